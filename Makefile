@@ -1,0 +1,29 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   creates .venv, installs opplan, checks, rolls up and builds the sample cycle
+#   make test   creates .venv, installs opplan with test extras, runs the tests
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+SAMPLE  = samples/northwind-op1-2027
+OUT    ?= out
+
+.PHONY: demo test bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/opplan check $(SAMPLE)
+	$(BIN)/opplan rollup $(SAMPLE)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

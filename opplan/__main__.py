@@ -1,0 +1,5 @@
+"""``python -m opplan`` runs the CLI."""
+
+from .cli import main
+
+main()

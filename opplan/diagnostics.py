@@ -1,0 +1,125 @@
+"""Diagnostics: problems found in the plans, collected (never raised) and printed.
+
+Every stage of the pipeline returns its diagnostics beside its result. A
+diagnostic points at a file, line and column, so that editors and CI logs can
+jump to the exact YAML key or Markdown line:
+
+    northwind/retail/plan.yaml:12:5: error: unknown key 'ownr' (did you mean 'owner'?) [unknown-key]
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a record or value came from: a file, a 1-based line and column.
+
+    ``keys`` is the key path from the file's top-level mapping down to the
+    value (e.g. ``("incremental", 0, "goals", 1)``). A diagnostic built with
+    :meth:`at` carries the record's position until :func:`opplan.yamlsrc.
+    resolve_positions` refines it to the exact key.
+    """
+
+    path: str
+    line: int = 1
+    col: int = 1
+    keys: KeyPath = ()
+    exact: bool = True
+
+    def at(self, *keys: str | int) -> "Source":
+        """The source of a value below this record, resolved to its key later."""
+        if not keys:
+            return self
+        return Source(self.path, self.line, self.col, self.keys + tuple(keys), exact=False)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class Severity(str, enum.Enum):
+    """How bad a diagnostic is; policies may also be switched ``off``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem: where, how bad, what, and which rule found it."""
+
+    source: Source
+    severity: Severity
+    message: str
+    rule: str
+
+    def format(self) -> str:
+        """The one-line text form: ``path:line:col: severity: message [rule]``."""
+        return f"{self.source}: {self.severity.value}: {self.message} [{self.rule}]"
+
+    def to_json(self) -> dict:
+        """The JSON form printed by ``--format json``."""
+        return {
+            "path": self.source.path,
+            "line": self.source.line,
+            "col": self.source.col,
+            "severity": self.severity.value,
+            "message": self.message,
+            "rule": self.rule,
+        }
+
+
+def error(source: Source, message: str, rule: str) -> Diagnostic:
+    """Shorthand for an error diagnostic."""
+    return Diagnostic(source, Severity.ERROR, message, rule)
+
+
+def warning(source: Source, message: str, rule: str) -> Diagnostic:
+    """Shorthand for a warning diagnostic."""
+    return Diagnostic(source, Severity.WARNING, message, rule)
+
+
+def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in a stable order: by file, line, column, then message."""
+    unique = dict.fromkeys(diags)
+    return sorted(
+        unique,
+        key=lambda d: (d.source.path, d.source.line, d.source.col, d.rule, d.message),
+    )
+
+
+def count(diags: Sequence[Diagnostic]) -> tuple[int, int]:
+    """(errors, warnings) in ``diags``."""
+    errors = sum(1 for d in diags if d.severity is Severity.ERROR)
+    return errors, len(diags) - errors
+
+
+def failed(diags: Sequence[Diagnostic], strict: bool = False) -> bool:
+    """True when ``diags`` should make a command exit 1."""
+    errors, warnings = count(diags)
+    return errors > 0 or (strict and warnings > 0)
+
+
+def format_text(diags: Sequence[Diagnostic]) -> str:
+    """All diagnostics as text lines, plus a one-line summary."""
+    lines = [d.format() for d in diags]
+    errors, warnings = count(diags)
+    lines.append(f"{errors} error{'s' if errors != 1 else ''}, "
+                 f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return "\n".join(lines)
+
+
+def format_json(diags: Sequence[Diagnostic]) -> str:
+    """All diagnostics as one JSON document."""
+    errors, warnings = count(diags)
+    return json.dumps(
+        {"diagnostics": [d.to_json() for d in diags],
+         "errors": errors, "warnings": warnings},
+        indent=2,
+    )

@@ -1,0 +1,190 @@
+"""Load a cycle directory into the model: ``load(dir) -> (Cycle, diagnostics)``.
+
+Stage 1 of the pipeline. Reads cycle.yaml, discovers the org tree
+(:mod:`opplan.orgtree`), parses every plan.yaml (:mod:`opplan.yamlsrc`) and
+validates its shape with the pydantic model (:mod:`opplan.model`), and reads
+every narrative.md. Problems in the files become diagnostics at their exact
+key; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostic, Source, error
+from .model import CycleSettings, Cycle, Narrative, Node, Plan, spans
+from .orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE, discover, display_path
+from .yamlsrc import SOURCE_KEY, parse, read_text
+
+
+def load(cycle_dir: str | Path) -> tuple[Cycle, list[Diagnostic]]:
+    """Load the cycle in ``cycle_dir``; every problem is a diagnostic."""
+    display = str(cycle_dir)
+    base = Path(cycle_dir)
+    diags: list[Diagnostic] = []
+    cycle_src = Source(display_path(display, CYCLE_FILE))
+
+    settings = None
+    if not base.is_dir():
+        diags.append(error(Source(display), "not a directory", "io"))
+        return Cycle(base, None, {}, None, cycle_src), diags
+    if (base / CYCLE_FILE).is_file():
+        settings = load_model(base / CYCLE_FILE, cycle_src.path, CycleSettings, diags)
+    else:
+        diags.append(error(cycle_src, f"no {CYCLE_FILE} in '{display}' (is this a cycle directory?)",
+                           "io"))
+
+    root_hint = settings.root if settings else None
+    found, root, tree_diags = discover(base, display, root_hint)
+    diags.extend(tree_diags)
+
+    nodes: dict[str, Node] = {}
+    for nd in found:
+        plan_path = display_path(display, f"{nd.rel}/{PLAN_FILE}")
+        plan = load_model(base / nd.rel / PLAN_FILE, plan_path, Plan, diags)
+        narrative = None
+        narrative_file = base / nd.rel / NARRATIVE_FILE
+        if narrative_file.is_file():
+            npath = display_path(display, f"{nd.rel}/{NARRATIVE_FILE}")
+            text, ndiags = read_text(narrative_file, npath)
+            diags.extend(ndiags)
+            if text is not None:
+                narrative = Narrative(npath, text)
+        nodes[nd.id] = Node(nd.id, nd.rel, nd.parent, nd.children, nd.depth,
+                            Source(plan_path), plan, narrative)
+    cycle = Cycle(base, settings, nodes, root, cycle_src, spans(nodes, root))
+    return cycle, diags
+
+
+def load_model(file: Path, path: str, model: type[BaseModel],
+               diags: list[Diagnostic]) -> Any:
+    """Parse one YAML file into ``model``; append problems to ``diags``.
+
+    Returns the model instance, or None when the file has shape errors.
+    """
+    text, read_diags = read_text(file, path)
+    diags.extend(read_diags)
+    if text is None:
+        return None
+    data, parse_diags = parse(text, path)
+    diags.extend(parse_diags)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        diags.append(error(Source(path), f"expected a mapping of keys at the top of "
+                           f"{Path(path).name}, got {_kind(data)}", "type"))
+        return None
+    try:
+        return model.model_validate(data, context={"path": path})
+    except ValidationError as exc:
+        diags.extend(schema_diagnostics(exc, path, model, data))
+        return None
+
+
+def schema_diagnostics(exc: ValidationError, path: str, model: type[BaseModel],
+                       data: dict) -> list[Diagnostic]:
+    """Turn pydantic's errors into diagnostics at the offending keys."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        name = loc[-1] if loc else ""
+        if kind == "extra_forbidden":
+            fields = _fields_at(model, loc[:-1])
+            hint = difflib.get_close_matches(str(name), fields, n=1, cutoff=0.6)
+            msg = f"unknown key '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            out.append(error(_src(path, loc, data), msg, "unknown-key"))
+        elif kind == "missing":
+            out.append(error(_src(path, loc[:-1], data), f"missing required key '{name}'",
+                             "required"))
+        else:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            else:
+                msg = f"{msg[0].lower()}{msg[1:]}, got {_show(err.get('input'))}"
+            label = ".".join(str(k) for k in loc if not isinstance(k, int)) or "value"
+            out.append(error(_src(path, loc, data), f"{label}: {msg}", "type"))
+    return out
+
+
+def _src(path: str, loc: tuple, data: dict) -> Source:
+    """Source of the record holding ``loc``, to be resolved to the exact key."""
+    node: Any = data
+    line, col, keys = data.get(SOURCE_KEY, (1, 1, ()))
+    for key in loc:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and SOURCE_KEY in node:
+            line, col, keys = node[SOURCE_KEY]
+    return Source(path, line, col, keys).at(*loc[len(keys):]) if len(loc) > len(keys) \
+        else Source(path, line, col, keys)
+
+
+def _strip(tp: Any) -> Any:
+    """``tp`` without Annotated and Optional wrappers."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _model_at(model: Any, loc: tuple) -> Any:
+    """The model class that validates the mapping at ``loc``, if any."""
+    tp = model
+    for key in loc:
+        tp = _strip(tp)
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(key, str):
+            field = tp.model_fields.get(key)
+            tp = field.annotation if field else None
+        elif origin is tuple and isinstance(key, int):
+            tp = typing.get_args(tp)[0]
+        elif origin is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+    tp = _strip(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    found = _model_at(model, loc)
+    if found is None:
+        return []
+    return [n for n in found.model_fields if n != "source"]
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", type(None): "nothing"}.get(type(value),
+                                                                      type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    if isinstance(value, str):
+        try:
+            Decimal(value)
+        except ArithmeticError:
+            text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,36 @@
+"""The pipeline: load -> validate -> policies -> roll up -> report -> render.
+
+Each stage is a function of its inputs. The CLI calls these entry points and
+nothing else; so do tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .diagnostics import Diagnostic, sort_diagnostics
+from .loader import load
+from .model import Cycle
+from .policies import Conf, apply_policies
+from .validate import validate
+from .yamlsrc import resolve_positions
+
+ExtraCheck = Callable[[Cycle, Conf], Iterable[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A loaded cycle and every diagnostic about it, sorted, at exact positions."""
+
+    cycle: Cycle
+    diagnostics: list[Diagnostic]
+
+
+def check(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> Checked:
+    """Load, validate and apply policies; ``extra`` adds policy checks by name."""
+    cycle, diags = load(cycle_dir)
+    diags.extend(validate(cycle))
+    diags.extend(apply_policies(cycle, extra))
+    return Checked(cycle, sort_diagnostics(resolve_positions(diags)))
