@@ -329,12 +329,14 @@ T_GENERAL = [
     "Growth from {cust} added {pct} to our load without any new headcount.",
 ]
 T_STATE = [
-    "{metric} is the number we watch most closely, and it moved by {pct} this year.",
+    "Of all our metrics, {metric} is the one we watch most closely, and it moved by {pct} this year.",
     "We {past} {obj} in {q} of {prev}, a quarter later than planned.",
     "Demand from {cust} grew by {pct}, driven mostly by {num} new accounts.",
     "Operational load is the main drag on the team: {obj} still takes most of our on-call time.",
     "Cost per unit fell by {pct} after we {past} {obj}.",
-    "The table below shows the metrics we report to leadership every month.",
+    "Most of the growth came from {cust}, who now account for {pct} of our traffic.",
+    "Incidents fell by {pct} year over year, although {obj} still pages us every week.",
+    "Our spend grew more slowly than our traffic because we {past} {obj}.",
 ]
 T_LESSONS = [
     "We learned that {lesson}.",
@@ -349,6 +351,10 @@ T_PRIORITIES = [
     "We will not {verb} {obj} this year; it ranks below every ask in this plan.",
     "Each priority has one owner, one metric and a date in {q} or earlier.",
     "If the line falls above {ask}, we keep the design work and defer the build to OP2.",
+    "{ask} is the ask we would fund first, because {cust} asked for it in every review.",
+    "The flat plan protects {topic}; every launch in this plan is an incremental ask.",
+    "We rank {ask} above the rest because it removes work for {partner} as well as for us.",
+    "By {q} we expect {metric} to move by {pct}, and we will report it monthly.",
 ]
 T_RISKS = [
     "Our main risk is that {risk}; we reduce it by {mitig}.",
@@ -356,6 +362,8 @@ T_RISKS = [
     "If {risk}, the date for {ask} moves by one quarter.",
     "We track every dependency in the plan, and each has a named owner on both sides.",
     "A second risk is that {risk}, which we manage by {mitig}.",
+    "Two of our asks need work from {partner}; if it slips, we fall back to the flat plan.",
+    "We accept the risk that {risk}, because the cost of avoiding it is higher than the cost of a delay.",
 ]
 T_ANSWER = [
     "Because it moves {metric} for {cust} more than any other ask per head.",
@@ -381,13 +389,16 @@ def _section_text(rng, slots, templates, words, per_para=(55, 95)):
     """Paragraphs of generated sentences totalling about `words` words."""
     paras = []
     total = 0
-    choice = rng.choice
+    deck = []  # templates are dealt from a shuffled deck so that a section rarely repeats one
     while total < words:
         limit = rng.randint(*per_para)
         sents = []
         n = 0
         while n < limit and total + n < words:
-            s = choice(templates).format_map(slots)
+            if not deck:
+                deck = templates[:]
+                rng.shuffle(deck)
+            s = deck.pop().format_map(slots)
             sents.append(s)
             n += s.count(" ") + 1
         paras.append(" ".join(sents))
@@ -410,7 +421,7 @@ def _narrative(rng, node, nodes_by_id, asks_of, words_target):
     slots.rng = rng
     slots.pools = pools
 
-    scale = words_target / 900.0
+    scale = words_target / 1000.0  # the section budgets below add up to about 1,000 words
     out = []
     total = 0
 
@@ -432,12 +443,14 @@ def _narrative(rng, node, nodes_by_id, asks_of, words_target):
 
     out.append("## State of the business\n\n")
     body(T_STATE + T_GENERAL, 110)
+    out.append("The table below shows the numbers we report to leadership every month.\n\n")
+    total += 12
     if node.kind == "team":
         out.append(f"| Metric | {YEAR - 2} | {YEAR - 1} | {YEAR} target |\n| --- | ---: | ---: | ---: |\n")
         for g in node.goals:
             if g["kind"] == "metric":
                 b, t = g["baseline"], g["target"]
-                prior = b * 0.9 if isinstance(b, float) else int(b * 0.9)
+                prior = round(b + (b - t) / 2, 2) if isinstance(b, float) else int(b + (b - t) / 2)
                 out.append(f"| {g['title']} ({g['unit']}) | {num(prior)} | {num(b)} | {num(t)} |\n")
                 total += 8
     else:
@@ -1056,7 +1069,7 @@ def generate(out_dir: Path, teams: int, seed: int) -> dict:
         with open(d / "plan.yaml", "wb") as f:
             f.write(data)
         nbytes += len(data)
-        target = 900 if n.kind == "team" else 1500
+        target = 900 if n.kind == "team" else 1550
         text, words = _narrative(rng, n, by_id, asks_of, target)
         words_total += words
         data = text.encode()
