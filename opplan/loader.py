@@ -109,10 +109,17 @@ def schema_diagnostics(exc: ValidationError, path: str, model: type[BaseModel],
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, "):]
             else:
+                for jargon, plain in _PLAIN_WORDS:
+                    msg = msg.replace(jargon, plain)
                 msg = f"{msg[0].lower()}{msg[1:]}, got {_show(err.get('input'))}"
             label = ".".join(str(k) for k in loc if not isinstance(k, int)) or "value"
             out.append(error(_src(path, loc, data), f"{label}: {msg}", "type"))
     return out
+
+
+_PLAIN_WORDS = (("a valid tuple", "a list"), ("a valid list", "a list"),
+                ("a valid dictionary", "a mapping"), ("a valid decimal", "a number"),
+                ("a valid string", "text"))
 
 
 def _src(path: str, loc: tuple, data: dict) -> Source:

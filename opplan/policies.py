@@ -127,7 +127,8 @@ def check_dependency_ack(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
         if not eff.on:
             continue
         for dep in plan.dependencies:
-            if dep.away_team or dep.on not in cycle.nodes:
+            host = cycle.nodes.get(dep.on)
+            if dep.away_team or host is None or host.plan is None or host is node:
                 continue
             if (dep.on, f"{node.id}/{dep.id}") not in committed:
                 yield eff.diag(dep.source.at("id"),

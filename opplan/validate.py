@@ -127,7 +127,9 @@ def check_commitments(cycle: Cycle) -> Iterator[Diagnostic]:
 def check_mandate_refs(cycle: Cycle) -> Iterator[Diagnostic]:
     """Mandate ids named by asks and answers exist; scopes name nodes; answers are funded
     by flat or an own ask."""
-    mandates = {m.id for m in cycle.settings.mandates} if cycle.settings else set()
+    if cycle.settings is None:
+        return  # cycle.yaml did not load: its own diagnostics say why
+    mandates = {m.id for m in cycle.settings.mandates}
     if cycle.settings:
         for m in cycle.settings.mandates:
             for i, nid in enumerate(m.applies_to):

@@ -102,8 +102,9 @@ class _Converter:
             raise _TooBig
         if isinstance(node, yaml.ScalarNode):
             # Plain scalars are typed by the YAML 1.2 core schema; quoted and
-            # block scalars are always strings.
-            if node.style is None:
+            # block scalars are always strings. (libyaml marks plain style
+            # with '', the pure-Python parser with None.)
+            if not node.style:
                 return resolve_scalar(node.value)
             return node.value
         ident = id(node)

@@ -1,0 +1,149 @@
+"""The loader: files into the immutable model, every problem a diagnostic at its key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from opplan import pipeline
+from opplan.loader import load
+from opplan.yamlsrc import parse
+
+from files import ROOT, cycle
+
+
+def test_valid_cycle_loads_without_diagnostics(tmp_path, check_lines):
+    cycle(tmp_path)
+    assert check_lines(tmp_path) == []
+
+
+def test_model_values_and_sources(tmp_path, monkeypatch):
+    cycle(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    loaded, diags = load(".")
+    assert diags == []
+    assert list(loaded.nodes) == ["acme", "search", "shop", "cart"]  # depth-first, by id
+    cart = loaded.nodes["cart"]
+    assert (cart.parent, cart.depth, cart.rel) == ("shop", 2, "acme/shop/cart")
+    plan = cart.plan
+    line = plan.incremental[0].headcount[0]
+    assert line.count == Decimal(1) and line.start == 4  # Q2 starts in April
+    assert plan.spend == {"infrastructure": Decimal(120000)}
+    assert plan.dependencies[0].on == "search"  # `on:` stays a key, not YAML 1.1 True
+    assert plan.goals[0].due == "Q3"
+    ask = plan.incremental[0]
+    assert (ask.source.path, ask.source.line, ask.source.col) == (
+        "acme/shop/cart/plan.yaml", 7, 5)
+    assert loaded.settings.as_of == dt.date(2026, 9, 15)
+    assert loaded.in_subtree("cart", "shop") and not loaded.in_subtree("search", "shop")
+    assert loaded.lowest_common_manager("cart", "search") == "acme"
+
+
+def test_model_is_immutable(tmp_path):
+    cycle(tmp_path)
+    loaded, _ = load(tmp_path)
+    with pytest.raises(ValidationError):
+        loaded.nodes["cart"].plan.name = "Other"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: NO", "NO"), ("a: on", "on"), ("a: yes", "yes"), ("a: true", True),
+    ("a: 0.1", Decimal("0.1")), ("a: 12", 12), ("a: '12'", "12"), ("a: 007", 7),
+    ("a: 2027-03-31", dt.date(2027, 3, 31)), ("a: 2027-02-30", "2027-02-30"),
+    ("a: ~", None), ("a: |\n  12\n", "12\n"),
+])
+def test_yaml_core_schema_scalars(text, expected):
+    data, diags = parse(text, "f.yaml")
+    assert diags == [] and data["a"] == expected
+
+
+def test_malformed_yaml_points_at_problem(tmp_path, check_lines):
+    cycle(tmp_path, **{"acme/search/plan.yaml": "name: Search\nowner: [unclosed\n"})
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:3:1: error: malformed YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence) [yaml]"]
+
+
+def test_shape_errors_all_reported_at_their_keys(tmp_path, check_lines):
+    cycle(tmp_path, **{"acme/search/plan.yaml": """\
+        name: Search
+        ownr: Sue
+        headcount:
+          - {role: SDE, count: -2}
+          - {role: SDE, count: 1, start: Q5}
+          - {count: 1}
+        state: done
+        goals: {G1: x}
+        """})
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:1:1: error: missing required key 'owner' [required]",
+        "acme/search/plan.yaml:2:1: error: unknown key 'ownr' (did you mean 'owner'?) [unknown-key]",
+        "acme/search/plan.yaml:4:17: error: headcount.count: input should be greater than or "
+        "equal to 0, got -2 [type]",
+        "acme/search/plan.yaml:5:27: error: headcount.start: 'Q5' is not a quarter (Q1..Q4) "
+        "or a month (1..12) [type]",
+        "acme/search/plan.yaml:6:5: error: missing required key 'role' [required]",
+        "acme/search/plan.yaml:7:1: error: state: input should be 'draft' or 'submitted', "
+        "got 'done' [type]",
+        "acme/search/plan.yaml:8:1: error: goals: input should be a list, got a mapping [type]",
+    ]
+
+
+def test_duplicate_keys(tmp_path, check_lines):
+    cycle(tmp_path, **{"acme/plan.yaml": ROOT + "owner: Someone Else\n"})
+    assert check_lines(tmp_path) == [
+        "acme/plan.yaml:9:1: error: duplicate key 'owner' (first defined at line 2) "
+        "[duplicate-key]"]
+
+
+def test_not_utf8(tmp_path, check_lines):
+    cycle(tmp_path, **{"acme/search/narrative.md": b"## Intro\n\nCaf\xe9 numbers.\n"})
+    assert check_lines(tmp_path) == [
+        "acme/search/narrative.md:3:4: error: file is not UTF-8 (byte 0xe9) [encoding]"]
+
+
+def test_top_level_must_be_mapping(tmp_path, check_lines):
+    cycle(tmp_path, **{"acme/search/plan.yaml": "- name: Search\n"})
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:1:1: error: expected a mapping of keys at the top of "
+        "plan.yaml, got a list [type]"]
+
+
+def test_empty_plan_reports_required_keys(tmp_path, check_lines):
+    cycle(tmp_path, **{"acme/search/plan.yaml": ""})
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:1:1: error: missing required key 'name' [required]",
+        "acme/search/plan.yaml:1:1: error: missing required key 'owner' [required]",
+    ]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path, check_lines):
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]" for i in range(1, 9)]
+    cycle(tmp_path, **{"acme/search/plan.yaml": "\n".join(bomb) + "\n"})
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:1:1: error: document expands to more than 500000 values "
+        "(an alias bomb?) [yaml]"]
+
+
+def test_missing_cycle_yaml(tmp_path, check_lines):
+    cycle(tmp_path, **{"cycle.yaml": None})
+    assert check_lines(tmp_path) == [
+        "cycle.yaml:1:1: error: no cycle.yaml in '.' (is this a cycle directory?) [io]"]
+
+
+def test_bad_node_does_not_cascade(tmp_path, check_lines):
+    """A plan with shape errors is skipped; references into it are not reported again."""
+    cycle(tmp_path, **{"acme/search/plan.yaml": "name: Search\nowner: Sue\nbogus: 1\n"})
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:3:1: error: unknown key 'bogus' [unknown-key]"]
+
+
+def test_check_result_is_sorted(tmp_path):
+    cycle(tmp_path, **{"acme/search/plan.yaml": "ownr: x\nname: y\n"})
+    diags = pipeline.check(tmp_path).diagnostics
+    keys = [(d.source.path, d.source.line, d.source.col) for d in diags]
+    assert keys == sorted(keys)
