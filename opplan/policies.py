@@ -233,19 +233,19 @@ def configuration(cycle: Cycle) -> Callable[[str, str], Effective]:
 
 def check_settings(cycle: Cycle) -> Iterator[Diagnostic]:
     """Policy settings name known policies and only the parameters each one takes."""
-    tables = [cycle.settings.policies] if cycle.settings else []
-    tables += [p.policies for _, p in cycle.plans()]
-    for table in tables:
+    tables = [(cycle.settings.source, cycle.settings.policies)] if cycle.settings else []
+    tables += [(p.source, p.policies) for _, p in cycle.plans()]
+    for owner, table in tables:
         for name, setting in table.items():
             policy = BY_NAME.get(name)
             if policy is None:
                 hint = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.6)
-                yield error(setting.source, f"unknown policy '{name}'" +
+                yield error(owner.at("policies", name), f"unknown policy '{name}'" +
                             (f" (did you mean '{hint[0]}'?)" if hint else ""), "unknown-key")
                 continue
             for param in ("min", "max", "words", "acronyms"):
                 if getattr(setting, param) is not None and param not in policy.params:
-                    yield error(setting.source.at(param),
+                    yield error(owner.at("policies", name, param),
                                 f"policy '{name}' takes no '{param}'", "unknown-key")
 
 
