@@ -100,6 +100,9 @@ def schema_diagnostics(exc: ValidationError, path: str, model: type[BaseModel],
             fields = _fields_at(model, loc[:-1])
             hint = difflib.get_close_matches(str(name), fields, n=1, cutoff=0.6)
             msg = f"unknown key '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            if not hint and " " in str(name):
+                msg += (" (a ',' or ': ' inside an unquoted value splits it; "
+                        "put the value in quotes)")
             out.append(error(_src(path, loc, data), msg, "unknown-key"))
         elif kind == "missing":
             out.append(error(_src(path, loc[:-1], data), f"missing required key '{name}'",

@@ -12,7 +12,7 @@ from opplan import pipeline
 from opplan.loader import load
 from opplan.yamlsrc import parse
 
-from files import ROOT, cycle
+from files import ROOT, SEARCH, cycle
 
 
 def test_valid_cycle_loads_without_diagnostics(tmp_path, check_lines):
@@ -147,3 +147,14 @@ def test_check_result_is_sorted(tmp_path):
     diags = pipeline.check(tmp_path).diagnostics
     keys = [(d.source.path, d.source.line, d.source.col) for d in diags]
     assert keys == sorted(keys)
+
+
+def test_comma_in_unquoted_flow_value_gets_a_hint(tmp_path, check_lines):
+    cycle(tmp_path, **{"acme/search/plan.yaml": SEARCH.replace(
+        "title: Ship typo tolerance,", "title: Ship typo tolerance, for 1,200 queries,")})
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:7:42: error: unknown key 'for 1' (a ',' or ': ' inside an "
+        "unquoted value splits it; put the value in quotes) [unknown-key]",
+        "acme/search/plan.yaml:7:48: error: unknown key '200 queries' (a ',' or ': ' inside an "
+        "unquoted value splits it; put the value in quotes) [unknown-key]",
+    ]
