@@ -7,8 +7,9 @@ winning key by key. Each check is a small function
 ``check_*(cycle, conf) -> Iterable[Diagnostic]`` that asks ``conf(node_id)``
 for the setting in force at a node and builds its diagnostics with it.
 
-The page-limit and narrative-style checks need the rendered narrative; they
-live with the document code and are registered here by name.
+The page-limit check needs the rendered document: it lives with the document
+code (:mod:`opplan.pagelimit`) and is passed in as an ``extra`` check. The
+narrative-style check is pure text (:mod:`opplan.narrative_style`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Callable, Iterable, Iterator
 
 from .diagnostics import Diagnostic, Severity, Source, error
 from .model import Cycle, PolicySetting
+from .narrative_style import check_narrative_style
 
 Conf = Callable[[str], "Effective"]
 
@@ -196,7 +198,8 @@ POLICIES: tuple[Policy, ...] = (
            "every dependency has a commitment from its host"),
     Policy("max-growth", Effective("warning", max=Decimal(25)), frozenset({"max"}),
            check_max_growth, "requested incremental HC / flat HC of a subtree, in percent"),
-    Policy("narrative-style", Effective("warning"), frozenset({"words", "acronyms"}), None,
+    Policy("narrative-style", Effective("warning"), frozenset({"words", "acronyms"}),
+           check_narrative_style,
            "no bullets outside Goals, sentences of at most 30 words, no weasel words, "
            "acronyms defined before use"),
     Policy("status-jump", Effective("warning"), frozenset(), check_status_jump,
