@@ -13,9 +13,10 @@ import sys
 import click
 
 from . import check as _check
+from . import importtable as _importtable
 from . import scaffold as _scaffold
 
-COMMANDS = (_check.check, _scaffold.init, _scaffold.new)
+COMMANDS = (_check.check, _scaffold.init, _scaffold.new, _importtable.import_group)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
