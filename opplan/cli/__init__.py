@@ -14,9 +14,11 @@ import click
 
 from . import check as _check
 from . import importtable as _importtable
+from . import review as _review
 from . import scaffold as _scaffold
 
-COMMANDS = (_check.check, _scaffold.init, _scaffold.new, _importtable.import_group)
+COMMANDS = (_check.check, _scaffold.init, _scaffold.new, _importtable.import_group,
+            _review.review)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,130 @@
+"""The review workbook's contract: sheet names, columns, metadata and row fingerprints.
+
+Shared by the xlsx renderer (:mod:`opplan.render.xlsx`), which writes a
+node's ``<id>.xlsx``, and the review importer (:mod:`opplan.review`), which
+reads the manager's decisions back. Neither format library is imported here.
+
+A workbook carries a hidden metadata sheet naming the cycle, the node and, for
+every row of its ``Stack`` sheet, a *fingerprint* of what the row was built
+from: the ask as written in its plan.yaml, its requested figures (which
+depend on the cycle's rates) and every decision on it between the ask's node
+and the workbook's node. If any of those change after the build, the
+fingerprint no longer matches and the import names the row instead of
+overwriting a decision taken on figures the manager never saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
+from typing import Iterable
+
+from .costing import Amount
+from .model import Ask, AskRef, Decision, NodeId
+
+#: The workbook's sheets, in order (the metadata sheet is very hidden).
+SUMMARY, STACK, HEADCOUNT, GOALS, DEPENDENCIES, MANDATES = (
+    "Summary", "Stack", "Headcount", "Goals", "Dependencies", "Mandates")
+META = "opplan"
+
+#: Marker in the metadata sheet's first cell, and the layout version after it.
+FORMAT = "opplan review workbook"
+FORMAT_VERSION = 1
+
+#: The decisions a manager may choose in the Stack sheet's dropdown.
+DECISIONS = ("fund", "partial", "defer", "cut", "escalate")
+
+# Stack columns read back by the importer (by header name, never by position).
+COL_ASK = "Ask"
+COL_DECISION = "Decision"
+COL_PARTIAL_HC = "Partial headcount"
+COL_PARTIAL_COST = "Partial cost"
+COL_RANK = "Rank"
+COL_NOTE = "Note"
+#: The editable review columns, in sheet order.
+REVIEW_COLUMNS = (COL_DECISION, COL_PARTIAL_HC, COL_PARTIAL_COST, COL_RANK, COL_NOTE)
+
+#: Metadata keys, in the order they are written (rows 2.. of the metadata sheet).
+META_KEYS = ("opplan_version", "cycle", "kind", "year", "currency", "as_of", "node")
+#: Header of the metadata sheet's row table (one row per Stack row).
+META_ROW_HEADER = ("ask", "fingerprint", *REVIEW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ReviewValues:
+    """The review cells of one Stack row: a node's decision entry on one ask."""
+
+    decision: str | None = None
+    headcount: Decimal | None = None
+    cost: Decimal | None = None
+    rank: int | None = None
+    note: str | None = None
+
+    @staticmethod
+    def of(entry: Decision | None) -> "ReviewValues":
+        """The values a decision entry shows (all empty for no entry)."""
+        if entry is None:
+            return ReviewValues()
+        return ReviewValues(entry.decision, entry.headcount, entry.cost, entry.rank,
+                            entry.note or None)
+
+    def empty(self) -> bool:
+        """True when no cell is filled: no decision entry at all."""
+        return self == ReviewValues()
+
+    def same(self, other: "ReviewValues") -> bool:
+        """Equal by value (``2`` and ``2.0`` heads are the same)."""
+        return (self.decision, _num(self.headcount), _num(self.cost), self.rank, self.note) == \
+            (other.decision, _num(other.headcount), _num(other.cost), other.rank, other.note)
+
+
+def opplan_version() -> str:
+    """The installed opplan version, written into every workbook."""
+    try:
+        return version("opplan")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"
+
+
+def _num(value: Decimal | None) -> str | None:
+    """A canonical text for a number: ``2``, ``2.0`` and ``2.00`` all give ``2``."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
+
+
+def _amount(amount: Amount) -> list[str | None]:
+    return [_num(amount.headcount), _num(amount.cost), _num(amount.run_rate)]
+
+
+def _decision(entry: Decision | None) -> dict | None:
+    if entry is None:
+        return None
+    data = entry.model_dump(mode="json", exclude_none=True)
+    for key in ("headcount", "cost"):
+        if getattr(entry, key) is not None:
+            data[key] = _num(getattr(entry, key))
+    return data
+
+
+def fingerprint(ask_ref: AskRef, ask: Ask, requested: Amount,
+                decisions: Iterable[tuple[NodeId, Decision | None]]) -> str:
+    """A short hash of what one Stack row was built from.
+
+    ``decisions`` are the decision entries on the ask at every node from the
+    ask's own node up to the workbook's node, that node excluded (None where a
+    node has none).
+    """
+    record = ask.model_dump(mode="json")
+    payload = {
+        "ask": ask_ref,
+        "record": record,
+        "requested": _amount(requested),
+        "decisions": [[node, _decision(entry)] for node, entry in decisions],
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
