@@ -317,6 +317,8 @@ def _rewrite(plan_path: Path, changes: list[Change]) -> str:
             entry.fa.set_flow_style()
             decisions[change.ask] = entry
         _fill_entry(entry, change.after)
+    if not decisions:
+        decisions.fa.set_flow_style()   # "decisions: {}", keeping comments around it
     out = io.StringIO()
     yaml.dump(data, out)
     new = out.getvalue()
