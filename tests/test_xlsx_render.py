@@ -136,7 +136,7 @@ def test_the_line_is_a_thick_border_under_the_last_funded_ask(book):
 def test_summary_totals_are_formulas(book):
     ws = book["Summary"]
     assert ws["A7"].value == "team" and ws["A8"].value == "Total"
-    assert ws["H7"].value.startswith("=SUMIFS(Stack!$F$2:$F$3,Stack!$E$2:$E$3,$A7")
+    assert ws["H7"].value.startswith("=SUMIFS(Stack!$F$2:$F$4,Stack!$E$2:$E$4,$A7")
     assert ws["H8"].value == "=SUM(H7:H7)"
     assert ws._charts, "a chart of funded and unfunded cost"
 

@@ -69,7 +69,7 @@ _FIRST_REVIEW = _COL[COL_DECISION]
 
 @dataclass(frozen=True)
 class StackLayout:
-    """Where the Stack sheet's rows are, for formulas in other sheets."""
+    """Where the Stack sheet's rows are (live and removed asks), for formulas elsewhere."""
 
     first: int          # first data row
     last: int           # last data row (first - 1 when there is none)
@@ -131,7 +131,6 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
             formula = f"={here}" if row == 2 else f"={LETTER[target]}{row - 1}+{here}"
             put_formula(ws, row, _COL[target], formula,
                         f"{'num' if 'headcount' in target else 'money'}-{band}")
-    live_last = row
     child_of = _child_index(report, node)
     for rr in node.removed:
         row += 1
@@ -167,7 +166,7 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
     ws.protection.sort = False
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    return StackLayout(2, live_last) if live_last >= 2 else StackLayout(2, 1)
+    return StackLayout(2, row)
 
 
 def _row(ws: Worksheet, row: int, band: str, texts: dict[str, str | None],

@@ -1,0 +1,143 @@
+"""LibreOffice recalculates the workbooks: every formula gives the engine's figure.
+
+Acceptance 1 of the review-workbook issue: the sample root's and a team's
+workbooks (and the small review org's), converted by headless LibreOffice with
+recalculation forced, hold in every formula cell the roll-up engine's figure
+and no error value anywhere. Skipped without LibreOffice, except in CI.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from conftest import REPO
+from opplan import libreoffice
+from opplan.costing import Amount
+from opplan.render.xlsx import STACK_HEADERS, render_xlsx
+from opplan.render.xlsx_sheets import SUMMARY_HEADER_ROW, SUMMARY_HEADERS
+from opplan.report import NodeReport, Report
+from reviewkit import make_cycle, need_libreoffice, rollup_of
+
+pytestmark = pytest.mark.libreoffice
+
+SAMPLE = REPO / "samples" / "northwind-op1-2027"
+CENT = Decimal("0.005")
+ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "Err:")
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory) -> dict[str, tuple[Report, NodeReport, Path, Path]]:
+    """{label: (report, node report, built workbook, LibreOffice-recalculated copy)}."""
+    need_libreoffice()
+    base = tmp_path_factory.mktemp("lo")
+    org = rollup_of(make_cycle(base / "org"))
+    sample = rollup_of(SAMPLE)
+    wanted = [("org", org, "org"), ("alpha", org, "alpha"),
+              ("northwind", sample, "northwind"), ("checkout", sample, "checkout")]
+    built = base / "built"
+    built.mkdir()
+    paths = []
+    for label, report, node in wanted:
+        path = built / f"{label}.xlsx"
+        path.write_bytes(render_xlsx(report, node))
+        paths.append(path)
+    outs = libreoffice.convert(paths, "xlsx:Calc MS Excel 2007 XML", base / "recalc")
+    return {label: (report, report.nodes[node], path, out)
+            for (label, report, node), path, out in zip(wanted, paths, outs)}
+
+
+def summary_expected(report: Report, node: NodeReport) -> dict[str, dict[str, Amount]]:
+    """The Summary's incremental figures per row key (own id or child id), from the engine."""
+    child_of = {sub.id: child for child in node.children for sub in report.subtree(child)}
+    zero = Amount()
+    fig = {k: {"requested": zero, "funded": zero, "unfunded": zero, "cut": zero,
+               "deferred": zero} for k in (node.id, *node.children)}
+    for row in node.stack:
+        k = row.child or node.id
+        fig[k]["requested"] += row.requested
+        fig[k]["funded" if row.status == "above" else "unfunded"] += row.amount
+    for row in node.removed:
+        k = child_of.get(row.node, node.id)
+        fig[k]["requested"] += row.requested
+        fig[k]["cut" if row.status == "cut" else "deferred"] += row.requested
+    return fig
+
+
+def expected_formulas(report: Report, node: NodeReport, summary: Worksheet,
+                      headcount: Worksheet) -> dict[tuple[str, str], Decimal]:
+    """{(sheet, coordinate): engine figure} for every formula the renderer writes."""
+    out: dict[tuple[str, str], Decimal] = {}
+    col = {h: get_column_letter(i + 1) for i, h in enumerate(STACK_HEADERS)}
+    for r, row in enumerate(node.stack, start=2):
+        out[("Stack", f"{col['Cumulative headcount']}{r}")] = row.cumulative.headcount
+        out[("Stack", f"{col['Cumulative cost']}{r}")] = row.cumulative.cost
+    first = SUMMARY_HEADER_ROW + 1
+    total = first + 1 + len(node.children)
+    per_row = summary_expected(report, node)
+    for r in range(first, total + 1):
+        key = summary.cell(r, 1).value
+        for c, header in enumerate(SUMMARY_HEADERS[2:], start=3):
+            if header == "Capex":
+                value = node.totals.capex
+            else:
+                kind, unit = header.lower().split(" ")
+                if r == total:
+                    value = getattr(getattr(node.totals, kind), unit)
+                elif kind == "flat":
+                    continue
+                else:
+                    value = getattr(per_row[key][kind], unit)
+            if r == total or header != "Capex":
+                out[("Summary", f"{get_column_letter(c)}{r}")] = value
+    lines = Amount.total(h.amount for h in node.headcount)
+    assert lines.headcount == node.totals.flat.headcount
+    for letter, value in (("E", lines.headcount), ("F", lines.cost), ("G", lines.run_rate)):
+        out[("Headcount", f"{letter}{headcount.max_row}")] = value
+    return out
+
+
+def close(actual, expected: Decimal) -> bool:
+    """A recalculated number equals the engine's figure to the cent."""
+    return isinstance(actual, (int, float)) and not isinstance(actual, bool) and \
+        abs(Decimal(repr(actual)) - expected) <= CENT
+
+
+@pytest.mark.parametrize("label", ["org", "alpha", "northwind", "checkout"])
+def test_every_formula_gives_the_engines_figure(recalculated, label):
+    report, node, built, recalc = recalculated[label]
+    formulas = openpyxl.load_workbook(built)
+    values = openpyxl.load_workbook(recalc, data_only=True)
+    expected = expected_formulas(report, node, formulas["Summary"], formulas["Headcount"])
+    seen = set()
+    for sheet in formulas.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                key = (sheet.title, cell.coordinate)
+                assert key in expected, f"{label}: no expected figure for formula {key}"
+                got = values[sheet.title][cell.coordinate].value
+                assert close(got, expected[key]), (label, key, cell.value, got, expected[key])
+                seen.add(key)
+    assert seen == set(expected)
+
+
+@pytest.mark.parametrize("label", ["org", "alpha", "northwind", "checkout"])
+def test_no_error_value_anywhere_and_plan_text_stays_text(recalculated, label):
+    _report, node, _built, recalc = recalculated[label]
+    values = openpyxl.load_workbook(recalc, data_only=True)
+    for sheet in values.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "e", (label, sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(ERRORS), (label, sheet.title,
+                                                               cell.coordinate, cell.value)
+    titles = [values["Stack"].cell(r, 4).value for r in range(2, len(node.stack) + 2)]
+    assert titles == [row.title for row in node.stack]
