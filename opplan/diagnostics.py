@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 KeyPath = tuple[str | int, ...]
@@ -22,9 +22,10 @@ class Source:
     """Where a record or value came from: a file, a 1-based line and column.
 
     ``keys`` is the key path from the file's top-level mapping down to the
-    value (e.g. ``("incremental", 0, "goals", 1)``). A diagnostic built with
-    :meth:`at` carries the record's position until :func:`opplan.yamlsrc.
-    resolve_positions` refines it to the exact key.
+    value (e.g. ``("incremental", 0, "goals", 1)``). ``keypos`` holds the
+    positions of the record's own keys, flat: ``(key, line, col, key, ...)``,
+    so :meth:`at` can point at a key at once; deeper paths stay inexact until
+    :func:`opplan.yamlsrc.resolve_positions` re-reads the file.
     """
 
     path: str
@@ -32,12 +33,19 @@ class Source:
     col: int = 1
     keys: KeyPath = ()
     exact: bool = True
+    keypos: tuple = field(default=(), compare=False, repr=False)
 
     def at(self, *keys: str | int) -> "Source":
-        """The source of a value below this record, resolved to its key later."""
+        """The source of a value below this record (exact for the record's own keys)."""
         if not keys:
             return self
-        return Source(self.path, self.line, self.col, self.keys + tuple(keys), exact=False)
+        path = self.keys + tuple(keys)
+        first = keys[0]
+        pos = self.keypos
+        for i in range(0, len(pos), 3):
+            if pos[i] == first:
+                return Source(self.path, pos[i + 1], pos[i + 2], path, exact=len(keys) == 1)
+        return Source(self.path, self.line, self.col, path, exact=False)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"

@@ -20,8 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Source, error
 from .model import CycleSettings, Cycle, Narrative, Node, Plan, spans
-from .orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE, discover, display_path
-from .yamlsrc import SOURCE_KEY, parse, read_text
+from .orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE, discover, display_path, inside
+from .yamlsrc import SOURCE_KEY, parse, read_text, source_of
 
 
 def load(cycle_dir: str | Path) -> tuple[Cycle, list[Diagnostic]]:
@@ -46,12 +46,13 @@ def load(cycle_dir: str | Path) -> tuple[Cycle, list[Diagnostic]]:
     diags.extend(tree_diags)
 
     nodes: dict[str, Node] = {}
+    top = base.resolve()
     for nd in found:
         plan_path = display_path(display, f"{nd.rel}/{PLAN_FILE}")
         plan = load_model(base / nd.rel / PLAN_FILE, plan_path, Plan, diags)
         narrative = None
         narrative_file = base / nd.rel / NARRATIVE_FILE
-        if narrative_file.is_file():
+        if narrative_file.is_file() and inside(narrative_file, top):
             npath = display_path(display, f"{nd.rel}/{NARRATIVE_FILE}")
             text, ndiags = read_text(narrative_file, npath)
             diags.extend(ndiags)
@@ -126,18 +127,18 @@ _PLAIN_WORDS = (("a valid tuple", "a list"), ("a valid list", "a list"),
 
 
 def _src(path: str, loc: tuple, data: dict) -> Source:
-    """Source of the record holding ``loc``, to be resolved to the exact key."""
+    """Source of the value at ``loc``: exact when its record knows the key."""
     node: Any = data
-    line, col, keys = data.get(SOURCE_KEY, (1, 1, ()))
-    for key in loc:
+    record = source_of(data, path)
+    depth = 0
+    for i, key in enumerate(loc):
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
             break
         if isinstance(node, dict) and SOURCE_KEY in node:
-            line, col, keys = node[SOURCE_KEY]
-    return Source(path, line, col, keys).at(*loc[len(keys):]) if len(loc) > len(keys) \
-        else Source(path, line, col, keys)
+            record, depth = source_of(node, path), i + 1
+    return record.at(*loc[depth:])
 
 
 def _strip(tp: Any) -> Any:

@@ -38,8 +38,8 @@ def _to_source(value: Any, info: ValidationInfo) -> Source:
     if isinstance(value, Source):
         return value
     path = (info.context or {}).get("path", "")
-    line, col, keys = value
-    return Source(path, line, col, keys)
+    line, col, keys, keypos = value
+    return Source(path, line, col, keys, keypos=keypos)
 
 
 def _parse_start(value: Any) -> Any:

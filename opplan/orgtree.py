@@ -39,7 +39,8 @@ def display_path(base: str, rel: str) -> str:
     return str(Path(base) / rel) if rel else str(Path(base))
 
 
-def _inside(path: Path, top: Path) -> bool:
+def inside(path: Path, top: Path) -> bool:
+    """True when ``path``, symlinks resolved, is ``top`` or below it (``top`` resolved)."""
     try:
         path.resolve().relative_to(top)
         return True
@@ -75,7 +76,7 @@ class _Walker:
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
             if entry.name.startswith("."):
                 continue
-            if entry.is_symlink() and not _inside(Path(entry.path), self.top):
+            if entry.is_symlink() and not inside(Path(entry.path), self.top):
                 self.diagnostics.append(error(
                     self.src(child_rel),
                     f"symlink leaves the cycle directory (points to {os.readlink(entry.path)})",
