@@ -1,0 +1,206 @@
+"""Issue 6, acceptance 1: the US federal budget imported and rolled up matches OMB's Table 4.1.
+
+``outlays.csv`` (OMB Public Budget Database, FY2017 budget) has one row per
+agency > bureau > account, split further by subfunction, BEA category, grant
+split and on-/off-budget, in thousands of dollars. Table 4.1 ("Outlays by
+agency") gives the same outlays by agency in millions. We import the CSV with
+the issue's command, and compare every row of Table 4.1 with the roll-up:
+flat / 1000 with the 2016 column and (flat + requested) / 1000 with 2017,
+within 0.5 (the table is rounded to whole millions).
+
+How Table 4.1's rows map to the CSV (the data's README says the same):
+
+* A row whose label is an agency name of the CSV is that agency's node. The
+  names are compared case-insensitively with dashes and spaces normalised;
+  they agree in this edition, but OMB has spelled them differently before.
+* ``X (On-Budget)`` / ``X (Off-Budget)`` split agency X by the CSV's
+  ``On- or Off- Budget`` column: Social Security (agency codes 016 and 017,
+  each wholly on- or off-budget) and the two sub-rows of Undistributed
+  Offsetting Receipts (902; the split is by account).
+* "Other Independent Agencies (On-/Off-Budget)" is every agency the table
+  does not name (about 200 small ones), split the same way; only the Postal
+  Service (440) has off-budget accounts.
+* "Total outlays" includes Allowances (900) and Undistributed Offsetting
+  Receipts (902, negative), so it is the root of the imported tree.
+
+The on-/off-budget split is not a level of the tree, so it is taken from
+account leaves, which the CSV never mixes. Everything else is read from
+whole nodes.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from opplan.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data" / "omb-fy2017"
+LEVELS = ("--level", "Agency Code=Agency Name", "--level", "Bureau Code=Bureau Name",
+          "--level", "Account Code=Account Name")
+BUDGET = "On- or Off- Budget"
+OTHER = "other independent agencies"
+TOLERANCE = Decimal("0.5")
+
+
+def _data() -> Path:
+    if not (DATA / "outlays.csv").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the OMB data is missing at {DATA} (required when CI=true)")
+        pytest.skip(f"the OMB data is not at {DATA}")
+    return DATA
+
+
+@pytest.fixture(scope="module")
+def cycle_dir(tmp_path_factory) -> Path:
+    """The issue's import of outlays.csv, done once for the module."""
+    out = tmp_path_factory.mktemp("omb") / "us-budget"
+    result = CliRunner().invoke(cli, ["import", "table", str(_data() / "outlays.csv"),
+                                      "--out", str(out), *LEVELS, "--flat", "2016",
+                                      "--target", "2017"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def figures(cycle_dir) -> dict[str, dict]:
+    """Node id -> {name, parent, flat, requested} (inclusive, in the file's thousands)."""
+    if "rollup" in cli.commands:
+        result = CliRunner().invoke(cli, ["rollup", str(cycle_dir), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return {n["id"]: {"name": n["name"], "parent": n["parent"],
+                          "flat": Decimal(n["flat"]["cost"]),
+                          "requested": Decimal(n["incremental"]["requested"]["cost"])}
+                for n in json.loads(result.output)["nodes"]}
+    return _figures_from_plans(cycle_dir)  # until `opplan rollup` lands
+
+
+def _figures_from_plans(cycle_dir: Path) -> dict[str, dict]:
+    """The same figures summed from the written plan files (no roll-up engine needed)."""
+    from opplan import pipeline
+
+    cycle = pipeline.check(cycle_dir).cycle
+    out: dict[str, dict] = {}
+    for nid in reversed(list(cycle.nodes)):
+        node = cycle.nodes[nid]
+        flat = sum(node.plan.spend.values(), Decimal(0))
+        asked = sum((v for a in node.plan.incremental for v in a.spend.values()), Decimal(0))
+        for child in node.children:
+            flat += out[child]["flat"]
+            asked += out[child]["requested"]
+        out[nid] = {"name": node.plan.name, "parent": node.parent, "flat": flat,
+                    "requested": asked}
+    return out
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[-\u2013\u2014]+", "-", name)).strip().casefold()
+
+
+def _table_4_1() -> dict[str, tuple[Decimal, Decimal]]:
+    with open(_data() / "table-4-1-outlays-by-agency.csv", newline="", encoding="utf-8") as fh:
+        return {row["Department or other unit"].strip(): (Decimal(row["2016"]),
+                                                          Decimal(row["2017"]))
+                for row in csv.DictReader(fh)}
+
+
+def _outlays_rows() -> list[dict[str, str]]:
+    with open(_data() / "outlays.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _child(figures: dict, parent: str, code: str) -> str:
+    """The child of ``parent`` keyed by ``code``: its id is the code, or parent-qualified."""
+    found = [nid for nid in (code, f"{parent}-{code}")
+             if nid in figures and figures[nid]["parent"] == parent]
+    assert len(found) == 1, (parent, code)
+    return found[0]
+
+
+def _expected(figures: dict) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each Table 4.1 row's figures from the roll-up: (flat, flat + requested), thousands."""
+    rows = _outlays_rows()
+    names = {r["Agency Code"]: r["Agency Name"] for r in rows}
+    root = next(nid for nid, f in figures.items() if f["parent"] is None)
+    both = lambda nid: (figures[nid]["flat"], figures[nid]["flat"] + figures[nid]["requested"])  # noqa: E731
+    whole: dict[str, tuple[Decimal, Decimal]] = {}
+    for code, name in names.items():
+        assert figures[code]["parent"] == root and figures[code]["name"] == name, code
+        whole[code] = both(code)
+    # The off-budget part of each agency, from its off-budget account leaves.
+    flags: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for r in rows:
+        flags[(r["Agency Code"], r["Bureau Code"], r["Account Code"])].add(r[BUDGET])
+    off: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for (agency, bureau, account), seen in flags.items():
+        assert len(seen) == 1, f"account {agency}/{bureau}/{account} mixes on- and off-budget"
+        if seen == {"Off-budget"}:
+            leaf = _child(figures, _child(figures, agency, bureau), account)
+            for i, v in enumerate(both(leaf)):
+                off[agency][i] += v
+    part = {"off": lambda c: tuple(off[c]),
+            "on": lambda c: tuple(w - o for w, o in zip(whole[c], off[c]))}
+
+    table = _table_4_1()
+    expected: dict[str, tuple[Decimal, Decimal]] = {"Total outlays": both(root)}
+    named: set[str] = set()
+    groups: dict[str, tuple[list[str], str | None]] = {}
+    for label in table:
+        if label == "Total outlays":
+            continue
+        m = re.fullmatch(r"(.*?)\s*\((on|off)-budget\)", label, re.IGNORECASE)
+        base, split = (m.group(1), m.group(2).lower()) if m else (label, None)
+        codes = [c for c, n in names.items() if _norm(n) == _norm(base)]
+        if _norm(base) != OTHER:
+            assert codes, f"Table 4.1 names '{label}', which no agency of the CSV is called"
+            named.update(codes)
+        groups[label] = (codes, split)
+    unnamed = sorted(set(names) - named)
+    for label, (codes, split) in groups.items():
+        codes = codes or unnamed
+        pick = part[split] if split else whole.__getitem__
+        expected[label] = tuple(sum((pick(c)[i] for c in codes), Decimal(0)) for i in range(2))
+    return expected
+
+
+def test_import_checks_clean(cycle_dir):
+    result = CliRunner().invoke(cli, ["check", str(cycle_dir)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings" in result.output
+
+
+def test_every_table_4_1_row_matches_the_roll_up(figures):
+    table = _table_4_1()
+    expected = _expected(figures)
+    assert set(expected) == set(table)
+    misses = []
+    for label, (y2016, y2017) in table.items():
+        flat, target = (v / 1000 for v in expected[label])
+        if abs(flat - y2016) > TOLERANCE or abs(target - y2017) > TOLERANCE:
+            misses.append(f"{label}: 2016 {flat} vs {y2016}, 2017 {target} vs {y2017}")
+    assert misses == []
+
+
+def test_the_root_is_total_outlays(figures):
+    root = next(f for f in figures.values() if f["parent"] is None)
+    assert (root["flat"], root["flat"] + root["requested"]) == \
+        (Decimal(3_951_307_000), Decimal(4_147_224_000))
+    assert _table_4_1()["Total outlays"] == (Decimal(3_951_307), Decimal(4_147_224))
+
+
+def test_the_tree_has_one_leaf_per_account(figures):
+    rows = _outlays_rows()
+    accounts = {(r["Agency Code"], r["Bureau Code"], r["Account Code"] or r["Account Name"])
+                for r in rows}
+    parents = {f["parent"] for f in figures.values()}
+    leaves = [nid for nid in figures if nid not in parents]
+    assert (len(figures), len(leaves), len(accounts)) == (4750, 4008, 4008)
