@@ -38,11 +38,18 @@ class Amount:
         return Amount(self.headcount + other.headcount, self.cost + other.cost,
                       self.run_rate + other.run_rate)
 
+    def __sub__(self, other: "Amount") -> "Amount":
+        return Amount(self.headcount - other.headcount, self.cost - other.cost,
+                      self.run_rate - other.run_rate)
+
     @staticmethod
     def total(amounts: Iterable["Amount"]) -> "Amount":
-        """The sum of ``amounts``."""
+        """The sum of ``amounts`` (exact: every amount is already rounded to cents)."""
+        items = amounts if isinstance(amounts, (list, tuple)) else list(amounts)
+        if len(items) <= 1:
+            return items[0] if items else ZERO_AMOUNT
         h = c = r = ZERO
-        for a in amounts:
+        for a in items:
             h += a.headcount
             c += a.cost
             r += a.run_rate
@@ -58,6 +65,7 @@ class RateTable:
     def __init__(self, rates: Rates):
         self.default = rates.default
         self._by_key: dict[tuple[str | None, ...], list[RateEntry]] = {}
+        self._cache: dict[tuple[str | None, ...], Decimal] = {}
         for entry in rates.by:
             key = tuple(getattr(entry, f) for f in _FIELDS)
             self._by_key.setdefault(key, []).append(entry)
@@ -82,8 +90,12 @@ class RateTable:
         """The annual cost of one head of ``line`` (its own rate, else the best match)."""
         if line.rate is not None:
             return line.rate
-        found = self.matches(line)
-        return found[0].cost if found else self.default
+        key = (line.role, line.level, line.location)
+        rate = self._cache.get(key)
+        if rate is None:
+            found = self.matches(line)
+            rate = self._cache[key] = found[0].cost if found else self.default
+        return rate
 
 
 def line_amount(line: HeadcountLine, rates: RateTable, *, full_year: bool) -> Amount:
@@ -121,13 +133,15 @@ def partial_amount(ask: Amount, headcount: Decimal | None, cost: Decimal | None)
     Given headcount alone, cost and run rate scale in proportion. Given both,
     the cost is taken as given and the run rate scales with headcount. A
     spend-only ask's partial gives cost, and its run rate scales with cost.
-    (Validation requires headcount on a partial of an ask that has heads.)
+    (Validation requires headcount on a partial of an ask that has heads.) A
+    given cost is rounded to cents like every other amount.
     """
     if headcount is not None:
         ratio = headcount / ask.headcount if ask.headcount else Decimal(1)
         return Amount(headcount,
-                      cost if cost is not None else cents(ask.cost * ratio),
+                      cents(cost) if cost is not None else cents(ask.cost * ratio),
                       cents(ask.run_rate * ratio))
     assert cost is not None, "a partial names headcount or cost"
+    cost = cents(cost)
     run_rate = cents(ask.run_rate * cost / ask.cost) if ask.cost else cost
     return Amount(ask.headcount, cost, run_rate)

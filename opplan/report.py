@@ -77,6 +77,7 @@ class StackRow:
     mandate: str | None = None
     depends_on: tuple[str, ...] = ()
     at_risk: bool = False           # depends on a dependency neither committed nor funded
+    child_removed: Literal["cut", "deferred"] | None = None  # revived here: the child's view removed it
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class DependencyRow:
     approved_status: DependencyStatus  # in the root's view
     at_risk_asks: tuple[AskRef, ...]   # requester asks that depend on it, when at risk
     role: Literal["manager", "requester", "host"]  # why this node sees it
+    at_risk: bool = False           # neither committed nor funded in the manager's view
 
 
 @dataclass(frozen=True)
