@@ -14,6 +14,7 @@ the renderer parses the *rendered* text; the style policy parses the source
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Union
 
 from markdown_it import MarkdownIt
@@ -131,7 +132,9 @@ class Document:
     appendix_line: int | None
 
 
+@lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    """One CommonMark parser with pipe tables (building one costs more than a parse)."""
     return MarkdownIt("commonmark").enable("table")
 
 

@@ -15,6 +15,7 @@ Every failure is a :class:`TemplateError` naming the file and line, e.g.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -164,7 +165,8 @@ def money_text(value: Any, currency: str = "USD", full: bool = False) -> str:
         for size, suffix in ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"),
                              (Decimal(10) ** 3, "K")):
             if d >= size:
-                scaled = (d / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+                step = Decimal(1) if suffix == "K" else Decimal("0.1")
+                scaled = (d / size).quantize(step, rounding=ROUND_HALF_UP)
                 if scaled >= 1000 and suffix != "B":
                     continue
                 text = f"{scaled:,}"
@@ -202,9 +204,14 @@ def join_and(items: Iterable[Any], last: str = "and") -> str:
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
+def long_date(value: dt.date) -> str:
+    """A date as documents print it: ``2026-09-15 -> '15 September 2026'``."""
+    return f"{value.day} {value:%B %Y}"
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": money, "headcount": headcount, "number": number, "percent": percent,
-    "plural": plural, "join_and": join_and,
+    "plural": plural, "join_and": join_and, "date": long_date,
 }
 """opplan's filters, registered here and nowhere else (docs/templates.md lists them)."""
 

@@ -1,0 +1,175 @@
+"""``opplan build``: render every node's documents into an output directory.
+
+Pipeline: check the cycle (refuse when it has errors), roll it up, then render
+``<id>.<format>`` for every node of the subtree with each renderer of
+:data:`RENDERERS`, in ``jobs`` worker processes, writing every file atomically.
+A narrative or template that fails to render is reported at its file and line
+and its documents are not written; the others are.
+
+A renderer is ``fn(context, node_id) -> bytes``; add a format by adding an
+entry to :data:`RENDERERS`.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from . import pipeline
+from .atomic import write_bytes
+from .diagnostics import Diagnostic, error, failed, sort_diagnostics
+from .model import NodeId
+from .pagelimit import template_diagnostic
+from .render.docplan import Renderer as DocRenderer
+from .render.docplan import plan_document, search_path
+from .render.docx import layout
+from .report import Report
+from .templating import TemplateError
+
+
+@dataclass
+class BuildContext:
+    """What renderers share within one worker process: the report and the template path."""
+
+    report: Report
+    templates: tuple[Path, ...]
+    _doc: DocRenderer | None = field(default=None, repr=False)
+
+    def doc_renderer(self) -> DocRenderer:
+        """The narrative/template renderer of this process (created once, caches contexts)."""
+        if self._doc is None:
+            self._doc = DocRenderer(self.report, self.templates)
+        return self._doc
+
+    def __getstate__(self) -> dict:
+        return {"report": self.report, "templates": self.templates, "_doc": None}
+
+
+Renderer = Callable[[BuildContext, NodeId], bytes]
+
+
+def build_docx(ctx: BuildContext, node_id: NodeId) -> bytes:
+    """The six-page narrative ``<id>.docx``."""
+    plan = plan_document(ctx.report.nodes[node_id], ctx.doc_renderer())
+    return layout(plan, ctx.report.cycle)
+
+
+def build_xlsx(ctx: BuildContext, node_id: NodeId) -> bytes:
+    """The review workbook ``<id>.xlsx``."""
+    from .render.xlsx import render_xlsx as xlsx
+    return xlsx(ctx.report, node_id)
+
+
+RENDERERS: dict[str, Renderer] = {"docx": build_docx, "xlsx": build_xlsx}
+"""Output formats by file extension."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """One node's outcome: files written, or the template error that stopped it."""
+
+    node: NodeId
+    files: tuple[Path, ...]
+    problem: Diagnostic | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Every diagnostic (plan problems, template errors) and every file written."""
+
+    diagnostics: list[Diagnostic]
+    files: list[Path]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stopped a document from being written."""
+        return not failed(self.diagnostics)
+
+
+def _render_node(ctx: BuildContext, node_id: NodeId, out: Path,
+                 formats: Sequence[str]) -> Built:
+    try:
+        outputs = [(out / f"{node_id}.{fmt}", RENDERERS[fmt](ctx, node_id)) for fmt in formats]
+    except TemplateError as exc:
+        return Built(node_id, (), template_diagnostic(exc))
+    for path, data in outputs:
+        write_bytes(path, data)
+    return Built(node_id, tuple(p for p, _ in outputs))
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(ctx: BuildContext, out: Path, formats: tuple[str, ...]) -> None:
+    _WORKER.update(ctx=ctx, out=out, formats=formats)
+
+
+def _work(node_id: NodeId) -> Built:
+    return _render_node(_WORKER["ctx"], node_id, _WORKER["out"],  # type: ignore[arg-type]
+                        _WORKER["formats"])  # type: ignore[arg-type]
+
+
+def render_all(ctx: BuildContext, nodes: Sequence[NodeId], out: Path,
+               formats: Sequence[str], jobs: int = 1) -> Iterator[Built]:
+    """Render ``nodes`` (in ``jobs`` processes); yield each node's outcome as it finishes."""
+    if jobs <= 1 or len(nodes) <= 1:
+        for nid in nodes:
+            yield _render_node(ctx, nid, out, formats)
+        return
+    chunk = max(1, min(32, len(nodes) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(ctx, out, tuple(formats))) as pool:
+        yield from pool.map(_work, nodes, chunksize=chunk)
+
+
+def prepare(cycle_dir: str | Path, node: NodeId | None = None
+            ) -> tuple[BuildContext | None, list[NodeId], list[Diagnostic]]:
+    """Check and roll up a cycle; None when it has errors (the diagnostics say why)."""
+    checked = pipeline.check(cycle_dir)
+    diags = list(checked.diagnostics)
+    cycle = checked.cycle
+    if failed(diags):
+        return None, [], diags
+    if node is not None and node not in cycle.nodes:
+        diags.append(error(cycle.source, f"no node '{node}' in this cycle", "build"))
+        return None, [], diags
+    from .rollup import rollup
+    report = rollup(cycle)
+    top = node or report.root
+    ctx = BuildContext(report, tuple(search_path(cycle.dir)))
+    return ctx, [n.id for n in report.subtree(top)], diags
+
+
+def build(cycle_dir: str | Path, out: str | Path, *, node: NodeId | None = None,
+          jobs: int = 1, formats: Sequence[str] = tuple(RENDERERS),
+          progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None
+          ) -> BuildResult:
+    """Check, roll up and render every node of the (sub)tree into ``out``.
+
+    ``progress`` wraps the stream of finished nodes (e.g. a progress bar).
+    Nothing is written when the plans have errors.
+    """
+    ctx, nodes, diags = prepare(cycle_dir, node)
+    if ctx is None:
+        return BuildResult(diags, [])
+    out = Path(out)
+    stream = render_all(ctx, nodes, out, formats, max(1, jobs))
+    if progress is not None:
+        stream = progress(stream, len(nodes))
+    files: list[Path] = []
+    for built in stream:
+        files.extend(built.files)
+        if built.problem is not None:
+            diags.append(built.problem)
+    return BuildResult(sort_diagnostics(diags), files)
+
+
+def default_jobs() -> int:
+    """Worker processes by default: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,212 @@
+"""The page-limit policy (SPEC 8): the body of every node's document fits ``max`` pages.
+
+The body is everything before the Appendix heading: the title block, the
+narrative and the generated data sections. Two ways to count it:
+
+* **exact** (LibreOffice): every node's body is laid out as .docx, all of them
+  converted to PDF in one soffice call, and the PDF pages counted; the last
+  page counts by how far down its lowest line of text reaches, so a body that
+  ends 40% down page 7 is 6.4 pages;
+* **estimate** (no LibreOffice): the body's height is summed from its blocks -
+  lines of text at the body font's average character width, table rows,
+  headings with their spacing - and divided by the page's usable height. It is
+  calibrated on the sample cycle against the exact count (docs/documents.md).
+
+``auto`` counts exactly when LibreOffice is installed, else estimates. The
+message says which was used::
+
+    northwind/retail/narrative.md:1:1: error: body is 7.4 pages, limit 6 (LibreOffice) [page-limit]
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Iterable, Literal, Mapping
+
+from pypdf import PdfReader
+
+from . import libreoffice
+from .diagnostics import Diagnostic, Source, error
+from .model import Cycle
+from .narrative import CodeBlock, Heading, ListBlock, Paragraph, Quote, Table, plain
+from .policies import Conf
+from .render.docgrids import Grid
+from .render.docplan import Chart, DocPlan, Element, Renderer, Title, plan_document, search_path
+from .render.docx import PAGE_SIZES, TABLE_FONT_PT, layout
+from .report import CycleInfo, Report
+from .templating import TemplateError
+from .validate import validate
+
+Mode = Literal["auto", "exact", "estimate", "off"]
+MODES: tuple[str, ...] = ("auto", "exact", "estimate", "off")
+RULE = "page-limit"
+EXACT, ESTIMATE = "LibreOffice", "estimate"
+
+CHAR_WIDTH_EM = 0.49     # average character width of Calibri/Carlito prose, in ems
+LINE_HEIGHT = 1.22       # line height, in font sizes
+MARGIN_PT = 72.0
+
+
+@dataclass(frozen=True, slots=True)
+class PageCount:
+    """How many pages a body takes, to one decimal, and how it was counted."""
+
+    pages: Decimal
+    method: str
+
+
+def _pages(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# --- exact: LibreOffice ------------------------------------------------------
+
+def exact_pages(bodies: Mapping[str, bytes], *, page_height_pt: float) -> dict[str, PageCount]:
+    """Page counts of .docx bodies, converted to PDF in one LibreOffice call."""
+    with tempfile.TemporaryDirectory(prefix="opplan-pages-") as tmp:
+        files = []
+        for i, (key, data) in enumerate(bodies.items()):
+            path = Path(tmp) / f"body-{i}.docx"
+            path.write_bytes(data)
+            files.append(path)
+        pdfs = libreoffice.convert(files, "pdf", Path(tmp) / "pdf") if files else []
+        return {key: PageCount(_pdf_pages(pdf, page_height_pt), EXACT)
+                for key, pdf in zip(bodies, pdfs)}
+
+
+def _pdf_pages(pdf: Path, page_height_pt: float) -> Decimal:
+    """Full pages before the last, plus how far down the last page the text reaches."""
+    reader = PdfReader(str(pdf))
+    n = len(reader.pages)
+    lowest = page_height_pt - MARGIN_PT
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        nonlocal lowest
+        if not text.strip():
+            return
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if MARGIN_PT - 2 <= y < lowest:   # below the bottom margin is the footer
+            lowest = y
+    reader.pages[-1].extract_text(visitor_text=visit)
+    usable = page_height_pt - 2 * MARGIN_PT
+    fraction = min(max((page_height_pt - MARGIN_PT - lowest) / usable, 0.05), 1.0)
+    return _pages(n - 1 + fraction)
+
+
+# --- estimate ----------------------------------------------------------------
+
+def estimate_pages(plan: DocPlan, cycle: CycleInfo) -> PageCount:
+    """The body's height from its blocks, in pages of the cycle's size (see module doc)."""
+    width, height = (v / 12700 for v in PAGE_SIZES.get(cycle.page_size, PAGE_SIZES["letter"]))
+    usable_w, usable_h = width - 2 * MARGIN_PT, height - 2 * MARGIN_PT
+    size = float(cycle.font_size)
+    total = sum(_height(e, size, usable_w) for e in plan.body)
+    return PageCount(_pages(total / usable_h), ESTIMATE)
+
+
+def _lines(chars: int, size: float, width: float) -> int:
+    per_line = max(int(width / (CHAR_WIDTH_EM * size)), 1)
+    return max(math.ceil(chars / per_line), 1)
+
+
+def _height(e: Element, size: float, width: float) -> float:
+    if isinstance(e, Title):
+        return 22 * LINE_HEIGHT + 2 + 10 * LINE_HEIGHT + 10
+    if isinstance(e, Paragraph):
+        return _lines(len(plain(e.spans)), size, width) * size * LINE_HEIGHT + 6
+    if isinstance(e, Heading):
+        h = {1: 15.0, 2: 12.5, 3: 11.0}.get(e.level, 11.0)
+        return h * LINE_HEIGHT + {1: 12, 2: 10}.get(e.level, 8) + 3
+    if isinstance(e, ListBlock):
+        return sum(_height(b, size, width - 18) - 4 for item in e.items for b in item.blocks)
+    if isinstance(e, Quote):
+        return sum(_height(b, size, width - 36) for b in e.blocks)
+    if isinstance(e, CodeBlock):
+        return (e.text.count("\n") + 2) * 9 * LINE_HEIGHT
+    if isinstance(e, (Table, Grid)):
+        return _table_height(e, width)
+    if isinstance(e, Chart):
+        return e.width_in * 72 * 0.6
+    return 0.0
+
+
+def _table_height(e: Table | Grid, width: float) -> float:
+    if isinstance(e, Grid):
+        weights = [c.width for c in e.columns]
+        rows = [[c.title for c in e.columns]] + [list(r) for r in e.rows]
+    else:
+        weights = [1.0] * len(e.header)
+        rows = [[plain(c) for c in e.header]] + [[plain(c) for c in r] for r in e.rows]
+    total = sum(weights) or 1.0
+    height = 0.0
+    for row in rows:
+        lines = max((_lines(len(text), TABLE_FONT_PT, width * w / total - 10)
+                     for text, w in zip(row, weights) if text), default=1)
+        height += lines * TABLE_FONT_PT * LINE_HEIGHT + 3
+    return height + 4 + 6
+
+
+# --- the policy ----------------------------------------------------------------
+
+def count_pages(plans: Mapping[str, DocPlan], cycle: CycleInfo, mode: Mode) -> dict[str, PageCount]:
+    """Body page counts of document plans (body only), exactly or estimated per ``mode``."""
+    exact = mode == "exact" or (mode == "auto" and libreoffice.available())
+    if not exact:
+        return {k: estimate_pages(p, cycle) for k, p in plans.items()}
+    height = PAGE_SIZES.get(cycle.page_size, PAGE_SIZES["letter"])[1] / 12700
+    return exact_pages({k: layout(p, cycle) for k, p in plans.items()}, page_height_pt=height)
+
+
+def body_plans(report: Report, renderer: Renderer, nodes: Iterable[str]
+               ) -> tuple[dict[str, DocPlan], list[Diagnostic]]:
+    """Body-only document plans of ``nodes``; a failing narrative or template is a diagnostic."""
+    plans: dict[str, DocPlan] = {}
+    diags: list[Diagnostic] = []
+    for nid in nodes:
+        try:
+            plans[nid] = plan_document(report.nodes[nid], renderer, appendix=False)
+        except TemplateError as exc:
+            diags.append(template_diagnostic(exc))
+    return plans, diags
+
+
+def template_diagnostic(exc: TemplateError) -> Diagnostic:
+    """A narrative or template failure as an error at its file and line."""
+    return error(Source(exc.path, exc.line, 1), exc.message, "template")
+
+
+def page_limit_check(mode: Mode = "auto"):  # type: ignore[no-untyped-def]
+    """The page-limit check for ``pipeline.check(extra=...)``, counting pages per ``mode``.
+
+    It needs the roll-up, so it runs only on a cycle without errors (the other
+    checks report those). Narratives and templates that fail to render are
+    reported here too (rule ``template``), whatever the mode.
+    """
+    from .rollup import rollup   # the roll-up engine imports the renderers' report model
+
+    def check(cycle: Cycle, conf: Conf) -> list[Diagnostic]:
+        if mode == "off" or cycle.root is None or cycle.settings is None or \
+                any(n.plan is None for n in cycle.nodes.values()) or \
+                any(d.severity.value == "error" for d in validate(cycle)):
+            return []
+        report = rollup(cycle)
+        renderer = Renderer(report, search_path(cycle.dir))
+        limited = [nid for nid in report.nodes if conf(nid).on and conf(nid).max is not None]
+        plans, diags = body_plans(report, renderer, report.nodes)
+        counts = count_pages({k: plans[k] for k in limited if k in plans}, report.cycle, mode)
+        for nid, count in counts.items():
+            eff = conf(nid)
+            assert eff.max is not None
+            if count.pages > eff.max:
+                node = cycle.nodes[nid]
+                where = node.narrative.path if node.narrative else node.source.path
+                diags.append(eff.diag(Source(where, 1, 1),
+                                      f"body is {count.pages} pages, limit "
+                                      f"{format(eff.max.normalize(), 'f')} ({count.method})",
+                                      RULE))
+        return diags
+    return check

@@ -1,0 +1,128 @@
+"""The Word document: read back as styled text and compared with golden files (SPEC 10).
+
+Set OPPLAN_UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change,
+then read the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+import docfixtures
+from docreadback import read_back
+from opplan.render.docplan import Renderer, plan_document, search_path
+from opplan.render.docx import layout, render_docx
+from opplan.report import CycleInfo
+
+GOLDEN = Path(__file__).parent / "golden" / "docx"
+
+
+def build(node: str, report=None) -> bytes:
+    report = report or docfixtures.report()
+    return render_docx(report.nodes[node], report, search_path(None))
+
+
+@pytest.mark.parametrize("node", ["acme", "search", "cart"])
+def test_read_back_matches_golden(node: str) -> None:
+    text = "\n".join(read_back(build(node))) + "\n"
+    golden = GOLDEN / f"{node}.txt"
+    if os.environ.get("OPPLAN_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_markdown_constructs_map_to_word_constructs() -> None:
+    lines = read_back(build("acme"))
+    expected = [
+        "[Heading 2] Introduction",                          # ## heading
+        "[List Bullet] **G1** Grow *sales* by 10%.",         # bullets, bold, italic
+        "[List Bullet 2] Nested detail with `code`.",        # nested list, inline code
+        "[List Number #10] Search relevance.",               # numbered list (restarted)
+        "| Search | 5 |",                                    # pipe table row
+        "[No Spacing] `raw = text`",                         # code block, monospace
+        "[Quote] A quote.",                                  # block quote
+        "[Heading 3] A subheading",                          # ### heading
+        "[Heading 1] Appendix",                              # # Appendix
+    ]
+    for line in expected:
+        assert line in lines, line
+    assert lines.index("[Heading 1] Appendix") == lines.index("[Normal]  [page break]") + 1
+    numbered = read_back(build("search"))
+    assert any(line.startswith("[List Number #") and line.endswith("**Relevance first.** "
+                                                                   "Then *speed*.")
+               for line in numbered)
+
+
+def test_numbered_lists_restart_and_keep_their_start() -> None:
+    report = docfixtures.report()
+    plan = plan_document(report.nodes["acme"], Renderer(report, search_path(None)))
+    text = "1. one\n2. two\n\nBreak.\n\n3. three\n4. four\n"
+    from opplan.narrative import parse
+    doc = docx.Document(io.BytesIO(layout(
+        plan.__class__(plan.title, plan.author, plan.subject,
+                       tuple(parse(text).body[0].blocks), ()), report.cycle)))
+    numbering = doc.part.numbering_part.element
+    ids = [p._p.xpath("./w:pPr/w:numPr/w:numId/@w:val")[0] for p in doc.paragraphs
+           if p.style.name == "List Number"]
+    assert ids[0] == ids[1] != ids[2] == ids[3]
+    starts = {n.get(docx.oxml.ns.qn("w:numId")): n.xpath("./w:lvlOverride/w:startOverride/@w:val")
+              for n in numbering.findall(docx.oxml.ns.qn("w:num"))}
+    assert starts[ids[0]] == ["1"] and starts[ids[2]] == ["3"]
+
+
+def test_two_builds_are_byte_identical() -> None:
+    assert build("acme") == build("acme")
+    assert build("search") == build("search")
+
+
+def test_nothing_depends_on_the_clock(monkeypatch) -> None:
+    first = build("acme")
+    import time
+    monkeypatch.setattr(time, "time", lambda: 4_000_000_000.0)
+    monkeypatch.setattr(time, "localtime", lambda *a: __import__("time").gmtime(4e9))
+    assert build("acme") == first
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert "2026-09-15T00:00:00Z" in core
+
+
+def test_properties_page_fonts_and_footer() -> None:
+    d = docx.Document(io.BytesIO(build("acme")))
+    props = d.core_properties
+    assert (props.title, props.author) == ("Acme: Acme OP1 2027", "Ada Stone")
+    assert props.created.date().isoformat() == "2026-09-15"
+    section = d.sections[0]
+    assert (section.page_width.inches, section.page_height.inches) == (8.5, 11)
+    assert d.styles["Normal"].font.name == "Calibri"
+    assert d.styles["Heading 2"].font.name == "Cambria"
+    footer = section.footer._element.xml
+    assert "Page " in footer and " PAGE " in footer and " NUMPAGES " in footer
+    assert "asciiTheme" not in d.styles.element.xml
+
+
+def test_a4_and_fonts_from_the_cycle() -> None:
+    report = docfixtures.report()
+    cycle = CycleInfo(**{**report.cycle.__dict__, "page_size": "a4", "body_font": "Arial",
+                         "heading_font": "Georgia"})
+    report = report.__class__(cycle, report.root, report.nodes)
+    d = docx.Document(io.BytesIO(build("cart", report)))
+    assert round(d.sections[0].page_width.mm) == 210
+    assert d.styles["Normal"].font.name == "Arial"
+    assert d.styles["Title"].font.name == "Georgia"
+
+
+def test_the_line_is_drawn_across_the_stack_table() -> None:
+    d = docx.Document(io.BytesIO(build("acme")))
+    stack = next(t for t in d.tables if t.rows[0].cells[0].text == "#")
+    xml = stack._tbl.xml
+    assert "The line: budget 3 heads" in xml
+    line_row = next(r for r in stack.rows if "The line" in r.cells[0].text)
+    assert 'w:gridSpan w:val="8"' in line_row._tr.xml
+    assert 'w:color="C00000"' in line_row._tr.xml
