@@ -366,3 +366,22 @@ def test_unreadable_files(tmp_path):
     code, output, _ = invoke(tmp_path / "empty.csv", tmp_path / "out3", "--level", "Team", *YEAR)
     assert (code, output) == (1, f"Error: '{tmp_path / 'empty.csv'}' has no rows below its "
                                  "header\n")
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_sample_roster_imports_as_documented(tmp_path, monkeypatch):
+    """docs/import.md shows this command and its output verbatim."""
+    monkeypatch.chdir(tmp_path)
+    args = ["import", "table", str(REPO / "samples/roster/juniper-roster.csv"), "--out",
+            "juniper-op1-2027", "--level", "Division", "--level", "Team", "--role", "Role",
+            "--level-col", "Level", "--location", "Location", "--count", "FTE", "--root",
+            "Juniper Outfitters", "--year", "2027"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output in (REPO / "docs" / "import.md").read_text()
+    nodes = plans(tmp_path / "juniper-op1-2027")
+    assert len(nodes) == 14
+    search = (tmp_path / "juniper-op1-2027/juniper-outfitters/storefront/search/plan.yaml")
+    assert search.read_text() in (REPO / "docs" / "import.md").read_text()
