@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .diagnostics import Diagnostic, sort_diagnostics
+from .diagnostics import Diagnostic, failed, sort_diagnostics
 from .loader import load
 from .model import Cycle
 from .policies import Conf, apply_policies
+from .report import Report
+from .rollup import rollup as roll_up
 from .validate import validate
 from .yamlsrc import resolve_positions
 
@@ -34,3 +36,19 @@ def check(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> 
     diags.extend(validate(cycle))
     diags.extend(apply_policies(cycle, extra))
     return Checked(cycle, sort_diagnostics(resolve_positions(diags)))
+
+
+@dataclass(frozen=True)
+class RolledUp:
+    """A checked cycle, its diagnostics, and its roll-up (None when the plans have errors)."""
+
+    cycle: Cycle
+    diagnostics: list[Diagnostic]
+    report: Report | None
+
+
+def rollup(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> RolledUp:
+    """Check the cycle, then roll it up unless it has errors (warnings do not stop it)."""
+    checked = check(cycle_dir, extra)
+    report = None if failed(checked.diagnostics) else roll_up(checked.cycle)
+    return RolledUp(checked.cycle, checked.diagnostics, report)

@@ -1,0 +1,53 @@
+"""``opplan rollup``: the roll-up as a tree table, the JSON contract or CSV."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .. import pipeline
+from ..render.contract import report_document
+from ..render.tabular import csv_text, table_text
+from .options import cycle_dir_argument, exit_on_failure
+
+
+@click.command()
+@cycle_dir_argument
+@click.option("--node", "node_id", metavar="ID",
+              help="Show only this node and its subtree (default: the root).")
+@click.option("--depth", type=click.IntRange(min=0), metavar="N",
+              help="Show only N levels below the node (0: the node alone).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True,
+              help="A tree table, the JSON contract (SPEC 9), or CSV with one row per node.")
+def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> None:
+    """Roll the plans up the org tree and print every node's totals.
+
+    Checks the plans first: errors are printed to stderr and exit 1; warnings
+    are printed to stderr and the roll-up still prints. The table shows flat,
+    requested, funded and unfunded headcount and cost per node, and flags
+    nodes whose funded asks alone exceed their budget.
+
+    \b
+    Example:
+      opplan rollup samples/northwind-op1-2027
+      opplan rollup samples/northwind-op1-2027 --node payments --depth 1
+      opplan rollup samples/northwind-op1-2027 --format json > rollup.json
+    """
+    result = pipeline.rollup(cycle_dir)
+    exit_on_failure(result.diagnostics)
+    report = result.report
+    assert report is not None, "no errors, so the roll-up ran"
+    top = node_id or report.root
+    if top not in report.nodes:
+        raise click.BadParameter(f"no node '{top}' in this cycle", param_hint="--node")
+    nodes = report.subtree(top)
+    if depth is not None:
+        nodes = [n for n in nodes if n.depth - report.nodes[top].depth <= depth]
+    if fmt == "json":
+        click.echo(json.dumps(report_document(report, nodes), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(csv_text(nodes), nl=False)
+    else:
+        click.echo(table_text(report, nodes), nl=False)

@@ -1,0 +1,118 @@
+"""The machine contract of ``opplan rollup --format json`` (SPEC 9), as plain dicts.
+
+One function per record of the report model, so that any renderer (documents'
+jinja context, exports) can reuse the exact JSON shape of a node. Money is a
+decimal string with two places, headcount a number (an int when whole, else a
+float). Fields may be added here, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterable
+
+from ..costing import CENT, Amount
+from ..report import (DependencyRow, GoalAtRisk, MandateCoverage, NodeReport, RemovedRow,
+                      Report, StackRow, Totals)
+
+
+def money(value: Decimal | None) -> str | None:
+    """A money amount as a string with two decimal places (None stays None)."""
+    return None if value is None else format(value.quantize(CENT), "f")
+
+
+def heads(value: Decimal | None) -> int | float | None:
+    """A headcount as a JSON number: an int when whole, else a float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def amount(a: Amount) -> dict[str, Any]:
+    """Headcount, in-year cost and run rate."""
+    return {"headcount": heads(a.headcount), "cost": money(a.cost),
+            "run_rate": money(a.run_rate)}
+
+
+def flat(t: Totals) -> dict[str, Any]:
+    """Flat headcount, cost, run rate and capex."""
+    return {**amount(t.flat), "capex": money(t.capex)}
+
+
+def incremental(t: Totals) -> dict[str, Any]:
+    """Requested (before partials), funded, unfunded, cut and deferred amounts."""
+    return {"requested": amount(t.requested), "funded": amount(t.funded),
+            "unfunded": amount(t.unfunded), "cut": amount(t.cut), "deferred": amount(t.deferred)}
+
+
+def stack_entry(row: StackRow) -> dict[str, Any]:
+    """One live ask in a node's order."""
+    return {"ask": row.ask, "position": row.position, "headcount": heads(row.amount.headcount),
+            "cost": money(row.amount.cost), "run_rate": money(row.amount.run_rate),
+            "status": row.status, "forced": row.forced,
+            "cumulative": {"headcount": heads(row.cumulative.headcount),
+                           "cost": money(row.cumulative.cost),
+                           "run_rate": money(row.cumulative.run_rate)},
+            "node": row.node, "title": row.title, "decision": row.decision,
+            "decided_by": row.decided_by, "rank": row.rank, "child": row.child,
+            "child_status": row.child_status, "child_removed": row.child_removed,
+            "requested": amount(row.requested), "at_risk": row.at_risk}
+
+
+def removed_entry(row: RemovedRow) -> dict[str, Any]:
+    """One ask cut or deferred in a node's view, with the node whose decision removed it."""
+    return {"ask": row.ask, "status": row.status, "by": row.by, "node": row.node,
+            "title": row.title, "requested": amount(row.requested), "note": row.note}
+
+
+def dependency_entry(row: DependencyRow) -> dict[str, Any]:
+    """A dependency as seen from a node."""
+    return {"requester": row.requester, "id": row.id, "host": row.host, "what": row.what,
+            "needed_by": row.needed_by, "away_team": row.away_team,
+            "funded_by": row.funded_by, "manager": row.manager, "status": row.status,
+            "approved_status": row.approved_status, "at_risk": row.at_risk,
+            "at_risk_asks": list(row.at_risk_asks), "role": row.role}
+
+
+def mandate_entry(row: MandateCoverage) -> dict[str, Any]:
+    """A mandate's coverage in a node's subtree, with every leaf's answer."""
+    return {"id": row.id, "title": row.title, "due": row.due,
+            "leaves_in_scope": row.leaves_in_scope, "answered": row.answered,
+            "funded": row.funded, "unfunded": row.unfunded,
+            "answers": [{"node": a.node, "response": a.response, "funded_by": a.funded_by,
+                         "status": a.status} for a in row.answers]}
+
+
+def goal_entry(row: GoalAtRisk) -> dict[str, Any]:
+    """A goal at risk in a node's view."""
+    return {"node": row.node, "goal": row.goal, "title": row.title}
+
+
+def node_entry(node: NodeReport) -> dict[str, Any]:
+    """Everything SPEC 9 promises about one node (plus added fields)."""
+    over = node.over_budget
+    return {
+        "id": node.id, "name": node.name, "owner": node.owner, "path": node.path,
+        "parent": node.parent, "depth": node.depth, "children": list(node.children),
+        "budget": {"headcount": heads(node.budget_headcount), "cost": money(node.budget_cost)},
+        "flat": flat(node.totals),
+        "incremental": incremental(node.totals),
+        "over_budget": None if over is None else {
+            "headcount": heads(over.headcount) if node.budget_headcount is not None else None,
+            "cost": money(over.cost) if node.budget_cost is not None else None},
+        "stack": [stack_entry(r) for r in node.stack],
+        "removed": [removed_entry(r) for r in node.removed],
+        "dependencies": [dependency_entry(r) for r in node.dependencies],
+        "mandates": [mandate_entry(r) for r in node.mandates],
+        "goals_at_risk": [goal_entry(r) for r in node.goals_at_risk],
+        "own": {"flat": flat(node.own), "incremental": incremental(node.own)},
+    }
+
+
+def report_document(report: Report, nodes: Iterable[NodeReport]) -> dict[str, Any]:
+    """The whole JSON document: the cycle and the given nodes, in the given order."""
+    c = report.cycle
+    return {"cycle": {"name": c.name, "kind": c.kind, "year": c.year, "currency": c.currency,
+                      "as_of": None if c.as_of is None else c.as_of.isoformat(),
+                      "root": report.root},
+            "nodes": [node_entry(n) for n in nodes]}
