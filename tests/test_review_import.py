@@ -277,3 +277,26 @@ def test_cli_refusal_lists_every_problem_and_exits_1(org, book):
     assert any("Partial headcount 9 is more than the 1 asked" in line for line in lines)
     assert lines[-1] == "Nothing was written."
     assert "Traceback" not in out.output
+
+
+def test_round_trip_through_opplan_build(org, tmp_path):
+    """`opplan build` writes the workbook; after the import a rebuild shows the decisions."""
+    if "build" not in cli.commands:
+        pytest.skip("opplan build is not there yet")
+    runner = CliRunner()
+    out = runner.invoke(cli, ["build", str(org), "--out", str(tmp_path / "b1")])
+    assert out.exit_code == 0, out.output
+    workbook = tmp_path / "b1" / "org.xlsx"
+    assert import_review(workbook, org).changes == []
+    out = runner.invoke(cli, ["review", "import", str(edit_stack(workbook, MANAGER_EDITS)),
+                              str(org)])
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(cli, ["build", str(org), "--out", str(tmp_path / "b2")])
+    assert out.exit_code == 0, out.output
+    sheet = stack_rows(tmp_path / "b2" / "org.xlsx")
+    assert sheet["alpha/a2"]["Status"] == "cut" and sheet["alpha/a2"]["Note"] == "Not this year."
+    assert sheet["beta/b2"]["Decided by"] == "org: fund"
+    docx = pytest.importorskip("docx")
+    document = docx.Document(str(tmp_path / "b2" / "org.docx"))
+    text = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "Alpha two" in text and "Not this year." in text      # the cut, with its note

@@ -3,8 +3,8 @@
 Sheets: ``Summary``, ``Stack``, ``Headcount``, ``Goals``, ``Dependencies``,
 ``Mandates`` and a very hidden metadata sheet (see :mod:`opplan.reviewbook`).
 The ``Stack`` sheet lists every live ask in the node's order with cumulative
-formulas and the line drawn as a thick red border under the last funded ask
-(funded rows are green); below them come the asks removed in this view (cut or
+formulas and the line drawn as a thick red border under the last ask funded
+within the budget (funded rows are green, forced ones below the line too); below them come the asks removed in this view (cut or
 deferred, grey), so that a manager can also revive one. Its review columns
 (``Decision``, ``Partial headcount``, ``Partial cost``, ``Rank``, ``Note``) are
 prefilled with the node's current decisions and are the only unlocked cells.
@@ -104,7 +104,10 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
     """One row per live ask (then per removed ask) with review columns; returns the layout."""
     header_row(ws, 1, STACK_HEADERS)
     own = _own_decisions(node)
-    last_above = max((i for i, r in enumerate(node.stack) if r.status == "above"), default=-1)
+    # The line closes the walk over non-forced asks (SPEC 7 rule 5); forced asks below it
+    # are funded wherever they stand and show green.
+    last_above = max((i for i, r in enumerate(node.stack)
+                      if r.status == "above" and not r.forced), default=-1)
     lined = node.budget_headcount is not None or node.budget_cost is not None
     if lined and last_above < 0 and node.stack:
         for col in range(1, len(STACK_HEADERS) + 1):

@@ -32,6 +32,8 @@ GREY = "F2F2F2"
 YELLOW = "FFF2CC"
 HEADER_FILL = "D9E1F2"
 LINE_COLOR = "C00000"
+#: Data cells: one line per row (long text overflows or is clipped, never grows the row).
+TOP = Alignment(vertical="top")
 
 
 def money_format(currency: str) -> str:
@@ -114,7 +116,7 @@ def add_styles(wb: Workbook, currency: str) -> None:
             for kind, fmt in (("text", "General"), ("num", HEADCOUNT_FORMAT),
                               ("money", money), ("int", INTEGER_FORMAT)):
                 wb.add_named_style(NamedStyle(f"{kind}-{suffix}", number_format=fmt, font=font,
-                                              alignment=_align(kind), **kwargs))
+                                              alignment=TOP, **kwargs))
     review_fill = _fill(YELLOW)
     for kind, fmt in (("text", "@"), ("num", HEADCOUNT_FORMAT), ("money", money),
                       ("int", INTEGER_FORMAT)):
@@ -122,15 +124,11 @@ def add_styles(wb: Workbook, currency: str) -> None:
             wb.add_named_style(NamedStyle(
                 f"review-{kind}" + ("-line" if lined else ""), number_format=fmt,
                 fill=review_fill, border=line if lined else Border(),
-                protection=Protection(locked=False), alignment=_align(kind)))
+                protection=Protection(locked=False), alignment=TOP))
 
 
 def _fill(color: str) -> PatternFill:
     return PatternFill(fill_type="solid", start_color=color, end_color=color)
-
-
-def _align(kind: str) -> Alignment:
-    return Alignment(vertical="top", wrap_text=kind == "text")
 
 
 def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
