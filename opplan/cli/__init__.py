@@ -16,10 +16,11 @@ from . import build as _build
 from . import check as _check
 from . import importtable as _importtable
 from . import review as _review
+from . import rollup as _rollup
 from . import scaffold as _scaffold
 
 COMMANDS = (_check.check, _scaffold.init, _scaffold.new, _importtable.import_group,
-            _review.review, _build.build)
+            _review.review, _build.build, _rollup.rollup)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
