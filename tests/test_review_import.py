@@ -104,7 +104,7 @@ def test_rollup_command_shows_the_edits(org, book):
     import_review(edit_stack(book, MANAGER_EDITS), org)
     out = CliRunner().invoke(cli, ["rollup", str(org), "--format", "json"])
     assert out.exit_code == 0, out.output
-    node = next(n for n in json.loads(out.output)["nodes"] if n["id"] == "org")
+    node = next(n for n in json.loads(out.stdout)["nodes"] if n["id"] == "org")
     stack = {s["ask"]: s for s in node["stack"]}
     assert stack["beta/b2"]["forced"] and stack["beta/b2"]["status"] == "above"
     assert stack["alpha/a3"]["headcount"] == 0.5
