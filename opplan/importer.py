@@ -25,7 +25,10 @@ from pathlib import Path
 from typing import Sequence
 
 from .importer_tree import Level, LineKey, TreeNode, assign_ids, node_key, slugify
-from .importer_write import CycleText, check_out_dir, grouped, write_cycle
+from .importer_write import CycleText, OutDirError, check_out_dir, grouped, write_cycle
+
+__all__ = ["ImportResult", "OutDirError", "TableImportError", "TableSpec", "import_table",
+           "parse_amount", "parse_level", "read_table"]
 
 _AMOUNT = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d*)?([eE][-+]?\d+)?")
 _YEAR = re.compile(r"\s*((19|2\d)\d\d)\s*")
@@ -83,6 +86,29 @@ class ImportResult:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table read from a file: its header and every column, all cells as stripped text."""
+
+    header: list[str]
+    columns: dict[str, list[str]]
+
+    @property
+    def rows(self) -> int:
+        """The number of data rows (the header not counted)."""
+        return len(next(iter(self.columns.values()), []))
+
+    def column(self, name: str, option: str) -> list[str]:
+        """The cells of column ``name``, which ``option`` named; a clear error if it is absent."""
+        if name not in self.columns:
+            hint = difflib.get_close_matches(name, self.header, n=1)
+            raise TableImportError(
+                f"{option} '{name}': no such column" +
+                (f" (did you mean '{hint[0]}'?)" if hint else "") +
+                f"; the columns are: {', '.join(self.header)}")
+        return self.columns[name]
+
+
 def parse_level(text: str) -> Level:
     """``"Bureau Code=Bureau Name"`` -> Level("Bureau Code", "Bureau Name")."""
     id_col, sep, name_col = text.partition("=")
@@ -106,9 +132,8 @@ def parse_amount(text: str) -> Decimal:
         raise ValueError(f"'{text}' is not an amount") from None
 
 
-def read_table(path: Path, sheet: str | None = None,
-               encoding: str = "utf-8-sig") -> tuple[list[str], dict[str, list[str]]]:
-    """The header and every column of a CSV or XLSX file, all cells as stripped text."""
+def read_table(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig") -> Table:
+    """Read a CSV or XLSX file with every cell as text (codes keep their leading zeros)."""
     import pandas as pd  # only here: importing pandas costs half a second
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -127,20 +152,8 @@ def read_table(path: Path, sheet: str | None = None,
     except (ValueError, OSError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise TableImportError(f"cannot read '{path}' as a table: {exc}") from None
     header = [str(c) for c in frame.columns]
-    columns = {h: [str(v).strip() for v in frame.iloc[:, i].tolist()]
-               for i, h in enumerate(header)}
-    return header, columns
-
-
-def _column(columns: dict[str, list[str]], header: list[str], name: str,
-            option: str) -> list[str]:
-    if name not in columns:
-        hint = difflib.get_close_matches(name, header, n=1)
-        raise TableImportError(
-            f"{option} '{name}': no such column" +
-            (f" (did you mean '{hint[0]}'?)" if hint else "") +
-            f"; the columns are: {', '.join(header)}")
-    return columns[name]
+    return Table(header, {h: [str(v).strip() for v in frame.iloc[:, i].tolist()]
+                          for i, h in enumerate(header)})
 
 
 def _amounts(cells: list[str], col: str) -> list[Decimal]:
@@ -195,18 +208,18 @@ def import_table(file: Path, out: Path, spec: TableSpec) -> ImportResult:
     _check_spec(spec)
     year = plan_year(spec)
     check_out_dir(out)
-    header, columns = read_table(file, spec.sheet, spec.encoding)
-    nrows = len(next(iter(columns.values()), []))
+    table = read_table(file, spec.sheet, spec.encoding)
+    nrows = table.rows
     if nrows == 0:
         raise TableImportError(f"'{file}' has no rows below its header")
-    col = lambda name, option: _column(columns, header, name, option)  # noqa: E731
+    col = table.column
     paths = [(lv, col(lv.id_col, "--level"), col(lv.name_col, "--level") if lv.name_col
               else None) for lv in spec.levels]
     flat = _amounts(col(spec.flat, "--flat"), spec.flat) if spec.flat else None
     second_col = spec.target or spec.ask
     second = _amounts(col(second_col, "--target" if spec.target else "--ask"),
                       second_col) if second_col else None
-    roster = _roster(spec, col, nrows)
+    roster = _roster(spec, table)
 
     root_name = spec.root or file.stem.replace("_", " ").replace("-", " ").strip().title() \
         or "Company"
@@ -234,10 +247,11 @@ def import_table(file: Path, out: Path, spec: TableSpec) -> ImportResult:
     return _result(out, file.name, nrows, root, spec, flat, second, roster)
 
 
-def _roster(spec: TableSpec, col, nrows: int) -> list[tuple[LineKey, Decimal]] | None:
+def _roster(spec: TableSpec, table: Table) -> list[tuple[LineKey, Decimal]] | None:
     """Each row's headcount line (role, level, location) and count, in roster mode."""
     if spec.role is None:
         return None
+    col, nrows = table.column, table.rows
     roles = col(spec.role, "--role")
     levels = col(spec.level_col, "--level-col") if spec.level_col else None
     places = col(spec.location, "--location") if spec.location else None
