@@ -46,7 +46,9 @@ MODES: tuple[str, ...] = ("auto", "exact", "estimate", "off")
 RULE = "page-limit"
 EXACT, ESTIMATE = "LibreOffice", "estimate"
 
-CHAR_WIDTH_EM = 0.49     # average character width of Calibri/Carlito prose, in ems
+CHAR_WIDTH_EM = 0.40     # average character width of Calibri/Carlito prose, in ems
+TABLE_CHAR_EM = 0.44     # ... of table text (more digits and short words)
+ROW_PAD = 1.5            # cell margins and borders of a table row, in points
 LINE_HEIGHT = 1.22       # line height, in font sizes
 MARGIN_PT = 72.0
 
@@ -108,8 +110,8 @@ def estimate_pages(plan: DocPlan, cycle: CycleInfo) -> PageCount:
     return PageCount(_pages(total / usable_h), ESTIMATE)
 
 
-def _lines(chars: int, size: float, width: float) -> int:
-    per_line = max(int(width / (CHAR_WIDTH_EM * size)), 1)
+def _lines(chars: int, size: float, width: float, em: float | None = None) -> int:
+    per_line = max(int(width / ((em or CHAR_WIDTH_EM) * size)), 1)
     return max(math.ceil(chars / per_line), 1)
 
 
@@ -144,9 +146,9 @@ def _table_height(e: Table | Grid, width: float) -> float:
     total = sum(weights) or 1.0
     height = 0.0
     for row in rows:
-        lines = max((_lines(len(text), TABLE_FONT_PT, width * w / total - 10)
+        lines = max((_lines(len(text), TABLE_FONT_PT, width * w / total - 7, TABLE_CHAR_EM)
                      for text, w in zip(row, weights) if text), default=1)
-        height += lines * TABLE_FONT_PT * LINE_HEIGHT + 3
+        height += lines * TABLE_FONT_PT * LINE_HEIGHT + ROW_PAD
     return height + 4 + 6
 
 

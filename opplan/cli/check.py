@@ -7,6 +7,7 @@ import sys
 import click
 
 from .. import pipeline
+from ..pagelimit import MODES, page_limit_check
 from .options import cycle_dir_argument, report_diagnostics, strict_option
 
 
@@ -15,7 +16,10 @@ from .options import cycle_dir_argument, report_diagnostics, strict_option
 @strict_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Diagnostics as text lines on stderr or JSON on stdout.")
-def check(cycle_dir: str, strict: bool, fmt: str) -> None:
+@click.option("--pages", type=click.Choice(MODES), default="auto", show_default=True,
+              help="How the page-limit policy counts pages: exact (LibreOffice), estimate, "
+                   "auto (exact when LibreOffice is installed) or off.")
+def check(cycle_dir: str, strict: bool, fmt: str, pages: str) -> None:
     """Check the plans of a cycle and print every problem.
 
     Each diagnostic reads path:line:col: error|warning: message [rule].
@@ -25,6 +29,6 @@ def check(cycle_dir: str, strict: bool, fmt: str) -> None:
     Example:
       opplan check samples/northwind-op1-2027
     """
-    result = pipeline.check(cycle_dir)
+    result = pipeline.check(cycle_dir, extra={"page-limit": page_limit_check(pages)})
     if report_diagnostics(result.diagnostics, fmt, strict):
         sys.exit(1)
