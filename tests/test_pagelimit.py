@@ -80,6 +80,8 @@ def test_exact_six_pages_pass_eight_fail(tmp_path: Path) -> None:
     [diag] = page_diags(tmp_path / "eight", EIGHT_PAGES, "exact")
     assert re.fullmatch(rf"{tmp_path}/eight/acme/narrative\.md:1:1: error: body is 7\.\d pages, "
                         r"limit 6 \(LibreOffice\) \[page-limit\]", diag), diag
+    [auto] = page_diags(tmp_path / "auto", EIGHT_PAGES, "auto")   # near the limit: exact
+    assert auto.endswith("(LibreOffice) [page-limit]"), auto
 
 
 @pytest.mark.libreoffice
