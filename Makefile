@@ -18,6 +18,7 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/opplan check $(SAMPLE)
 	$(BIN)/opplan rollup $(SAMPLE)
+	$(BIN)/opplan build $(SAMPLE) --out $(OUT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
