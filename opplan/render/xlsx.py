@@ -36,7 +36,7 @@ from ..reviewbook import (COL_ASK, COL_DECISION, COL_NOTE, COL_PARTIAL_COST, COL
 from . import xlsx_sheets
 from .ooxml import normalize_zip
 from .xlsx_cells import (add_styles, fmt_num, header_row, put_formula, put_text, put_value,
-                         set_widths, text_width)
+                         set_style, set_widths, text_width)
 
 #: Stack columns: (header, kind, width). Kinds pick the number format.
 STACK_COLUMNS: tuple[tuple[str, str, float], ...] = (
@@ -111,7 +111,7 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
     lined = node.budget_headcount is not None or node.budget_cost is not None
     if lined and last_above < 0 and node.stack:
         for col in range(1, len(STACK_HEADERS) + 1):
-            ws.cell(row=1, column=col).style = "header-line"
+            set_style(ws.cell(row=1, column=col), "header-line")
     row = 1
     for i, sr in enumerate(node.stack):
         row += 1
@@ -143,8 +143,8 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
         _row(ws, row, "removed", texts, own.get(rr.ask))
         for col in ("Position", "Headcount", "Cost", "Run rate", "Cumulative headcount",
                     "Cumulative cost"):
-            ws.cell(row=row, column=_COL[col]).style = \
-                "int-removed" if col == "Position" else "text-removed"
+            set_style(ws.cell(row=row, column=_COL[col]),
+                      "int-removed" if col == "Position" else "text-removed")
         put_value(ws, row, _COL["Requested headcount"], rr.requested.headcount, "num-removed")
         put_value(ws, row, _COL["Requested cost"], rr.requested.cost, "money-removed")
     last = max(row, 2)

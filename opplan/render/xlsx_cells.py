@@ -8,10 +8,11 @@ control characters that XML cannot hold.
 
 from __future__ import annotations
 
+from copy import copy
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
@@ -57,7 +58,7 @@ def put_text(ws: Worksheet, row: int, col: int, text: Any, style: str | None = N
         cell.value = clean_text(text)
         cell.data_type = "s"
     if style:
-        cell.style = style
+        set_style(cell, style)
 
 
 def put_value(ws: Worksheet, row: int, col: int, value: Decimal | int | None,
@@ -67,7 +68,7 @@ def put_value(ws: Worksheet, row: int, col: int, value: Decimal | int | None,
     if value is not None:
         cell.value = value
     if style:
-        cell.style = style
+        set_style(cell, style)
 
 
 def put_formula(ws: Worksheet, row: int, col: int, formula: str,
@@ -76,7 +77,23 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str,
     cell = ws.cell(row=row, column=col)
     cell.value = formula
     if style:
+        set_style(cell, style)
+
+
+def set_style(cell: Cell, style: str) -> None:
+    """Apply a named style, fast.
+
+    ``cell.style = name`` looks the name up in a list on every call, a third of
+    the time of a 10,000-row workbook; the style array it sets is the same for
+    every cell of a workbook, so it is computed once per name and copied.
+    """
+    cache: dict[str, Any] = cell.parent.parent.__dict__.setdefault("_opplan_styles", {})
+    array = cache.get(style)
+    if array is None:
         cell.style = style
+        cache[style] = copy(cell._style)
+    else:
+        cell._style = copy(array)
 
 
 def add_styles(wb: Workbook, currency: str) -> None:
