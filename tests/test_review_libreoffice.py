@@ -141,3 +141,26 @@ def test_no_error_value_anywhere_and_plan_text_stays_text(recalculated, label):
                                                                cell.coordinate, cell.value)
     titles = [values["Stack"].cell(r, 4).value for r in range(2, len(node.stack) + 2)]
     assert titles == [row.title for row in node.stack]
+
+
+def test_a_workbook_saved_by_libreoffice_round_trips(tmp_path):
+    """A manager who reviews in LibreOffice: its writer (shared strings, its own types)
+    changes nothing by itself, and the edits come through."""
+    need_libreoffice()
+    from opplan.review import import_review
+    from reviewkit import build_workbook, edit_stack
+
+    cycle = make_cycle(tmp_path / "cycle")
+    built = build_workbook(cycle, "org", tmp_path / "out")
+    edited = edit_stack(built, {"beta/b2": {"Decision": "fund", "Note": "Ship it."},
+                                "alpha/a3": {"Decision": "partial", "Partial headcount": 0.5}},
+                        tmp_path / "out" / "edited.xlsx")
+    saved = libreoffice.convert([built, edited], "xlsx:Calc MS Excel 2007 XML",
+                                tmp_path / "saved")
+    plans = {p: p.read_bytes() for p in cycle.rglob("plan.yaml")}
+    assert import_review(saved[0], cycle).changes == []
+    assert {p: p.read_bytes() for p in cycle.rglob("plan.yaml")} == plans
+    result = import_review(saved[1], cycle)
+    assert sorted((c.ask, c.after.decision) for c in result.changes) == [
+        ("alpha/a3", "partial"), ("beta/b2", "fund")]
+    assert "beta/b2: {decision: fund, note: Ship it.}" in (cycle / "org" / "plan.yaml").read_text()
