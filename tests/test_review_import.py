@@ -300,3 +300,28 @@ def test_round_trip_through_opplan_build(org, tmp_path):
     document = docx.Document(str(tmp_path / "b2" / "org.docx"))
     text = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert "Alpha two" in text and "Not this year." in text      # the cut, with its note
+
+
+ORG_OTHER_LAYOUT = """\
+# four spaces, dashes at the key's column, block-style entries
+name: Org
+owner: Olga Org
+headcount:
+- {role: SDM, count: 1}
+review:
+    budget:
+        headcount: 4
+    decisions:
+        beta/b3:
+            decision: defer   # why: see the OP2 list
+            note: Next year.
+"""
+
+
+def test_the_files_own_indentation_is_kept(tmp_path):
+    cycle = make_cycle(tmp_path / "cycle", **{"org/plan.yaml": ORG_OTHER_LAYOUT})
+    book = build_workbook(cycle, "org", tmp_path / "out")
+    import_review(edit_stack(book, {"beta/b3": {"Note": "In OP2."},
+                                    "alpha/a1": {"Decision": "fund"}}), cycle)
+    assert (cycle / "org" / "plan.yaml").read_text() == ORG_OTHER_LAYOUT.replace(
+        "note: Next year.", "note: In OP2.") + "        alpha/a1: {decision: fund}\n"

@@ -35,8 +35,8 @@ from ..reviewbook import (COL_ASK, COL_DECISION, COL_NOTE, COL_PARTIAL_COST, COL
                           STACK, ReviewValues, fingerprint, opplan_version)
 from . import xlsx_sheets
 from .ooxml import normalize_zip
-from .xlsx_cells import (add_styles, fmt_num, header_row, put_formula, put_text, put_value,
-                         set_style, set_widths, text_width)
+from .xlsx_cells import (add_styles, fmt_num, header_row, print_setup, put_formula, put_text,
+                         put_value, set_style, set_widths, text_width)
 
 #: Stack columns: (header, kind, width). Kinds pick the number format.
 STACK_COLUMNS: tuple[tuple[str, str, float], ...] = (
@@ -95,6 +95,10 @@ def render_xlsx(report: Report, node_id: NodeId) -> bytes:
     xlsx_sheets.goals_sheet(wb.create_sheet("Goals"), node)
     xlsx_sheets.dependencies_sheet(wb.create_sheet("Dependencies"), node)
     xlsx_sheets.mandates_sheet(wb.create_sheet("Mandates"), node)
+    for ws in wb.worksheets:
+        if ws is not summary and ws is not stack:
+            print_setup(ws)
+    print_setup(summary, None)
     _meta_sheet(wb.create_sheet(META), report, node)
     _properties(wb, report, node)
     return _save(wb)
@@ -159,11 +163,7 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
     ws.row_dimensions[1].height = 32
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{LETTER[COL_NOTE]}{max(row, 1)}"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    print_setup(ws)
     ws.protection.sheet = True
     ws.protection.autoFilter = False
     ws.protection.sort = False

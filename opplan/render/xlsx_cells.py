@@ -154,6 +154,16 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
         put_text(ws, row, col, name, "header")
 
 
+def print_setup(ws: Worksheet, title_rows: str | None = "1:1") -> None:
+    """Print landscape, as wide as one page, repeating the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
 def set_widths(ws: Worksheet, widths: Iterable[float]) -> None:
     """Set column widths (in characters), first column first."""
     for col, width in enumerate(widths, start=1):
