@@ -12,6 +12,7 @@ entry to :data:`RENDERERS`.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -120,9 +121,19 @@ def render_all(ctx: BuildContext, nodes: Sequence[NodeId], out: Path,
             yield _render_node(ctx, nid, out, formats)
         return
     chunk = max(1, min(32, len(nodes) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(ctx, out, tuple(formats))) as pool:
-        yield from pool.map(_work, nodes, chunksize=chunk)
+    if "fork" in multiprocessing.get_all_start_methods():
+        # forked workers inherit the report: no pickling of a large org per worker
+        _init_worker(ctx, out, tuple(formats))
+        pool = ProcessPoolExecutor(max_workers=jobs,
+                                   mp_context=multiprocessing.get_context("fork"))
+    else:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                   initargs=(ctx, out, tuple(formats)))
+    try:
+        with pool:
+            yield from pool.map(_work, nodes, chunksize=chunk)
+    finally:
+        _WORKER.clear()
 
 
 def prepare(cycle_dir: str | Path, node: NodeId | None = None
