@@ -171,11 +171,8 @@ def test_json_contract(small):
     assert acme["stack"][0] == {
         "ask": "shop/cart", "position": 1, "headcount": 2, "cost": "240000.00",
         "run_rate": "240000.00", "status": "above", "forced": True,
-        "cumulative": {"headcount": 2, "cost": "240000.00", "run_rate": "240000.00"},
-        "node": "shop", "title": "Cart", "decision": "fund", "decided_by": "shop", "rank": None,
-        "child": "shop", "child_status": "above", "child_removed": None,
-        "requested": {"headcount": 2, "cost": "240000.00", "run_rate": "240000.00"},
-        "at_risk": False}
+        "cumulative": {"headcount": 2, "cost": "240000.00"},
+        "decision": "fund", "decided_by": "shop", "rank": None, "at_risk": False}
     assert [(e["ask"], e["status"], e["cumulative"]["headcount"]) for e in acme["stack"]] == [
         ("shop/cart", "above", 2), ("ops/pager", "below", 2.5)]
     assert acme["removed"] == [{"ask": "shop/ads", "status": "cut", "by": "acme",
@@ -184,6 +181,17 @@ def test_json_contract(small):
                                               "run_rate": "120000.00"}}]
     assert shop["over_budget"] == {"headcount": 1, "cost": None}
     assert acme["over_budget"] is None
+
+
+def test_json_is_one_compact_document_equal_to_the_node_dicts(small):
+    from opplan import pipeline
+    from opplan.render.contract import report_document
+
+    result = run("rollup", str(small), "--format", "json")
+    assert result.stdout.count("\n") == 1 and result.stdout.endswith("}\n")
+    report = pipeline.rollup(small).report
+    assert json.loads(result.stdout) == json.loads(json.dumps(
+        report_document(report, list(report.nodes.values()))))
 
 
 def test_errors_go_to_stderr_and_exit_1(tmp_path):

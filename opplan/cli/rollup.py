@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from .. import pipeline
-from ..render.contract import report_document
+from ..render.contract import json_text
 from ..render.tabular import csv_text, table_text
+from ..rollup import paused_gc
 from .options import cycle_dir_argument, exit_on_failure
 
 
@@ -45,9 +44,12 @@ def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> 
     nodes = report.subtree(top)
     if depth is not None:
         nodes = [n for n in nodes if n.depth - report.nodes[top].depth <= depth]
-    if fmt == "json":
-        click.echo(json.dumps(report_document(report, nodes), indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        click.echo(csv_text(nodes), nl=False)
-    else:
-        click.echo(table_text(report, nodes), nl=False)
+    # the plans and the report stay alive to the end: spare them the collector's rescans
+    with paused_gc():
+        if fmt == "json":
+            for chunk in json_text(report, nodes):
+                click.echo(chunk, nl=False)
+        elif fmt == "csv":
+            click.echo(csv_text(nodes), nl=False)
+        else:
+            click.echo(table_text(report, nodes), nl=False)

@@ -8,8 +8,10 @@ float). Fields may be added here, never renamed or removed.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Iterable
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any, Iterable, Iterator
 
 from ..costing import CENT, Amount
 from ..report import (DependencyRow, GoalAtRisk, MandateCoverage, NodeReport, RemovedRow,
@@ -17,10 +19,11 @@ from ..report import (DependencyRow, GoalAtRisk, MandateCoverage, NodeReport, Re
 
 
 def money(value: Decimal | None) -> str | None:
-    """A money amount as a string with two decimal places (None stays None)."""
-    return None if value is None else format(value.quantize(CENT), "f")
+    """A money amount as a string with two decimal places, rounded half-up (None stays None)."""
+    return None if value is None else format(value.quantize(CENT, ROUND_HALF_UP), "f")
 
 
+@lru_cache(maxsize=4096)
 def heads(value: Decimal | None) -> int | float | None:
     """A headcount as a JSON number: an int when whole, else a float."""
     if value is None:
@@ -29,9 +32,9 @@ def heads(value: Decimal | None) -> int | float | None:
 
 
 def amount(a: Amount) -> dict[str, Any]:
-    """Headcount, in-year cost and run rate."""
-    return {"headcount": heads(a.headcount), "cost": money(a.cost),
-            "run_rate": money(a.run_rate)}
+    """Headcount, in-year cost and run rate (amounts of the report are always in cents)."""
+    return {"headcount": heads(a.headcount), "cost": f"{a.cost:.2f}",
+            "run_rate": f"{a.run_rate:.2f}"}
 
 
 def flat(t: Totals) -> dict[str, Any]:
@@ -46,17 +49,17 @@ def incremental(t: Totals) -> dict[str, Any]:
 
 
 def stack_entry(row: StackRow) -> dict[str, Any]:
-    """One live ask in a node's order."""
-    return {"ask": row.ask, "position": row.position, "headcount": heads(row.amount.headcount),
-            "cost": money(row.amount.cost), "run_rate": money(row.amount.run_rate),
-            "status": row.status, "forced": row.forced,
-            "cumulative": {"headcount": heads(row.cumulative.headcount),
-                           "cost": money(row.cumulative.cost),
-                           "run_rate": money(row.cumulative.run_rate)},
-            "node": row.node, "title": row.title, "decision": row.decision,
-            "decided_by": row.decided_by, "rank": row.rank, "child": row.child,
-            "child_status": row.child_status, "child_removed": row.child_removed,
-            "requested": amount(row.requested), "at_risk": row.at_risk}
+    """One live ask in a node's order: amounts after any partial, the line status, the
+    running total, and the decision in effect (added fields: decision, decided_by, rank,
+    at_risk)."""
+    a = row.amount
+    c = row.cumulative
+    return {"ask": row.ask, "position": row.position, "headcount": heads(a.headcount),
+            "cost": f"{a.cost:.2f}", "run_rate": f"{a.run_rate:.2f}", "status": row.status,
+            "forced": row.forced,
+            "cumulative": {"headcount": heads(c.headcount), "cost": f"{c.cost:.2f}"},
+            "decision": row.decision, "decided_by": row.decided_by, "rank": row.rank,
+            "at_risk": row.at_risk}
 
 
 def removed_entry(row: RemovedRow) -> dict[str, Any]:
@@ -116,3 +119,17 @@ def report_document(report: Report, nodes: Iterable[NodeReport]) -> dict[str, An
                       "as_of": None if c.as_of is None else c.as_of.isoformat(),
                       "root": report.root},
             "nodes": [node_entry(n) for n in nodes]}
+
+
+def json_text(report: Report, nodes: Iterable[NodeReport]) -> Iterator[str]:
+    """:func:`report_document` as compact JSON text, produced one node at a time.
+
+    The output of a 10,000-team org is large; streaming it keeps memory flat,
+    and compact separators let the C encoder do the work.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    head = report_document(report, ())
+    yield '{"cycle":' + encode(head["cycle"]) + ',"nodes":['
+    for k, node in enumerate(nodes):
+        yield ("," if k else "") + encode(node_entry(node))
+    yield "]}\n"
