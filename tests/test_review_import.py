@@ -325,3 +325,29 @@ def test_the_files_own_indentation_is_kept(tmp_path):
                                     "alpha/a1": {"Decision": "fund"}}), cycle)
     assert (cycle / "org" / "plan.yaml").read_text() == ORG_OTHER_LAYOUT.replace(
         "note: Next year.", "note: In OP2.") + "        alpha/a1: {decision: fund}\n"
+
+
+@pytest.mark.parametrize("node", ["northwind", "checkout"])
+def test_the_sample_root_and_a_team_round_trip(tmp_path, node):
+    import shutil
+
+    from conftest import REPO
+
+    cycle = tmp_path / "northwind-op1-2027"
+    shutil.copytree(REPO / "samples" / "northwind-op1-2027", cycle)
+    book = build_workbook(cycle, node, tmp_path / "out")
+    before = plan_bytes(cycle)
+    assert import_review(book, cycle).changes == []
+    assert plan_bytes(cycle) == before
+    sheet = stack_rows(book)
+    live = [a for a, r in sheet.items() if r["Status"] in ("above", "below", "unlined")
+            and not r["Decision"]]
+    edits = {live[0]: {"Decision": "cut", "Note": "Not this year."},
+             live[1]: {"Decision": "defer"}}
+    result = import_review(edit_stack(book, edits), cycle)
+    assert sorted(c.ask for c in result.changes) == sorted(edits)
+    view = rollup_of(cycle).nodes[node]
+    removed = {r.ask: (r.status, r.by) for r in view.removed}
+    assert removed[live[0]] == ("cut", node) and removed[live[1]] == ("deferred", node)
+    changed = [p for p, data in plan_bytes(cycle).items() if data != before[p]]
+    assert len(changed) == 1 and changed[0].endswith(f"{node}/plan.yaml")
