@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -19,13 +20,15 @@ import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Inches, Pt, RGBColor
+from docx.text.run import Run as DocxRun
 
 from ..narrative import Block, CodeBlock, Heading, ListBlock, Paragraph, Quote, Span, Table
 from ..report import CycleInfo, NodeReport, Report
 from .docgrids import LINE, MUTED, TOTAL, Column, Grid
 from .docplan import Chart, DocPlan, Element, Renderer, Title, plan_document
-from .docx_xml import (CellSpec, Run, add_field, add_paragraph_style, append_table,
-                       explicit_fonts, restart_numbering, set_numbering, set_style)
+from .docx_xml import (CellSpec, Run, add_field, add_paragraph_style, add_text_run,
+                       append_table, explicit_fonts, prune_package, restart_numbering,
+                       set_numbering, set_style)
 from .ooxml import normalize_zip
 
 CODE_FONT = "Courier New"           # metric-compatible free clone: Liberation Mono
@@ -52,9 +55,9 @@ def render_docx(node: NodeReport, report: Report, templates: Sequence[Path]) -> 
 
 def layout(plan: DocPlan, cycle: CycleInfo) -> bytes:
     """Lay a document plan out as .docx bytes (deterministic)."""
-    document = docx.Document()
-    _setup(document, cycle)
-    writer = _Writer(document, cycle)
+    base, ids = _base(cycle)
+    document = docx.Document(io.BytesIO(base))
+    writer = _Writer(document, ids)
     for part in (plan.body, plan.appendix):
         if part is plan.appendix and part:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -64,6 +67,21 @@ def layout(plan: DocPlan, cycle: CycleInfo) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return normalize_zip(out.getvalue())
+
+
+@lru_cache(maxsize=4)
+def _base(cycle: CycleInfo) -> tuple[bytes, dict[str, str]]:
+    """The empty document of a cycle (page, fonts, styles, footer) and its style ids.
+
+    Built once per process and cycle: every document starts from these bytes.
+    """
+    document = docx.Document()
+    _setup(document, cycle)
+    prune_package(document, (*STYLE_NAMES, "Normal", "Header", "Footer", "Table Text"))
+    ids = {name: document.styles[name].style_id for name in STYLE_NAMES}
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue(), ids
 
 
 def _setup(document: Any, cycle: CycleInfo) -> None:
@@ -129,10 +147,9 @@ def _properties(document: Any, plan: DocPlan, cycle: CycleInfo) -> None:
 class _Writer:
     """Appends plan elements to a python-docx document (styles by id: lookups by name are slow)."""
 
-    def __init__(self, document: Any, cycle: CycleInfo) -> None:
+    def __init__(self, document: Any, ids: dict[str, str]) -> None:
         self.doc = document
-        self.cycle = cycle
-        self.ids = {name: document.styles[name].style_id for name in STYLE_NAMES}
+        self.ids = ids
         section = document.sections[0]
         self.usable = section.page_width - section.left_margin - section.right_margin
 
@@ -146,7 +163,7 @@ class _Writer:
     def element(self, element: Element, keep_next: bool = False) -> None:
         """Lay out one element; ``keep_next`` keeps a paragraph with the table after it."""
         if isinstance(element, Title):
-            self.para("Title").add_run(element.text)
+            add_text_run(self.para("Title"), element.text)
             if element.subtitle is not None:
                 self.spans(self.para("Subtitle"), element.subtitle.spans)
         elif isinstance(element, Grid):
@@ -205,7 +222,7 @@ class _Writer:
             if s.text == "\n":
                 (paragraph.runs[-1] if paragraph.runs else paragraph.add_run()).add_break()
                 continue
-            run = paragraph.add_run(s.text)
+            run = DocxRun(add_text_run(paragraph, s.text), paragraph)
             if s.bold:
                 run.bold = True
             if s.italic:
