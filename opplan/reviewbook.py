@@ -69,7 +69,7 @@ class ReviewValues:
         if entry is None:
             return ReviewValues()
         return ReviewValues(entry.decision, entry.headcount, entry.cost, entry.rank,
-                            entry.note or None)
+                            (entry.note or "").strip() or None)
 
     def empty(self) -> bool:
         """True when no cell is filled: no decision entry at all."""
