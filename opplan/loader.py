@@ -10,11 +10,13 @@ key; nothing here raises for bad input.
 from __future__ import annotations
 
 import difflib
+import multiprocessing
+import os
 import types
 import typing
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,8 +26,17 @@ from .orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE, discover, display_pa
 from .yamlsrc import SOURCE_KEY, parse, read_text, source_of
 
 
-def load(cycle_dir: str | Path) -> tuple[Cycle, list[Diagnostic]]:
-    """Load the cycle in ``cycle_dir``; every problem is a diagnostic."""
+#: Below this many nodes, worker processes cost more than they save.
+PARALLEL_MIN_NODES = 400
+
+
+def load(cycle_dir: str | Path, jobs: int | None = None) -> tuple[Cycle, list[Diagnostic]]:
+    """Load the cycle in ``cycle_dir``; every problem is a diagnostic.
+
+    Large cycles are parsed by ``jobs`` worker processes (default: one per
+    CPU); results are validated in this process in tree order, so the outcome
+    is the same as a sequential load.
+    """
     display = str(cycle_dir)
     base = Path(cycle_dir)
     diags: list[Diagnostic] = []
@@ -47,9 +58,11 @@ def load(cycle_dir: str | Path) -> tuple[Cycle, list[Diagnostic]]:
 
     nodes: dict[str, Node] = {}
     top = base.resolve()
-    for nd in found:
-        plan_path = display_path(display, f"{nd.rel}/{PLAN_FILE}")
-        plan = load_model(base / nd.rel / PLAN_FILE, plan_path, Plan, diags)
+    plan_paths = [display_path(display, f"{nd.rel}/{PLAN_FILE}") for nd in found]
+    for nd, plan_path, (data, parse_diags) in zip(found, plan_paths,
+                                                  _parse_all(plan_paths, jobs)):
+        diags.extend(parse_diags)
+        plan = validate_model(data, plan_path, Plan, diags)
         narrative = None
         narrative_file = base / nd.rel / NARRATIVE_FILE
         if narrative_file.is_file() and inside(narrative_file, top):
@@ -64,18 +77,33 @@ def load(cycle_dir: str | Path) -> tuple[Cycle, list[Diagnostic]]:
     return cycle, diags
 
 
-def load_model(file: Path, path: str, model: type[BaseModel],
-               diags: list[Diagnostic]) -> Any:
-    """Parse one YAML file into ``model``; append problems to ``diags``.
-
-    Returns the model instance, or None when the file has shape errors.
-    """
-    text, read_diags = read_text(file, path)
-    diags.extend(read_diags)
+def parse_file(path: str, file: Path | None = None) -> tuple[Any, list[Diagnostic]]:
+    """Read and parse one YAML file (``file``, shown as ``path``); ``(data, diagnostics)``."""
+    text, diags = read_text(file or Path(path), path)
     if text is None:
-        return None
+        return None, diags
     data, parse_diags = parse(text, path)
-    diags.extend(parse_diags)
+    return data, diags + parse_diags
+
+
+def _parse_all(paths: list[str], jobs: int | None) -> Iterator[tuple[Any, list[Diagnostic]]]:
+    """``parse_file`` over ``paths``, in order; in worker processes for large cycles."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < PARALLEL_MIN_NODES:
+        yield from map(parse_file, paths)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else None)
+    with context.Pool(workers) as pool:
+        yield from pool.imap(parse_file, paths, chunksize=32)
+
+
+def validate_model(data: Any, path: str, model: type[BaseModel],
+                   diags: list[Diagnostic]) -> Any:
+    """Validate parsed ``data`` as ``model``; append problems to ``diags``.
+
+    Returns the model instance, or None when the data has shape errors.
+    """
     if data is None:
         return None
     if not isinstance(data, dict):
@@ -83,10 +111,18 @@ def load_model(file: Path, path: str, model: type[BaseModel],
                            f"{Path(path).name}, got {_kind(data)}", "type"))
         return None
     try:
-        return model.model_validate(data, context={"path": path})
+        return model.model_validate(data)
     except ValidationError as exc:
         diags.extend(schema_diagnostics(exc, path, model, data))
         return None
+
+
+def load_model(file: Path, path: str, model: type[BaseModel],
+               diags: list[Diagnostic]) -> Any:
+    """Parse and validate ``file`` (shown as ``path``) as ``model``; append problems to ``diags``."""
+    data, parse_diags = parse_file(path, file)
+    diags.extend(parse_diags)
+    return validate_model(data, path, model, diags)
 
 
 def schema_diagnostics(exc: ValidationError, path: str, model: type[BaseModel],

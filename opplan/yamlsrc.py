@@ -3,7 +3,8 @@
 PyYAML's C parser (libyaml) composes the node tree; we convert it to plain
 Python data ourselves so that
 
-* every mapping carries its position and key path under ``SOURCE_KEY``
+* every mapping carries its :class:`Source` (position, key path, key positions)
+  under ``SOURCE_KEY``
   (records in the model are built from those and know their source line);
 * duplicate keys, non-string keys, alias bombs and recursive aliases are
   diagnostics, not silent overwrites or hangs;
@@ -46,7 +47,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def resolve(self, kind, value, implicit):  # noqa: D102 - see the class docstring
         return ""
 
-#: Key under which every converted mapping stores ``(line, col, keypath, keypos)``.
+#: Key under which every converted mapping stores its :class:`Source`.
 SOURCE_KEY = "__source__"
 #: Largest file we read as YAML (a plan is a few KB; anything this big is a mistake).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -155,7 +156,7 @@ class _Converter:
             seen[key] = line
             keypos += (key, line, col)
             out[key] = self.convert(value_node, keys + (key,), (line, col))
-        out[SOURCE_KEY] = (at[0], at[1], keys, tuple(keypos))
+        out[SOURCE_KEY] = Source(self.path, at[0], at[1], keys, keypos=tuple(keypos))
         return out
 
 
@@ -197,7 +198,7 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     except yaml.YAMLError as exc:  # pragma: no cover - reader errors without marks
         return None, [error(Source(path), f"malformed YAML: {exc}", "yaml")]
     if node is None:
-        return {SOURCE_KEY: (1, 1, (), ())}, []
+        return {SOURCE_KEY: Source(path)}, []
     conv = _Converter(path)
     try:
         data = conv.convert(node, (), _mark(node))
@@ -212,8 +213,7 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
 
 def source_of(data: dict, path: str) -> Source:
     """The :class:`Source` of a converted mapping."""
-    line, col, keys, keypos = data.get(SOURCE_KEY, (1, 1, (), ()))
-    return Source(path, line, col, keys, keypos=keypos)
+    return data.get(SOURCE_KEY) or Source(path)
 
 
 @lru_cache(maxsize=64)
