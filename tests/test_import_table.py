@@ -100,6 +100,7 @@ def test_cycle_yaml_and_narrative(tmp_path):
         ("Export OP1 2017", 2017, "2016-09-15", "USD", "export", Decimal(200000))
     assert s.policies["min-goals"].severity == "off"
     assert s.policies["ask-needs-goal"].severity == "off"
+    assert (s.policies["page-limit"].severity, s.policies["page-limit"].max) == ("warning", 6)
     leaf = cycle.nodes["05-0000"]
     assert leaf.narrative.text == ("## Introduction\n\nImported from `export.csv` (rows 2, 3). "
                                    "The owner replaces this text with the plan's narrative.\n")

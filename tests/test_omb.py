@@ -4,7 +4,8 @@
 agency > bureau > account, split further by subfunction, BEA category, grant
 split and on-/off-budget, in thousands of dollars. Table 4.1 ("Outlays by
 agency") gives the same outlays by agency in millions. We import the CSV with
-the issue's command, and compare every row of Table 4.1 with the roll-up:
+the issue's command, and compare every row of Table 4.1 with the roll-up
+(``opplan rollup --format json``):
 flat / 1000 with the 2016 column and (flat + requested) / 1000 with 2017,
 within 0.5 (the table is rounded to whole millions).
 
@@ -73,33 +74,14 @@ def cycle_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def figures(cycle_dir) -> dict[str, dict]:
-    """Node id -> {name, parent, flat, requested} (inclusive, in the file's thousands)."""
-    if "rollup" in cli.commands:
-        result = CliRunner().invoke(cli, ["rollup", str(cycle_dir), "--format", "json"])
-        assert result.exit_code == 0, result.output
-        return {n["id"]: {"name": n["name"], "parent": n["parent"],
-                          "flat": Decimal(n["flat"]["cost"]),
-                          "requested": Decimal(n["incremental"]["requested"]["cost"])}
-                for n in json.loads(result.output)["nodes"]}
-    return _figures_from_plans(cycle_dir)  # until `opplan rollup` lands
-
-
-def _figures_from_plans(cycle_dir: Path) -> dict[str, dict]:
-    """The same figures summed from the written plan files (no roll-up engine needed)."""
-    from opplan import pipeline
-
-    cycle = pipeline.check(cycle_dir).cycle
-    out: dict[str, dict] = {}
-    for nid in reversed(list(cycle.nodes)):
-        node = cycle.nodes[nid]
-        flat = sum(node.plan.spend.values(), Decimal(0))
-        asked = sum((v for a in node.plan.incremental for v in a.spend.values()), Decimal(0))
-        for child in node.children:
-            flat += out[child]["flat"]
-            asked += out[child]["requested"]
-        out[nid] = {"name": node.plan.name, "parent": node.parent, "flat": flat,
-                    "requested": asked}
-    return out
+    """From ``opplan rollup --format json``: node id -> name, parent, flat and requested cost
+    (inclusive, in the file's thousands of dollars)."""
+    result = CliRunner().invoke(cli, ["rollup", str(cycle_dir), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return {n["id"]: {"name": n["name"], "parent": n["parent"],
+                      "flat": Decimal(n["flat"]["cost"]),
+                      "requested": Decimal(n["incremental"]["requested"]["cost"])}
+            for n in json.loads(result.stdout)["nodes"]}
 
 
 def _norm(name: str) -> str:
@@ -175,7 +157,10 @@ def _expected(figures: dict) -> dict[str, tuple[Decimal, Decimal]]:
 def test_import_checks_clean(cycle_dir):
     result = CliRunner().invoke(cli, ["check", str(cycle_dir)])
     assert result.exit_code == 0, result.output
-    assert "0 errors, 0 warnings" in result.output
+    *diagnostics, summary = result.output.splitlines()
+    assert summary == f"0 errors, {len(diagnostics)} warnings"
+    # Only orgs with hundreds of children, whose data tables pass six pages, may warn.
+    assert all(d.endswith("[page-limit]") and ": warning: " in d for d in diagnostics)
 
 
 def test_every_table_4_1_row_matches_the_roll_up(figures):
