@@ -25,7 +25,8 @@ OWNER = "Unassigned"
 """The owner written into every imported plan; each team replaces it with a person."""
 ASK_ID = {"target": "target", "ask": "ask"}
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
-_JINJA = re.compile(r"[{}%#]")
+_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]+")
+_JINJA = re.compile(r"[{}%#`]")
 
 
 class OutDirError(Exception):
@@ -54,6 +55,11 @@ def quote(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
+def one_line(text: str) -> str:
+    """``text`` safe inside a YAML comment or a Markdown line: control characters become spaces."""
+    return _LINE.sub(" ", text)
+
+
 def number(value: Decimal) -> str:
     """A decimal as a plain YAML number, never in exponent form."""
     text = format(value, "f")
@@ -68,7 +74,7 @@ def grouped(value: Decimal) -> str:
 def cycle_yaml(c: CycleText, root_id: str) -> str:
     """cycle.yaml of an imported cycle (policies suited to plans nobody has written yet)."""
     return "\n".join([
-        f"# Created by `opplan import table` from {c.source} ({c.rows:,} rows).",
+        f"# Created by `opplan import table` from {one_line(c.source)} ({c.rows:,} rows).",
         f"# Amounts are as given in the table, in {c.currency}; see docs/import.md.",
         f"name: {quote(c.name)}",
         "kind: OP1",
@@ -101,9 +107,9 @@ def _rows_text(rows: list[int]) -> str:
 def plan_yaml(node: TreeNode, c: CycleText) -> str:
     """plan.yaml of one node: name, placeholder owner, and a leaf's figures."""
     where = f"{len(node.rows):,} rows below" if node.children else _rows_text(node.rows)
-    lines = [f"# Imported from {c.source}, {where}."]
+    lines = [f"# Imported from {one_line(c.source)}, {where}."]
     if node.other_names:
-        lines.append("# Also named in the table: " + "; ".join(node.other_names).replace("\n", " "))
+        lines.append("# Also named in the table: " + one_line("; ".join(node.other_names)))
     lines += [f"name: {quote(node.name)}", f"owner: {quote(OWNER)}"]
     if node.children:
         return "\n".join(lines) + "\n"
@@ -133,7 +139,7 @@ def plan_yaml(node: TreeNode, c: CycleText) -> str:
 
 def narrative_md(node: TreeNode, c: CycleText) -> str:
     """A short narrative.md saying where the node came from, for its owner to replace."""
-    src = _JINJA.sub("_", c.source)
+    src = _JINJA.sub("_", one_line(c.source))
     where = _rows_text(node.rows) if not node.children else f"{len(node.rows):,} rows"
     return (f"## Introduction\n\nImported from `{src}` ({where}). "
             "The owner replaces this text with the plan's narrative.\n")

@@ -219,6 +219,15 @@ def test_names_with_yaml_specials_stay_strings(tmp_path):
     assert names == ["2027-01-01", "Export", 'Ops: "core" #1, {x}', "null", "yes"]
 
 
+def test_one_code_with_several_names_keeps_the_first(tmp_path):
+    table = 'Code,Name,Cost\n7,Gifts,1\n7,"Gifts and\nbequests",2\n7,Gifts,3\n'
+    _, nodes = imported(tmp_path, table, "--level", "Code=Name", "--flat", "Cost", *YEAR)
+    assert (nodes["7"][1].name, nodes["7"][1].spend) == ("Gifts", {"imported": Decimal(6)})
+    text = (tmp_path / "out/export/7/plan.yaml").read_text()
+    assert text.splitlines()[:2] == ["# Imported from export.csv, rows 2, 3, 4.",
+                                     "# Also named in the table: Gifts and bequests"]
+
+
 ROSTER = """\
     Org,Team,Person,Role,Level,Location
     Eng,Web,Ann,SDE,L5,SEA
