@@ -20,7 +20,7 @@ import difflib
 import re
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Sequence
 
@@ -33,6 +33,7 @@ __all__ = ["ImportResult", "OutDirError", "TableImportError", "TableSpec", "impo
 _AMOUNT = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d*)?([eE][-+]?\d+)?")
 _YEAR = re.compile(r"\s*((19|2\d)\d\d)\s*")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXACT_DIGITS = 200
 
 
 class TableImportError(Exception):
@@ -205,6 +206,12 @@ def plan_year(spec: TableSpec) -> int:
 
 def import_table(file: Path, out: Path, spec: TableSpec) -> ImportResult:
     """Read ``file`` and write a new cycle into ``out`` (absent or empty); return what it did."""
+    with localcontext() as ctx:
+        ctx.prec = EXACT_DIGITS  # sums never round (the default context keeps 28 digits)
+        return _import(file, out, spec)
+
+
+def _import(file: Path, out: Path, spec: TableSpec) -> ImportResult:
     _check_spec(spec)
     year = plan_year(spec)
     check_out_dir(out)

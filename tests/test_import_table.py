@@ -128,6 +128,10 @@ def test_exact_decimals_never_floats(tmp_path):
     output, nodes = imported(tmp_path, table, "--level", "Team", "--flat", "Spend", *YEAR)
     assert nodes["a"][1].spend == {"imported": Decimal("1000000000000.31")}
     assert "Spend: 1,000,000,000,000.31" in output
+    table = "Team,Spend\nA,0.000000000000000000000000000001\nA,1000000000000\n"
+    _, nodes = imported(tmp_path, table, "--level", "Team", "--flat", "Spend", *YEAR, out="o2")
+    exact = Decimal("1000000000000.000000000000000000000000000001")
+    assert nodes["a"][1].spend == {"imported": exact}
 
 
 def test_leading_zeros_are_kept(tmp_path):

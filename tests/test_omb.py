@@ -108,49 +108,64 @@ def _child(figures: dict, parent: str, code: str) -> str:
     return found[0]
 
 
-def _expected(figures: dict) -> dict[str, tuple[Decimal, Decimal]]:
-    """Each Table 4.1 row's figures from the roll-up: (flat, flat + requested), thousands."""
-    rows = _outlays_rows()
+Pair = tuple[Decimal, Decimal]
+
+
+def _both(figures: dict, nid: str) -> Pair:
+    """A node's (flat, flat + requested): its 2016 and 2017 outlays."""
+    return figures[nid]["flat"], figures[nid]["flat"] + figures[nid]["requested"]
+
+
+def _by_agency(figures: dict, rows: list[dict]) -> dict[str, dict[str, Pair]]:
+    """Per agency code: its whole node, and its on- and off-budget parts (from its accounts)."""
     names = {r["Agency Code"]: r["Agency Name"] for r in rows}
     root = next(nid for nid, f in figures.items() if f["parent"] is None)
-    both = lambda nid: (figures[nid]["flat"], figures[nid]["flat"] + figures[nid]["requested"])  # noqa: E731
-    whole: dict[str, tuple[Decimal, Decimal]] = {}
-    for code, name in names.items():
-        assert figures[code]["parent"] == root and figures[code]["name"] == name, code
-        whole[code] = both(code)
-    # The off-budget part of each agency, from its off-budget account leaves.
     flags: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for r in rows:
         flags[(r["Agency Code"], r["Bureau Code"], r["Account Code"])].add(r[BUDGET])
-    off: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    off: dict[str, Pair] = {code: (Decimal(0), Decimal(0)) for code in names}
     for (agency, bureau, account), seen in flags.items():
         assert len(seen) == 1, f"account {agency}/{bureau}/{account} mixes on- and off-budget"
         if seen == {"Off-budget"}:
             leaf = _child(figures, _child(figures, agency, bureau), account)
-            for i, v in enumerate(both(leaf)):
-                off[agency][i] += v
-    part = {"off": lambda c: tuple(off[c]),
-            "on": lambda c: tuple(w - o for w, o in zip(whole[c], off[c]))}
+            off[agency] = tuple(a + b for a, b in zip(off[agency], _both(figures, leaf)))
+    out = {}
+    for code, name in names.items():
+        assert figures[code]["parent"] == root and figures[code]["name"] == name, code
+        whole = _both(figures, code)
+        out[code] = {"whole": whole, "off": off[code],
+                     "on": tuple(w - o for w, o in zip(whole, off[code]))}
+    return out
 
-    table = _table_4_1()
-    expected: dict[str, tuple[Decimal, Decimal]] = {"Total outlays": both(root)}
+
+def _rows_to_codes(table: dict, names: dict[str, str]) -> dict[str, tuple[list[str], str]]:
+    """Each Table 4.1 row (but the total): the agency codes it adds up and which part of them."""
     named: set[str] = set()
-    groups: dict[str, tuple[list[str], str | None]] = {}
+    groups: dict[str, tuple[list[str], str]] = {}
     for label in table:
         if label == "Total outlays":
             continue
         m = re.fullmatch(r"(.*?)\s*\((on|off)-budget\)", label, re.IGNORECASE)
-        base, split = (m.group(1), m.group(2).lower()) if m else (label, None)
+        base, part = (m.group(1), m.group(2).lower()) if m else (label, "whole")
         codes = [c for c, n in names.items() if _norm(n) == _norm(base)]
         if _norm(base) != OTHER:
             assert codes, f"Table 4.1 names '{label}', which no agency of the CSV is called"
             named.update(codes)
-        groups[label] = (codes, split)
+        groups[label] = (codes, part)
     unnamed = sorted(set(names) - named)
-    for label, (codes, split) in groups.items():
-        codes = codes or unnamed
-        pick = part[split] if split else whole.__getitem__
-        expected[label] = tuple(sum((pick(c)[i] for c in codes), Decimal(0)) for i in range(2))
+    return {label: (codes or unnamed, part) for label, (codes, part) in groups.items()}
+
+
+def _expected(figures: dict) -> dict[str, Pair]:
+    """Each Table 4.1 row's figures from the roll-up: (flat, flat + requested), thousands."""
+    rows = _outlays_rows()
+    agencies = _by_agency(figures, rows)
+    names = {r["Agency Code"]: r["Agency Name"] for r in rows}
+    root = next(nid for nid, f in figures.items() if f["parent"] is None)
+    expected = {"Total outlays": _both(figures, root)}
+    for label, (codes, part) in _rows_to_codes(_table_4_1(), names).items():
+        expected[label] = tuple(sum((agencies[c][part][i] for c in codes), Decimal(0))
+                                for i in range(2))
     return expected
 
 
