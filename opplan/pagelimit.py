@@ -24,6 +24,7 @@ body. The message says which count was used::
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,7 +38,7 @@ from .diagnostics import Diagnostic, Source, error
 from .model import Cycle
 from .narrative import CodeBlock, Heading, ListBlock, Paragraph, Quote, Table, plain
 from .policies import Conf
-from .render.docgrids import Grid
+from .render.docgrids import BODY_MAX_ROWS, Grid
 from .render.docplan import Chart, DocPlan, Element, Renderer, Title, plan_document, search_path
 from .render.docx import PAGE_SIZES, TABLE_FONT_PT, layout
 from .report import CycleInfo, Report
@@ -186,25 +187,91 @@ def template_diagnostic(exc: TemplateError) -> Diagnostic:
     return error(Source(exc.path, exc.line, 1), exc.message, "template")
 
 
+_APPENDIX = re.compile(r"^#\s+appendix\s*$", re.IGNORECASE | re.MULTILINE)
+BOUND_ROW_PT = 2 * TABLE_FONT_PT * LINE_HEIGHT + ROW_PAD   # a table row of two lines
+BOUND_SECTION_PT = 30 + 4 * 12 * LINE_HEIGHT + 10          # heading and a 4-line paragraph
+
+
+def quick_bounds(cycle: Cycle) -> dict[str, float]:
+    """A generous upper bound of every body's pages, from the files alone (no roll-up).
+
+    The narrative counts line by line at the estimate's characters per line,
+    every block with heading-sized spacing; each generated section counts as a
+    heading, four lines of prose and table rows of two lines each, with every
+    dependency touching the subtree and every ask of the subtree (up to the
+    body's stack rows) as a row. A body under its bound's limit needs no
+    rendering: this keeps ``opplan check`` fast on a large org.
+    """
+    settings = cycle.settings
+    assert settings is not None
+    size = float(settings.document.font_size)
+    width, height = (v / 12700 for v in PAGE_SIZES.get(settings.document.page_size,
+                                                       PAGE_SIZES["letter"]))
+    usable_w, usable_h = width - 2 * MARGIN_PT, height - 2 * MARGIN_PT
+    asks: dict[str, int] = {}
+    deps: dict[str, int] = dict.fromkeys(cycle.nodes, 0)
+    for nid in reversed(list(cycle.nodes)):
+        node = cycle.nodes[nid]
+        own = len(node.plan.incremental) if node.plan else 0
+        asks[nid] = own + sum(asks[c] for c in node.children)
+    for nid, node in cycle.nodes.items():
+        for dep in node.plan.dependencies if node.plan else ():
+            for end in (nid, dep.on):
+                if end in cycle.nodes:
+                    for up in (end, *cycle.ancestors(end)):
+                        deps[up] += 1
+    out: dict[str, float] = {}
+    for nid, node in cycle.nodes.items():
+        plan = node.plan
+        text = node.narrative.text if node.narrative else ""
+        cut = _APPENDIX.search(text)
+        body = text[:cut.start()] if cut else text
+        pt = 60.0 + 4 * BOUND_SECTION_PT
+        for block in body.split("\n\n"):
+            lines = sum(_lines(len(line), size, usable_w) for line in block.splitlines()
+                        if line.strip())
+            pt += lines * size * LINE_HEIGHT + 30
+        rows = 4 + len(settings.mandates) + deps[nid] + min(asks[nid], BODY_MAX_ROWS + 2)
+        if plan is not None:
+            rows += len(plan.goals) + (len(plan.flat) if not node.children else
+                                       len(node.children) + 2)
+        out[nid] = (pt + rows * BOUND_ROW_PT) / usable_h
+    return out
+
+
+def _templated(cycle: Cycle, nid: str) -> bool:
+    narrative = cycle.nodes[nid].narrative
+    return narrative is not None and ("{{" in narrative.text or "{%" in narrative.text)
+
+
 def page_limit_check(mode: Mode = "auto"):  # type: ignore[no-untyped-def]
     """The page-limit check for ``pipeline.check(extra=...)``, counting pages per ``mode``.
 
-    It needs the roll-up, so it runs only on a cycle without errors (the other
-    checks report those). Narratives and templates that fail to render are
-    reported here too (rule ``template``), whatever the mode.
+    In ``auto`` and ``estimate`` modes a body whose :func:`quick_bounds` bound
+    is within the limit is not rendered. The rest need the roll-up, so they are
+    checked only on a cycle without errors (the other checks report those).
+    Narratives with jinja expressions are always rendered, and one that fails
+    is reported here (rule ``template``).
     """
     from .rollup import rollup   # the roll-up engine imports the renderers' report model
 
     def check(cycle: Cycle, conf: Conf) -> list[Diagnostic]:
         if mode == "off" or cycle.root is None or cycle.settings is None or \
-                any(n.plan is None for n in cycle.nodes.values()) or \
-                any(d.severity.value == "error" for d in validate(cycle)):
+                any(n.plan is None for n in cycle.nodes.values()):
+            return []
+        limited = {nid for nid in cycle.nodes if conf(nid).on and conf(nid).max is not None}
+        if mode == "exact":
+            full = set(cycle.nodes)
+        else:
+            bounds = quick_bounds(cycle)
+            full = {nid for nid in cycle.nodes if _templated(cycle, nid) or
+                    (nid in limited and bounds[nid] > conf(nid).max)}  # type: ignore[operator]
+        if not full or any(d.severity.value == "error" for d in validate(cycle)):
             return []
         report = rollup(cycle)
         renderer = Renderer(report, search_path(cycle.dir))
-        limited = [nid for nid in report.nodes if conf(nid).on and conf(nid).max is not None]
-        plans, diags = body_plans(report, renderer, report.nodes)
-        wanted = {k: plans[k] for k in limited if k in plans}
+        plans, diags = body_plans(report, renderer, [n for n in report.nodes if n in full])
+        wanted = {k: plans[k] for k in report.nodes if k in limited and k in plans}
         if mode == "auto" and libreoffice.available():
             # exact counts only where the estimate comes near the limit (one soffice call)
             counts = count_pages(wanted, report.cycle, "estimate")

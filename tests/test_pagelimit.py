@@ -132,3 +132,18 @@ def test_sample_document_uses_the_intended_fonts(sample_pdfs, node) -> None:
     assert {"Carlito", "Caladea"} <= families, fonts
     assert families <= {"Carlito", "Caladea", "LiberationMono"}, fonts
     assert all(line.split()[-5] == "yes" for line in listing), listing  # embedded
+
+
+def test_quick_bound_is_above_the_estimate_for_every_sample_body() -> None:
+    from opplan.loader import load
+    from opplan.pagelimit import body_plans, count_pages, quick_bounds
+    from opplan.render.docplan import Renderer, search_path
+    from opplan.rollup import rollup
+    cycle, _ = load(SAMPLE)
+    report = rollup(cycle)
+    plans, _ = body_plans(report, Renderer(report, search_path(cycle.dir)), report.nodes)
+    estimates = count_pages(plans, report.cycle, "estimate")
+    bounds = quick_bounds(cycle)
+    assert all(bounds[n] >= float(estimates[n].pages) + 0.5 for n in plans), \
+        {n: (bounds[n], estimates[n].pages) for n in plans}
+    assert sum(b > 6 for b in bounds.values()) <= 1   # only the root needs rendering
