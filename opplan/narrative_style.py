@@ -52,6 +52,7 @@ KNOWN_ACRONYMS: frozenset[str] = frozenset({
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _ACRONYM = re.compile(r"^(?=(?:[A-Z0-9&]*[A-Z]){2})[A-Z0-9&]+(s)?$")
+_TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
 _EDGE = "\"'“”‘’()[]{}.,;:!?*_`"
 _ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "vs.", "approx.", "dr.", "mr.",
                             "inc.", "fig."})
@@ -127,8 +128,10 @@ def check_text(source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS,
     text = blank_jinja(source)
     lines = text.splitlines()
     doc = parse(text)
-    phrases = sorted({tuple(p.lower().split()) for p in weasel if p.strip()},
-                     key=len, reverse=True)
+    phrases: dict[str, list[tuple[str, ...]]] = {}   # first word -> phrases, longest first
+    for phrase in sorted({tuple(p.lower().split()) for p in weasel if p.strip()},
+                         key=len, reverse=True):
+        phrases.setdefault(phrase[0], []).append(phrase)
     known_set = KNOWN_ACRONYMS | set(known)
     defined: set[str] = set()
     reported: set[str] = set()
@@ -146,7 +149,7 @@ def check_text(source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS,
         keys = [_key(w) for w in words]
         i = 0
         while i < len(words):
-            for phrase in phrases:
+            for phrase in phrases.get(keys[i], ()):
                 if tuple(keys[i:i + len(phrase)]) == phrase:
                     out.append((at(words[i].line, words[i].col),
                                 f"weasel word '{' '.join(phrase)}': say what and how much, "
@@ -158,6 +161,8 @@ def check_text(source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS,
 
     def acronyms(words: list[Word], report: bool) -> None:
         for i, w in enumerate(words):
+            if not _TWO_CAPITALS.search(w.text):
+                continue
             for part in re.split(r"[/-]", w.text.strip(_EDGE)):
                 m = _ACRONYM.match(part)
                 if not m:
