@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from itertools import accumulate
-from typing import AbstractSet as Set, Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate, chain, zip_longest
+from typing import AbstractSet as Set, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from .costing import ZERO, Amount, RateTable, ask_amount, partial_amount
 from .model import Ask, AskRef, Budget, Cycle, Decision, NodeId
@@ -35,6 +35,8 @@ ABOVE, BELOW, UNLINED, CUT, DEFERRED = "above", "below", "unlined", "cut", "defe
 DECIDING = frozenset({"fund", "partial", "cut", "defer"})
 FORCING = frozenset({"fund", "partial"})
 REMOVED_STATUS = {"cut": CUT, "defer": DEFERRED}
+T = TypeVar("T")
+_GAP = object()   # fills the short lists while zipping
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +126,13 @@ def effective_decisions(node: NodeId, decisions: Mapping[int, Decision],
     return out
 
 
-def zipped(lists: Iterable[Sequence[int]]) -> Iterator[int]:
+def zipped(lists: Sequence[Sequence[T]]) -> list[T]:
     """The first item of each list in turn, then the second of each, ... (rule 4)."""
-    active = [lst for lst in lists if lst]
-    depth = 0
-    while active:
-        for lst in active:
-            yield lst[depth]
-        depth += 1
-        active = [lst for lst in active if len(lst) > depth]
+    lists = [lst for lst in lists if lst]
+    if len(lists) <= 1:
+        return list(lists[0]) if lists else []
+    return [x for x in chain.from_iterable(zip_longest(*lists, fillvalue=_GAP))
+            if x is not _GAP]
 
 
 def _source(i: int, children: Sequence[View]) -> NodeId | None:

@@ -8,6 +8,7 @@ and random budgets in either dimension, both or none.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,12 @@ from hypothesis import strategies as st
 from cyclefactory import CYCLE_YAML, errors_of, make_cycle
 from opplan.costing import Amount, RateTable, ask_amount
 from opplan.model import Ask, Rates
-from opplan.report import Report
+from opplan.report import Report, StackRow
 from opplan.rollup import rollup
 
 import yaml
 
+STACK_FIELDS = [f.name for f in fields(StackRow)]
 RATES = RateTable(Rates.model_validate(yaml.safe_load(CYCLE_YAML)["rates"]))
 COUNTS = [Decimal(x) for x in ("0", "0.5", "1", "1.5", "2", "3", "0.25")]
 SPENDS = [Decimal(x) for x in ("-50000", "12345.675", "25000.55", "100000")]
@@ -140,6 +142,9 @@ def test_rollup_properties(plans):
         final = node.stack[-1].cumulative if node.stack else Amount()
         assert node.totals.funded + node.totals.unfunded == final
         assert [r.position for r in node.stack] == list(range(1, len(node.stack) + 1))
+        for row in node.stack:      # rows are built without __init__: same as with it
+            assert list(vars(row)) == STACK_FIELDS
+            assert StackRow(**vars(row)) == row
         # the funded total is within the budget unless forced asks alone exceed it
         forced = Amount.total([r.amount for r in node.stack if r.forced])
         assert all(r.status == "above" for r in node.stack if r.forced)
