@@ -194,6 +194,18 @@ def test_json_is_one_compact_document_equal_to_the_node_dicts(small):
         report_document(report, list(report.nodes.values()))))
 
 
+def test_stack_entries_formatted_directly_parse_to_the_dicts():
+    """The fast JSON text of a stack entry is exactly stack_entry's dict, on the sample."""
+    from opplan import pipeline
+    from opplan.render.contract import stack_entry, stack_entry_json
+
+    report = pipeline.rollup(_sample_or_skip()).report
+    rows = [row for node in report.nodes.values() for row in node.stack]
+    assert rows
+    for row in rows:
+        assert json.loads(stack_entry_json(row)) == json.loads(json.dumps(stack_entry(row)))
+
+
 def test_errors_go_to_stderr_and_exit_1(tmp_path):
     bad = dict(SMALL)
     bad["acme/ops"] = plan("Ops", ask("pager"), goals=[{"id": "G1"}])

@@ -8,6 +8,7 @@ and random budgets in either dimension, both or none.
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from cyclefactory import CYCLE_YAML, errors_of, make_cycle
 from opplan.costing import Amount, RateTable, ask_amount
 from opplan.model import Ask, Rates
+from opplan.render.contract import json_text, report_document
 from opplan.report import Report, StackRow
 from opplan.rollup import rollup
 
@@ -160,6 +162,10 @@ def test_rollup_properties(plans):
                 node.budget_cost is not None and forced.cost > node.budget_cost)
         if node.budget_headcount is None and node.budget_cost is None:
             assert {r.status for r in node.stack} <= {"above", "unlined"}
+    # the JSON text equals the JSON dicts (stack entries are formatted directly)
+    text = "".join(json_text(report, report.nodes.values()))
+    assert json.loads(text) == json.loads(json.dumps(
+        report_document(report, report.nodes.values())))
     # the root's flat is the sum of every node's own flat
     root = report.nodes[report.root]
     assert root.totals.flat == Amount.total([n.own.flat for n in report.nodes.values()])
