@@ -139,19 +139,16 @@ def render_all(ctx: BuildContext, nodes: Sequence[NodeId], out: Path,
 def prepare(cycle_dir: str | Path, node: NodeId | None = None
             ) -> tuple[BuildContext | None, list[NodeId], list[Diagnostic]]:
     """Check and roll up a cycle; None when it has errors (the diagnostics say why)."""
-    checked = pipeline.check(cycle_dir)
-    diags = list(checked.diagnostics)
-    cycle = checked.cycle
-    if failed(diags):
+    rolled = pipeline.rollup(cycle_dir)
+    diags = list(rolled.diagnostics)
+    report = rolled.report
+    if report is None:
         return None, [], diags
-    if node is not None and node not in cycle.nodes:
-        diags.append(error(cycle.source, f"no node '{node}' in this cycle", "build"))
+    if node is not None and node not in report.nodes:
+        diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
         return None, [], diags
-    from .rollup import rollup
-    report = rollup(cycle)
-    top = node or report.root
-    ctx = BuildContext(report, tuple(search_path(cycle.dir)))
-    return ctx, [n.id for n in report.subtree(top)], diags
+    ctx = BuildContext(report, tuple(search_path(rolled.cycle.dir)))
+    return ctx, [n.id for n in report.subtree(node or report.root)], diags
 
 
 def build(cycle_dir: str | Path, out: str | Path, *, node: NodeId | None = None,
