@@ -26,6 +26,7 @@ from typing import Sequence
 
 from .importer_tree import Level, LineKey, TreeNode, assign_ids, node_key, slugify
 from .importer_write import CycleText, OutDirError, check_out_dir, grouped, write_cycle
+from .xlsxsafe import UnsafeWorkbook, check_package
 
 __all__ = ["ImportResult", "OutDirError", "TableImportError", "TableSpec", "import_table",
            "parse_amount", "parse_level", "read_table"]
@@ -140,6 +141,7 @@ def read_table(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig"
 
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
+            check_package(path)  # zip bombs, entity attacks, renamed files: before openpyxl
             frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
                                   dtype=str, keep_default_na=False, engine="openpyxl")
         else:
@@ -147,6 +149,8 @@ def read_table(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig"
                                 skipinitialspace=False)
     except FileNotFoundError:
         raise TableImportError(f"'{path}': no such file") from None
+    except UnsafeWorkbook as exc:
+        raise TableImportError(f"cannot read '{path}': {exc}") from None
     except UnicodeDecodeError as exc:
         raise TableImportError(f"'{path}' is not {encoding} text ({exc.reason}); "
                                "give its encoding with --encoding, e.g. cp1252") from None

@@ -57,7 +57,7 @@ def check_package(path: Path) -> None:
         raise UnsafeWorkbook(f"{name}: cannot read the file: {exc.strerror}") from exc
     if size > MAX_FILE_BYTES:
         raise UnsafeWorkbook(f"{name}: the file is {size} bytes, more than the "
-                             f"{MAX_FILE_BYTES} a review workbook may have")
+                             f"{MAX_FILE_BYTES} opplan reads in a workbook")
     if head.startswith(_OLE2):
         raise UnsafeWorkbook(f"{name}: not an .xlsx workbook: it is password-protected or in "
                              "the old .xls format; save it as an Excel workbook (.xlsx) "

@@ -399,3 +399,34 @@ def test_the_sample_roster_imports_as_documented(tmp_path, monkeypatch):
     assert len(nodes) == 14
     search = (tmp_path / "juniper-op1-2027/juniper-outfitters/storefront/search/plan.yaml")
     assert search.read_text() in (REPO / "docs" / "import.md").read_text()
+
+
+def test_hostile_xlsx_exports_are_refused_before_parsing(tmp_path):
+    """A zip bomb or an XML entity attack in an export: a clear error, no output directory."""
+    import io
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["Dept", "Spend"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    def with_sheet(content: bytes) -> bytes:
+        src = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = content if info.filename == "xl/worksheets/sheet1.xml" else src.read(info)
+                dst.writestr(info.filename, data)
+        return out.getvalue()
+
+    entity = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa">'
+              b'<!ENTITY b "&a;&a;&a;&a;">]><worksheet>&b;</worksheet>')
+    for name, data, reason in [("bomb.xlsx", with_sheet(b" " * (64 * 1024 * 1024)), "zip bomb"),
+                               ("entity.xlsx", with_sheet(entity), "XML entity attack")]:
+        (tmp_path / name).write_bytes(data)
+        code, output, out = invoke(tmp_path / name, tmp_path / f"out-{name}", "--level", "Dept",
+                                   *YEAR)
+        assert code == 1 and output.startswith(f"Error: cannot read '{tmp_path / name}': ")
+        assert reason in output and not out.exists()

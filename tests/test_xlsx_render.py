@@ -148,3 +148,15 @@ def test_same_report_same_bytes_with_fixed_properties():
         core = zf.read("docProps/core.xml").decode()
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     assert "2026-09-15T00:00:00Z" in core
+
+
+def test_text_cells_wrap_and_numbers_do_not(book):
+    """Long names (OMB accounts run to 164 characters) wrap inside their column."""
+    stack = book["Stack"]
+    headers = [c.value for c in stack[1]]
+    title = stack.cell(row=2, column=headers.index("Title") + 1)
+    cost = stack.cell(row=2, column=headers.index("Cost") + 1)
+    assert title.alignment.wrap_text and not cost.alignment.wrap_text
+    summary = book["Summary"]
+    names = [c for c in summary["B"] if c.value == "Team (own)"]
+    assert names and names[0].alignment.wrap_text

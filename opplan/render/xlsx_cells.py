@@ -33,8 +33,11 @@ GREY = "F2F2F2"
 YELLOW = "FFF2CC"
 HEADER_FILL = "D9E1F2"
 LINE_COLOR = "C00000"
-#: Data cells: one line per row (long text overflows or is clipped, never grows the row).
+#: Number cells: top-aligned, one line.
 TOP = Alignment(vertical="top")
+#: Text cells wrap within their column's width (a 164-character account name stays
+#: readable in a 60-character column; short ids and codes never wrap).
+WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 def money_format(currency: str) -> str:
@@ -133,7 +136,8 @@ def add_styles(wb: Workbook, currency: str) -> None:
             for kind, fmt in (("text", "General"), ("num", HEADCOUNT_FORMAT),
                               ("money", money), ("int", INTEGER_FORMAT)):
                 wb.add_named_style(NamedStyle(f"{kind}-{suffix}", number_format=fmt, font=font,
-                                              alignment=TOP, **kwargs))
+                                              alignment=WRAP if kind == "text" else TOP,
+                                              **kwargs))
     review_fill = _fill(YELLOW)
     for kind, fmt in (("text", "@"), ("num", HEADCOUNT_FORMAT), ("money", money),
                       ("int", INTEGER_FORMAT)):
@@ -141,7 +145,8 @@ def add_styles(wb: Workbook, currency: str) -> None:
             wb.add_named_style(NamedStyle(
                 f"review-{kind}" + ("-line" if lined else ""), number_format=fmt,
                 fill=review_fill, border=line if lined else Border(),
-                protection=Protection(locked=False), alignment=TOP))
+                protection=Protection(locked=False),
+                alignment=WRAP if kind == "text" else TOP))
 
 
 def _fill(color: str) -> PatternFill:
