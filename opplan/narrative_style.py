@@ -23,6 +23,7 @@ source lines to get its column.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
@@ -78,28 +79,29 @@ def blank_jinja(source: str) -> str:
 
 
 def paragraph_words(par: Paragraph, lines: Sequence[str]) -> list[Word]:
-    """The prose words of a paragraph (code spans left out), each found in its source lines."""
-    row, col = par.line - 1, 0
+    """The prose words of a paragraph (code spans left out), each found in its source lines.
+
+    Each word is searched for in the paragraph's source from where the last one
+    was found; a word the source spells differently (an escape, an entity)
+    takes the position of the word before it.
+    """
+    block = "\n".join(lines[par.line - 1:par.end - 1])
+    starts = [0]
+    for line in block.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    at = 0
     out: list[Word] = []
     for span in par.spans:
         for text in span.text.split():
-            found = _find(lines, text, row, col, par.end - 1)
-            if found:
-                row, col = found
+            found = block.find(text, at)
+            if found >= 0:
+                at = found
             if not span.code:
-                out.append(Word(text, row + 1, col + 1))
-            if found:
-                col += len(text)
+                row = bisect_right(starts, at) - 1
+                out.append(Word(text, par.line + row, at - starts[row] + 1))
+            if found >= 0:
+                at += len(text)
     return out
-
-
-def _find(lines: Sequence[str], text: str, row: int, col: int,
-          end: int) -> tuple[int, int] | None:
-    for r in range(row, min(end, len(lines))):
-        at = lines[r].find(text, col if r == row else 0)
-        if at >= 0:
-            return r, at
-    return None
 
 
 def sentences(words: Sequence[Word]) -> Iterator[list[Word]]:
