@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
 
         def stage(name: str, fn: Callable[[], Any], repeat: int = 1) -> Any:
             best = None
+            result = None
             for _ in range(repeat):
+                result = None               # never hold two results at once (peak memory)
                 result, wall, cpu = timed(fn)
                 if best is None or wall < best[0]:
                     best = (wall, cpu)
