@@ -70,7 +70,7 @@ class Word:
 
 
 def blank_jinja(source: str) -> str:
-    """``source`` with jinja tags blanked in place: ``{{ x }}`` reads as a number, tags as spaces."""
+    """``source`` with jinja tags blanked in place: ``{{ x }}`` reads as a number."""
     def repl(m: re.Match[str]) -> str:
         text = m.group(0)
         filler = re.sub(r"[^\n]", " ", text)
@@ -209,7 +209,7 @@ def check_text(source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS,
 
 
 def check_narrative_style(cycle: Cycle, conf: "Conf") -> Iterator[Diagnostic]:
-    """Every narrative body follows the writing rules: prose, short sentences, numbers, defined acronyms."""
+    """Every narrative body is prose of short sentences, numbers and defined acronyms."""
     for nid, node in cycle.nodes.items():
         if node.narrative is None or node.plan is None:
             continue

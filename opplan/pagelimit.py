@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Iterable, Literal, Mapping
+from typing import Callable, Iterable, Mapping
 
 from pypdf import PdfReader
 
@@ -45,8 +45,8 @@ from .report import CycleInfo, Report
 from .templating import TemplateError
 from .validate import validate
 
-Mode = Literal["auto", "exact", "estimate", "off"]
 MODES: tuple[str, ...] = ("auto", "exact", "estimate", "off")
+"""How pages are counted: see the module docstring."""
 RULE = "page-limit"
 EXACT, ESTIMATE = "LibreOffice", "estimate"
 
@@ -160,7 +160,8 @@ def _table_height(e: Table | Grid, width: float) -> float:
 
 # --- the policy ----------------------------------------------------------------
 
-def count_pages(plans: Mapping[str, DocPlan], cycle: CycleInfo, mode: Mode) -> dict[str, PageCount]:
+def count_pages(plans: Mapping[str, DocPlan], cycle: CycleInfo,
+                mode: str) -> dict[str, PageCount]:
     """Body page counts of document plans (body only), exactly or estimated per ``mode``."""
     exact = mode == "exact" or (mode == "auto" and libreoffice.available())
     if not exact:
@@ -244,7 +245,7 @@ def _templated(cycle: Cycle, nid: str) -> bool:
     return narrative is not None and ("{{" in narrative.text or "{%" in narrative.text)
 
 
-def page_limit_check(mode: Mode = "auto"):  # type: ignore[no-untyped-def]
+def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnostic]]:
     """The page-limit check for ``pipeline.check(extra=...)``, counting pages per ``mode``.
 
     In ``auto`` and ``estimate`` modes a body whose :func:`quick_bounds` bound

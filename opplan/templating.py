@@ -179,7 +179,7 @@ def money_text(value: Any, currency: str = "USD", full: bool = False) -> str:
 
 @pass_context
 def money(context: Context, value: Any, full: bool = False) -> str:
-    """``{{ cost | money }}`` in the cycle's currency: ``$3.1M``; ``money(full=True)``: ``$3,100,000``."""
+    """``{{ cost | money }}`` in the cycle's currency: ``$3.1M`` (``full=True``: ``$3,100,000``)."""
     cycle = context.get("cycle")
     currency = cycle.get("currency", "USD") if isinstance(cycle, Mapping) else "USD"
     return money_text(value, currency, full)
