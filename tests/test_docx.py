@@ -126,3 +126,15 @@ def test_the_line_is_drawn_across_the_stack_table() -> None:
     line_row = next(r for r in stack.rows if "The line" in r.cells[0].text)
     assert 'w:gridSpan w:val="8"' in line_row._tr.xml
     assert 'w:color="C00000"' in line_row._tr.xml
+
+
+def test_over_budget_warning_and_line_label() -> None:
+    from dataclasses import replace
+    report = docfixtures.report()
+    acme = replace(report.nodes["acme"], over_budget=docfixtures.amt("1", "250000.00"))
+    report = report.__class__(report.cycle, report.root, {**report.nodes, "acme": acme})
+    lines = read_back(build("acme", report))
+    assert ("[Normal] **Over budget.** The asks funded by decision need 1 head and $250K more "
+            "than the budget, so every other ask is below the line.") in lines
+    assert ("| **The line: budget 3 heads; forced asks exceed it by 1 head, $250,000** |"
+            in lines)

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from ..costing import Amount
 from ..report import NodeReport, Report, StackRow
-from ..templating import headcount, money_text
+from ..templating import headcount, money_text, plural
 
 #: Row kinds: a normal row, a total, a muted note ("4 more asks"), the drawn line.
 ROW, TOTAL, MUTED, LINE = "row", "total", "muted", "line"
@@ -74,12 +74,12 @@ def line_label(node: NodeReport, currency: str) -> str:
     """The text drawn on the line: the budget (or the excess when over budget)."""
     parts = []
     if node.budget_headcount is not None:
-        parts.append(f"{headcount(node.budget_headcount)} heads")
+        parts.append(plural(node.budget_headcount, "head"))
     if node.budget_cost is not None:
         parts.append(_money(node.budget_cost, currency))
     label = f"The line: budget {' and '.join(parts)}" if parts else "The line"
     if node.over_budget is not None:
-        label += (f"; forced asks exceed it by {headcount(node.over_budget.headcount)} heads, "
+        label += (f"; forced asks exceed it by {plural(node.over_budget.headcount, 'head')}, "
                   f"{_money(node.over_budget.cost, currency)}")
     return label
 
