@@ -137,7 +137,8 @@ def stack_grid(node: NodeReport, report: Report, *, full: bool) -> Grid:
         pivot = cut if cut is not None else min(len(rows), 2 * BODY_AROUND_LINE)
         shown = range(max(0, pivot - BODY_AROUND_LINE), min(len(rows), pivot + BODY_AROUND_LINE))
     if shown and shown.start > 0:
-        b.add([f"{shown.start} asks above, ranked higher (full stack in the appendix)"], MUTED)
+        b.add([f"{plural(shown.start, 'ask')} above, ranked higher (full stack in the appendix)"],
+              MUTED)
     for i in shown:
         if i == cut:
             b.add([line_label(node, currency)], LINE)
@@ -146,7 +147,7 @@ def stack_grid(node: NodeReport, report: Report, *, full: bool) -> Grid:
         b.add([line_label(node, currency)], LINE)
     rest = len(rows) - (shown.stop if shown else 0)
     if rest > 0:
-        b.add([f"{rest} more asks below (full stack in the appendix)"], MUTED)
+        b.add([f"{plural(rest, 'more ask')} below (full stack in the appendix)"], MUTED)
     return b.grid()
 
 
