@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -73,6 +74,7 @@ def paused_gc() -> Iterator[None]:
 
 
 def _rollup(cycle: Cycle) -> Report:
+    """:func:`rollup` with the collector as the caller left it."""
     if cycle.settings is None or cycle.root is None or any(
             n.plan is None for n in cycle.nodes.values()):
         raise ValueError("the roll-up needs a cycle that loaded without errors")
@@ -86,30 +88,7 @@ def _rollup(cycle: Cycle) -> Report:
     mandates = mandate_coverage(cycle, index, all_views, tree)
     goals = goals_at_risk(cycle, index, all_views, tree)
 
-    flat_own: dict[NodeId, Amount] = {}
-    flat_all: dict[NodeId, Amount] = {}
-    capex_own: dict[NodeId, Decimal] = {}
-    capex_all: dict[NodeId, Decimal] = {}
-    asked_all: dict[NodeId, Amount] = {}
-    heads_all: dict[NodeId, dict[HeadcountKey, Amount]] = {}
-    heads_own: dict[NodeId, dict[HeadcountKey, Amount]] = {}
-    for nid in reversed(tree.ids):
-        node = cycle.nodes[nid]
-        plan = node.plan
-        assert plan is not None
-        flat_own[nid] = flat_amount(plan.headcount, plan.spend, rates)
-        capex_own[nid] = spend_total(plan.capex)
-        heads_own[nid] = headcount_groups(node, rates)
-        kids = node.children
-        flat_all[nid] = Amount.total([flat_own[nid], *(flat_all[c] for c in kids)])
-        capex_all[nid] = sum((capex_all[c] for c in kids), capex_own[nid])
-        asked_all[nid] = Amount.total([*(index.asks[i].requested for i in index.own[nid]),
-                                       *(asked_all[c] for c in kids)])
-        merged = dict(heads_own[nid])
-        for c in kids:
-            for key, amount in heads_all[c].items():
-                merged[key] = merged[key] + amount if key in merged else amount
-        heads_all[nid] = merged
+    money = subtree_money(cycle, tree, index, rates)
 
     info = cycle_info(cycle)
     names = {nid: n.plan.name for nid, n in cycle.nodes.items() if n.plan}
@@ -129,16 +108,53 @@ def _rollup(cycle: Cycle) -> Report:
             depth=node.depth, children=node.children,
             budget_headcount=budget.headcount if budget else None,
             budget_cost=budget.cost if budget else None,
-            totals=view_totals(view, index.asks, flat_all[nid], capex_all[nid],
-                               asked_all[nid]),
-            own=own_totals(view, index.own[nid], index.asks, flat_own[nid], capex_own[nid]),
+            totals=view_totals(view, index.asks, money.flat_all[nid], money.capex_all[nid],
+                               money.asked_all[nid]),
+            own=own_totals(view, index.own[nid], index.asks, money.flat_own[nid],
+                           money.capex_own[nid]),
             over_budget=view.over_budget, stack=stack, removed=removed,
             dependencies=tuple(deps.get(nid, ())), mandates=mandates[nid],
             goals_at_risk=goals[nid],
-            headcount=headcount_rows(node, heads_own, heads_all),
+            headcount=headcount_rows(node, money.heads_own, money.heads_all),
             plan=plan, narrative=node.narrative,
             review_note=review.note if review else None)
     return Report(info, cycle.root, nodes)
+
+
+@dataclass(frozen=True)
+class SubtreeMoney:
+    """Flat, capex, requested and headcount groups per node: own and inclusive (rule 6)."""
+
+    flat_own: dict[NodeId, Amount]
+    flat_all: dict[NodeId, Amount]
+    capex_own: dict[NodeId, Decimal]
+    capex_all: dict[NodeId, Decimal]
+    asked_all: dict[NodeId, Amount]
+    heads_own: dict[NodeId, dict[HeadcountKey, Amount]]
+    heads_all: dict[NodeId, dict[HeadcountKey, Amount]]
+
+
+def subtree_money(cycle: Cycle, tree: Tree, index: AskIndex, rates: RateTable) -> SubtreeMoney:
+    """Each node's own figures, and its inclusive ones as own plus children's, bottom-up."""
+    m = SubtreeMoney({}, {}, {}, {}, {}, {}, {})
+    for nid in reversed(tree.ids):
+        node = cycle.nodes[nid]
+        plan = node.plan
+        assert plan is not None
+        m.flat_own[nid] = flat_amount(plan.headcount, plan.spend, rates)
+        m.capex_own[nid] = spend_total(plan.capex)
+        m.heads_own[nid] = headcount_groups(node, rates)
+        kids = node.children
+        m.flat_all[nid] = Amount.total([m.flat_own[nid], *(m.flat_all[c] for c in kids)])
+        m.capex_all[nid] = sum((m.capex_all[c] for c in kids), m.capex_own[nid])
+        m.asked_all[nid] = Amount.total([*(index.asks[i].requested for i in index.own[nid]),
+                                         *(m.asked_all[c] for c in kids)])
+        merged = dict(m.heads_own[nid])
+        for c in kids:
+            for key, amount in m.heads_all[c].items():
+                merged[key] = merged[key] + amount if key in merged else amount
+        m.heads_all[nid] = merged
+    return m
 
 
 def cycle_info(cycle: Cycle) -> CycleInfo:
