@@ -112,19 +112,23 @@ def spend_total(spend: dict[str, Decimal]) -> Decimal:
     return sum((cents(v) for v in spend.values()), ZERO)
 
 
+def plus_spend(heads: Amount, spend: dict[str, Decimal]) -> Amount:
+    """Heads' amount plus annual spend, which counts fully in both cost and run rate."""
+    s = spend_total(spend)
+    return Amount(heads.headcount, heads.cost + s, heads.run_rate + s)
+
+
 def flat_amount(lines: Iterable[HeadcountLine], spend: dict[str, Decimal],
                 rates: RateTable) -> Amount:
     """A node's own flat figures: its headcount lines for a full year plus spend."""
-    total = Amount.total(line_amount(line, rates, full_year=True) for line in lines)
-    s = spend_total(spend)
-    return Amount(total.headcount, total.cost + s, total.run_rate + s)
+    return plus_spend(Amount.total([line_amount(line, rates, full_year=True) for line in lines]),
+                      spend)
 
 
 def ask_amount(ask: Ask, rates: RateTable) -> Amount:
     """An ask's requested headcount, in-year cost and run rate."""
-    total = Amount.total(line_amount(line, rates, full_year=False) for line in ask.headcount)
-    s = spend_total(ask.spend)
-    return Amount(total.headcount, total.cost + s, total.run_rate + s)
+    return plus_spend(Amount.total([line_amount(line, rates, full_year=False)
+                                    for line in ask.headcount]), ask.spend)
 
 
 def partial_amount(ask: Amount, headcount: Decimal | None, cost: Decimal | None) -> Amount:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from .costing import ZERO_AMOUNT, Amount, RateTable, flat_amount, line_amount, spend_total
+from .costing import ZERO_AMOUNT, Amount, RateTable, line_amount, plus_spend, spend_total
 from .coverage import Tree, at_risk_checker, dependency_infos, dependency_rows, \
     goals_at_risk, mandate_coverage
 from .model import Cycle, Decision, Node, NodeId
@@ -141,9 +141,10 @@ def subtree_money(cycle: Cycle, tree: Tree, index: AskIndex, rates: RateTable) -
         node = cycle.nodes[nid]
         plan = node.plan
         assert plan is not None
-        m.flat_own[nid] = flat_amount(plan.headcount, plan.spend, rates)
+        m.heads_own[nid] = groups = headcount_groups(node, rates)
+        # the groups' sum is the sum of the rounded lines: flat_amount without recomputing them
+        m.flat_own[nid] = plus_spend(Amount.total(list(groups.values())), plan.spend)
         m.capex_own[nid] = spend_total(plan.capex)
-        m.heads_own[nid] = headcount_groups(node, rates)
         kids = node.children
         m.flat_all[nid] = Amount.total([m.flat_own[nid], *(m.flat_all[c] for c in kids)])
         m.capex_all[nid] = sum((m.capex_all[c] for c in kids), m.capex_own[nid])
