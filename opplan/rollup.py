@@ -14,8 +14,6 @@ errors (``pipeline.rollup`` checks first).
 from __future__ import annotations
 
 import dataclasses
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -23,6 +21,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from .costing import ZERO_AMOUNT, Amount, RateTable, line_amount, plus_spend, spend_total
 from .coverage import Tree, at_risk_checker, dependency_infos, dependency_rows, \
     goals_at_risk, mandate_coverage
+from .gcpause import paused_gc
 from .model import Cycle, Decision, Node, NodeId
 from .report import CycleInfo, HeadcountRow, NodeReport, RemovedRow, Report, StackRow, Totals
 from .stack import ABOVE, CUT, DEFERRED, AskIndex, AskInfo, View, views
@@ -48,29 +47,6 @@ def rollup(cycle: Cycle) -> Report:
     """
     with paused_gc():
         return _rollup(cycle)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector (reference counting still frees memory).
-
-    On the way out, everything allocated meanwhile is moved straight to the
-    oldest generation (``freeze`` then ``unfreeze``) instead of being scanned
-    once more as young objects: the records built are acyclic and long-lived,
-    and that one scan cost as much as a fifth of the roll-up. Anything cyclic
-    is still collected by the next full collection. Skipped when the caller
-    froze objects itself, so as not to unfreeze them.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _rollup(cycle: Cycle) -> Report:

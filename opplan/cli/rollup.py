@@ -7,7 +7,7 @@ import click
 from .. import pipeline
 from ..render.contract import json_text
 from ..render.tabular import csv_text, table_text
-from ..rollup import paused_gc
+from ..gcpause import paused_gc
 from .options import cycle_dir_argument, exit_on_failure
 
 
