@@ -26,7 +26,8 @@ def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> 
     Checks the plans first: errors are printed to stderr and exit 1; warnings
     are printed to stderr and the roll-up still prints. The table shows flat,
     requested, funded and unfunded headcount and cost per node, and flags
-    nodes whose funded asks alone exceed their budget.
+    nodes where the asks funded by decision alone exceed the budget. JSON is
+    the machine contract (docs/rollup.md); CSV has one row per node.
 
     \b
     Example:
