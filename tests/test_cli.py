@@ -135,3 +135,23 @@ def test_python_dash_m_runs_the_cli(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "opplan", "check", str(tmp_path)],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stderr.endswith("0 errors, 0 warnings\n")
+
+
+@pytest.mark.parametrize("args, code", [
+    (["check", "{bad}"], 1), (["check", "--format", "xml", "{good}"], 2), (["--version"], 0)])
+def test_entry_point_exit_codes(tmp_path, args, code):
+    """The console entry point (which ends with os._exit) keeps click's exit codes."""
+    good = cycle(tmp_path / "good")
+    bad = cycle(tmp_path / "bad", **{"acme/search/plan.yaml": "name: x\n"})
+    argv = [a.format(good=good, bad=bad) for a in args]
+    proc = subprocess.run([sys.executable, "-m", "opplan", *argv], capture_output=True, text=True)
+    assert proc.returncode == code, proc.stderr
+    if code == 1:
+        assert proc.stderr.endswith("1 error, 0 warnings\n")
+
+
+def test_output_piped_into_head_stops_quietly(tmp_path):
+    base = cycle(tmp_path)
+    proc = subprocess.run(f"'{sys.executable}' -m opplan rollup '{base}' --format csv | head -c 5",
+                          shell=True, capture_output=True, text=True)
+    assert proc.stdout == "id,na" and "Traceback" not in proc.stderr

@@ -40,13 +40,36 @@ for _command in COMMANDS:
 
 
 def main() -> None:
-    """Console entry point: run the CLI; a bug never shows users a raw traceback."""
+    """Console entry point: run the CLI; a bug never shows users a raw traceback.
+
+    It ends the process with ``os._exit`` once the output is flushed: every
+    file has been written (atomically) and closed by then, and tearing down the
+    loaded cycle object by object took 4 s of a 16 s check of 10,000 teams.
+    """
     try:
-        cli.main(prog_name="opplan")
+        code = cli.main(prog_name="opplan", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        code = 1
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        code = 1
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Exception as exc:  # noqa: BLE001 - last line of defence, see docstring
         if os.environ.get("OPPLAN_DEBUG"):
             raise
         click.echo(f"opplan: internal error: {exc!r}\nThis is a bug in opplan, not in your "
                    "files; please report it with the command you ran "
                    "(OPPLAN_DEBUG=1 shows the traceback).", err=True)
-        sys.exit(1)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            code = code or 1
+    os._exit(code if isinstance(code, int) else 0)
