@@ -22,6 +22,9 @@ STATUS_TEXT = {"above": "above", "below": "below", "unlined": "no budget"}
 BODY_AROUND_LINE = 4
 """How many asks on each side of the line the body's stack shows."""
 BODY_MAX_ROWS = 10
+#: The body's flat table lists at most this many children (the largest by flat cost);
+#: the rest are summed in one row. Every child has its summary in the appendix.
+BODY_MAX_CHILDREN = 12
 """A body table with at most this many rows is shown whole."""
 
 
@@ -194,8 +197,13 @@ def _due_text(due: object) -> str:
     return str(due)
 
 
-def flat_grid(node: NodeReport, report: Report) -> Grid:
-    """Leaf: the zero-based flat items; manager: flat and asks by child, with a total."""
+def flat_grid(node: NodeReport, report: Report, *, full: bool = True) -> Grid:
+    """Leaf: the zero-based flat items; manager: flat and asks by child, with a total.
+
+    The body's version (``full=False``) of an org with more than
+    ``BODY_MAX_CHILDREN`` children lists the largest ones by flat cost, in child
+    order, and sums the others in one row, so the total row stays the same.
+    """
     currency = report.cycle.currency
     if not node.children:
         b = _Builder([Column("Flat item", "left", 3.0), Column("HC", "right", 0.6),
@@ -217,9 +225,25 @@ def flat_grid(node: NodeReport, report: Report) -> Grid:
     if node.own.flat.headcount or node.own.requested.headcount:
         own = by_child.get(None, (Amount(), Amount()))
         add(f"{node.name} (own)", node.own.flat, node.own.requested, *own)
-    for cid in node.children:
+    children = list(node.children)
+    if not full and len(children) > BODY_MAX_CHILDREN:
+        largest = sorted(children, key=lambda c: report.nodes[c].totals.flat.cost,
+                         reverse=True)[:BODY_MAX_CHILDREN - 1]
+        shown = set(largest)
+        others = [c for c in children if c not in shown]
+        children = [c for c in children if c in shown]
+    else:
+        others = []
+    for cid in children:
         c = report.nodes[cid]
         add(c.name, c.totals.flat, c.totals.requested, *by_child.get(cid, (Amount(), Amount())))
+    if others:
+        zero = (Amount(), Amount())
+        add(f"{plural(len(others), 'other team')} (appendix)",
+            Amount.total(report.nodes[c].totals.flat for c in others),
+            Amount.total(report.nodes[c].totals.requested for c in others),
+            Amount.total(by_child.get(c, zero)[0] for c in others),
+            Amount.total(by_child.get(c, zero)[1] for c in others))
     t = node.totals
     add("Total", t.flat, t.requested, t.funded, t.unfunded, TOTAL)
     return b.grid()

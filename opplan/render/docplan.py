@@ -147,7 +147,7 @@ def _generated(r: Renderer, node: NodeReport, slot: str) -> tuple[list[Section],
     if slot == "goals":
         grids = [goals_grid(node, report)]
     elif slot == "flat":
-        grids = [flat_grid(node, report)]
+        grids = [flat_grid(node, report, full=False)]
     elif slot == "stack":
         grids = [stack_grid(node, report, full=False)] if node.stack else []
     else:
