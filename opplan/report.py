@@ -157,6 +157,16 @@ class HeadcountRow:
 
 
 @dataclass(frozen=True)
+class ChildFigures:
+    """What one list of a node's order holds in that node's view: the node's own asks
+    (``child`` None) or one child's subtree, funded (above the line) and not."""
+
+    child: NodeId | None
+    funded: Amount
+    unfunded: Amount
+
+
+@dataclass(frozen=True)
 class NodeReport:
     """Everything the documents of one node show."""
 
@@ -181,6 +191,7 @@ class NodeReport:
     plan: Plan
     narrative: Narrative | None
     review_note: str | None = None
+    by_child: tuple[ChildFigures, ...] = ()   # own asks first, then each child in id order
 
     @property
     def goals(self) -> tuple[Goal, ...]:

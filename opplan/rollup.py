@@ -23,7 +23,8 @@ from .coverage import Tree, at_risk_checker, dependency_infos, dependency_rows, 
     goals_at_risk, mandate_coverage
 from .gcpause import paused_gc
 from .model import Cycle, Decision, Node, NodeId
-from .report import CycleInfo, HeadcountRow, NodeReport, RemovedRow, Report, StackRow, Totals
+from .report import (ChildFigures, CycleInfo, HeadcountRow, NodeReport, RemovedRow, Report,
+                     StackRow, Totals)
 from .stack import ABOVE, CUT, DEFERRED, AskIndex, AskInfo, View, views
 
 HeadcountKey = tuple[str, str | None, str | None]
@@ -93,8 +94,20 @@ def _rollup(cycle: Cycle) -> Report:
             goals_at_risk=goals[nid],
             headcount=headcount_rows(node, money.heads_own, money.heads_all),
             plan=plan, narrative=node.narrative,
-            review_note=review.note if review else None)
+            review_note=review.note if review else None,
+            by_child=child_figures(stack, node.children))
     return Report(info, cycle.root, nodes)
+
+
+def child_figures(stack: Sequence[StackRow], children: Sequence[NodeId]
+                  ) -> tuple[ChildFigures, ...]:
+    """Funded and unfunded amounts of a node's stack by the list they came from."""
+    funded: dict[NodeId | None, list[Amount]] = {None: [], **{c: [] for c in children}}
+    unfunded: dict[NodeId | None, list[Amount]] = {None: [], **{c: [] for c in children}}
+    for row in stack:
+        (funded if row.status == ABOVE else unfunded)[row.child].append(row.amount)
+    return tuple(ChildFigures(c, Amount.total(funded[c]), Amount.total(unfunded[c]))
+                 for c in (None, *children))
 
 
 @dataclass(frozen=True)

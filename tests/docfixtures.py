@@ -7,6 +7,7 @@ below; search/typeahead was cut by Acme.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
@@ -14,6 +15,7 @@ from opplan.costing import Amount
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
 from opplan.report import (CycleInfo, DependencyRow, GoalAtRisk, HeadcountRow, MandateAnswerRow,
                            MandateCoverage, NodeReport, RemovedRow, Report, StackRow, Totals)
+from opplan.rollup import child_figures
 
 ZERO = Amount()
 
@@ -177,4 +179,7 @@ def report() -> Report:
                    HeadcountRow("cart", "SDM", None, "SEA", amt("1", "250000.00")),
                    HeadcountRow("search", "SDE", "L5", "SEA", amt("5", "1000000.00"))),
         plan=acme_plan, narrative=Narrative("acme/narrative.md", ACME_NARRATIVE))
-    return Report(cycle, "acme", {"acme": acme, "cart": cart, "search": search})
+    # the per-list figures are derived from the stack exactly as the engine derives them
+    nodes = {n.id: dataclasses.replace(n, by_child=child_figures(n.stack, n.children))
+             for n in (acme, cart, search)}
+    return Report(cycle, "acme", nodes)

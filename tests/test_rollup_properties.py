@@ -143,6 +143,10 @@ def test_rollup_properties(plans):
         # funded + unfunded = the final cumulative
         final = node.stack[-1].cumulative if node.stack else Amount()
         assert node.totals.funded + node.totals.unfunded == final
+        # the per-list figures (own asks, each child) add up to the node's funded and unfunded
+        assert [f.child for f in node.by_child] == [None, *node.children]
+        assert Amount.total(f.funded for f in node.by_child) == node.totals.funded
+        assert Amount.total(f.unfunded for f in node.by_child) == node.totals.unfunded
         assert [r.position for r in node.stack] == list(range(1, len(node.stack) + 1))
         for row in node.stack:      # rows are built without __init__: same as with it
             assert list(vars(row)) == STACK_FIELDS

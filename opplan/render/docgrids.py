@@ -250,16 +250,8 @@ def flat_grid(node: NodeReport, report: Report, *, full: bool = True) -> Grid:
 
 
 def funded_by_child(node: NodeReport) -> dict[str | None, tuple[Amount, Amount]]:
-    """Funded and unfunded amounts of this node's stack, grouped by the child they came from."""
-    out: dict[str | None, tuple[Amount, Amount]] = {}
-    for row in node.stack:
-        funded, below = out.get(row.child, (Amount(), Amount()))
-        if row.status == "above":
-            funded = funded + row.amount
-        else:
-            below = below + row.amount
-        out[row.child] = (funded, below)
-    return out
+    """Funded and unfunded amounts of this node's stack, by the child they came from."""
+    return {f.child: (f.funded, f.unfunded) for f in node.by_child}
 
 
 def headcount_grid(node: NodeReport, report: Report) -> Grid:
