@@ -35,6 +35,8 @@ QUARTER_RE = re.compile(r"^Q([1-4])$")
 
 def _parse_start(value: Any) -> Any:
     """``Q1``..``Q4`` become the first month of the quarter; months stay."""
+    if isinstance(value, bool):
+        raise ValueError(f"'{value}' is not a quarter (Q1..Q4) or a month (1..12)")
     if isinstance(value, str):
         m = QUARTER_RE.match(value.strip())
         if m:
@@ -66,12 +68,17 @@ def _drop_source(value: Any) -> Any:
 # without a Python call per record (a large share of load time otherwise).
 SourceField = Annotated[Source, SkipValidation]
 ItemId = Annotated[str, Field(pattern=ITEM_ID_PATTERN)]
-Money = Decimal
-Count = Annotated[Decimal, Field(ge=0)]
-Month = Annotated[int, BeforeValidator(_parse_start), Field(ge=1, le=12)]
+#: Bounds that keep every product and sum of the roll-up exact in 28-digit decimals
+#: (a quadrillion in any currency; ten million heads on one line).
+MAX_AMOUNT = Decimal(10) ** 15
+MAX_HEADS = Decimal(10) ** 7
+MAX_RANK = 1_000_000
+Money = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=6)]
+Count = Annotated[Decimal, Field(ge=0, le=MAX_HEADS, decimal_places=6)]
+Month = Annotated[int, BeforeValidator(_parse_start), Field(ge=1, le=12, strict=True)]
 Due = Annotated[str | int | dt.date, PlainValidator(_check_due)]
 Text = Annotated[str, Field(max_length=20_000)]
-Amounts = Annotated[dict[str, Decimal], BeforeValidator(_drop_source)]
+Amounts = Annotated[dict[str, Money], BeforeValidator(_drop_source)]
 
 
 class Record(BaseModel):
@@ -248,7 +255,7 @@ class Budget(Record):
     """The incremental envelope at a node; either dimension or both."""
 
     headcount: Count | None = Field(None, description="Heads.")
-    cost: Annotated[Decimal, Field(ge=0)] | None = Field(None, description="In-year cost.")
+    cost: Annotated[Money, Field(ge=0)] | None = Field(None, description="In-year cost.")
 
 
 class Decision(Record):
@@ -256,9 +263,9 @@ class Decision(Record):
 
     decision: Literal["fund", "partial", "cut", "defer", "escalate"] | None = Field(
         None, description="fund, partial, cut, defer or escalate; unset for a rank-only entry.")
-    rank: int | None = Field(None, ge=1, description="Explicit position at this node.")
+    rank: int | None = Field(None, ge=1, le=MAX_RANK, description="Explicit position at this node.")
     headcount: Count | None = Field(None, description="partial: heads funded.")
-    cost: Annotated[Decimal, Field(ge=0)] | None = Field(None, description="partial: in-year cost funded.")
+    cost: Annotated[Money, Field(ge=0)] | None = Field(None, description="partial: in-year cost funded.")
     note: Text | None = Field(None, description="Why; shown in documents.")
 
 

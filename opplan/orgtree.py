@@ -82,8 +82,12 @@ class _Walker:
                     f"symlink leaves the cycle directory (points to {os.readlink(entry.path)})",
                     "symlink"))
                 continue
-            if entry.name == PLAN_FILE and entry.is_file():
-                has_plan = True
+            if entry.name == PLAN_FILE:
+                if entry.is_file():
+                    has_plan = True
+                else:
+                    self.diagnostics.append(error(self.src(child_rel),
+                                                  f"{PLAN_FILE} is not a file", "io"))
             elif entry.is_dir() and not (depth == 0 and entry.name in IGNORED_TOP):
                 below.extend(self.walk(child_rel, depth + 1))
         if has_plan and rel:

@@ -22,6 +22,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from .model import MAX_AMOUNT, MAX_RANK
 from .reviewbook import (COL_ASK, COL_DECISION, COL_NOTE, COL_PARTIAL_COST, COL_PARTIAL_HC,
                          COL_RANK, DECISIONS, FORMAT, FORMAT_VERSION, META, META_KEYS,
                          META_ROW_HEADER, REVIEW_COLUMNS, STACK, ReviewValues)
@@ -202,7 +203,7 @@ def _values(raw: dict[str, Any]) -> tuple[ReviewValues, list[str]]:
     if cost is not None and cost != cost.quantize(Decimal("0.01")):
         problems.append(f"{COL_PARTIAL_COST} {cost} has more than two decimals (cents)")
         cost = None
-    rank = _number(raw.get(COL_RANK), COL_RANK, problems)
+    rank = _number(raw.get(COL_RANK), COL_RANK, problems, MAX_RANK)
     rank_int = None
     if rank is not None:
         if rank != rank.to_integral_value() or rank < 1:
@@ -213,7 +214,8 @@ def _values(raw: dict[str, Any]) -> tuple[ReviewValues, list[str]]:
     return ReviewValues(decision, headcount, cost, rank_int, note), problems
 
 
-def _number(value: Any, column: str, problems: list[str]) -> Decimal | None:
+def _number(value: Any, column: str, problems: list[str],
+            limit: Decimal | int = MAX_AMOUNT) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -226,6 +228,9 @@ def _number(value: Any, column: str, problems: list[str]) -> Decimal | None:
         return None
     if not number.is_finite() or number < 0:
         problems.append(f"{column} {value} is not a number of at least 0")
+        return None
+    if number > limit:
+        problems.append(f"{column} {value} is more than {limit:,}, the most a plan may hold")
         return None
     return number
 

@@ -53,6 +53,8 @@ SOURCE_KEY = "__source__"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: How many nodes one document may expand to (guards against alias bombs).
 MAX_NODES = 500_000
+#: How deeply collections may nest (a plan needs 6; 5,000 nested brackets is an attack).
+MAX_DEPTH = 64
 
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -69,6 +71,10 @@ class _TooBig(Exception):
 
 
 class _Recursive(Exception):
+    pass
+
+
+class _TooDeep(Exception):
     pass
 
 
@@ -123,6 +129,8 @@ class _Converter:
         ident = id(node)
         if ident in self.active:
             raise _Recursive
+        if len(keys) >= MAX_DEPTH:
+            raise _TooDeep
         self.active.add(ident)
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -186,8 +194,11 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     Returns ``(data, diagnostics)``; ``data`` is None when the text is not
     YAML at all. An empty document gives an empty mapping.
     """
+    too_deep = [error(Source(path), f"values nest more than {MAX_DEPTH} levels deep", "yaml")]
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        return None, too_deep
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -208,6 +219,8 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
                             "(an alias bomb?)", "yaml")]
     except _Recursive:
         return None, [error(Source(path), "recursive alias: a value contains itself", "yaml")]
+    except (_TooDeep, RecursionError):
+        return None, too_deep
     return data, conv.diagnostics
 
 
@@ -221,7 +234,7 @@ def _compose_file(path: str) -> yaml.Node | None:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
         return yaml.compose(text, Loader=_Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
 
 

@@ -158,3 +158,35 @@ def test_comma_in_unquoted_flow_value_gets_a_hint(tmp_path, check_lines):
         "acme/search/plan.yaml:7:48: error: unknown key '200 queries' (a ',' or ': ' inside an "
         "unquoted value splits it; put the value in quotes) [unknown-key]",
     ]
+
+
+@pytest.mark.parametrize("depth", [70, 5000])
+def test_deep_nesting_is_an_error_not_a_crash(tmp_path, check_lines, depth):
+    cycle(tmp_path, **{"acme/search/plan.yaml": "name: S\nowner: O\nflat: " + "[" * depth
+                       + "]" * depth + "\n"})
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:1:1: error: values nest more than 64 levels deep [yaml]"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (("default: 200000", "default: 1e30"),
+     "cycle.yaml:7:3: error: rates.default: input should be less than or equal to "
+     "1000000000000000, got 1E+30 [type]"),
+    (("- {role: SDE, level: L6, location: SEA, count: 5}",
+      "- {role: SDE, level: L6, location: SEA, count: 1e400}"),
+     "acme/search/plan.yaml:4:43: error: headcount.count: input should be less than or equal "
+     "to 10000000, got 1E+400 [type]"),
+    (("- {role: SDE, level: L6, location: SEA, count: 5}",
+      "- {role: SDE, level: L6, location: SEA, count: 5, start: true}"),
+     "acme/search/plan.yaml:4:53: error: headcount.start: 'True' is not a quarter (Q1..Q4) "
+     "or a month (1..12) [type]"),
+])
+def test_numbers_that_would_break_exact_money_are_errors(tmp_path, check_lines, change, message):
+    """Amounts stay within 10^15 and heads within 10^7, so every roll-up sum is exact."""
+    from files import CYCLE
+    old, new = change
+    if "default" in old:
+        cycle(tmp_path, **{"cycle.yaml": CYCLE.replace(old, new)})
+    else:
+        cycle(tmp_path, **{"acme/search/plan.yaml": SEARCH.replace(old, new)})
+    assert check_lines(tmp_path) == [message]

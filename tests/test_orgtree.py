@@ -72,3 +72,12 @@ def test_root_key_picks_the_root(tmp_path, check_lines):
     cycle(tmp_path, **{"cycle.yaml": CYCLE + "root: acme\n", "other/plan.yaml": "name: O\nowner: X\n"})
     assert check_lines(tmp_path) == [
         "other/plan.yaml:1:1: error: node directory 'other' is outside the root 'acme' [tree]"]
+
+
+def test_plan_yaml_that_is_a_directory(tmp_path, check_lines):
+    base = cycle(tmp_path, **{"acme/search/plan.yaml": None})
+    (base / "acme" / "search" / "plan.yaml").mkdir(parents=True)
+    assert check_lines(tmp_path) == [
+        "acme/search/plan.yaml:1:1: error: plan.yaml is not a file [io]",
+        "acme/shop/cart/plan.yaml:18:14: error: unknown node 'search' [reference]",
+    ]

@@ -351,3 +351,12 @@ def test_the_sample_root_and_a_team_round_trip(tmp_path, node):
     assert removed[live[0]] == ("cut", node) and removed[live[1]] == ("deferred", node)
     changed = [p for p, data in plan_bytes(cycle).items() if data != before[p]]
     assert len(changed) == 1 and changed[0].endswith(f"{node}/plan.yaml")
+
+
+@pytest.mark.parametrize("cells, message", [
+    ({"Decision": "partial", "Partial headcount": 1, "Partial cost": "1e30"},
+     "Partial cost 1e30 is more than 1,000,000,000,000,000, the most a plan may hold"),
+    ({"Rank": "1e400"}, "Rank 1e400 is more than 1,000,000, the most a plan may hold"),
+])
+def test_refuses_numbers_beyond_what_a_plan_may_hold(org, book, cells, message):
+    assert message in refused(edit_stack(book, {"alpha/a1": cells}), org)
