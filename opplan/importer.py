@@ -26,6 +26,7 @@ from typing import Sequence
 
 from .importer_tree import Level, LineKey, TreeNode, assign_ids, node_key, slugify
 from .importer_write import CycleText, OutDirError, check_out_dir, grouped, write_cycle
+from .model import MAX_AMOUNT
 from .xlsxsafe import UnsafeWorkbook, check_package
 
 __all__ = ["ImportResult", "OutDirError", "TableImportError", "TableSpec", "import_table",
@@ -129,9 +130,14 @@ def parse_amount(text: str) -> Decimal:
     if not _AMOUNT.fullmatch(s) or not any(ch.isdigit() for ch in s):
         raise ValueError(f"'{text}' is not an amount")
     try:
-        return Decimal(s.replace(",", ""))
+        value = Decimal(s.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
         raise ValueError(f"'{text}' is not an amount") from None
+    if abs(value) > MAX_AMOUNT:
+        raise ValueError(f"'{text}' is more than {MAX_AMOUNT:,}, the most a plan may hold")
+    if value.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise ValueError(f"'{text}' has more than 6 decimal places")
+    return value
 
 
 def read_table(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig") -> Table:

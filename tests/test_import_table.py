@@ -128,10 +128,22 @@ def test_exact_decimals_never_floats(tmp_path):
     output, nodes = imported(tmp_path, table, "--level", "Team", "--flat", "Spend", *YEAR)
     assert nodes["a"][1].spend == {"imported": Decimal("1000000000000.31")}
     assert "Spend: 1,000,000,000,000.31" in output
-    table = "Team,Spend\nA,0.000000000000000000000000000001\nA,1000000000000\n"
+    table = "Team,Spend\nA,0.000001\nA,999999999999999\n"
     _, nodes = imported(tmp_path, table, "--level", "Team", "--flat", "Spend", *YEAR, out="o2")
-    exact = Decimal("1000000000000.000000000000000000000000000001")
-    assert nodes["a"][1].spend == {"imported": exact}
+    assert nodes["a"][1].spend == {"imported": Decimal("999999999999999.000001")}
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("0.0000001", "row 2, column 'Spend': '0.0000001' has more than 6 decimal places"),
+    ("1e16", "row 2, column 'Spend': '1e16' is more than 1,000,000,000,000,000, the most "
+             "a plan may hold"),
+    ("2000000000000000", "row 2, column 'Spend': '2000000000000000' is more than "
+                         "1,000,000,000,000,000, the most a plan may hold"),
+])
+def test_amounts_a_plan_cannot_hold_are_refused(tmp_path, cell, message):
+    code, output, out = run(tmp_path, f"Team,Spend\nA,{cell}\n", "--level", "Team", "--flat",
+                            "Spend", *YEAR)
+    assert code == 1 and message in output and not out.exists()
 
 
 def test_leading_zeros_are_kept(tmp_path):
