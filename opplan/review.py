@@ -47,7 +47,7 @@ from .diagnostics import Severity
 from .loader import load, load_model
 from .model import Ask, AskRef, Cycle, Decision, NodeId, Plan
 from .orgtree import PLAN_FILE
-from .reviewbook import ReviewValues, fingerprint
+from .reviewbook import ReviewValues, budget_text, fingerprint
 from .reviewsheet import ReviewBook, ReviewError, SheetRow, read_review_book
 from .validate import validate
 from .xlsxsafe import UnsafeWorkbook, check_package
@@ -94,6 +94,7 @@ def import_review(workbook: str | Path, cycle_dir: str | Path = ".", *, dry_run:
     current = dict(node.plan.review.decisions) if node.plan.review else {}
     changes, problems, stale = _merge(book, cycle, node_id, current,
                                       RateTable(cycle.settings.rates))
+    stale.extend(_stale_workbook(book, cycle, node_id))
     problems.extend(_rank_problems(current, changes))
     if stale and not force:
         problems.append("the plans changed since this workbook was built, for: "
@@ -178,6 +179,25 @@ def _merge(book: ReviewBook, cycle: Cycle, node_id: NodeId, current: dict[AskRef
             continue
         changes.append(Change(row.ask, row.row, now, row.values))
     return changes, problems, stale
+
+
+def _stale_workbook(book: ReviewBook, cycle: Cycle, node_id: NodeId) -> list[str]:
+    """Changes since the build that move rows or the line without touching a row's own
+    fingerprint: asks added below the node, and the node's budget."""
+    out = []
+    added = [f"{n}/{a.id}" for n in cycle.subtree(node_id)
+             for a in (cycle.node(n).plan.incremental if cycle.node(n).plan else ())
+             if f"{n}/{a.id}" not in book.built]
+    if added:
+        shown = ", ".join(added[:5]) + (f" and {len(added) - 5} more" if len(added) > 5 else "")
+        out.append(f"asks added below {node_id} since the build, not in the workbook: {shown}")
+    plan = cycle.node(node_id).plan
+    budget = plan.review.budget if plan and plan.review else None
+    now = budget_text(budget.headcount if budget else None, budget.cost if budget else None)
+    if book.meta.get("budget") != now:
+        out.append(f"{node_id}'s budget changed since the build (was {book.meta.get('budget')}, "
+                   f"now {now})")
+    return out
 
 
 def _fingerprint(cycle: Cycle, ref: AskRef, owner: NodeId, ask: Ask, amount: Amount,

@@ -48,7 +48,7 @@ COL_NOTE = "Note"
 REVIEW_COLUMNS = (COL_DECISION, COL_PARTIAL_HC, COL_PARTIAL_COST, COL_RANK, COL_NOTE)
 
 #: Metadata keys, in the order they are written (rows 2.. of the metadata sheet).
-META_KEYS = ("opplan_version", "cycle", "kind", "year", "currency", "as_of", "node")
+META_KEYS = ("opplan_version", "cycle", "kind", "year", "currency", "as_of", "node", "budget")
 #: Header of the metadata sheet's row table (one row per Stack row).
 META_ROW_HEADER = ("ask", "fingerprint", *REVIEW_COLUMNS)
 
@@ -108,6 +108,11 @@ def _decision(entry: Decision | None) -> dict | None:
         if getattr(entry, key) is not None:
             data[key] = _num(getattr(entry, key))
     return data
+
+
+def budget_text(headcount: Decimal | None, cost: Decimal | None) -> str:
+    """A node's budget as the metadata sheet records it, e.g. ``headcount 5, cost none``."""
+    return f"headcount {_num(headcount) or 'none'}, cost {_num(cost) or 'none'}"
 
 
 def fingerprint(ask_ref: AskRef, ask: Ask, requested: Amount,

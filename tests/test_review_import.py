@@ -360,3 +360,24 @@ def test_the_sample_root_and_a_team_round_trip(tmp_path, node):
 ])
 def test_refuses_numbers_beyond_what_a_plan_may_hold(org, book, cells, message):
     assert message in refused(edit_stack(book, {"alpha/a1": cells}), org)
+
+
+def test_refuses_when_an_ask_was_added_below_the_node_since_the_build(org, book):
+    """A new ask moves positions, cumulative totals and the line: the manager ranked another list."""
+    edited = edit_stack(book, {"alpha/a1": {"Rank": 1}})
+    alpha = org / "org" / "alpha" / "plan.yaml"
+    alpha.write_text(alpha.read_text().replace(
+        "  - {id: a3,", "  - {id: a0, title: Alpha zero, headcount: [{role: SDE, count: 3}]}\n"
+                       "  - {id: a3,"))
+    message = refused(edited, org)
+    assert "asks added below org since the build, not in the workbook: alpha/a0" in message
+    assert import_review(edited, org, force=True).forced
+
+
+def test_refuses_when_the_budget_changed_since_the_build(org, book):
+    edited = edit_stack(book, {"alpha/a1": {"Decision": "fund"}})
+    plan = org / "org" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("budget: {headcount: 4}", "budget: {headcount: 1}"))
+    message = refused(edited, org)
+    assert ("org's budget changed since the build (was headcount 4, cost none, now "
+            "headcount 1, cost none)") in message

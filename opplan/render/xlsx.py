@@ -32,7 +32,7 @@ from ..model import Ask, AskRef, Decision, NodeId
 from ..report import NodeReport, Report
 from ..reviewbook import (COL_ASK, COL_DECISION, COL_NOTE, COL_PARTIAL_COST, COL_PARTIAL_HC,
                           COL_RANK, DECISIONS, FORMAT, FORMAT_VERSION, META, META_ROW_HEADER,
-                          STACK, ReviewValues, fingerprint, opplan_version)
+                          STACK, ReviewValues, budget_text, fingerprint, opplan_version)
 from . import xlsx_sheets
 from .ooxml import normalize_zip
 from .xlsx_cells import (add_styles, fmt_num, header_row, print_setup, put_formula, put_text,
@@ -235,7 +235,8 @@ def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
     put_value(ws, 1, 2, FORMAT_VERSION)
     meta = (("opplan_version", opplan_version()), ("cycle", cycle.name), ("kind", cycle.kind),
             ("year", str(cycle.year)), ("currency", cycle.currency),
-            ("as_of", cycle.as_of.isoformat() if cycle.as_of else ""), ("node", node.id))
+            ("as_of", cycle.as_of.isoformat() if cycle.as_of else ""), ("node", node.id),
+            ("budget", budget_text(node.budget_headcount, node.budget_cost)))
     for i, (key, value) in enumerate(meta, start=2):
         put_text(ws, i, 1, key)
         put_text(ws, i, 2, value)
