@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .diagnostics import Diagnostic, failed, sort_diagnostics
+from .diagnostics import Diagnostic, Severity, failed, sort_diagnostics
 from .loader import load
 from .model import Cycle
 from .policies import Conf, apply_policies
@@ -31,10 +31,16 @@ class Checked:
 
 
 def check(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> Checked:
-    """Load, validate and apply policies; ``extra`` adds policy checks by name."""
+    """Load, validate and apply policies; ``extra`` adds policy checks by name.
+
+    The ``extra`` checks (page-limit renders documents from the roll-up) run only
+    when validation found no errors: the roll-up needs sound references.
+    """
     cycle, diags = load(cycle_dir)
-    diags.extend(validate(cycle))
-    diags.extend(apply_policies(cycle, extra))
+    validation = validate(cycle)
+    diags.extend(validation)
+    sound = not any(d.severity is Severity.ERROR for d in validation)
+    diags.extend(apply_policies(cycle, extra if sound else None))
     return Checked(cycle, sort_diagnostics(resolve_positions(diags)))
 
 

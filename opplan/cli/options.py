@@ -19,7 +19,10 @@ strict_option = click.option(
 
 def report_diagnostics(diags: Sequence[Diagnostic], fmt: str, strict: bool,
                        quiet_ok: bool = False) -> bool:
-    """Print diagnostics to stderr (or JSON to stdout); return True when they fail the run."""
+    """Print diagnostics to stderr (or JSON to stdout); return True when they fail the run.
+
+    ``quiet_ok``: print nothing as text when there is nothing to report.
+    """
     if fmt == "json":
         click.echo(format_json(diags))
     elif diags or not quiet_ok:
@@ -28,8 +31,6 @@ def report_diagnostics(diags: Sequence[Diagnostic], fmt: str, strict: bool,
 
 
 def exit_on_failure(diags: Sequence[Diagnostic], strict: bool = False) -> None:
-    """Print diagnostics and exit 1 when they have errors; otherwise print warnings only."""
-    if diags:
-        click.echo(format_text(diags), err=True)
-    if failed(diags, strict):
+    """Print diagnostics (nothing when there are none) and exit 1 when they fail the run."""
+    if report_diagnostics(diags, "text", strict, quiet_ok=True):
         sys.exit(1)
