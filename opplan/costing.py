@@ -21,6 +21,11 @@ ZERO = Decimal(0)
 _FIELDS = ("role", "level", "location")
 
 
+def number_text(value: Decimal | int) -> str:
+    """A number as plain text, trailing zeros dropped: ``2``, ``1.5``, ``0.25``."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def cents(amount: Decimal) -> Decimal:
     """Round to cents, half-up."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)

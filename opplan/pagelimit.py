@@ -34,6 +34,7 @@ from typing import Callable, Iterable, Mapping
 from pypdf import PdfReader
 
 from . import libreoffice
+from .costing import number_text
 from .diagnostics import Diagnostic, Source, error
 from .model import Cycle
 from .narrative import CodeBlock, Heading, ListBlock, Paragraph, Quote, Table, plain
@@ -288,7 +289,7 @@ def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnos
                 where = node.narrative.path if node.narrative else node.source.path
                 diags.append(eff.diag(Source(where, 1, 1),
                                       f"body is {count.pages} pages, limit "
-                                      f"{format(eff.max.normalize(), 'f')} ({count.method})",
+                                      f"{number_text(eff.max)} ({count.method})",
                                       RULE))
         return diags
     return check

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
+from .costing import number_text
 from .diagnostics import Diagnostic, Severity, Source, error
 from .model import Cycle, PolicySetting
 from .narrative_style import check_narrative_style
@@ -158,10 +159,10 @@ def check_max_growth(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
         limit = eff.max
         if flat[nid] == 0 or asked[nid] * 100 > limit * flat[nid]:
             growth = "no flat headcount" if flat[nid] == 0 else \
-                f"{(asked[nid] * 100 / flat[nid]).quantize(Decimal('0.1'))}% of flat {_n(flat[nid])}"
+                f"{(asked[nid] * 100 / flat[nid]).quantize(Decimal('0.1'))}% of flat {number_text(flat[nid])}"
             src = node.plan.source.at("incremental") if node.plan.incremental else node.plan.source
-            yield eff.diag(src, f"the {nid} subtree asks for {_n(asked[nid])} heads "
-                           f"({growth}), over {_n(limit)}%", "max-growth")
+            yield eff.diag(src, f"the {nid} subtree asks for {number_text(asked[nid])} heads "
+                           f"({growth}), over {number_text(limit)}%", "max-growth")
 
 
 def check_status_jump(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
@@ -177,10 +178,6 @@ def check_status_jump(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
                                    f"goal '{goal.id}' goes from green to red on "
                                    f"{goal.status[i].date} with no yellow between",
                                    "status-jump")
-
-
-def _n(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 POLICIES: tuple[Policy, ...] = (

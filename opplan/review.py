@@ -42,7 +42,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from . import atomic
-from .costing import Amount, RateTable, ask_amount
+from .costing import Amount, RateTable, ask_amount, number_text
 from .diagnostics import Severity
 from .loader import load, load_model
 from .model import Ask, AskRef, Cycle, Decision, NodeId, Plan
@@ -228,8 +228,9 @@ def _check_values(label: str, row: SheetRow, amount: Amount) -> list[str]:
     elif v.headcount is None and amount.headcount > 0:
         out.append(f"{label}: a partial of an ask with heads needs Partial headcount")
     if v.headcount is not None and v.headcount > amount.headcount:
-        out.append(f"{label}: partial over the ask: Partial headcount {_num(v.headcount)} is "
-                   f"more than the {_num(amount.headcount)} asked")
+        out.append(f"{label}: partial over the ask: Partial headcount "
+                   f"{number_text(v.headcount)} is more than the "
+                   f"{number_text(amount.headcount)} asked")
     if v.cost is not None and v.cost > amount.cost:
         out.append(f"{label}: partial over the ask: Partial cost {v.cost:.2f} is more than "
                    f"the {amount.cost:.2f} asked")
@@ -310,7 +311,7 @@ def _guess_indent(text: str) -> tuple[int, int]:
 
 
 def _represent_decimal(representer: Any, value: Decimal) -> Any:
-    text = _num(value)
+    text = number_text(value)
     tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
     return representer.represent_scalar(tag, text)
 
@@ -429,7 +430,7 @@ def describe(values: ReviewValues) -> str:
     if values.decision:
         text = values.decision
         if values.headcount is not None:
-            text += f" {_num(values.headcount)} head{'s' if values.headcount != 1 else ''}"
+            text += f" {number_text(values.headcount)} head{'s' if values.headcount != 1 else ''}"
         if values.cost is not None:
             text += f" {values.cost:.2f}"
         parts.append(text)
@@ -439,7 +440,3 @@ def describe(values: ReviewValues) -> str:
         note = values.note if len(values.note) <= 40 else values.note[:39] + "…"
         parts.append(f'note "{note}"')
     return ", ".join(parts)
-
-
-def _num(value: Decimal) -> str:
-    return format(Decimal(value).normalize(), "f")

@@ -22,7 +22,7 @@ from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from typing import Iterable
 
-from .costing import Amount
+from .costing import Amount, number_text
 from .model import Ask, AskRef, Decision, NodeId
 
 #: The workbook's sheets, in order (the metadata sheet is very hidden).
@@ -91,9 +91,7 @@ def opplan_version() -> str:
 
 def _num(value: Decimal | None) -> str | None:
     """A canonical text for a number: ``2``, ``2.0`` and ``2.00`` all give ``2``."""
-    if value is None:
-        return None
-    return format(Decimal(value).normalize(), "f")
+    return None if value is None else number_text(value)
 
 
 def _amount(amount: Amount) -> list[str | None]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable, Iterable, Iterator
 
-from .costing import RateTable, ask_amount
+from .costing import RateTable, ask_amount, number_text
 from .diagnostics import Diagnostic, error
 from .model import Cycle, HeadcountLine
 
@@ -202,8 +202,8 @@ def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
                             "(cost alone is only for spend-only asks)", "decision")
             if dec.headcount is not None and dec.headcount > amount.headcount:
                 yield error(src.at("headcount"),
-                            f"partial headcount {_num(dec.headcount)} is more than the ask's "
-                            f"{_num(amount.headcount)}", "partial-over-ask")
+                            f"partial headcount {number_text(dec.headcount)} is more than the ask's "
+                            f"{number_text(amount.headcount)}", "partial-over-ask")
             if dec.cost is not None and dec.cost > amount.cost:
                 yield error(src.at("cost"),
                             f"partial cost {dec.cost:.2f} is more than the ask's "
@@ -243,10 +243,6 @@ def _rate_name(entry) -> str:
     named = [f"{f}={getattr(entry, f)}" for f in ("role", "level", "location")
              if getattr(entry, f) is not None]
     return "{" + ", ".join(named) + "}"
-
-
-def _num(value) -> str:
-    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
 
 
 VALIDATORS: tuple[Validator, ...] = (

@@ -18,6 +18,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..costing import number_text
+
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32_767
 
@@ -186,6 +188,4 @@ def text_width(values: Iterable[Any], header: str, *, low: int = 8, high: int = 
 
 def fmt_num(value: Decimal | None) -> str:
     """A number as short text: ``2``, ``1.5``."""
-    if value is None:
-        return ""
-    return format(Decimal(value).normalize(), "f")
+    return "" if value is None else number_text(value)
