@@ -47,7 +47,7 @@ from .diagnostics import Severity
 from .loader import load, load_model
 from .model import Ask, AskRef, Cycle, Decision, NodeId, Plan
 from .orgtree import PLAN_FILE
-from .reviewbook import ReviewValues, budget_text, fingerprint
+from .reviewbook import AskLookup, ReviewValues, budget_text, decisions_below, fingerprint
 from .reviewsheet import ReviewBook, ReviewError, SheetRow, read_review_book
 from .validate import validate
 from .xlsxsafe import UnsafeWorkbook, check_package
@@ -143,7 +143,7 @@ def _merge(book: ReviewBook, cycle: Cycle, node_id: NodeId, current: dict[AskRef
     changes: list[Change] = []
     stale: list[str] = []
     seen: dict[str, int] = {}
-    asks = _AskLookup(cycle)
+    asks = AskLookup(cycle.nodes)
     for row in book.rows:
         label = f"Stack row {row.row} ({row.ask})"
         problems.extend(row.problems)
@@ -203,14 +203,7 @@ def _stale_workbook(book: ReviewBook, cycle: Cycle, node_id: NodeId) -> list[str
 def _fingerprint(cycle: Cycle, ref: AskRef, owner: NodeId, ask: Ask, amount: Amount,
                  top: NodeId) -> str:
     """The fingerprint of a row from the plans as they are now (see reviewbook)."""
-    decisions: list[tuple[NodeId, Decision | None]] = []
-    nid: NodeId | None = owner
-    while nid is not None and nid != top:
-        plan = cycle.node(nid).plan
-        review = plan.review if plan is not None else None
-        decisions.append((nid, review.decisions.get(ref) if review else None))
-        nid = cycle.node(nid).parent
-    return fingerprint(ref, ask, amount, decisions)
+    return fingerprint(ref, ask, amount, decisions_below(cycle.nodes, ref, owner, top))
 
 
 def _check_values(label: str, row: SheetRow, amount: Amount) -> list[str]:
@@ -250,26 +243,6 @@ def _rank_problems(current: dict[AskRef, Decision], changes: list[Change]) -> li
         names = sorted(ref for ref, r in ranks.items() if r == rank)
         out.append(f"rank {rank} would be given to more than one ask: {', '.join(names)}")
     return out
-
-
-class _AskLookup:
-    """Ask records by reference, indexed per node on first use."""
-
-    def __init__(self, cycle: Cycle):
-        self.cycle = cycle
-        self.by_node: dict[NodeId, dict[str, Ask]] = {}
-
-    def find(self, ref: str) -> tuple[NodeId, Ask] | None:
-        """The owning node and the ask record behind ``ref``, or None."""
-        node_id, sep, ask_id = ref.partition("/")
-        node = self.cycle.nodes.get(node_id)
-        if not sep or node is None or node.plan is None:
-            return None
-        asks = self.by_node.get(node_id)
-        if asks is None:
-            asks = self.by_node[node_id] = {a.id: a for a in node.plan.incremental}
-        ask = asks.get(ask_id)
-        return (node_id, ask) if ask is not None else None
 
 
 # --- writing plan.yaml ------------------------------------------------------

@@ -20,10 +20,10 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
-from typing import Iterable
+from typing import Iterable, Mapping, Protocol
 
 from .costing import Amount, number_text
-from .model import Ask, AskRef, Decision, NodeId
+from .model import Ask, AskRef, Decision, NodeId, Plan
 
 #: The workbook's sheets, in order (the metadata sheet is very hidden).
 SUMMARY, STACK, HEADCOUNT, GOALS, DEPENDENCIES, MANDATES = (
@@ -131,3 +131,47 @@ def fingerprint(ask_ref: AskRef, ask: Ask, requested: Amount,
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+class _TreeNode(Protocol):
+    """A node of a loaded cycle or of a report: what the fingerprint walks need."""
+
+    @property
+    def plan(self) -> Plan | None: ...
+
+    @property
+    def parent(self) -> NodeId | None: ...
+
+
+class AskLookup:
+    """Ask records by reference over a cycle's or a report's nodes, indexed per node on use."""
+
+    def __init__(self, nodes: Mapping[NodeId, _TreeNode]):
+        self.nodes = nodes
+        self.by_node: dict[NodeId, dict[str, Ask]] = {}
+
+    def find(self, ref: str) -> tuple[NodeId, Ask] | None:
+        """The owning node and the ask record behind ``ref``, or None."""
+        node_id, sep, ask_id = ref.partition("/")
+        node = self.nodes.get(node_id)
+        if not sep or node is None or node.plan is None:
+            return None
+        asks = self.by_node.get(node_id)
+        if asks is None:
+            asks = self.by_node[node_id] = {a.id: a for a in node.plan.incremental}
+        ask = asks.get(ask_id)
+        return (node_id, ask) if ask is not None else None
+
+
+def decisions_below(nodes: Mapping[NodeId, _TreeNode], ref: AskRef, owner: NodeId,
+                    top: NodeId) -> list[tuple[NodeId, Decision | None]]:
+    """The decision entries on ``ref`` at every node from ``owner`` up to ``top``, ``top``
+    excluded: what a row's :func:`fingerprint` covers, the same at build and at import."""
+    out: list[tuple[NodeId, Decision | None]] = []
+    nid: NodeId | None = owner
+    while nid is not None and nid != top:
+        node = nodes[nid]
+        review = node.plan.review if node.plan is not None else None
+        out.append((nid, review.decisions.get(ref) if review else None))
+        nid = node.parent
+    return out

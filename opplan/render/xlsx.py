@@ -28,11 +28,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ..model import Ask, AskRef, Decision, NodeId
+from ..model import AskRef, Decision, NodeId
 from ..report import NodeReport, Report
 from ..reviewbook import (COL_ASK, COL_DECISION, COL_NOTE, COL_PARTIAL_COST, COL_PARTIAL_HC,
                           COL_RANK, DECISIONS, FORMAT, FORMAT_VERSION, META, META_ROW_HEADER,
-                          STACK, ReviewValues, budget_text, fingerprint, opplan_version)
+                          STACK, AskLookup, ReviewValues, budget_text, decisions_below, fingerprint,
+                          opplan_version)
 from . import xlsx_sheets
 from .ooxml import normalize_zip
 from .xlsx_cells import (add_styles, fmt_num, header_row, print_setup, put_formula, put_text,
@@ -244,47 +245,22 @@ def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
     for col, name in enumerate(META_ROW_HEADER, start=1):
         put_text(ws, start, col, name)
     own = _own_decisions(node)
-    asks = _AskIndex(report)
+    asks = AskLookup(report.nodes)
     refs = [(r.ask, r.node, r.requested) for r in node.stack] + \
            [(r.ask, r.node, r.requested) for r in node.removed]
     for i, (ref, owner, requested) in enumerate(refs, start=start + 1):
-        below = _path(report, owner, node.id)[:-1]   # the node's own decision is prefilled
-        decisions = [(n, _own_decisions(report.nodes[n]).get(ref)) for n in below]
+        found = asks.find(ref)
+        assert found is not None, f"a stack row names an ask of the report: {ref}"
+        # the node's own decision is prefilled, so the fingerprint covers those below it
+        decisions = decisions_below(report.nodes, ref, owner, node.id)
         put_text(ws, i, 1, ref)
-        put_text(ws, i, 2, fingerprint(ref, asks.get(owner, ref), requested, decisions))
+        put_text(ws, i, 2, fingerprint(ref, found[1], requested, decisions))
         values = ReviewValues.of(own.get(ref))
         put_text(ws, i, 3, values.decision)
         put_text(ws, i, 4, fmt_num(values.headcount) or None)
         put_text(ws, i, 5, fmt_num(values.cost) or None)
         put_text(ws, i, 6, str(values.rank) if values.rank is not None else None)
         put_text(ws, i, 7, values.note)
-
-
-class _AskIndex:
-    """Ask records by reference, indexed per node on first use."""
-
-    def __init__(self, report: Report):
-        self.report = report
-        self.by_node: dict[NodeId, dict[str, Ask]] = {}
-
-    def get(self, node: NodeId, ref: AskRef) -> Ask:
-        """The ask record behind ``ref`` (owned by ``node``)."""
-        asks = self.by_node.get(node)
-        if asks is None:
-            asks = {a.id: a for a in self.report.nodes[node].plan.incremental}
-            self.by_node[node] = asks
-        return asks[ref.split("/", 1)[1]]
-
-
-def _path(report: Report, start: NodeId, top: NodeId) -> list[NodeId]:
-    """Node ids from ``start`` up to ``top``, both included."""
-    out = [start]
-    while out[-1] != top:
-        parent = report.nodes[out[-1]].parent
-        if parent is None:
-            break
-        out.append(parent)
-    return out
 
 
 def _properties(wb: Workbook, report: Report, node: NodeReport) -> None:
