@@ -14,6 +14,7 @@ the peak belongs to that one command and not to anything run before it.
 Stages are rows of the STAGES table below; add one by appending a Stage.
 Standard library only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -37,7 +38,6 @@ DEFAULT_CACHE = BENCH / ".cache"
 sys.path.insert(0, str(BENCH))
 import synth  # noqa: E402
 
-
 # --------------------------------------------------------------------------- stage table
 
 
@@ -45,29 +45,31 @@ import synth  # noqa: E402
 class Ctx:
     """What a stage's argv builder may use."""
 
-    cycle: Path      # the generated cycle directory
-    work: Path       # a scratch directory for this (size, stage, repeat); kept with --keep
+    cycle: Path  # the generated cycle directory
+    work: Path  # a scratch directory for this (size, stage, repeat); kept with --keep
     teams: int
 
 
 @dataclass
 class Target:
-    text: str                       # shown in the table
-    teams: int | None = None        # the size the target is defined at (None: every size)
+    text: str  # shown in the table
+    teams: int | None = None  # the size the target is defined at (None: every size)
     seconds: float | None = None
     peak_mb: float | None = None
-    minus_stage: str | None = None  # compare (this stage - that stage) seconds, e.g. "beyond loading"
+    minus_stage: str | None = (
+        None  # compare (this stage - that stage) seconds, e.g. "beyond loading"
+    )
 
 
 @dataclass
 class Stage:
     name: str
     help: str
-    argv: Callable[[Ctx], list[str]]   # arguments after `python -m opplan`
+    argv: Callable[[Ctx], list[str]]  # arguments after `python -m opplan`
     target: Target
     ok_codes: tuple[int, ...] = (0,)
-    stdout_devnull: bool = False       # send stdout to /dev/null instead of a log file
-    subcommand: str | None = None      # probed with `<subcommand> --help`; skipped if missing
+    stdout_devnull: bool = False  # send stdout to /dev/null instead of a log file
+    subcommand: str | None = None  # probed with `<subcommand> --help`; skipped if missing
 
 
 STAGES: list[Stage] = [
@@ -87,8 +89,12 @@ STAGES: list[Stage] = [
         ok_codes=(0, 1),
         stdout_devnull=True,
         subcommand="rollup",
-        target=Target("10,000 teams: engine <= 5 s beyond loading (rollup - check)",
-                      teams=10000, seconds=5, minus_stage="check"),
+        target=Target(
+            "10,000 teams: engine <= 5 s beyond loading (rollup - check)",
+            teams=10000,
+            seconds=5,
+            minus_stage="check",
+        ),
     ),
     # ---- build: runs once `opplan build` exists (skipped with a note before that).
     Stage(
@@ -134,7 +140,9 @@ def _rss_mb(maxrss: int) -> float:
 def child_env() -> dict:
     env = dict(os.environ)
     # Use the working tree's package even when it is not installed.
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
     return env
 
 
@@ -143,8 +151,12 @@ def measure(cmd: list[str], work: Path, timeout: float, stdout_devnull: bool) ->
     res = work / "result.json"
     out = os.devnull if stdout_devnull else str(work / "stdout.txt")
     err = str(work / "stderr.txt")
-    subprocess.run([sys.executable, "-c", WRAPPER, str(res), out, err, str(timeout), *cmd],
-                   env=child_env(), cwd=str(REPO), check=True)
+    subprocess.run(
+        [sys.executable, "-c", WRAPPER, str(res), out, err, str(timeout), *cmd],
+        env=child_env(),
+        cwd=str(REPO),
+        check=True,
+    )
     r = json.loads(res.read_text())
     r["peak_mb"] = _rss_mb(r.pop("maxrss"))
     r["stderr_tail"] = _tail(Path(err))
@@ -160,8 +172,15 @@ def _tail(p: Path, lines: int = 8) -> str:
 
 
 def probe(module: str, args: list[str]) -> tuple[int, str]:
-    p = subprocess.run([sys.executable, "-m", module, *args], env=child_env(), cwd=str(REPO),
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=child_env(),
+        cwd=str(REPO),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return p.returncode, (p.stderr or p.stdout).strip()
 
 
@@ -198,8 +217,10 @@ def cached_cycle(teams: int, seed: int, cache: Path, regen: bool, log) -> tuple[
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     stats_file.write_text(json.dumps(stats, indent=2) + "\n")
-    log(f"  {stats['nodes']:,} nodes, {stats['asks']:,} asks, {stats['bytes'] / 1e6:.1f} MB "
-        f"in {stats['seconds']:.1f} s -> {d}")
+    log(
+        f"  {stats['nodes']:,} nodes, {stats['asks']:,} asks, {stats['bytes'] / 1e6:.1f} MB "
+        f"in {stats['seconds']:.1f} s -> {d}"
+    )
     stats["cached"] = False
     return d, stats
 
@@ -220,8 +241,14 @@ def verdict(row: dict, rows: list[dict]) -> str:
     secs = row["seconds"]
     extra = ""
     if t.minus_stage:
-        base = next((r for r in rows if r["teams"] == row["teams"] and r["stage"] == t.minus_stage
-                     and r.get("ok")), None)
+        base = next(
+            (
+                r
+                for r in rows
+                if r["teams"] == row["teams"] and r["stage"] == t.minus_stage and r.get("ok")
+            ),
+            None,
+        )
         if base is None:
             return f"n/a (run with {t.minus_stage})"
         secs = row["seconds"] - base["seconds"]
@@ -235,16 +262,22 @@ def verdict(row: dict, rows: list[dict]) -> str:
 
 
 def markdown(rows: list[dict]) -> str:
-    out = ["| teams | nodes | stage | exit | seconds | peak MB | target | result |",
-           "| ---: | ---: | --- | ---: | ---: | ---: | --- | --- |"]
+    out = [
+        "| teams | nodes | stage | exit | seconds | peak MB | target | result |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | --- | --- |",
+    ]
     for r in rows:
         t = STAGE_BY_NAME[r["stage"]].target.text
         if r.get("skipped"):
-            out.append(f"| {r['teams']:,} | {r['nodes']:,} | {r['stage']} | | | | {t} | skipped: {r['skipped']} |")
+            out.append(
+                f"| {r['teams']:,} | {r['nodes']:,} | {r['stage']} | | | | {t} | skipped: {r['skipped']} |"
+            )
             continue
         rc = "" if r["rc"] is None else str(r["rc"])
-        out.append(f"| {r['teams']:,} | {r['nodes']:,} | {r['stage']} | {rc} | {r['seconds']:.2f} | "
-                   f"{r['peak_mb']:,.0f} | {t} | {r['verdict']} |")
+        out.append(
+            f"| {r['teams']:,} | {r['nodes']:,} | {r['stage']} | {rc} | {r['seconds']:.2f} | "
+            f"{r['peak_mb']:,.0f} | {t} | {r['verdict']} |"
+        )
     return "\n".join(out)
 
 
@@ -252,19 +285,33 @@ def markdown(rows: list[dict]) -> str:
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 epilog="stages:\n" + "\n".join(f"  {s.name:8} {s.help}" for s in STAGES),
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--teams", default="1000,10000", help="comma-separated sizes (default 1000,10000)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="stages:\n" + "\n".join(f"  {s.name:8} {s.help}" for s in STAGES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--teams", default="1000,10000", help="comma-separated sizes (default 1000,10000)"
+    )
     ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     ap.add_argument("--stages", default="check", help="comma-separated stages (default check)")
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="runs per stage; the table shows the fastest, and the largest peak RSS")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per stage; the table shows the fastest, and the largest peak RSS",
+    )
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per command (0: none)")
-    ap.add_argument("--keep", type=Path, metavar="DIR",
-                    help="keep each command's stdout/stderr/result and build output under DIR")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep each command's stdout/stderr/result and build output under DIR",
+    )
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
-    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="cycle cache (default benchmarks/.cache)")
+    ap.add_argument(
+        "--cache", type=Path, default=DEFAULT_CACHE, help="cycle cache (default benchmarks/.cache)"
+    )
     ap.add_argument("--regen", action="store_true", help="regenerate cycles even if cached")
     ap.add_argument("--module", default="opplan", help=argparse.SUPPRESS)  # for testing the harness
     ap.add_argument("--fail-on-target", action="store_true", help="exit 1 when a target is missed")
@@ -278,7 +325,9 @@ def parse_args(argv):
     a.stage_list = [s.strip() for s in a.stages.split(",") if s.strip()]
     unknown = [s for s in a.stage_list if s not in STAGE_BY_NAME]
     if unknown or not a.stage_list:
-        ap.error(f"--stages: unknown {', '.join(unknown) or '(empty)'}; choose from {', '.join(STAGE_BY_NAME)}")
+        ap.error(
+            f"--stages: unknown {', '.join(unknown) or '(empty)'}; choose from {', '.join(STAGE_BY_NAME)}"
+        )
     if a.repeat < 1:
         ap.error("--repeat must be >= 1")
     return a
@@ -293,13 +342,17 @@ def main(argv=None) -> int:
     # 1. Can `python -m opplan` start at all?
     rc, msg = probe(a.module, ["--help"])
     if rc != 0:
-        log(f"run.py: `{Path(sys.executable).name} -m {a.module} --help` failed with exit code {rc}, "
+        log(
+            f"run.py: `{Path(sys.executable).name} -m {a.module} --help` failed with exit code {rc}, "
             f"so there is nothing to benchmark yet.\n"
             f"  interpreter: {sys.executable}\n"
             f"  PYTHONPATH : {REPO} (prepended)\n"
-            f"  output     : " + ("\n               ".join(msg.splitlines()[-6:]) or "(none)") + "\n"
+            f"  output     : "
+            + ("\n               ".join(msg.splitlines()[-6:]) or "(none)")
+            + "\n"
             f"Make sure the package imports and has {a.module}/__main__.py, and that its dependencies "
-            f"are installed (e.g. `pip install -e .` in {REPO}).")
+            f"are installed (e.g. `pip install -e .` in {REPO})."
+        )
         return 2
 
     # 2. Which stages' subcommands exist?
@@ -310,8 +363,10 @@ def main(argv=None) -> int:
             src, smsg = probe(a.module, [st.subcommand, "--help"])
             if src != 0:
                 missing[name] = f"`{a.module} {st.subcommand}` not available"
-                log(f"run.py: skipping stage {name}: `{a.module} {st.subcommand} --help` exited {src}: "
-                    f"{(smsg.splitlines() or [''])[-1]}")
+                log(
+                    f"run.py: skipping stage {name}: `{a.module} {st.subcommand} --help` exited {src}: "
+                    f"{(smsg.splitlines() or [''])[-1]}"
+                )
 
     keep_root = a.keep.resolve() if a.keep else None
     scratch = keep_root or Path(tempfile.mkdtemp(prefix="opplan-bench-"))
@@ -329,30 +384,51 @@ def main(argv=None) -> int:
                     continue
                 runs = []
                 for i in range(a.repeat):
-                    work = scratch / f"teams-{teams}" / (name if a.repeat == 1 else f"{name}-{i + 1}")
+                    work = (
+                        scratch / f"teams-{teams}" / (name if a.repeat == 1 else f"{name}-{i + 1}")
+                    )
                     if work.exists():
                         shutil.rmtree(work)
                     ctx = Ctx(cycle=cycle, work=work, teams=teams)
                     cmd = [sys.executable, "-m", a.module, *st.argv(ctx)]
-                    log(f"[{teams:,} teams] {name}" + (f" run {i + 1}/{a.repeat}" if a.repeat > 1 else "")
-                        + f": {' '.join(cmd[1:])}")
+                    log(
+                        f"[{teams:,} teams] {name}"
+                        + (f" run {i + 1}/{a.repeat}" if a.repeat > 1 else "")
+                        + f": {' '.join(cmd[1:])}"
+                    )
                     r = measure(cmd, work, a.timeout, st.stdout_devnull)
                     r["ok"] = (not r["timed_out"]) and r["rc"] in st.ok_codes
-                    log(f"  {'timed out' if r['timed_out'] else 'exit ' + str(r['rc'])}, {r['seconds']:.2f} s, "
+                    log(
+                        f"  {'timed out' if r['timed_out'] else 'exit ' + str(r['rc'])}, {r['seconds']:.2f} s, "
                         f"peak {r['peak_mb']:,.0f} MB"
-                        + ("" if r["ok"] else "  <-- FAILED\n" + _indent(r["stderr_tail"])))
+                        + ("" if r["ok"] else "  <-- FAILED\n" + _indent(r["stderr_tail"]))
+                    )
                     runs.append(r)
                     if not keep_root:
                         shutil.rmtree(work, ignore_errors=True)
                 best = min(runs, key=lambda r: (not r["ok"], r["seconds"]))
-                rows.append({**base, "rc": best["rc"], "ok": all(r["ok"] for r in runs),
-                             "timed_out": any(r["timed_out"] for r in runs),
-                             "seconds": best["seconds"],
-                             "median_seconds": statistics.median(r["seconds"] for r in runs),
-                             "peak_mb": max(r["peak_mb"] for r in runs),
-                             "user_seconds": best["user"], "sys_seconds": best["sys"],
-                             "runs": len(runs), "command": " ".join(["python", "-m", a.module, *st.argv(
-                                 Ctx(cycle=cycle, work=Path("TMP"), teams=teams))])})
+                rows.append(
+                    {
+                        **base,
+                        "rc": best["rc"],
+                        "ok": all(r["ok"] for r in runs),
+                        "timed_out": any(r["timed_out"] for r in runs),
+                        "seconds": best["seconds"],
+                        "median_seconds": statistics.median(r["seconds"] for r in runs),
+                        "peak_mb": max(r["peak_mb"] for r in runs),
+                        "user_seconds": best["user"],
+                        "sys_seconds": best["sys"],
+                        "runs": len(runs),
+                        "command": " ".join(
+                            [
+                                "python",
+                                "-m",
+                                a.module,
+                                *st.argv(Ctx(cycle=cycle, work=Path("TMP"), teams=teams)),
+                            ]
+                        ),
+                    }
+                )
     finally:
         if not keep_root:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -388,7 +464,9 @@ def _indent(s: str) -> str:
 
 def _git_commit() -> str | None:
     try:
-        p = subprocess.run(["git", "rev-parse", "HEAD"], cwd=str(REPO), capture_output=True, text=True, timeout=10)
+        p = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=str(REPO), capture_output=True, text=True, timeout=10
+        )
         return p.stdout.strip() or None if p.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         return None

@@ -31,23 +31,34 @@ def make_cycle(base: Path, teams: int, per_team: int) -> Path:
     base.mkdir(parents=True, exist_ok=True)
     (base / "cycle.yaml").write_text(
         "name: Bench OP1 2027\nkind: OP1\nyear: 2027\ncurrency: USD\nas_of: 2026-09-15\n"
-        "rates:\n  default: 200000\n  by:\n    - {role: SDE, cost: 210000}\n", encoding="utf-8")
+        "rates:\n  default: 200000\n  by:\n    - {role: SDE, cost: 210000}\n",
+        encoding="utf-8",
+    )
     root = base / "big"
     root.mkdir(exist_ok=True)
     (root / "plan.yaml").write_text(
         "# The org under test.\nname: Big\nowner: Bea Big\nheadcount:\n"
         "  - {role: SDM, count: 1}\nreview:\n"
-        f"  budget: {{headcount: {teams * per_team // 2}}}\n", encoding="utf-8")
+        f"  budget: {{headcount: {teams * per_team // 2}}}\n",
+        encoding="utf-8",
+    )
     for t in range(teams):
         team = root / f"team-{t:04d}"
         team.mkdir(exist_ok=True)
-        lines = [f"name: Team {t}", f"owner: Owner {t}", "headcount:",
-                 "  - {role: SDE, level: L5, count: 6}", "incremental:"]
+        lines = [
+            f"name: Team {t}",
+            f"owner: Owner {t}",
+            "headcount:",
+            "  - {role: SDE, level: L5, count: 6}",
+            "incremental:",
+        ]
         for a in range(per_team):
             start = 1 + (a % 4) * 3
-            lines.append(f"  - {{id: ask-{a:03d}, title: Ask {a} of team {t}, "
-                         f"headcount: [{{role: SDE, count: {1 + a % 2}, start: {start}}}], "
-                         f"spend: {{tools: {1000 * (a % 7)}}}}}")
+            lines.append(
+                f"  - {{id: ask-{a:03d}, title: Ask {a} of team {t}, "
+                f"headcount: [{{role: SDE, count: {1 + a % 2}, start: {start}}}], "
+                f"spend: {{tools: {1000 * (a % 7)}}}}}"
+            )
         (team / "plan.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return base
 
@@ -107,18 +118,27 @@ def run(asks: int, edits: int, keep: Path | None) -> dict:
         with _Timer() as imported:
             result = import_review(edited, cycle_dir)
         assert len(result.changes) == n, (len(result.changes), n)
-    return {"asks": stack, "teams": teams, "rollup_s": round(rolled, 2),
-            "write_s": write.wall, "write_cpu_s": write.cpu, "xlsx_bytes": len(data),
-            "import_unedited_s": unedited.wall, "import_unedited_cpu_s": unedited.cpu,
-            "edited_rows": n, "import_edited_s": imported.wall,
-            "import_edited_cpu_s": imported.cpu,
-            "write_target_s": WRITE_TARGET, "import_target_s": IMPORT_TARGET}
+    return {
+        "asks": stack,
+        "teams": teams,
+        "rollup_s": round(rolled, 2),
+        "write_s": write.wall,
+        "write_cpu_s": write.cpu,
+        "xlsx_bytes": len(data),
+        "import_unedited_s": unedited.wall,
+        "import_unedited_cpu_s": unedited.cpu,
+        "edited_rows": n,
+        "import_edited_s": imported.wall,
+        "import_edited_cpu_s": imported.cpu,
+        "write_target_s": WRITE_TARGET,
+        "import_target_s": IMPORT_TARGET,
+    }
 
 
 class _Timer:
     """Wall and CPU seconds of a block (CPU shows the work when the machine is busy)."""
 
-    def __enter__(self) -> "_Timer":
+    def __enter__(self) -> _Timer:
         self._wall, self._cpu = time.perf_counter(), time.process_time()
         return self
 
@@ -140,8 +160,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:>18}: {value}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    slow = figures["write_s"] > WRITE_TARGET or figures["import_edited_s"] > IMPORT_TARGET \
+    slow = (
+        figures["write_s"] > WRITE_TARGET
+        or figures["import_edited_s"] > IMPORT_TARGET
         or figures["import_unedited_s"] > IMPORT_TARGET
+    )
     print("verdict:", "MISSED a target" if slow else "within targets")
     return 1 if slow else 0
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 from . import pipeline
 from .atomic import write_bytes
@@ -61,6 +61,7 @@ def build_docx(ctx: BuildContext, node_id: NodeId) -> bytes:
 def build_xlsx(ctx: BuildContext, node_id: NodeId) -> bytes:
     """The review workbook ``<id>.xlsx``."""
     from .render.xlsx import render_xlsx as xlsx
+
     return xlsx(ctx.report, node_id)
 
 
@@ -90,8 +91,7 @@ class BuildResult:
         return not failed(self.diagnostics)
 
 
-def _render_node(ctx: BuildContext, node_id: NodeId, out: Path,
-                 formats: Sequence[str]) -> Built:
+def _render_node(ctx: BuildContext, node_id: NodeId, out: Path, formats: Sequence[str]) -> Built:
     try:
         outputs = [(out / f"{node_id}.{fmt}", RENDERERS[fmt](ctx, node_id)) for fmt in formats]
     except TemplateError as exc:
@@ -109,12 +109,17 @@ def _init_worker(ctx: BuildContext, out: Path, formats: tuple[str, ...]) -> None
 
 
 def _work(node_id: NodeId) -> Built:
-    return _render_node(_WORKER["ctx"], node_id, _WORKER["out"],  # type: ignore[arg-type]
-                        _WORKER["formats"])  # type: ignore[arg-type]
+    return _render_node(
+        _WORKER["ctx"],
+        node_id,
+        _WORKER["out"],  # type: ignore[arg-type]
+        _WORKER["formats"],
+    )  # type: ignore[arg-type]
 
 
-def render_all(ctx: BuildContext, nodes: Sequence[NodeId], out: Path,
-               formats: Sequence[str], jobs: int = 1) -> Iterator[Built]:
+def render_all(
+    ctx: BuildContext, nodes: Sequence[NodeId], out: Path, formats: Sequence[str], jobs: int = 1
+) -> Iterator[Built]:
     """Render ``nodes`` (in ``jobs`` processes); yield each node's outcome as it finishes."""
     if jobs <= 1 or len(nodes) <= 1:
         for nid in nodes:
@@ -124,11 +129,11 @@ def render_all(ctx: BuildContext, nodes: Sequence[NodeId], out: Path,
     if "fork" in multiprocessing.get_all_start_methods():
         # forked workers inherit the report: no pickling of a large org per worker
         _init_worker(ctx, out, tuple(formats))
-        pool = ProcessPoolExecutor(max_workers=jobs,
-                                   mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     else:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                   initargs=(ctx, out, tuple(formats)))
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(ctx, out, tuple(formats))
+        )
     try:
         with pool:
             yield from pool.map(_work, nodes, chunksize=chunk)
@@ -136,8 +141,9 @@ def render_all(ctx: BuildContext, nodes: Sequence[NodeId], out: Path,
         _WORKER.clear()
 
 
-def prepare(cycle_dir: str | Path, node: NodeId | None = None
-            ) -> tuple[BuildContext | None, list[NodeId], list[Diagnostic]]:
+def prepare(
+    cycle_dir: str | Path, node: NodeId | None = None
+) -> tuple[BuildContext | None, list[NodeId], list[Diagnostic]]:
     """Check and roll up a cycle; None when it has errors (the diagnostics say why)."""
     rolled = pipeline.rollup(cycle_dir)
     diags = list(rolled.diagnostics)
@@ -151,10 +157,15 @@ def prepare(cycle_dir: str | Path, node: NodeId | None = None
     return ctx, [n.id for n in report.subtree(node or report.root)], diags
 
 
-def build(cycle_dir: str | Path, out: str | Path, *, node: NodeId | None = None,
-          jobs: int = 1, formats: Sequence[str] = tuple(RENDERERS),
-          progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None
-          ) -> BuildResult:
+def build(
+    cycle_dir: str | Path,
+    out: str | Path,
+    *,
+    node: NodeId | None = None,
+    jobs: int = 1,
+    formats: Sequence[str] = tuple(RENDERERS),
+    progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None,
+) -> BuildResult:
     """Check, roll up and render every node of the (sub)tree into ``out``.
 
     ``progress`` wraps the stream of finished nodes (e.g. a progress bar).

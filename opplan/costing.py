@@ -9,10 +9,10 @@ counts fully in both ``cost`` and ``run_rate``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
-from typing import Iterable
 
 from .model import Ask, HeadcountLine, RateEntry, Rates
 
@@ -39,16 +39,18 @@ class Amount:
     cost: Decimal = ZERO
     run_rate: Decimal = ZERO
 
-    def __add__(self, other: "Amount") -> "Amount":
-        return Amount(self.headcount + other.headcount, self.cost + other.cost,
-                      self.run_rate + other.run_rate)
+    def __add__(self, other: Amount) -> Amount:
+        return Amount(
+            self.headcount + other.headcount, self.cost + other.cost, self.run_rate + other.run_rate
+        )
 
-    def __sub__(self, other: "Amount") -> "Amount":
-        return Amount(self.headcount - other.headcount, self.cost - other.cost,
-                      self.run_rate - other.run_rate)
+    def __sub__(self, other: Amount) -> Amount:
+        return Amount(
+            self.headcount - other.headcount, self.cost - other.cost, self.run_rate - other.run_rate
+        )
 
     @staticmethod
-    def total(amounts: Iterable["Amount"]) -> "Amount":
+    def total(amounts: Iterable[Amount]) -> Amount:
         """The sum of ``amounts`` (exact: every amount is already rounded to cents)."""
         items = amounts if isinstance(amounts, (list, tuple)) else list(amounts)
         if len(items) <= 1:
@@ -123,17 +125,21 @@ def plus_spend(heads: Amount, spend: dict[str, Decimal]) -> Amount:
     return Amount(heads.headcount, heads.cost + s, heads.run_rate + s)
 
 
-def flat_amount(lines: Iterable[HeadcountLine], spend: dict[str, Decimal],
-                rates: RateTable) -> Amount:
+def flat_amount(
+    lines: Iterable[HeadcountLine], spend: dict[str, Decimal], rates: RateTable
+) -> Amount:
     """A node's own flat figures: its headcount lines for a full year plus spend."""
-    return plus_spend(Amount.total([line_amount(line, rates, full_year=True) for line in lines]),
-                      spend)
+    return plus_spend(
+        Amount.total([line_amount(line, rates, full_year=True) for line in lines]), spend
+    )
 
 
 def ask_amount(ask: Ask, rates: RateTable) -> Amount:
     """An ask's requested headcount, in-year cost and run rate."""
-    return plus_spend(Amount.total([line_amount(line, rates, full_year=False)
-                                    for line in ask.headcount]), ask.spend)
+    return plus_spend(
+        Amount.total([line_amount(line, rates, full_year=False) for line in ask.headcount]),
+        ask.spend,
+    )
 
 
 def partial_amount(ask: Amount, headcount: Decimal | None, cost: Decimal | None) -> Amount:
@@ -147,9 +153,11 @@ def partial_amount(ask: Amount, headcount: Decimal | None, cost: Decimal | None)
     """
     if headcount is not None:
         ratio = headcount / ask.headcount if ask.headcount else Decimal(1)
-        return Amount(headcount,
-                      cents(cost) if cost is not None else cents(ask.cost * ratio),
-                      cents(ask.run_rate * ratio))
+        return Amount(
+            headcount,
+            cents(cost) if cost is not None else cents(ask.cost * ratio),
+            cents(ask.run_rate * ratio),
+        )
     assert cost is not None, "a partial names headcount or cost"
     cost = cents(cost)
     run_rate = cents(ask.run_rate * cost / ask.cost) if ask.cost else cost

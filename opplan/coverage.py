@@ -8,17 +8,20 @@ a view: a dependency, a mandate or a goal never moves the line.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 from .model import Cycle, Dependency, NodeId
-from .report import (DependencyRow, DependencyStatus, GoalAtRisk, MandateAnswerRow,
-                     MandateCoverage)
+from .report import DependencyRow, DependencyStatus, GoalAtRisk, MandateAnswerRow, MandateCoverage
 from .stack import ABOVE, CUT, DEFERRED, AskIndex, View
 
 _FROM_ASK: dict[str, DependencyStatus] = {
-    ABOVE: "funded", "below": "unfunded", "unlined": "unfunded", CUT: "cut",
-    DEFERRED: "deferred"}
+    ABOVE: "funded",
+    "below": "unfunded",
+    "unlined": "unfunded",
+    CUT: "cut",
+    DEFERRED: "deferred",
+}
 SAFE: frozenset[str] = frozenset({"committed", "funded"})
 
 
@@ -31,7 +34,7 @@ class Tree:
     span: Mapping[NodeId, tuple[int, int]]
 
     @staticmethod
-    def of(cycle: Cycle) -> "Tree":
+    def of(cycle: Cycle) -> Tree:
         """The positions of a cycle's nodes."""
         ids = tuple(cycle.nodes)
         pos = {nid: i for i, nid in enumerate(ids)}
@@ -55,10 +58,10 @@ class DepInfo:
     dep: Dependency
     host: NodeId
     manager: NodeId
-    funded_by: str | None       # "flat", an ask reference, or None
-    ask: int | None             # index of the funding ask
-    asks: tuple[int, ...]       # the requester's asks that depend on it
-    ask_refs: tuple[str, ...]   # their references
+    funded_by: str | None  # "flat", an ask reference, or None
+    ask: int | None  # index of the funding ask
+    asks: tuple[int, ...]  # the requester's asks that depend on it
+    ask_refs: tuple[str, ...]  # their references
 
     def status(self, view: View) -> DependencyStatus:
         """Rule 8: the dependency's status in ``view`` (which holds the funding ask)."""
@@ -71,8 +74,12 @@ class DepInfo:
 
 def dependency_infos(cycle: Cycle, index: AskIndex) -> list[DepInfo]:
     """Every dependency of the cycle, requesters depth-first, in plan order."""
-    commitments = {c.to: (nid, c.funded_by) for nid, n in cycle.nodes.items() if n.plan
-                   for c in n.plan.commitments}
+    commitments = {
+        c.to: (nid, c.funded_by)
+        for nid, n in cycle.nodes.items()
+        if n.plan
+        for c in n.plan.commitments
+    }
     out = []
     for nid, node in cycle.nodes.items():
         plan = node.plan
@@ -86,13 +93,24 @@ def dependency_infos(cycle: Cycle, index: AskIndex) -> list[DepInfo]:
                 funded_by = fb if fb in (None, "flat") else f"{host_id}/{fb}"
             ask = index.by_ref.get(funded_by) if funded_by not in (None, "flat") else None
             refs = tuple(f"{nid}/{a.id}" for a in plan.incremental if dep.id in a.depends_on)
-            out.append(DepInfo(nid, dep, dep.on, cycle.lowest_common_manager(nid, dep.on),
-                               funded_by, ask, tuple(index.by_ref[r] for r in refs), refs))
+            out.append(
+                DepInfo(
+                    nid,
+                    dep,
+                    dep.on,
+                    cycle.lowest_common_manager(nid, dep.on),
+                    funded_by,
+                    ask,
+                    tuple(index.by_ref[r] for r in refs),
+                    refs,
+                )
+            )
     return out
 
 
-def dependency_rows(infos: Sequence[DepInfo], views: Mapping[NodeId, View], root: NodeId
-                    ) -> dict[NodeId, list[DependencyRow]]:
+def dependency_rows(
+    infos: Sequence[DepInfo], views: Mapping[NodeId, View], root: NodeId
+) -> dict[NodeId, list[DependencyRow]]:
     """Each node's dependency rows: as manager, requester or host (in that precedence)."""
     out: dict[NodeId, list[DependencyRow]] = {}
     for info in infos:
@@ -105,17 +123,29 @@ def dependency_rows(infos: Sequence[DepInfo], views: Mapping[NodeId, View], root
         roles.setdefault(info.host, "host")
         dep = info.dep
         for nid, role in roles.items():
-            out.setdefault(nid, []).append(DependencyRow(
-                requester=info.requester, id=dep.id, host=info.host, what=dep.what,
-                needed_by=None if dep.needed_by is None else str(dep.needed_by),
-                away_team=dep.away_team, funded_by=info.funded_by, manager=info.manager,
-                status=status, approved_status=approved, at_risk_asks=refs,
-                role=role, at_risk=at_risk))  # type: ignore[arg-type]
+            out.setdefault(nid, []).append(
+                DependencyRow(
+                    requester=info.requester,
+                    id=dep.id,
+                    host=info.host,
+                    what=dep.what,
+                    needed_by=None if dep.needed_by is None else str(dep.needed_by),
+                    away_team=dep.away_team,
+                    funded_by=info.funded_by,
+                    manager=info.manager,
+                    status=status,
+                    approved_status=approved,
+                    at_risk_asks=refs,
+                    role=role,
+                    at_risk=at_risk,
+                )
+            )  # type: ignore[arg-type]
     return out
 
 
-def at_risk_checker(infos: Sequence[DepInfo], views: Mapping[NodeId, View], tree: Tree
-                    ) -> Callable[[NodeId, int], bool]:
+def at_risk_checker(
+    infos: Sequence[DepInfo], views: Mapping[NodeId, View], tree: Tree
+) -> Callable[[NodeId, int], bool]:
     """``at_risk(node, ask_index)``: does the ask depend on a dependency neither committed
     nor funded? Judged in the node's view when it holds the host, else in the manager's."""
     by_ask: dict[int, list[DepInfo]] = {}
@@ -139,13 +169,14 @@ class _Answer:
 
     node: NodeId
     response: str | None
-    funded_by: str | None        # as written: "flat", an ask reference or None
-    asks: tuple[int, ...]        # the asks that could fund it (funded_by, or asks naming it)
+    funded_by: str | None  # as written: "flat", an ask reference or None
+    asks: tuple[int, ...]  # the asks that could fund it (funded_by, or asks naming it)
     refs: tuple[str, ...]
 
 
-def _answers(cycle: Cycle, index: AskIndex, tree: Tree, mandate_id: str,
-             scope: Sequence[NodeId]) -> list[tuple[int, _Answer]]:
+def _answers(
+    cycle: Cycle, index: AskIndex, tree: Tree, mandate_id: str, scope: Sequence[NodeId]
+) -> list[tuple[int, _Answer]]:
     """The leaves in a mandate's scope with their answers, by depth-first position."""
     in_scope: dict[int, NodeId] = {}
     for top in scope:
@@ -166,8 +197,9 @@ def _answers(cycle: Cycle, index: AskIndex, tree: Tree, mandate_id: str,
             refs = tuple(f"{nid}/{a.id}" for a in plan.incremental if a.mandate == mandate_id)
         else:
             refs = () if fb == "flat" else (f"{nid}/{fb}",)
-        out.append((p, _Answer(nid, answer.response, fb, tuple(index.by_ref[r] for r in refs),
-                               refs)))
+        out.append(
+            (p, _Answer(nid, answer.response, fb, tuple(index.by_ref[r] for r in refs), refs))
+        )
     return out
 
 
@@ -177,15 +209,17 @@ def _answer_row(answer: _Answer, view: View) -> MandateAnswerRow:
         return MandateAnswerRow(answer.node, None, None, "missing")
     if answer.funded_by == "flat":
         return MandateAnswerRow(answer.node, answer.response, "flat", "flat")
-    for i, ref in zip(answer.asks, answer.refs):
+    for i, ref in zip(answer.asks, answer.refs, strict=False):
         if view.status[i] == ABOVE:
             return MandateAnswerRow(answer.node, answer.response, ref, "funded")
-    return MandateAnswerRow(answer.node, answer.response,
-                            answer.refs[0] if answer.refs else None, "unfunded")
+    return MandateAnswerRow(
+        answer.node, answer.response, answer.refs[0] if answer.refs else None, "unfunded"
+    )
 
 
-def mandate_coverage(cycle: Cycle, index: AskIndex, views: Mapping[NodeId, View], tree: Tree
-                     ) -> dict[NodeId, tuple[MandateCoverage, ...]]:
+def mandate_coverage(
+    cycle: Cycle, index: AskIndex, views: Mapping[NodeId, View], tree: Tree
+) -> dict[NodeId, tuple[MandateCoverage, ...]]:
     """Each node's coverage of every mandate with leaves in scope in its subtree."""
     out: dict[NodeId, list[MandateCoverage]] = {nid: [] for nid in tree.ids}
     mandates = cycle.settings.mandates if cycle.settings else ()
@@ -203,13 +237,24 @@ def mandate_coverage(cycle: Cycle, index: AskIndex, views: Mapping[NodeId, View]
             rows = tuple(_answer_row(ans, view) for _, ans in answers[lo:hi])
             answered = sum(r.status != "missing" for r in rows)
             funded = sum(r.status in ("flat", "funded") for r in rows)
-            out[nid].append(MandateCoverage(mandate.id, mandate.title, due, hi - lo, answered,
-                                            funded, answered - funded, rows))
+            out[nid].append(
+                MandateCoverage(
+                    mandate.id,
+                    mandate.title,
+                    due,
+                    hi - lo,
+                    answered,
+                    funded,
+                    answered - funded,
+                    rows,
+                )
+            )
     return {nid: tuple(rows) for nid, rows in out.items()}
 
 
-def goals_at_risk(cycle: Cycle, index: AskIndex, views: Mapping[NodeId, View], tree: Tree
-                  ) -> dict[NodeId, tuple[GoalAtRisk, ...]]:
+def goals_at_risk(
+    cycle: Cycle, index: AskIndex, views: Mapping[NodeId, View], tree: Tree
+) -> dict[NodeId, tuple[GoalAtRisk, ...]]:
     """Rule 10: per node, the goals of its subtree that no flat item names and no ask
     funded in its view serves, depth-first, in each plan's goal order."""
     candidates: list[list[tuple[GoalAtRisk, tuple[int, ...]]]] = []
@@ -228,6 +273,10 @@ def goals_at_risk(cycle: Cycle, index: AskIndex, views: Mapping[NodeId, View], t
     for nid in tree.ids:
         status = views[nid].status
         a, b = tree.span[nid]
-        out[nid] = tuple(row for p in range(a, b) for row, serving in candidates[p]
-                         if not any(status[i] == ABOVE for i in serving))
+        out[nid] = tuple(
+            row
+            for p in range(a, b)
+            for row, serving in candidates[p]
+            if not any(status[i] == ABOVE for i in serving)
+        )
     return out

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 KeyPath = tuple[str | int, ...]
 
@@ -35,7 +35,7 @@ class Source:
     exact: bool = True
     keypos: tuple = field(default=(), compare=False, repr=False)
 
-    def at(self, *keys: str | int) -> "Source":
+    def at(self, *keys: str | int) -> Source:
         """The source of a value below this record (exact for the record's own keys)."""
         if not keys:
             return self
@@ -56,7 +56,7 @@ class Source:
         return (Source, (self.path, self.line, self.col, self.keys, self.exact, self.keypos))
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How bad a diagnostic is; policies may also be switched ``off``."""
 
     ERROR = "error"
@@ -123,8 +123,10 @@ def format_text(diags: Sequence[Diagnostic]) -> str:
     """All diagnostics as text lines, plus a one-line summary."""
     lines = [d.format() for d in diags]
     errors, warnings = count(diags)
-    lines.append(f"{errors} error{'s' if errors != 1 else ''}, "
-                 f"{warnings} warning{'s' if warnings != 1 else ''}")
+    lines.append(
+        f"{errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
     return "\n".join(lines)
 
 
@@ -132,7 +134,6 @@ def format_json(diags: Sequence[Diagnostic]) -> str:
     """All diagnostics as one JSON document."""
     errors, warnings = count(diags)
     return json.dumps(
-        {"diagnostics": [d.to_json() for d in diags],
-         "errors": errors, "warnings": warnings},
+        {"diagnostics": [d.to_json() for d in diags], "errors": errors, "warnings": warnings},
         indent=2,
     )

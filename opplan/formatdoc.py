@@ -35,12 +35,19 @@ Conventions:
 SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("cycle.yaml", model.CycleSettings, "One per planning directory."),
     ("cycle.yaml `rates`", model.Rates, ""),
-    ("cycle.yaml `rates.by[]`", model.RateEntry, "The match naming the most fields wins; two "
-     "winners naming the same number of fields is an error."),
+    (
+        "cycle.yaml `rates.by[]`",
+        model.RateEntry,
+        "The match naming the most fields wins; two "
+        "winners naming the same number of fields is an error.",
+    ),
     ("cycle.yaml `mandates[]`", model.Mandate, ""),
     ("cycle.yaml `document`", model.DocumentSettings, ""),
-    ("`policies` (cycle.yaml and plan.yaml)", model.PolicySetting,
-     "Keyed by policy name; the nearest setting to a node wins, key by key."),
+    (
+        "`policies` (cycle.yaml and plan.yaml)",
+        model.PolicySetting,
+        "Keyed by policy name; the nearest setting to a node wins, key by key.",
+    ),
     ("plan.yaml", model.Plan, "One per node directory."),
     ("plan.yaml `headcount[]` and `incremental[].headcount[]`", model.HeadcountLine, ""),
     ("plan.yaml `flat[]`", model.FlatItem, ""),
@@ -56,8 +63,11 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
 ]
 
 
-_VALIDATED_NAMES = {"_parse_start": "quarter-or-month", "_check_due": "due",
-                    "_policy_shorthand": "mapping of policy name to setting"}
+_VALIDATED_NAMES = {
+    "_parse_start": "quarter-or-month",
+    "_check_due": "due",
+    "_policy_shorthand": "mapping of policy name to setting",
+}
 
 
 def type_name(tp: Any, metadata: list[Any] = ()) -> str:
@@ -81,8 +91,13 @@ def type_name(tp: Any, metadata: list[Any] = ()) -> str:
         return f"mapping of {type_name(args[0])} to {type_name(args[1])}"
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return "mapping"
-    names = {"str": "text", "int": "integer", "Decimal": "number", "bool": "true/false",
-             "date": "date"}
+    names = {
+        "str": "text",
+        "int": "integer",
+        "Decimal": "number",
+        "bool": "true/false",
+        "date": "date",
+    }
     return names.get(getattr(tp, "__name__", str(tp)), getattr(tp, "__name__", str(tp)))
 
 
@@ -115,8 +130,10 @@ def render() -> str:
         for name, field in cls.model_fields.items():
             if name == "source":
                 continue
-            lines.append(f"| `{name}` | {type_name(field.annotation, field.metadata)} | {_default(field)} "
-                         f"| {field.description or ''} |")
+            lines.append(
+                f"| `{name}` | {type_name(field.annotation, field.metadata)} | {_default(field)} "
+                f"| {field.description or ''} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

@@ -8,8 +8,8 @@ scans over them took half the load time and two thirds of the roll-up.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager

@@ -19,18 +19,26 @@ from __future__ import annotations
 import difflib
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
-from typing import Sequence
 
 from .importer_tree import Level, LineKey, TreeNode, assign_ids, node_key, slugify
 from .importer_write import CycleText, OutDirError, check_out_dir, grouped, write_cycle
 from .model import MAX_AMOUNT
 from .xlsxsafe import UnsafeWorkbook, check_package
 
-__all__ = ["ImportResult", "OutDirError", "TableImportError", "TableSpec", "import_table",
-           "parse_amount", "parse_level", "read_table"]
+__all__ = [
+    "ImportResult",
+    "OutDirError",
+    "TableImportError",
+    "TableSpec",
+    "import_table",
+    "parse_amount",
+    "parse_level",
+    "read_table",
+]
 
 _AMOUNT = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d*)?([eE][-+]?\d+)?")
 _YEAR = re.compile(r"\s*((19|2\d)\d\d)\s*")
@@ -83,8 +91,10 @@ class ImportResult:
         out = [f"Read {self.source}: {self.rows:,} rows."]
         out += [f"  {label}: {grouped(v)}" for label, v in self.read]
         levels = ", ".join(f"{label} {n:,}" for label, n in self.per_level)
-        out.append(f"Created {self.out}: {self.nodes:,} nodes (root 1, {levels}), "
-                   f"{self.leaves:,} leaves, {self.asks:,} asks.")
+        out.append(
+            f"Created {self.out}: {self.nodes:,} nodes (root 1, {levels}), "
+            f"{self.leaves:,} leaves, {self.asks:,} asks."
+        )
         out += [f"  {label}: {grouped(v)}" for label, v in self.written]
         return out
 
@@ -106,9 +116,10 @@ class Table:
         if name not in self.columns:
             hint = difflib.get_close_matches(name, self.header, n=1)
             raise TableImportError(
-                f"{option} '{name}': no such column" +
-                (f" (did you mean '{hint[0]}'?)" if hint else "") +
-                f"; the columns are: {', '.join(self.header)}")
+                f"{option} '{name}': no such column"
+                + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                + f"; the columns are: {', '.join(self.header)}"
+            )
         return self.columns[name]
 
 
@@ -148,23 +159,33 @@ def read_table(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig"
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
             check_package(path)  # zip bombs, entity attacks, renamed files: before openpyxl
-            frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
-                                  dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = pd.read_excel(
+                path,
+                sheet_name=sheet if sheet is not None else 0,
+                dtype=str,
+                keep_default_na=False,
+                engine="openpyxl",
+            )
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,
-                                skipinitialspace=False)
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding=encoding, skipinitialspace=False
+            )
     except FileNotFoundError:
         raise TableImportError(f"'{path}': no such file") from None
     except UnsafeWorkbook as exc:
         raise TableImportError(f"cannot read '{path}': {exc}") from None
     except UnicodeDecodeError as exc:
-        raise TableImportError(f"'{path}' is not {encoding} text ({exc.reason}); "
-                               "give its encoding with --encoding, e.g. cp1252") from None
+        raise TableImportError(
+            f"'{path}' is not {encoding} text ({exc.reason}); "
+            "give its encoding with --encoding, e.g. cp1252"
+        ) from None
     except (ValueError, OSError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise TableImportError(f"cannot read '{path}' as a table: {exc}") from None
     header = [str(c) for c in frame.columns]
-    return Table(header, {h: [str(v).strip() for v in frame.iloc[:, i].tolist()]
-                          for i, h in enumerate(header)})
+    return Table(
+        header,
+        {h: [str(v).strip() for v in frame.iloc[:, i].tolist()] for i, h in enumerate(header)},
+    )
 
 
 def _amounts(cells: list[str], col: str) -> list[Decimal]:
@@ -181,8 +202,9 @@ def _counts(cells: list[str], col: str) -> list[Decimal]:
     out = _amounts(cells, col)
     for i, value in enumerate(out):
         if value < 0:
-            raise TableImportError(f"row {i + 2}, column '{col}': a headcount cannot be "
-                                   f"negative ({cells[i]})")
+            raise TableImportError(
+                f"row {i + 2}, column '{col}': a headcount cannot be negative ({cells[i]})"
+            )
     return out
 
 
@@ -196,8 +218,9 @@ def _check_spec(spec: TableSpec) -> None:
     if spec.role is None and any((spec.level_col, spec.location, spec.count)):
         raise TableImportError("--level-col, --location and --count need --role")
     if not re.fullmatch(r"[A-Z]{3}", spec.currency):
-        raise TableImportError(f"--currency '{spec.currency}': expected an ISO 4217 code "
-                               "such as USD")
+        raise TableImportError(
+            f"--currency '{spec.currency}': expected an ISO 4217 code such as USD"
+        )
     if spec.rate <= 0:
         raise TableImportError("--rate must be greater than zero")
 
@@ -210,8 +233,7 @@ def plan_year(spec: TableSpec) -> int:
         m = _YEAR.fullmatch(col or "")
         if m:
             return int(m.group(1)) + shift
-    raise TableImportError("give the plan year with --year (no money column is named "
-                           "after a year)")
+    raise TableImportError("give the plan year with --year (no money column is named after a year)")
 
 
 def import_table(file: Path, out: Path, spec: TableSpec) -> ImportResult:
@@ -230,16 +252,22 @@ def _import(file: Path, out: Path, spec: TableSpec) -> ImportResult:
     if nrows == 0:
         raise TableImportError(f"'{file}' has no rows below its header")
     col = table.column
-    paths = [(lv, col(lv.id_col, "--level"), col(lv.name_col, "--level") if lv.name_col
-              else None) for lv in spec.levels]
+    paths = [
+        (lv, col(lv.id_col, "--level"), col(lv.name_col, "--level") if lv.name_col else None)
+        for lv in spec.levels
+    ]
     flat = _amounts(col(spec.flat, "--flat"), spec.flat) if spec.flat else None
     second_col = spec.target or spec.ask
-    second = _amounts(col(second_col, "--target" if spec.target else "--ask"),
-                      second_col) if second_col else None
+    second = (
+        _amounts(col(second_col, "--target" if spec.target else "--ask"), second_col)
+        if second_col
+        else None
+    )
     roster = _roster(spec, table)
 
-    root_name = spec.root or file.stem.replace("_", " ").replace("-", " ").strip().title() \
-        or "Company"
+    root_name = (
+        spec.root or file.stem.replace("_", " ").replace("-", " ").strip().title() or "Company"
+    )
     root = TreeNode(("root", ""), root_name, 0)
     for i in range(nrows):
         node = root
@@ -257,9 +285,18 @@ def _import(file: Path, out: Path, spec: TableSpec) -> ImportResult:
             node.heads[line] = node.heads.get(line, Decimal(0)) + count
     assign_ids(root, slugify(root_name) or "company", spec.levels)
 
-    text = CycleText(spec.name or f"{root_name} OP1 {year}", year, spec.currency, spec.rate,
-                     file.name, nrows, spec.category, spec.flat, second_col,
-                     "target" if spec.target else "ask" if spec.ask else None)
+    text = CycleText(
+        spec.name or f"{root_name} OP1 {year}",
+        year,
+        spec.currency,
+        spec.rate,
+        file.name,
+        nrows,
+        spec.category,
+        spec.flat,
+        second_col,
+        "target" if spec.target else "ask" if spec.ask else None,
+    )
     write_cycle(out, root, text)
     return _result(out, file.name, nrows, root, spec, flat, second, roster)
 
@@ -273,14 +310,29 @@ def _roster(spec: TableSpec, table: Table) -> list[tuple[LineKey, Decimal]] | No
     levels = col(spec.level_col, "--level-col") if spec.level_col else None
     places = col(spec.location, "--location") if spec.location else None
     counts = _counts(col(spec.count, "--count"), spec.count) if spec.count else None
-    return [((roles[i] or "(no role)", (levels[i] or None) if levels else None,
-              (places[i] or None) if places else None),
-             counts[i] if counts else Decimal(1)) for i in range(nrows)]
+    return [
+        (
+            (
+                roles[i] or "(no role)",
+                (levels[i] or None) if levels else None,
+                (places[i] or None) if places else None,
+            ),
+            counts[i] if counts else Decimal(1),
+        )
+        for i in range(nrows)
+    ]
 
 
-def _result(out: Path, source: str, nrows: int, root: TreeNode, spec: TableSpec,
-            flat: Sequence[Decimal] | None, second: Sequence[Decimal] | None,
-            roster: Sequence[tuple[LineKey, Decimal]] | None) -> ImportResult:
+def _result(
+    out: Path,
+    source: str,
+    nrows: int,
+    root: TreeNode,
+    spec: TableSpec,
+    flat: Sequence[Decimal] | None,
+    second: Sequence[Decimal] | None,
+    roster: Sequence[tuple[LineKey, Decimal]] | None,
+) -> ImportResult:
     """Totals read from the columns beside totals summed over the written leaves."""
     nodes = list(root.walk())
     leaves = [n for n in nodes if not n.children]
@@ -288,8 +340,9 @@ def _result(out: Path, source: str, nrows: int, root: TreeNode, spec: TableSpec,
     written: list[tuple[str, Decimal]] = []
     if roster is not None:
         read.append(("headcount", sum((c for _, c in roster), Decimal(0))))
-        written.append(("flat headcount", sum((c for n in leaves for c in n.heads.values()),
-                                              Decimal(0))))
+        written.append(
+            ("flat headcount", sum((c for n in leaves for c in n.heads.values()), Decimal(0)))
+        )
     if flat is not None:
         read.append((spec.flat, sum(flat, Decimal(0))))
         written.append((f"flat spend ({spec.flat})", sum((n.flat for n in leaves), Decimal(0))))
@@ -306,10 +359,13 @@ def _result(out: Path, source: str, nrows: int, root: TreeNode, spec: TableSpec,
             written.append((f"flat + requested (= {spec.target})", flat_total + requested))
         else:
             written.append((f"requested ({spec.ask})", requested))
-    if [v for _, v in read] != [v for label, v in written if not label.startswith("requested")
-                                 or not spec.target]:
+    if [v for _, v in read] != [
+        v for label, v in written if not label.startswith("requested") or not spec.target
+    ]:
         raise RuntimeError(f"bug: the totals written {written} differ from those read {read}")
-    per_level = tuple((lv.label, sum(1 for n in nodes if n.depth == d + 1))
-                      for d, lv in enumerate(spec.levels))
-    return ImportResult(out, source, nrows, len(nodes), len(leaves), per_level, asks,
-                        tuple(read), tuple(written))
+    per_level = tuple(
+        (lv.label, sum(1 for n in nodes if n.depth == d + 1)) for d, lv in enumerate(spec.levels)
+    )
+    return ImportResult(
+        out, source, nrows, len(nodes), len(leaves), per_level, asks, tuple(read), tuple(written)
+    )

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterator
 
 MAX_ID = 63
 _NON_ID = re.compile(r"[^a-z0-9]+")
@@ -107,7 +107,7 @@ def _base(node: TreeNode, level: Level) -> str:
 
 
 def _fit(text: str, suffix: str = "") -> str:
-    return text[:MAX_ID - len(suffix)].rstrip("-") + suffix
+    return text[: MAX_ID - len(suffix)].rstrip("-") + suffix
 
 
 def assign_ids(root: TreeNode, root_id: str, levels: tuple[Level, ...]) -> None:

@@ -73,29 +73,31 @@ def grouped(value: Decimal) -> str:
 
 def cycle_yaml(c: CycleText, root_id: str) -> str:
     """cycle.yaml of an imported cycle (policies suited to plans nobody has written yet)."""
-    return "\n".join([
-        f"# Created by `opplan import table` from {one_line(c.source)} ({c.rows:,} rows).",
-        f"# Amounts are as given in the table, in {c.currency}; see docs/import.md.",
-        f"name: {quote(c.name)}",
-        "kind: OP1",
-        f"year: {c.year}",
-        f"currency: {c.currency}",
-        f"as_of: {c.year - 1}-09-15  # as opplan init writes it: September before the plan year",
-        f"root: {root_id}",
-        "rates:",
-        f"  default: {number(c.rate)}  # one head a year; add rates by role, level and location",
-        "  by: []",
-        "mandates: []",
-        "policies:",
-        "  # Imported plans have no goals or narratives yet: these rules wait until teams write",
-        "  # them. An org with hundreds of children has data tables longer than six pages until",
-        "  # it is reshaped, so the page limit warns; make it an error when the narratives exist.",
-        '  min-goals: {severity: "off", min: 3}',
-        '  ask-needs-goal: "off"',
-        "  page-limit: {severity: warning, max: 6}",
-        '  narrative-style: warning',
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# Created by `opplan import table` from {one_line(c.source)} ({c.rows:,} rows).",
+            f"# Amounts are as given in the table, in {c.currency}; see docs/import.md.",
+            f"name: {quote(c.name)}",
+            "kind: OP1",
+            f"year: {c.year}",
+            f"currency: {c.currency}",
+            f"as_of: {c.year - 1}-09-15  # as opplan init writes it: September before the plan year",
+            f"root: {root_id}",
+            "rates:",
+            f"  default: {number(c.rate)}  # one head a year; add rates by role, level and location",
+            "  by: []",
+            "mandates: []",
+            "policies:",
+            "  # Imported plans have no goals or narratives yet: these rules wait until teams write",
+            "  # them. An org with hundreds of children has data tables longer than six pages until",
+            "  # it is reshaped, so the page limit warns; make it an error when the narratives exist.",
+            '  min-goals: {severity: "off", min: 3}',
+            '  ask-needs-goal: "off"',
+            "  page-limit: {severity: warning, max: 6}",
+            "  narrative-style: warning",
+            "",
+        ]
+    )
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -116,7 +118,8 @@ def plan_yaml(node: TreeNode, c: CycleText) -> str:
     if node.heads:
         lines.append("headcount:")
         for (role, level, location), count in sorted(
-                node.heads.items(), key=lambda kv: tuple(v or "" for v in kv[0])):
+            node.heads.items(), key=lambda kv: tuple(v or "" for v in kv[0])
+        ):
             parts = [f"role: {quote(role)}"]
             parts += [f"level: {quote(level)}"] if level is not None else []
             parts += [f"location: {quote(location)}"] if location is not None else []
@@ -128,8 +131,10 @@ def plan_yaml(node: TreeNode, c: CycleText) -> str:
         lines += ["incremental:", f"  - id: {ASK_ID[c.mode]}"]
         if c.mode == "target":
             title = f"Move from {c.flat_col} to {c.second_col}"
-            summary = (f"{c.flat_col}: {grouped(node.flat)}. {c.second_col}: "
-                       f"{grouped(node.second)}. Change: {grouped(ask)}.")
+            summary = (
+                f"{c.flat_col}: {grouped(node.flat)}. {c.second_col}: "
+                f"{grouped(node.second)}. Change: {grouped(ask)}."
+            )
             lines += [f"    title: {quote(title)}", f"    summary: {quote(summary)}"]
         else:
             lines.append(f"    title: {quote(f'{c.second_col} from the table')}")
@@ -141,15 +146,19 @@ def narrative_md(node: TreeNode, c: CycleText) -> str:
     """A short narrative.md saying where the node came from, for its owner to replace."""
     src = _JINJA.sub("_", one_line(c.source))
     where = _rows_text(node.rows) if not node.children else f"{len(node.rows):,} rows"
-    return (f"## Introduction\n\nImported from `{src}` ({where}). "
-            "The owner replaces this text with the plan's narrative.\n")
+    return (
+        f"## Introduction\n\nImported from `{src}` ({where}). "
+        "The owner replaces this text with the plan's narrative.\n"
+    )
 
 
 def check_out_dir(out: Path) -> None:
     """Refuse an out directory that exists and is not empty (or is not a directory)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise OutDirError(f"'{out}' exists and is not an empty directory; "
-                          "choose a new directory for the imported cycle")
+        raise OutDirError(
+            f"'{out}' exists and is not an empty directory; "
+            "choose a new directory for the imported cycle"
+        )
 
 
 def write_cycle(out: Path, root: TreeNode, c: CycleText) -> list[Path]:
@@ -192,7 +201,7 @@ def _write(path: Path, text: str) -> Path:
     try:
         data = memoryview(text.encode("utf-8"))
         while data:
-            data = data[os.write(fd, data):]
+            data = data[os.write(fd, data) :]
     finally:
         os.close(fd)
     return path

@@ -19,8 +19,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
@@ -48,8 +48,9 @@ def available() -> bool:
     return find_soffice() is not None
 
 
-def convert(files: Sequence[Path], target: str, outdir: Path, *,
-            timeout: float = 600.0) -> list[Path]:
+def convert(
+    files: Sequence[Path], target: str, outdir: Path, *, timeout: float = 600.0
+) -> list[Path]:
     """Convert ``files`` in one soffice call; return the output paths, in order.
 
     ``target`` is a ``--convert-to`` argument such as ``pdf`` or
@@ -74,18 +75,37 @@ def convert(files: Sequence[Path], target: str, outdir: Path, *,
         user = Path(profile) / "user"
         user.mkdir()
         (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
-        cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-               "--norestore", "--nolockcheck", "--nodefault", "--convert-to", target,
-               "--outdir", str(outdir), *map(str, files)]
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                  env={**os.environ, "HOME": profile})
+            proc = subprocess.run(
+                cmd,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env={**os.environ, "HOME": profile},
+            )
         except subprocess.TimeoutExpired as exc:
             raise LibreOfficeError(f"LibreOffice timed out after {timeout:.0f} s") from exc
-    missing = [str(f) for f, out in zip(files, expected)
-               if not out.exists() or out.stat().st_size == 0]
+    missing = [
+        str(f)
+        for f, out in zip(files, expected, strict=False)
+        if not out.exists() or out.stat().st_size == 0
+    ]
     if missing or proc.returncode != 0:
         raise LibreOfficeError(
             f"LibreOffice failed to convert {', '.join(missing) or 'the files'} to {ext} "
-            f"(exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
+            f"(exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}"
+        )
     return expected

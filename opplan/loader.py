@@ -14,18 +14,18 @@ import multiprocessing
 import os
 import types
 import typing
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Source, error
 from .gcpause import paused_gc
-from .model import CycleSettings, Cycle, Narrative, Node, Plan, spans
+from .model import Cycle, CycleSettings, Narrative, Node, Plan, spans
 from .orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE, discover, display_path, inside
 from .yamlsrc import SOURCE_KEY, parse, read_text, source_of
-
 
 #: Below this many nodes, worker processes cost more than they save.
 PARALLEL_MIN_NODES = 400
@@ -57,8 +57,9 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
     if (base / CYCLE_FILE).is_file():
         settings = load_model(base / CYCLE_FILE, cycle_src.path, CycleSettings, diags)
     else:
-        diags.append(error(cycle_src, f"no {CYCLE_FILE} in '{display}' (is this a cycle directory?)",
-                           "io"))
+        diags.append(
+            error(cycle_src, f"no {CYCLE_FILE} in '{display}' (is this a cycle directory?)", "io")
+        )
 
     root_hint = settings.root if settings else None
     found, root, tree_diags = discover(base, display, root_hint)
@@ -67,8 +68,9 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
     nodes: dict[str, Node] = {}
     top = base.resolve()
     plan_paths = [display_path(display, f"{nd.rel}/{PLAN_FILE}") for nd in found]
-    for nd, plan_path, (data, parse_diags) in zip(found, plan_paths,
-                                                  _parse_all(plan_paths, jobs)):
+    for nd, plan_path, (data, parse_diags) in zip(
+        found, plan_paths, _parse_all(plan_paths, jobs), strict=False
+    ):
         diags.extend(parse_diags)
         plan = validate_model(data, plan_path, Plan, diags)
         narrative = None
@@ -79,8 +81,9 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
             diags.extend(ndiags)
             if text is not None:
                 narrative = Narrative(npath, text)
-        nodes[nd.id] = Node(nd.id, nd.rel, nd.parent, nd.children, nd.depth,
-                            Source(plan_path), plan, narrative)
+        nodes[nd.id] = Node(
+            nd.id, nd.rel, nd.parent, nd.children, nd.depth, Source(plan_path), plan, narrative
+        )
     cycle = Cycle(base, settings, nodes, root, cycle_src, spans(nodes, root))
     return cycle, diags
 
@@ -100,14 +103,14 @@ def _parse_all(paths: list[str], jobs: int | None) -> Iterator[tuple[Any, list[D
     if workers <= 1 or len(paths) < PARALLEL_MIN_NODES:
         yield from map(parse_file, paths)
         return
-    context = multiprocessing.get_context("fork" if "fork" in
-                                          multiprocessing.get_all_start_methods() else None)
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    )
     with context.Pool(workers) as pool:
         yield from pool.imap(parse_file, paths, chunksize=32)
 
 
-def validate_model(data: Any, path: str, model: type[BaseModel],
-                   diags: list[Diagnostic]) -> Any:
+def validate_model(data: Any, path: str, model: type[BaseModel], diags: list[Diagnostic]) -> Any:
     """Validate parsed ``data`` as ``model``; append problems to ``diags``.
 
     Returns the model instance, or None when the data has shape errors.
@@ -115,8 +118,13 @@ def validate_model(data: Any, path: str, model: type[BaseModel],
     if data is None:
         return None
     if not isinstance(data, dict):
-        diags.append(error(Source(path), f"expected a mapping of keys at the top of "
-                           f"{Path(path).name}, got {_kind(data)}", "type"))
+        diags.append(
+            error(
+                Source(path),
+                f"expected a mapping of keys at the top of {Path(path).name}, got {_kind(data)}",
+                "type",
+            )
+        )
         return None
     try:
         return model.model_validate(data)
@@ -125,16 +133,16 @@ def validate_model(data: Any, path: str, model: type[BaseModel],
         return None
 
 
-def load_model(file: Path, path: str, model: type[BaseModel],
-               diags: list[Diagnostic]) -> Any:
+def load_model(file: Path, path: str, model: type[BaseModel], diags: list[Diagnostic]) -> Any:
     """Parse and validate ``file`` (shown as ``path``) as ``model``; append problems to ``diags``."""
     data, parse_diags = parse_file(path, file)
     diags.extend(parse_diags)
     return validate_model(data, path, model, diags)
 
 
-def schema_diagnostics(exc: ValidationError, path: str, model: type[BaseModel],
-                       data: dict) -> list[Diagnostic]:
+def schema_diagnostics(
+    exc: ValidationError, path: str, model: type[BaseModel], data: dict
+) -> list[Diagnostic]:
     """Turn pydantic's errors into diagnostics at the offending keys."""
     out = []
     for err in exc.errors(include_url=False):
@@ -146,16 +154,18 @@ def schema_diagnostics(exc: ValidationError, path: str, model: type[BaseModel],
             hint = difflib.get_close_matches(str(name), fields, n=1, cutoff=0.6)
             msg = f"unknown key '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
             if not hint and " " in str(name):
-                msg += (" (a ',' or ': ' inside an unquoted value splits it; "
-                        "put the value in quotes)")
+                msg += (
+                    " (a ',' or ': ' inside an unquoted value splits it; put the value in quotes)"
+                )
             out.append(error(_src(path, loc, data), msg, "unknown-key"))
         elif kind == "missing":
-            out.append(error(_src(path, loc[:-1], data), f"missing required key '{name}'",
-                             "required"))
+            out.append(
+                error(_src(path, loc[:-1], data), f"missing required key '{name}'", "required")
+            )
         else:
             msg = err["msg"]
             if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
+                msg = msg[len("Value error, ") :]
             else:
                 for jargon, plain in _PLAIN_WORDS:
                     msg = msg.replace(jargon, plain)
@@ -165,9 +175,13 @@ def schema_diagnostics(exc: ValidationError, path: str, model: type[BaseModel],
     return out
 
 
-_PLAIN_WORDS = (("a valid tuple", "a list"), ("a valid list", "a list"),
-                ("a valid dictionary", "a mapping"), ("a valid decimal", "a number"),
-                ("a valid string", "text"))
+_PLAIN_WORDS = (
+    ("a valid tuple", "a list"),
+    ("a valid list", "a list"),
+    ("a valid dictionary", "a mapping"),
+    ("a valid decimal", "a number"),
+    ("a valid string", "text"),
+)
 
 
 def _src(path: str, loc: tuple, data: dict) -> Source:
@@ -227,8 +241,9 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
 
 
 def _kind(value: Any) -> str:
-    return {list: "a list", str: "a string", type(None): "nothing"}.get(type(value),
-                                                                      type(value).__name__)
+    return {list: "a list", str: "a string", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _show(value: Any) -> str:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, SkipValidation
 
@@ -84,14 +85,19 @@ Amounts = Annotated[dict[str, Money], BeforeValidator(_drop_source)]
 class Record(BaseModel):
     """Base of every record: frozen, strict about unknown keys, knows its source."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True,
-                              populate_by_name=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        populate_by_name=True,
+        allow_inf_nan=False,
+    )
 
-    source: SourceField = Field(default=Source(""), alias="__source__", exclude=True,
-                                repr=False)
+    source: SourceField = Field(default=Source(""), alias="__source__", exclude=True, repr=False)
 
 
 # --- cycle.yaml -------------------------------------------------------------
+
 
 class RateEntry(Record):
     """A fully loaded annual cost for the headcount lines it matches."""
@@ -115,7 +121,9 @@ class Mandate(Record):
     id: ItemId = Field(description="Unique mandate id, used in asks and answers.")
     title: Text = Field(description="What every team in scope must do.")
     description: Text | None = Field(None, description="Longer explanation.")
-    applies_to: tuple[str, ...] = Field((), description="Node ids whose subtrees are in scope (default: the root).")
+    applies_to: tuple[str, ...] = Field(
+        (), description="Node ids whose subtrees are in scope (default: the root)."
+    )
     due: Due | None = Field(None, description="Quarter, month or date.")
 
 
@@ -123,11 +131,18 @@ class PolicySetting(Record):
     """A policy's severity and parameters (a bare severity string is accepted)."""
 
     severity: Literal["error", "warning", "off"] | None = Field(
-        None, description="error, warning or off; unset keeps the inherited severity.")
+        None, description="error, warning or off; unset keeps the inherited severity."
+    )
     min: int | None = Field(None, ge=0, description="Lower bound (min-goals).")
-    max: Decimal | None = Field(None, ge=0, description="Upper bound (page-limit pages, max-growth percent).")
-    words: tuple[str, ...] | None = Field(None, description="Word list (narrative-style weasel words).")
-    acronyms: tuple[str, ...] | None = Field(None, description="Acronyms that need no definition (narrative-style).")
+    max: Decimal | None = Field(
+        None, ge=0, description="Upper bound (page-limit pages, max-growth percent)."
+    )
+    words: tuple[str, ...] | None = Field(
+        None, description="Word list (narrative-style weasel words)."
+    )
+    acronyms: tuple[str, ...] | None = Field(
+        None, description="Acronyms that need no definition (narrative-style)."
+    )
 
 
 def _policy_shorthand(value: Any) -> Any:
@@ -143,10 +158,18 @@ Policies = Annotated[dict[str, PolicySetting], BeforeValidator(_policy_shorthand
 class DocumentSettings(Record):
     """How documents are laid out."""
 
-    page_size: Literal["letter", "a4"] = Field("letter", description="Page size of the Word documents.")
-    body_font: str = Field("Calibri", description="Body font (Carlito is its metric-compatible free clone).")
-    heading_font: str = Field("Cambria", description="Heading font (Caladea is its metric-compatible free clone).")
-    font_size: Decimal = Field(Decimal("10.5"), ge=8, le=14, description="Body font size in points.")
+    page_size: Literal["letter", "a4"] = Field(
+        "letter", description="Page size of the Word documents."
+    )
+    body_font: str = Field(
+        "Calibri", description="Body font (Carlito is its metric-compatible free clone)."
+    )
+    heading_font: str = Field(
+        "Cambria", description="Heading font (Caladea is its metric-compatible free clone)."
+    )
+    font_size: Decimal = Field(
+        Decimal("10.5"), ge=8, le=14, description="Body font size in points."
+    )
 
 
 class CycleSettings(Record):
@@ -155,16 +178,27 @@ class CycleSettings(Record):
     name: Text = Field(description="The cycle's display name.")
     kind: Literal["OP1", "OP2"] = Field("OP1", description="OP1 (draft plan) or OP2 (revision).")
     year: int = Field(ge=1900, le=2999, description="The plan year.")
-    currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code of every amount.")
-    as_of: dt.date | None = Field(None, description="The date printed on documents (never the clock).")
-    root: str | None = Field(None, description="The root node id, when more than one directory could be it.")
+    currency: str = Field(
+        "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code of every amount."
+    )
+    as_of: dt.date | None = Field(
+        None, description="The date printed on documents (never the clock)."
+    )
+    root: str | None = Field(
+        None, description="The root node id, when more than one directory could be it."
+    )
     rates: Rates = Field(description="Fully loaded annual cost of one head.")
     mandates: tuple[Mandate, ...] = Field((), description="Top-down initiatives.")
-    policies: Policies = Field(default_factory=dict, description="Company-level policy settings (see docs/policies.md).")
-    document: DocumentSettings = Field(default_factory=DocumentSettings, description="Document layout.")
+    policies: Policies = Field(
+        default_factory=dict, description="Company-level policy settings (see docs/policies.md)."
+    )
+    document: DocumentSettings = Field(
+        default_factory=DocumentSettings, description="Document layout."
+    )
 
 
 # --- plan.yaml --------------------------------------------------------------
+
 
 class HeadcountLine(Record):
     """Heads of one role, level and location; on an ask, from a start month."""
@@ -173,8 +207,13 @@ class HeadcountLine(Record):
     level: str | None = Field(None, description="Level, e.g. L5.")
     location: str | None = Field(None, description="Location code, e.g. SEA.")
     count: Count = Field(description="Heads; may be fractional, never negative.")
-    start: Month = Field(1, description="Asks only: start quarter (Q1..Q4) or month (1..12); flat lines cost a full year.")
-    rate: Money | None = Field(None, gt=0, description="This line's own annual cost per head (overrides cycle rates).")
+    start: Month = Field(
+        1,
+        description="Asks only: start quarter (Q1..Q4) or month (1..12); flat lines cost a full year.",
+    )
+    rate: Money | None = Field(
+        None, gt=0, description="This line's own annual cost per head (overrides cycle rates)."
+    )
     note: Text | None = Field(None, description="Free text.")
 
 
@@ -194,8 +233,12 @@ class Ask(Record):
     id: ItemId = Field(description="Unique within the node; referenced as <node-id>/<ask-id>.")
     title: Text = Field(description="Short title.")
     summary: Text = Field("", description="What it delivers and why now.")
-    headcount: tuple[HeadcountLine, ...] = Field((), description="Heads asked for, with start months.")
-    spend: Amounts = Field(default_factory=dict, description="Non-headcount annual spend by category.")
+    headcount: tuple[HeadcountLine, ...] = Field(
+        (), description="Heads asked for, with start months."
+    )
+    spend: Amounts = Field(
+        default_factory=dict, description="Non-headcount annual spend by category."
+    )
     goals: tuple[str, ...] = Field((), description="Goal ids it moves.")
     mandate: str | None = Field(None, description="The mandate id it answers.")
     depends_on: tuple[str, ...] = Field((), description="Ids of this node's dependencies it needs.")
@@ -215,7 +258,9 @@ class Goal(Record):
     id: ItemId = Field(description="Unique within the node.")
     title: Text = Field(description="Short title.")
     kind: Literal["metric", "initiative"] = Field(description="metric or initiative.")
-    metric_class: Literal["input", "output"] | None = Field(None, description="Metric goals: input (controllable) or output.")
+    metric_class: Literal["input", "output"] | None = Field(
+        None, description="Metric goals: input (controllable) or output."
+    )
     unit: str | None = Field(None, description="Metric goals: unit of baseline and target.")
     baseline: Decimal | None = Field(None, description="Metric goals: today's value.")
     target: Decimal | None = Field(None, description="Metric goals: the value to reach.")
@@ -233,7 +278,9 @@ class Dependency(Record):
     what: Text = Field(description="What is needed.")
     needed_by: Due | None = Field(None, description="Quarter, month or date.")
     away_team: bool = Field(False, description="True: this node staffs the work itself.")
-    funded_by: str | None = Field(None, description="With away_team: this node's ask that pays for it.")
+    funded_by: str | None = Field(
+        None, description="With away_team: this node's ask that pays for it."
+    )
 
 
 class Commitment(Record):
@@ -262,10 +309,13 @@ class Decision(Record):
     """A manager's decision on one ask of their subtree."""
 
     decision: Literal["fund", "partial", "cut", "defer", "escalate"] | None = Field(
-        None, description="fund, partial, cut, defer or escalate; unset for a rank-only entry.")
+        None, description="fund, partial, cut, defer or escalate; unset for a rank-only entry."
+    )
     rank: int | None = Field(None, ge=1, le=MAX_RANK, description="Explicit position at this node.")
     headcount: Count | None = Field(None, description="partial: heads funded.")
-    cost: Annotated[Money, Field(ge=0)] | None = Field(None, description="partial: in-year cost funded.")
+    cost: Annotated[Money, Field(ge=0)] | None = Field(
+        None, description="partial: in-year cost funded."
+    )
     note: Text | None = Field(None, description="Why; shown in documents.")
 
 
@@ -273,7 +323,9 @@ class Review(Record):
     """A manager's review of their subtree."""
 
     budget: Budget | None = Field(None, description="The incremental envelope.")
-    decisions: Annotated[dict[str, Decision], BeforeValidator(_drop_source)] = Field(default_factory=dict, description="Decisions keyed by ask reference <node-id>/<ask-id>.")
+    decisions: Annotated[dict[str, Decision], BeforeValidator(_drop_source)] = Field(
+        default_factory=dict, description="Decisions keyed by ask reference <node-id>/<ask-id>."
+    )
     note: Text | None = Field(None, description="Free text for the roll-up document.")
 
 
@@ -284,20 +336,34 @@ class Plan(Record):
     owner: str = Field(description="The single accountable owner.")
     contributors: tuple[str, ...] = Field((), description="Other authors.")
     state: Literal["draft", "submitted"] = Field("draft", description="draft or submitted.")
-    headcount: tuple[HeadcountLine, ...] = Field((), description="Current run-rate heads: the flat baseline.")
-    spend: Amounts = Field(default_factory=dict, description="Flat non-headcount annual spend by category; may be negative.")
-    capex: Amounts = Field(default_factory=dict, description="Capital expenditure, reported, never in the line math.")
+    headcount: tuple[HeadcountLine, ...] = Field(
+        (), description="Current run-rate heads: the flat baseline."
+    )
+    spend: Amounts = Field(
+        default_factory=dict,
+        description="Flat non-headcount annual spend by category; may be negative.",
+    )
+    capex: Amounts = Field(
+        default_factory=dict, description="Capital expenditure, reported, never in the line math."
+    )
     flat: tuple[FlatItem, ...] = Field((), description="Zero-based view of the flat plan.")
     incremental: tuple[Ask, ...] = Field((), description="Ranked asks, most important first.")
     goals: tuple[Goal, ...] = Field((), description="Goals.")
-    dependencies: tuple[Dependency, ...] = Field((), description="What this node needs from others.")
+    dependencies: tuple[Dependency, ...] = Field(
+        (), description="What this node needs from others."
+    )
     commitments: tuple[Commitment, ...] = Field((), description="What this node promises others.")
-    mandates: Annotated[dict[str, MandateAnswer], BeforeValidator(_drop_source)] = Field(default_factory=dict, description="Answers keyed by mandate id.")
+    mandates: Annotated[dict[str, MandateAnswer], BeforeValidator(_drop_source)] = Field(
+        default_factory=dict, description="Answers keyed by mandate id."
+    )
     review: Review | None = Field(None, description="Decisions on asks of the subtree.")
-    policies: Policies = Field(default_factory=dict, description="Policy settings for this subtree.")
+    policies: Policies = Field(
+        default_factory=dict, description="Policy settings for this subtree."
+    )
 
 
 # --- the loaded cycle -------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Narrative:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -66,7 +65,7 @@ class Heading:
 class ListItem:
     """One item of a list: its paragraphs and nested lists."""
 
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
     line: int
 
 
@@ -86,7 +85,7 @@ class Table:
 
     header: tuple[Inline, ...]
     rows: tuple[tuple[Inline, ...], ...]
-    align: tuple[str | None, ...]   # "left", "center", "right" or None per column
+    align: tuple[str | None, ...]  # "left", "center", "right" or None per column
     line: int
 
 
@@ -102,11 +101,11 @@ class CodeBlock:
 class Quote:
     """A block quote."""
 
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
     line: int
 
 
-Block = Union[Paragraph, Heading, ListBlock, Table, CodeBlock, Quote]
+Block = Paragraph | Heading | ListBlock | Table | CodeBlock | Quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +155,11 @@ def parse(text: str) -> Document:
     for node in tree.children:
         if node.type == "heading" and node.tag in ("h1", "h2"):
             spans = _inline(node.children[0]) if node.children else ()
-            if node.tag == "h1" and plain(spans).strip().lower() == "appendix" \
-                    and appendix_line is None:
+            if (
+                node.tag == "h1"
+                and plain(spans).strip().lower() == "appendix"
+                and appendix_line is None
+            ):
                 close()
                 target, appendix_line = appendix, _line(node)
                 title, blocks, line = None, [], _line(node)
@@ -185,8 +187,10 @@ def _block(node: SyntaxTreeNode) -> Block | None:
     if kind == "heading":
         return Heading(int(node.tag[1]), _inline(node.children[0]), _line(node))
     if kind in ("bullet_list", "ordered_list"):
-        items = tuple(ListItem(tuple(b for b in map(_block, item.children) if b is not None),
-                               _line(item)) for item in node.children)
+        items = tuple(
+            ListItem(tuple(b for b in map(_block, item.children) if b is not None), _line(item))
+            for item in node.children
+        )
         start = int(node.attrs.get("start", 1)) if kind == "ordered_list" else 1
         return ListBlock(kind == "ordered_list", start, items, _line(node))
     if kind == "table":
@@ -252,8 +256,12 @@ def _merge(spans: list[Span]) -> Inline:
         if not s.text:
             continue
         last = merged[-1] if merged else None
-        if last and s.text != "\n" and last.text != "\n" and \
-                (last.bold, last.italic, last.code) == (s.bold, s.italic, s.code):
+        if (
+            last
+            and s.text != "\n"
+            and last.text != "\n"
+            and (last.bold, last.italic, last.code) == (s.bold, s.italic, s.code)
+        ):
             merged[-1] = Span(last.text + s.text, s.bold, s.italic, s.code)
         else:
             merged.append(s)

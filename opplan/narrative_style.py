@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Source
 from .model import Cycle
@@ -37,26 +38,75 @@ if TYPE_CHECKING:
 RULE = "narrative-style"
 MAX_WORDS = 30
 WEASEL_WORDS: tuple[str, ...] = (
-    "significantly", "substantially", "considerably", "dramatically", "nearly all",
-    "almost all", "the vast majority", "a lot", "lots of", "very", "quite",
-    "fairly", "relatively", "extremely", "several", "various", "numerous", "a few",
-    "soon", "arguably", "virtually", "basically", "hopefully", "world-class",
-    "best-in-class", "seamless", "seamlessly",
+    "significantly",
+    "substantially",
+    "considerably",
+    "dramatically",
+    "nearly all",
+    "almost all",
+    "the vast majority",
+    "a lot",
+    "lots of",
+    "very",
+    "quite",
+    "fairly",
+    "relatively",
+    "extremely",
+    "several",
+    "various",
+    "numerous",
+    "a few",
+    "soon",
+    "arguably",
+    "virtually",
+    "basically",
+    "hopefully",
+    "world-class",
+    "best-in-class",
+    "seamless",
+    "seamlessly",
 )
 """Default weasel words: vague amounts and intensifiers a number should replace."""
-KNOWN_ACRONYMS: frozenset[str] = frozenset({
-    "OP1", "OP2", "FAQ", "FAQs", "US", "USA", "EU", "UK", "CEO", "CFO", "CTO", "VP", "VPs",
-    "AI", "API", "APIs", "ID", "IDs", "IT", "PDF", "URL", "HTTP", "HTTPS", "SQL", "USD",
-    "EUR", "GBP", "OK", "TV",
-})
+KNOWN_ACRONYMS: frozenset[str] = frozenset(
+    {
+        "OP1",
+        "OP2",
+        "FAQ",
+        "FAQs",
+        "US",
+        "USA",
+        "EU",
+        "UK",
+        "CEO",
+        "CFO",
+        "CTO",
+        "VP",
+        "VPs",
+        "AI",
+        "API",
+        "APIs",
+        "ID",
+        "IDs",
+        "IT",
+        "PDF",
+        "URL",
+        "HTTP",
+        "HTTPS",
+        "SQL",
+        "USD",
+        "EUR",
+        "GBP",
+        "OK",
+        "TV",
+    }
+)
 """Acronyms every reader knows; the policy's ``acronyms:`` adds to them."""
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _ACRONYM = re.compile(r"^(?=(?:[A-Z0-9&]*[A-Z]){2})[A-Z0-9&]+(s)?$")
 _TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
 _EDGE = "\"'“”‘’()[]{}.,;:!?*_`"
-_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "vs.", "approx.", "dr.", "mr.",
-                            "inc.", "fig."})
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "vs.", "approx.", "dr.", "mr.", "inc.", "fig."})
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
@@ -71,10 +121,12 @@ class Word:
 
 def blank_jinja(source: str) -> str:
     """``source`` with jinja tags blanked in place: ``{{ x }}`` reads as a number."""
+
     def repl(m: re.Match[str]) -> str:
         text = m.group(0)
         filler = re.sub(r"[^\n]", " ", text)
         return "0" + filler[1:] if text.startswith("{{") else filler
+
     return _JINJA.sub(repl, source)
 
 
@@ -85,7 +137,7 @@ def paragraph_words(par: Paragraph, lines: Sequence[str]) -> list[Word]:
     was found; a word the source spells differently (an escape, an entity)
     takes the position of the word before it.
     """
-    block = "\n".join(lines[par.line - 1:par.end - 1])
+    block = "\n".join(lines[par.line - 1 : par.end - 1])
     starts = [0]
     for line in block.split("\n")[:-1]:
         starts.append(starts[-1] + len(line) + 1)
@@ -124,15 +176,17 @@ def _key(word: Word) -> str:
     return word.text.strip(_EDGE).lower()
 
 
-def check_text(source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS,
-               known: Iterable[str] = ()) -> list[tuple[Source, str]]:
+def check_text(
+    source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS, known: Iterable[str] = ()
+) -> list[tuple[Source, str]]:
     """Every style problem of a narrative's body, as (where, message) pairs in order."""
     text = blank_jinja(source)
     lines = text.splitlines()
     doc = parse(text)
-    phrases: dict[str, list[tuple[str, ...]]] = {}   # first word -> phrases, longest first
-    for phrase in sorted({tuple(p.lower().split()) for p in weasel if p.strip()},
-                         key=len, reverse=True):
+    phrases: dict[str, list[tuple[str, ...]]] = {}  # first word -> phrases, longest first
+    for phrase in sorted(
+        {tuple(p.lower().split()) for p in weasel if p.strip()}, key=len, reverse=True
+    ):
         phrases.setdefault(phrase[0], []).append(phrase)
     known_set = KNOWN_ACRONYMS | set(known)
     defined: set[str] = set()
@@ -146,16 +200,24 @@ def check_text(source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS,
         for sentence in sentences(words):
             n = _counted(sentence)
             if n > MAX_WORDS:
-                out.append((at(sentence[0].line, sentence[0].col),
-                            f"sentence of {n} words, more than {MAX_WORDS}: split it"))
+                out.append(
+                    (
+                        at(sentence[0].line, sentence[0].col),
+                        f"sentence of {n} words, more than {MAX_WORDS}: split it",
+                    )
+                )
         keys = [_key(w) for w in words]
         i = 0
         while i < len(words):
             for phrase in phrases.get(keys[i], ()):
-                if tuple(keys[i:i + len(phrase)]) == phrase:
-                    out.append((at(words[i].line, words[i].col),
-                                f"weasel word '{' '.join(phrase)}': say what and how much, "
-                                "with a number"))
+                if tuple(keys[i : i + len(phrase)]) == phrase:
+                    out.append(
+                        (
+                            at(words[i].line, words[i].col),
+                            f"weasel word '{' '.join(phrase)}': say what and how much, "
+                            "with a number",
+                        )
+                    )
                     i += len(phrase) - 1
                     break
             i += 1
@@ -173,28 +235,40 @@ def check_text(source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS,
                 if name in known_set or part in known_set or name in defined:
                     continue
                 nxt = words[i + 1].text if i + 1 < len(words) else ""
-                if w.text.startswith("(") or \
-                        (nxt.startswith("(") and not _ACRONYM.match(nxt.strip(_EDGE))):
+                if w.text.startswith("(") or (
+                    nxt.startswith("(") and not _ACRONYM.match(nxt.strip(_EDGE))
+                ):
                     defined.add(name)
                 elif report and name not in reported:
                     reported.add(name)
-                    out.append((at(w.line, w.col),
-                                f"acronym '{name}' is used before it is defined: write it out "
-                                f"at first use, e.g. 'words ({name})'"))
+                    out.append(
+                        (
+                            at(w.line, w.col),
+                            f"acronym '{name}' is used before it is defined: write it out "
+                            f"at first use, e.g. 'words ({name})'",
+                        )
+                    )
 
     def blocks(section: Section | None, items: Iterable[object], top: bool) -> None:
         for block in items:
             if isinstance(block, Paragraph):
                 prose(paragraph_words(block, lines))
             elif isinstance(block, Heading):
-                acronyms(paragraph_words(Paragraph(block.spans, block.line, block.line + 1),
-                                         lines), report=False)
+                acronyms(
+                    paragraph_words(Paragraph(block.spans, block.line, block.line + 1), lines),
+                    report=False,
+                )
             elif isinstance(block, ListBlock):
                 name = section.name if section else ""
                 if top and not block.ordered and not name.strip().lower().startswith("goal"):
                     where = f"the '{name}' section" if name else "the body"
-                    out.append((at(block.line), f"bullet list in {where}: the body is prose; "
-                                "bullets belong only in a Goals section"))
+                    out.append(
+                        (
+                            at(block.line),
+                            f"bullet list in {where}: the body is prose; "
+                            "bullets belong only in a Goals section",
+                        )
+                    )
                 for item in block.items:
                     blocks(section, item.blocks, False)
             elif isinstance(block, Quote):
@@ -202,13 +276,15 @@ def check_text(source: str, path: str, weasel: Sequence[str] = WEASEL_WORDS,
 
     for section in doc.body:
         if section.title:
-            acronyms(paragraph_words(Paragraph(section.title, section.line, section.line + 1),
-                                     lines), report=False)
+            acronyms(
+                paragraph_words(Paragraph(section.title, section.line, section.line + 1), lines),
+                report=False,
+            )
         blocks(section, section.blocks, True)
     return out
 
 
-def check_narrative_style(cycle: Cycle, conf: "Conf") -> Iterator[Diagnostic]:
+def check_narrative_style(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
     """Every narrative body is prose of short sentences, numbers and defined acronyms."""
     for nid, node in cycle.nodes.items():
         if node.narrative is None or node.plan is None:
@@ -217,6 +293,7 @@ def check_narrative_style(cycle: Cycle, conf: "Conf") -> Iterator[Diagnostic]:
         if not eff.on:
             continue
         weasel = eff.words if eff.words is not None else WEASEL_WORDS
-        for source, message in check_text(node.narrative.text, node.narrative.path, weasel,
-                                           eff.acronyms or ()):
+        for source, message in check_text(
+            node.narrative.text, node.narrative.path, weasel, eff.acronyms or ()
+        ):
             yield eff.diag(source, message, RULE)

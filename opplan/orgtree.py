@@ -68,7 +68,9 @@ class _Walker:
         try:
             entries = sorted(os.scandir(path), key=lambda e: e.name)
         except OSError as exc:
-            self.diagnostics.append(error(self.src(rel), f"cannot read directory: {exc.strerror}", "io"))
+            self.diagnostics.append(
+                error(self.src(rel), f"cannot read directory: {exc.strerror}", "io")
+            )
             return []
         has_plan = False
         below: list[tuple[str, list]] = []
@@ -77,31 +79,40 @@ class _Walker:
             if entry.name.startswith("."):
                 continue
             if entry.is_symlink() and not inside(Path(entry.path), self.top):
-                self.diagnostics.append(error(
-                    self.src(child_rel),
-                    f"symlink leaves the cycle directory (points to {os.readlink(entry.path)})",
-                    "symlink"))
+                self.diagnostics.append(
+                    error(
+                        self.src(child_rel),
+                        f"symlink leaves the cycle directory (points to {os.readlink(entry.path)})",
+                        "symlink",
+                    )
+                )
                 continue
             if entry.name == PLAN_FILE:
                 if entry.is_file():
                     has_plan = True
                 else:
-                    self.diagnostics.append(error(self.src(child_rel),
-                                                  f"{PLAN_FILE} is not a file", "io"))
+                    self.diagnostics.append(
+                        error(self.src(child_rel), f"{PLAN_FILE} is not a file", "io")
+                    )
             elif entry.is_dir() and not (depth == 0 and entry.name in IGNORED_TOP):
                 below.extend(self.walk(child_rel, depth + 1))
         if has_plan and rel:
             return [(rel, below)]
         if below and rel:
-            self.diagnostics.append(error(
-                self.src(rel),
-                f"directory '{rel}' has no {PLAN_FILE} but holds nodes below it "
-                "(a gap in the tree)", "tree-gap"))
+            self.diagnostics.append(
+                error(
+                    self.src(rel),
+                    f"directory '{rel}' has no {PLAN_FILE} but holds nodes below it "
+                    "(a gap in the tree)",
+                    "tree-gap",
+                )
+            )
         return below
 
 
-def discover(cycle_dir: Path, display: str, root_hint: str | None
-             ) -> tuple[list[NodeDir], str | None, list[Diagnostic]]:
+def discover(
+    cycle_dir: Path, display: str, root_hint: str | None
+) -> tuple[list[NodeDir], str | None, list[Diagnostic]]:
     """Find the node directories of a cycle, depth-first with children by id.
 
     Returns ``(nodes, root_id, diagnostics)``.
@@ -110,30 +121,48 @@ def discover(cycle_dir: Path, display: str, root_hint: str | None
     tops = walker.walk("", 0)
     diags = walker.diagnostics
     if not tops:
-        diags.append(error(Source(display_path(display, CYCLE_FILE)),
-                           f"no node directory (a directory holding {PLAN_FILE}) "
-                           "under the cycle directory", "tree"))
+        diags.append(
+            error(
+                Source(display_path(display, CYCLE_FILE)),
+                f"no node directory (a directory holding {PLAN_FILE}) under the cycle directory",
+                "tree",
+            )
+        )
         return [], None, diags
     names = [Path(rel).name for rel, _ in tops]
     if root_hint is not None:
         if root_hint not in names:
-            diags.append(error(Source(display_path(display, CYCLE_FILE)),
-                               f"root '{root_hint}' is not a node directory under the cycle "
-                               f"directory (found: {', '.join(names)})", "tree"))
+            diags.append(
+                error(
+                    Source(display_path(display, CYCLE_FILE)),
+                    f"root '{root_hint}' is not a node directory under the cycle "
+                    f"directory (found: {', '.join(names)})",
+                    "tree",
+                )
+            )
             return [], None, diags
         root_idx = names.index(root_hint)
     elif len(tops) > 1:
-        diags.append(error(Source(display_path(display, CYCLE_FILE)),
-                           f"{len(tops)} node directories under the cycle directory "
-                           f"({', '.join(names)}); name the root with 'root:'", "tree"))
+        diags.append(
+            error(
+                Source(display_path(display, CYCLE_FILE)),
+                f"{len(tops)} node directories under the cycle directory "
+                f"({', '.join(names)}); name the root with 'root:'",
+                "tree",
+            )
+        )
         root_idx = 0
     else:
         root_idx = 0
     for i, (rel, _) in enumerate(tops):
         if i != root_idx and root_hint is not None:
-            diags.append(error(Source(display_path(display, f"{rel}/{PLAN_FILE}")),
-                               f"node directory '{rel}' is outside the root '{names[root_idx]}'",
-                               "tree"))
+            diags.append(
+                error(
+                    Source(display_path(display, f"{rel}/{PLAN_FILE}")),
+                    f"node directory '{rel}' is outside the root '{names[root_idx]}'",
+                    "tree",
+                )
+            )
 
     nodes: list[NodeDir] = []
     used: dict[str, str] = {}
@@ -142,21 +171,34 @@ def discover(cycle_dir: Path, display: str, root_hint: str | None
         node_id = Path(rel).name
         plan_src = Source(display_path(display, f"{rel}/{PLAN_FILE}"))
         if not NODE_ID_RE.match(node_id):
-            diags.append(error(plan_src,
-                               f"node id '{node_id}' (the directory name) must match "
-                               f"{NODE_ID_RE.pattern}", "bad-id"))
+            diags.append(
+                error(
+                    plan_src,
+                    f"node id '{node_id}' (the directory name) must match {NODE_ID_RE.pattern}",
+                    "bad-id",
+                )
+            )
             return None
         if node_id in used:
-            diags.append(error(plan_src,
-                               f"node id '{node_id}' is used twice (also at {used[node_id]})",
-                               "duplicate-node"))
+            diags.append(
+                error(
+                    plan_src,
+                    f"node id '{node_id}' is used twice (also at {used[node_id]})",
+                    "duplicate-node",
+                )
+            )
             return None
         used[node_id] = rel
         index = len(nodes)
         nodes.append(NodeDir(node_id, rel, parent, depth, ()))
-        kids = [k for k in (add(r, b, node_id, depth + 1)
-                            for r, b in sorted(below, key=lambda t: Path(t[0]).name))
-                if k is not None]
+        kids = [
+            k
+            for k in (
+                add(r, b, node_id, depth + 1)
+                for r, b in sorted(below, key=lambda t: Path(t[0]).name)
+            )
+            if k is not None
+        ]
         nodes[index] = NodeDir(node_id, rel, parent, depth, tuple(kids))
         return node_id
 

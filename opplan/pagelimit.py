@@ -26,10 +26,10 @@ from __future__ import annotations
 import math
 import re
 import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 from pypdf import PdfReader
 
@@ -50,10 +50,10 @@ MODES: tuple[str, ...] = ("auto", "exact", "estimate", "off")
 RULE = "page-limit"
 EXACT, ESTIMATE = "LibreOffice", "estimate"
 
-CHAR_WIDTH_EM = 0.40     # average character width of Calibri/Carlito prose, in ems
-TABLE_CHAR_EM = 0.44     # ... of table text (more digits and short words)
-ROW_PAD = 1.5            # cell margins and borders of a table row, in points
-LINE_HEIGHT = 1.22       # line height, in font sizes
+CHAR_WIDTH_EM = 0.40  # average character width of Calibri/Carlito prose, in ems
+TABLE_CHAR_EM = 0.44  # ... of table text (more digits and short words)
+ROW_PAD = 1.5  # cell margins and borders of a table row, in points
+LINE_HEIGHT = 1.22  # line height, in font sizes
 MARGIN_PT = 72.0
 AUTO_MARGIN = Decimal("1.5")
 """``auto`` counts exactly the bodies whose estimate is above ``max - AUTO_MARGIN`` pages."""
@@ -73,17 +73,20 @@ def _pages(value: float) -> Decimal:
 
 # --- exact: LibreOffice ------------------------------------------------------
 
+
 def exact_pages(bodies: Mapping[str, bytes], *, page_height_pt: float) -> dict[str, PageCount]:
     """Page counts of .docx bodies, converted to PDF in one LibreOffice call."""
     with tempfile.TemporaryDirectory(prefix="opplan-pages-") as tmp:
         files = []
-        for i, (key, data) in enumerate(bodies.items()):
+        for i, (_key, data) in enumerate(bodies.items()):
             path = Path(tmp) / f"body-{i}.docx"
             path.write_bytes(data)
             files.append(path)
         pdfs = libreoffice.convert(files, "pdf", Path(tmp) / "pdf") if files else []
-        return {key: PageCount(_pdf_pages(pdf, page_height_pt), EXACT)
-                for key, pdf in zip(bodies, pdfs)}
+        return {
+            key: PageCount(_pdf_pages(pdf, page_height_pt), EXACT)
+            for key, pdf in zip(bodies, pdfs, strict=False)
+        }
 
 
 def _pdf_pages(pdf: Path, page_height_pt: float) -> Decimal:
@@ -97,8 +100,9 @@ def _pdf_pages(pdf: Path, page_height_pt: float) -> Decimal:
         if not text.strip():
             return
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        if MARGIN_PT - 2 <= y < lowest:   # below the bottom margin is the footer
+        if MARGIN_PT - 2 <= y < lowest:  # below the bottom margin is the footer
             lowest = y
+
     reader.pages[-1].extract_text(visitor_text=visit)
     usable = page_height_pt - 2 * MARGIN_PT
     fraction = min(max((page_height_pt - MARGIN_PT - lowest) / usable, 0.05), 1.0)
@@ -106,6 +110,7 @@ def _pdf_pages(pdf: Path, page_height_pt: float) -> Decimal:
 
 
 # --- estimate ----------------------------------------------------------------
+
 
 def estimate_pages(plan: DocPlan, cycle: CycleInfo) -> PageCount:
     """The body's height from its blocks, in pages of the cycle's size (see module doc)."""
@@ -152,16 +157,22 @@ def _table_height(e: Table | Grid, width: float) -> float:
     total = sum(weights) or 1.0
     height = 0.0
     for row in rows:
-        lines = max((_lines(len(text), TABLE_FONT_PT, width * w / total - 7, TABLE_CHAR_EM)
-                     for text, w in zip(row, weights) if text), default=1)
+        lines = max(
+            (
+                _lines(len(text), TABLE_FONT_PT, width * w / total - 7, TABLE_CHAR_EM)
+                for text, w in zip(row, weights, strict=False)
+                if text
+            ),
+            default=1,
+        )
         height += lines * TABLE_FONT_PT * LINE_HEIGHT + ROW_PAD
     return height + 4 + 6
 
 
 # --- the policy ----------------------------------------------------------------
 
-def count_pages(plans: Mapping[str, DocPlan], cycle: CycleInfo,
-                mode: str) -> dict[str, PageCount]:
+
+def count_pages(plans: Mapping[str, DocPlan], cycle: CycleInfo, mode: str) -> dict[str, PageCount]:
     """Body page counts of document plans (body only), exactly or estimated per ``mode``."""
     exact = mode == "exact" or (mode == "auto" and libreoffice.available())
     if not exact:
@@ -170,8 +181,9 @@ def count_pages(plans: Mapping[str, DocPlan], cycle: CycleInfo,
     return exact_pages({k: layout(p, cycle) for k, p in plans.items()}, page_height_pt=height)
 
 
-def body_plans(report: Report, renderer: Renderer, nodes: Iterable[str]
-               ) -> tuple[dict[str, DocPlan], list[Diagnostic]]:
+def body_plans(
+    report: Report, renderer: Renderer, nodes: Iterable[str]
+) -> tuple[dict[str, DocPlan], list[Diagnostic]]:
     """Body-only document plans of ``nodes``; a failing narrative or template is a diagnostic."""
     plans: dict[str, DocPlan] = {}
     diags: list[Diagnostic] = []
@@ -189,8 +201,8 @@ def template_diagnostic(exc: TemplateError) -> Diagnostic:
 
 
 _APPENDIX = re.compile(r"^#\s+appendix\s*$", re.IGNORECASE | re.MULTILINE)
-BOUND_ROW_PT = 2 * TABLE_FONT_PT * LINE_HEIGHT + ROW_PAD   # a table row of two lines
-BOUND_SECTION_PT = 30 + 4 * 12 * LINE_HEIGHT + 10          # heading and a 4-line paragraph
+BOUND_ROW_PT = 2 * TABLE_FONT_PT * LINE_HEIGHT + ROW_PAD  # a table row of two lines
+BOUND_SECTION_PT = 30 + 4 * 12 * LINE_HEIGHT + 10  # heading and a 4-line paragraph
 
 
 def quick_bounds(cycle: Cycle) -> dict[str, float]:
@@ -206,8 +218,9 @@ def quick_bounds(cycle: Cycle) -> dict[str, float]:
     settings = cycle.settings
     assert settings is not None
     size = float(settings.document.font_size)
-    width, height = (v / 12700 for v in PAGE_SIZES.get(settings.document.page_size,
-                                                       PAGE_SIZES["letter"]))
+    width, height = (
+        v / 12700 for v in PAGE_SIZES.get(settings.document.page_size, PAGE_SIZES["letter"])
+    )
     usable_w, usable_h = width - 2 * MARGIN_PT, height - 2 * MARGIN_PT
     asks: dict[str, int] = {}
     deps: dict[str, int] = dict.fromkeys(cycle.nodes, 0)
@@ -226,16 +239,18 @@ def quick_bounds(cycle: Cycle) -> dict[str, float]:
         plan = node.plan
         text = node.narrative.text if node.narrative else ""
         cut = _APPENDIX.search(text)
-        body = text[:cut.start()] if cut else text
+        body = text[: cut.start()] if cut else text
         pt = 60.0 + 4 * BOUND_SECTION_PT
         for block in body.split("\n\n"):
-            lines = sum(_lines(len(line), size, usable_w) for line in block.splitlines()
-                        if line.strip())
+            lines = sum(
+                _lines(len(line), size, usable_w) for line in block.splitlines() if line.strip()
+            )
             pt += lines * size * LINE_HEIGHT + 30
         rows = 4 + len(settings.mandates) + deps[nid] + min(asks[nid], BODY_MAX_ROWS + 2)
         if plan is not None:
-            rows += len(plan.goals) + (len(plan.flat) if not node.children else
-                                       len(node.children) + 2)
+            rows += len(plan.goals) + (
+                len(plan.flat) if not node.children else len(node.children) + 2
+            )
         out[nid] = (pt + rows * BOUND_ROW_PT) / usable_h
     return out
 
@@ -254,19 +269,26 @@ def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnos
     Narratives with jinja expressions are always rendered, and one that fails
     is reported here (rule ``template``).
     """
-    from .rollup import rollup   # the roll-up engine imports the renderers' report model
+    from .rollup import rollup  # the roll-up engine imports the renderers' report model
 
     def check(cycle: Cycle, conf: Conf) -> list[Diagnostic]:
-        if mode == "off" or cycle.root is None or cycle.settings is None or \
-                any(n.plan is None for n in cycle.nodes.values()):
+        if (
+            mode == "off"
+            or cycle.root is None
+            or cycle.settings is None
+            or any(n.plan is None for n in cycle.nodes.values())
+        ):
             return []
         limited = {nid for nid in cycle.nodes if conf(nid).on and conf(nid).max is not None}
         if mode == "exact":
             full = set(cycle.nodes)
         else:
             bounds = quick_bounds(cycle)
-            full = {nid for nid in cycle.nodes if _templated(cycle, nid) or
-                    (nid in limited and bounds[nid] > conf(nid).max)}  # type: ignore[operator]
+            full = {
+                nid
+                for nid in cycle.nodes
+                if _templated(cycle, nid) or (nid in limited and bounds[nid] > conf(nid).max)
+            }  # type: ignore[operator]
         if not full:  # pipeline.check runs this only on a cycle that validates
             return []
         report = rollup(cycle)
@@ -276,8 +298,7 @@ def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnos
         if mode == "auto" and libreoffice.available():
             # exact counts only where the estimate comes near the limit (one soffice call)
             counts = count_pages(wanted, report.cycle, "estimate")
-            near = {k: p for k, p in wanted.items()
-                    if counts[k].pages > conf(k).max - AUTO_MARGIN}  # type: ignore[operator]
+            near = {k: p for k, p in wanted.items() if counts[k].pages > conf(k).max - AUTO_MARGIN}  # type: ignore[operator]
             counts.update(count_pages(near, report.cycle, "exact"))
         else:
             counts = count_pages(wanted, report.cycle, mode)
@@ -287,9 +308,14 @@ def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnos
             if count.pages > eff.max:
                 node = cycle.nodes[nid]
                 where = node.narrative.path if node.narrative else node.source.path
-                diags.append(eff.diag(Source(where, 1, 1),
-                                      f"body is {count.pages} pages, limit "
-                                      f"{number_text(eff.max)} ({count.method})",
-                                      RULE))
+                diags.append(
+                    eff.diag(
+                        Source(where, 1, 1),
+                        f"body is {count.pages} pages, limit "
+                        f"{number_text(eff.max)} ({count.method})",
+                        RULE,
+                    )
+                )
         return diags
+
     return check

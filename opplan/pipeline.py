@@ -6,9 +6,9 @@ nothing else; so do tests and the benchmarks.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .diagnostics import Diagnostic, Severity, failed, sort_diagnostics
 from .loader import load

@@ -15,9 +15,9 @@ narrative-style check is pure text (:mod:`opplan.narrative_style`).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator
 
 from .costing import number_text
 from .diagnostics import Diagnostic, Severity, Source, error
@@ -71,8 +71,9 @@ def check_min_goals(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
         n = len(node.plan.goals)
         if n < (eff.min or 0):
             src = node.plan.source.at("goals") if n else node.plan.source
-            yield eff.diag(src, f"{nid} has {n} goal{'s' if n != 1 else ''}, fewer than "
-                           f"{eff.min}", "min-goals")
+            yield eff.diag(
+                src, f"{nid} has {n} goal{'s' if n != 1 else ''}, fewer than {eff.min}", "min-goals"
+            )
 
 
 def check_goal_measurable(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
@@ -85,9 +86,11 @@ def check_goal_measurable(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
             needed = ("unit", "baseline", "target", "due") if goal.kind == "metric" else ("due",)
             missing = [f for f in needed if getattr(goal, f) is None]
             if missing:
-                yield eff.diag(goal.source.at("id"),
-                               f"{goal.kind} goal '{goal.id}' has no {', '.join(missing)}",
-                               "goal-measurable")
+                yield eff.diag(
+                    goal.source.at("id"),
+                    f"{goal.kind} goal '{goal.id}' has no {', '.join(missing)}",
+                    "goal-measurable",
+                )
 
 
 def check_ask_needs_goal(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
@@ -98,8 +101,9 @@ def check_ask_needs_goal(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
             continue
         for ask in plan.incremental:
             if not ask.goals:
-                yield eff.diag(ask.source.at("id"), f"ask '{node.id}/{ask.id}' names no goal",
-                               "ask-needs-goal")
+                yield eff.diag(
+                    ask.source.at("id"), f"ask '{node.id}/{ask.id}' names no goal", "ask-needs-goal"
+                )
 
 
 def check_mandate_answer(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
@@ -117,14 +121,18 @@ def check_mandate_answer(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
                 continue
             if mandate.id not in node.plan.mandates:
                 src = node.plan.source.at("mandates") if node.plan.mandates else node.plan.source
-                yield eff.diag(src, f"{nid} does not answer mandate '{mandate.id}' "
-                               f"({mandate.title})", "mandate-answer")
+                yield eff.diag(
+                    src,
+                    f"{nid} does not answer mandate '{mandate.id}' ({mandate.title})",
+                    "mandate-answer",
+                )
 
 
 def check_dependency_ack(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
     """Every dependency that is not an away team has a commitment from its host."""
-    committed = {(hid, c.to) for hid, n in cycle.nodes.items() if n.plan
-                 for c in n.plan.commitments}
+    committed = {
+        (hid, c.to) for hid, n in cycle.nodes.items() if n.plan for c in n.plan.commitments
+    }
     for node, plan in cycle.plans():
         eff = conf(node.id)
         if not eff.on:
@@ -134,9 +142,11 @@ def check_dependency_ack(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
             if dep.away_team or host is None or host.plan is None or host is node:
                 continue
             if (dep.on, f"{node.id}/{dep.id}") not in committed:
-                yield eff.diag(dep.source.at("id"),
-                               f"dependency '{node.id}/{dep.id}' on {dep.on} has no commitment "
-                               f"from {dep.on}", "dependency-ack")
+                yield eff.diag(
+                    dep.source.at("id"),
+                    f"dependency '{node.id}/{dep.id}' on {dep.on} has no commitment from {dep.on}",
+                    "dependency-ack",
+                )
 
 
 def check_max_growth(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
@@ -147,8 +157,11 @@ def check_max_growth(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
         node = cycle.nodes[nid]
         plan = node.plan
         flat[nid] = sum((line.count for line in plan.headcount), Decimal(0)) if plan else Decimal(0)
-        asked[nid] = sum((line.count for a in plan.incremental for line in a.headcount),
-                         Decimal(0)) if plan else Decimal(0)
+        asked[nid] = (
+            sum((line.count for a in plan.incremental for line in a.headcount), Decimal(0))
+            if plan
+            else Decimal(0)
+        )
         for c in node.children:
             flat[nid] += flat[c]
             asked[nid] += asked[c]
@@ -158,11 +171,18 @@ def check_max_growth(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
             continue
         limit = eff.max
         if flat[nid] == 0 or asked[nid] * 100 > limit * flat[nid]:
-            growth = "no flat headcount" if flat[nid] == 0 else \
-                f"{(asked[nid] * 100 / flat[nid]).quantize(Decimal('0.1'))}% of flat {number_text(flat[nid])}"
+            growth = (
+                "no flat headcount"
+                if flat[nid] == 0
+                else f"{(asked[nid] * 100 / flat[nid]).quantize(Decimal('0.1'))}% of flat {number_text(flat[nid])}"
+            )
             src = node.plan.source.at("incremental") if node.plan.incremental else node.plan.source
-            yield eff.diag(src, f"the {nid} subtree asks for {number_text(asked[nid])} heads "
-                           f"({growth}), over {number_text(limit)}%", "max-growth")
+            yield eff.diag(
+                src,
+                f"the {nid} subtree asks for {number_text(asked[nid])} heads "
+                f"({growth}), over {number_text(limit)}%",
+                "max-growth",
+            )
 
 
 def check_status_jump(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
@@ -174,40 +194,89 @@ def check_status_jump(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
         for goal in plan.goals:
             for i in range(1, len(goal.status)):
                 if goal.status[i - 1].color == "green" and goal.status[i].color == "red":
-                    yield eff.diag(goal.status[i].source.at("color"),
-                                   f"goal '{goal.id}' goes from green to red on "
-                                   f"{goal.status[i].date} with no yellow between",
-                                   "status-jump")
+                    yield eff.diag(
+                        goal.status[i].source.at("color"),
+                        f"goal '{goal.id}' goes from green to red on "
+                        f"{goal.status[i].date} with no yellow between",
+                        "status-jump",
+                    )
 
 
 POLICIES: tuple[Policy, ...] = (
-    Policy("page-limit", Effective("error", max=Decimal(6)), frozenset({"max"}), None,
-           "the narrative body (before # Appendix) fits in max pages"),
-    Policy("min-goals", Effective("warning", min=3), frozenset({"min"}), check_min_goals,
-           "a team has at least min goals"),
-    Policy("goal-measurable", Effective("error"), frozenset(), check_goal_measurable,
-           "a metric goal has unit, baseline, target, due; an initiative goal has due"),
-    Policy("ask-needs-goal", Effective("warning"), frozenset(), check_ask_needs_goal,
-           "every ask names at least one goal"),
-    Policy("mandate-answer", Effective("error"), frozenset(), check_mandate_answer,
-           "every leaf in scope answers every mandate"),
-    Policy("dependency-ack", Effective("warning"), frozenset(), check_dependency_ack,
-           "every dependency has a commitment from its host"),
-    Policy("max-growth", Effective("warning", max=Decimal(25)), frozenset({"max"}),
-           check_max_growth, "requested incremental HC / flat HC of a subtree, in percent"),
-    Policy("narrative-style", Effective("warning"), frozenset({"words", "acronyms"}),
-           check_narrative_style,
-           "no bullets outside Goals, sentences of at most 30 words, no weasel words, "
-           "acronyms defined before use"),
-    Policy("status-jump", Effective("warning"), frozenset(), check_status_jump,
-           "a goal's status never goes green to red with no yellow between"),
+    Policy(
+        "page-limit",
+        Effective("error", max=Decimal(6)),
+        frozenset({"max"}),
+        None,
+        "the narrative body (before # Appendix) fits in max pages",
+    ),
+    Policy(
+        "min-goals",
+        Effective("warning", min=3),
+        frozenset({"min"}),
+        check_min_goals,
+        "a team has at least min goals",
+    ),
+    Policy(
+        "goal-measurable",
+        Effective("error"),
+        frozenset(),
+        check_goal_measurable,
+        "a metric goal has unit, baseline, target, due; an initiative goal has due",
+    ),
+    Policy(
+        "ask-needs-goal",
+        Effective("warning"),
+        frozenset(),
+        check_ask_needs_goal,
+        "every ask names at least one goal",
+    ),
+    Policy(
+        "mandate-answer",
+        Effective("error"),
+        frozenset(),
+        check_mandate_answer,
+        "every leaf in scope answers every mandate",
+    ),
+    Policy(
+        "dependency-ack",
+        Effective("warning"),
+        frozenset(),
+        check_dependency_ack,
+        "every dependency has a commitment from its host",
+    ),
+    Policy(
+        "max-growth",
+        Effective("warning", max=Decimal(25)),
+        frozenset({"max"}),
+        check_max_growth,
+        "requested incremental HC / flat HC of a subtree, in percent",
+    ),
+    Policy(
+        "narrative-style",
+        Effective("warning"),
+        frozenset({"words", "acronyms"}),
+        check_narrative_style,
+        "no bullets outside Goals, sentences of at most 30 words, no weasel words, "
+        "acronyms defined before use",
+    ),
+    Policy(
+        "status-jump",
+        Effective("warning"),
+        frozenset(),
+        check_status_jump,
+        "a goal's status never goes green to red with no yellow between",
+    ),
 )
 BY_NAME = {p.name: p for p in POLICIES}
 
 
 def _merge(eff: Effective, setting: PolicySetting) -> Effective:
-    changes = {k: getattr(setting, k) for k in ("severity", "min", "max", "words", "acronyms")
-               if getattr(setting, k) is not None}
+    changes = {
+        k: getattr(setting, k)
+        for k in ("severity", "min", "max", "words", "acronyms")
+        if getattr(setting, k) is not None
+    }
     return replace(eff, **changes) if changes else eff
 
 
@@ -221,9 +290,13 @@ def configuration(cycle: Cycle) -> Callable[[str, str], Effective]:
         if key in cache:
             return cache[key]
         node = cycle.nodes[node_id]
-        base = (conf(rule, node.parent) if node.parent is not None else
-                _merge(BY_NAME[rule].default, top[rule]) if rule in top else
-                BY_NAME[rule].default)
+        base = (
+            conf(rule, node.parent)
+            if node.parent is not None
+            else _merge(BY_NAME[rule].default, top[rule])
+            if rule in top
+            else BY_NAME[rule].default
+        )
         own = node.plan.policies.get(rule) if node.plan else None
         cache[key] = result = _merge(base, own) if own is not None else base
         return result
@@ -240,18 +313,24 @@ def check_settings(cycle: Cycle) -> Iterator[Diagnostic]:
             policy = BY_NAME.get(name)
             if policy is None:
                 hint = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.6)
-                yield error(owner.at("policies", name), f"unknown policy '{name}'" +
-                            (f" (did you mean '{hint[0]}'?)" if hint else ""), "unknown-key")
+                yield error(
+                    owner.at("policies", name),
+                    f"unknown policy '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""),
+                    "unknown-key",
+                )
                 continue
             for param in ("min", "max", "words", "acronyms"):
                 if getattr(setting, param) is not None and param not in policy.params:
-                    yield error(owner.at("policies", name, param),
-                                f"policy '{name}' takes no '{param}'", "unknown-key")
+                    yield error(
+                        owner.at("policies", name, param),
+                        f"policy '{name}' takes no '{param}'",
+                        "unknown-key",
+                    )
 
 
-def apply_policies(cycle: Cycle,
-                   extra: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None
-                   ) -> list[Diagnostic]:
+def apply_policies(
+    cycle: Cycle, extra: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None
+) -> list[Diagnostic]:
     """Run every policy check (plus ``extra`` ones by policy name) with its settings."""
     out = list(check_settings(cycle))
     if cycle.root is None:

@@ -12,16 +12,16 @@ renderers: fields may be added, never renamed or removed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, Mapping
+from typing import Literal
 
 from .costing import Amount
 from .model import AskRef, Goal, Narrative, NodeId, Plan
 
 StackStatus = Literal["above", "below", "unlined"]
-DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred",
-                           "unacknowledged"]
+DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
 
 
 @dataclass(frozen=True)
@@ -45,39 +45,41 @@ class Totals:
 
     flat: Amount
     capex: Decimal
-    requested: Amount   # every ask, before partials
-    funded: Amount      # above the line or forced, after partials
-    unfunded: Amount    # below the line or unlined
-    cut: Amount         # requested amounts of asks cut in this view
-    deferred: Amount    # requested amounts of asks deferred in this view
+    requested: Amount  # every ask, before partials
+    funded: Amount  # above the line or forced, after partials
+    unfunded: Amount  # below the line or unlined
+    cut: Amount  # requested amounts of asks cut in this view
+    deferred: Amount  # requested amounts of asks deferred in this view
 
 
 @dataclass(frozen=True)
 class StackRow:
     """One live ask in a node's order (SPEC 7 rules 4-5)."""
 
-    position: int                   # 1-based position in the node's order
-    ask: AskRef                     # "<node-id>/<ask-id>"
-    node: NodeId                    # the node that owns the ask
+    position: int  # 1-based position in the node's order
+    ask: AskRef  # "<node-id>/<ask-id>"
+    node: NodeId  # the node that owns the ask
     node_name: str
     title: str
     summary: str
-    requested: Amount               # the ask as written (before any partial)
-    amount: Amount                  # after a partial, if any
+    requested: Amount  # the ask as written (before any partial)
+    amount: Amount  # after a partial, if any
     status: StackStatus
-    forced: bool                    # fund or partial in effect at this node
-    decision: str | None            # effective decision in this view (fund/partial) or None
-    decided_by: NodeId | None       # the node whose decision is in effect
-    rank: int | None                # this node's explicit rank, if any
-    note: str | None                # the note of the effective decision or rank entry
-    cumulative: Amount              # running total of live asks down to this one
-    child: NodeId | None            # the child whose list it came from; None for own asks
+    forced: bool  # fund or partial in effect at this node
+    decision: str | None  # effective decision in this view (fund/partial) or None
+    decided_by: NodeId | None  # the node whose decision is in effect
+    rank: int | None  # this node's explicit rank, if any
+    note: str | None  # the note of the effective decision or rank entry
+    cumulative: Amount  # running total of live asks down to this one
+    child: NodeId | None  # the child whose list it came from; None for own asks
     child_status: StackStatus | None  # its status in that child's view (None for own asks)
     goals: tuple[str, ...] = ()
     mandate: str | None = None
     depends_on: tuple[str, ...] = ()
-    at_risk: bool = False           # depends on a dependency neither committed nor funded
-    child_removed: Literal["cut", "deferred"] | None = None  # revived here: the child's view removed it
+    at_risk: bool = False  # depends on a dependency neither committed nor funded
+    child_removed: Literal["cut", "deferred"] | None = (
+        None  # revived here: the child's view removed it
+    )
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class RemovedRow:
     title: str
     requested: Amount
     status: Literal["cut", "deferred"]
-    by: NodeId                      # the node whose decision removed it
+    by: NodeId  # the node whose decision removed it
     note: str | None
 
 
@@ -103,13 +105,13 @@ class DependencyRow:
     what: str
     needed_by: str | None
     away_team: bool
-    funded_by: str | None           # "flat", an ask reference, or None (no commitment)
-    manager: NodeId                 # lowest common manager of requester and host
-    status: DependencyStatus        # in the manager's view
+    funded_by: str | None  # "flat", an ask reference, or None (no commitment)
+    manager: NodeId  # lowest common manager of requester and host
+    status: DependencyStatus  # in the manager's view
     approved_status: DependencyStatus  # in the root's view
-    at_risk_asks: tuple[AskRef, ...]   # requester asks that depend on it, when at risk
+    at_risk_asks: tuple[AskRef, ...]  # requester asks that depend on it, when at risk
     role: Literal["manager", "requester", "host"]  # why this node sees it
-    at_risk: bool = False           # neither committed nor funded in the manager's view
+    at_risk: bool = False  # neither committed nor funded in the manager's view
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,8 @@ class MandateAnswerRow:
     """One leaf's answer to a mandate, seen from a node."""
 
     node: NodeId
-    response: str | None            # None: the leaf did not answer
-    funded_by: str | None           # "flat", an ask reference, or None
+    response: str | None  # None: the leaf did not answer
+    funded_by: str | None  # "flat", an ask reference, or None
     status: Literal["flat", "funded", "unfunded", "missing"]
 
 
@@ -131,7 +133,7 @@ class MandateCoverage:
     due: str | None
     leaves_in_scope: int
     answered: int
-    funded: int                     # answers funded by flat or an ask above the line
+    funded: int  # answers funded by flat or an ask above the line
     unfunded: int
     answers: tuple[MandateAnswerRow, ...]
 
@@ -149,7 +151,7 @@ class GoalAtRisk:
 class HeadcountRow:
     """Flat heads of the subtree by child, role, level and location."""
 
-    child: NodeId | None            # None: the node's own heads
+    child: NodeId | None  # None: the node's own heads
     role: str
     level: str | None
     location: str | None
@@ -173,15 +175,15 @@ class NodeReport:
     id: NodeId
     name: str
     owner: str
-    path: str                       # e.g. "northwind/retail"
+    path: str  # e.g. "northwind/retail"
     parent: NodeId | None
     depth: int
     children: tuple[NodeId, ...]
     budget_headcount: Decimal | None
     budget_cost: Decimal | None
-    totals: Totals                  # inclusive of the subtree
-    own: Totals                     # this node's own plan.yaml only
-    over_budget: Amount | None      # excess of forced asks over the budget, or None
+    totals: Totals  # inclusive of the subtree
+    own: Totals  # this node's own plan.yaml only
+    over_budget: Amount | None  # excess of forced asks over the budget, or None
     stack: tuple[StackRow, ...]
     removed: tuple[RemovedRow, ...]
     dependencies: tuple[DependencyRow, ...]
@@ -191,7 +193,7 @@ class NodeReport:
     plan: Plan
     narrative: Narrative | None
     review_note: str | None = None
-    by_child: tuple[ChildFigures, ...] = ()   # own asks first, then each child in id order
+    by_child: tuple[ChildFigures, ...] = ()  # own asks first, then each child in id order
 
     @property
     def goals(self) -> tuple[Goal, ...]:

@@ -53,7 +53,7 @@ from .validate import validate
 from .xlsxsafe import UnsafeWorkbook, check_package
 from .yamlsrc import resolve_scalar
 
-__all__ = ["Change", "ImportResult", "ReviewError", "import_review", "describe"]
+__all__ = ["Change", "ImportResult", "ReviewError", "describe", "import_review"]
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,12 @@ class ImportResult:
     plan_path: Path
     changes: list[Change]
     written: bool
-    forced: list[str] = field(default_factory=list)   # stale rows imported with force
+    forced: list[str] = field(default_factory=list)  # stale rows imported with force
 
 
-def import_review(workbook: str | Path, cycle_dir: str | Path = ".", *, dry_run: bool = False,
-                  force: bool = False) -> ImportResult:
+def import_review(
+    workbook: str | Path, cycle_dir: str | Path = ".", *, dry_run: bool = False, force: bool = False
+) -> ImportResult:
     """Import the decisions of a reviewed workbook; raise :class:`ReviewError` on refusal."""
     workbook = Path(workbook)
     try:
@@ -92,14 +93,18 @@ def import_review(workbook: str | Path, cycle_dir: str | Path = ".", *, dry_run:
     plan_path = Path(cycle_dir) / node.rel / PLAN_FILE
     assert node.plan is not None and cycle.settings is not None
     current = dict(node.plan.review.decisions) if node.plan.review else {}
-    changes, problems, stale = _merge(book, cycle, node_id, current,
-                                      RateTable(cycle.settings.rates))
+    changes, problems, stale = _merge(
+        book, cycle, node_id, current, RateTable(cycle.settings.rates)
+    )
     stale.extend(_stale_workbook(book, cycle, node_id))
     problems.extend(_rank_problems(current, changes))
     if stale and not force:
-        problems.append("the plans changed since this workbook was built, for: "
-                        + "; ".join(stale) + ". Rebuild the workbook (opplan build) and review "
-                        "again, or import anyway with --force (the workbook wins)")
+        problems.append(
+            "the plans changed since this workbook was built, for: "
+            + "; ".join(stale)
+            + ". Rebuild the workbook (opplan build) and review "
+            "again, or import anyway with --force (the workbook wins)"
+        )
     if problems:
         raise ReviewError(problems)
     if not changes:
@@ -113,6 +118,7 @@ def import_review(workbook: str | Path, cycle_dir: str | Path = ".", *, dry_run:
 
 # --- what the workbook says -------------------------------------------------
 
+
 def _check_identity(book: ReviewBook, cycle: Cycle, name: str, diags: list) -> NodeId:
     """The workbook's node, after checking that it was built for this cycle."""
     settings = cycle.settings
@@ -123,21 +129,31 @@ def _check_identity(book: ReviewBook, cycle: Cycle, name: str, diags: list) -> N
     built_for = (meta["cycle"], meta["kind"], meta["year"])
     here = (settings.name, settings.kind, str(settings.year))
     if built_for != here:
-        raise ReviewError(f"{name} was built for the cycle '{meta['cycle']}' ({meta['kind']} "
-                          f"{meta['year']}), not for '{settings.name}' ({settings.kind} "
-                          f"{settings.year}) in '{cycle.dir}'")
+        raise ReviewError(
+            f"{name} was built for the cycle '{meta['cycle']}' ({meta['kind']} "
+            f"{meta['year']}), not for '{settings.name}' ({settings.kind} "
+            f"{settings.year}) in '{cycle.dir}'"
+        )
     node_id = meta["node"]
     if node_id not in cycle.nodes:
-        raise ReviewError(f"{name} was built for node '{node_id}', which is not in the cycle "
-                          f"in '{cycle.dir}' (renamed or moved?)")
+        raise ReviewError(
+            f"{name} was built for node '{node_id}', which is not in the cycle "
+            f"in '{cycle.dir}' (renamed or moved?)"
+        )
     if cycle.node(node_id).plan is None:
-        raise ReviewError(f"the plan.yaml of '{node_id}' has errors; fix them first "
-                          "(opplan check), then import")
+        raise ReviewError(
+            f"the plan.yaml of '{node_id}' has errors; fix them first (opplan check), then import"
+        )
     return node_id
 
 
-def _merge(book: ReviewBook, cycle: Cycle, node_id: NodeId, current: dict[AskRef, Decision],
-           rates: RateTable) -> tuple[list[Change], list[str], list[str]]:
+def _merge(
+    book: ReviewBook,
+    cycle: Cycle,
+    node_id: NodeId,
+    current: dict[AskRef, Decision],
+    rates: RateTable,
+) -> tuple[list[Change], list[str], list[str]]:
     """Changes, problems and stale rows, row by row (a three-way merge)."""
     problems = list(book.problems)
     changes: list[Change] = []
@@ -157,22 +173,28 @@ def _merge(book: ReviewBook, cycle: Cycle, node_id: NodeId, current: dict[AskRef
             continue
         owner, ask = found
         if not cycle.in_subtree(owner, node_id):
-            problems.append(f"{label}: '{row.ask}' is outside {node_id}'s subtree; a manager "
-                            "decides only on asks below them")
+            problems.append(
+                f"{label}: '{row.ask}' is outside {node_id}'s subtree; a manager "
+                "decides only on asks below them"
+            )
             continue
         amount = ask_amount(ask, rates)
         now = ReviewValues.of(current.get(row.ask))
         built = book.built.get(row.ask)
         prefill = built.prefill if built is not None else now
-        if built is not None and built.fingerprint != _fingerprint(cycle, row.ask, owner, ask,
-                                                                   amount, node_id):
-            stale.append(f"row {row.row} ({row.ask}): the ask or a decision below "
-                         f"{node_id} changed")
+        if built is not None and built.fingerprint != _fingerprint(
+            cycle, row.ask, owner, ask, amount, node_id
+        ):
+            stale.append(
+                f"row {row.row} ({row.ask}): the ask or a decision below {node_id} changed"
+            )
         if row.values.same(prefill) or row.values.same(now):
             continue  # not edited, or edited to what plan.yaml already says
         if not prefill.same(now):
-            stale.append(f"row {row.row} ({row.ask}): {node_id}'s decision changed in "
-                         f"plan.yaml since the build (now {describe(now)})")
+            stale.append(
+                f"row {row.row} ({row.ask}): {node_id}'s decision changed in "
+                f"plan.yaml since the build (now {describe(now)})"
+            )
         row_problems = _check_values(label, row, amount)
         if row_problems:
             problems.extend(row_problems)
@@ -185,9 +207,12 @@ def _stale_workbook(book: ReviewBook, cycle: Cycle, node_id: NodeId) -> list[str
     """Changes since the build that move rows or the line without touching a row's own
     fingerprint: asks added below the node, and the node's budget."""
     out = []
-    added = [f"{n}/{a.id}" for n in cycle.subtree(node_id)
-             for a in (cycle.node(n).plan.incremental if cycle.node(n).plan else ())
-             if f"{n}/{a.id}" not in book.built]
+    added = [
+        f"{n}/{a.id}"
+        for n in cycle.subtree(node_id)
+        for a in (cycle.node(n).plan.incremental if cycle.node(n).plan else ())
+        if f"{n}/{a.id}" not in book.built
+    ]
     if added:
         shown = ", ".join(added[:5]) + (f" and {len(added) - 5} more" if len(added) > 5 else "")
         out.append(f"asks added below {node_id} since the build, not in the workbook: {shown}")
@@ -195,13 +220,15 @@ def _stale_workbook(book: ReviewBook, cycle: Cycle, node_id: NodeId) -> list[str
     budget = plan.review.budget if plan and plan.review else None
     now = budget_text(budget.headcount if budget else None, budget.cost if budget else None)
     if book.meta.get("budget") != now:
-        out.append(f"{node_id}'s budget changed since the build (was {book.meta.get('budget')}, "
-                   f"now {now})")
+        out.append(
+            f"{node_id}'s budget changed since the build (was {book.meta.get('budget')}, now {now})"
+        )
     return out
 
 
-def _fingerprint(cycle: Cycle, ref: AskRef, owner: NodeId, ask: Ask, amount: Amount,
-                 top: NodeId) -> str:
+def _fingerprint(
+    cycle: Cycle, ref: AskRef, owner: NodeId, ask: Ask, amount: Amount, top: NodeId
+) -> str:
     """The fingerprint of a row from the plans as they are now (see reviewbook)."""
     return fingerprint(ref, ask, amount, decisions_below(cycle.nodes, ref, owner, top))
 
@@ -212,21 +239,29 @@ def _check_values(label: str, row: SheetRow, amount: Amount) -> list[str]:
     out = []
     if v.decision != "partial":
         if v.headcount is not None or v.cost is not None:
-            out.append(f"{label}: Partial headcount and Partial cost are only for the "
-                       f"decision 'partial' (the decision is {v.decision or 'empty'})")
+            out.append(
+                f"{label}: Partial headcount and Partial cost are only for the "
+                f"decision 'partial' (the decision is {v.decision or 'empty'})"
+            )
         return out
     if v.headcount is None and v.cost is None:
-        out.append(f"{label}: a partial needs Partial headcount (or, for an ask without "
-                   "heads, Partial cost)")
+        out.append(
+            f"{label}: a partial needs Partial headcount (or, for an ask without "
+            "heads, Partial cost)"
+        )
     elif v.headcount is None and amount.headcount > 0:
         out.append(f"{label}: a partial of an ask with heads needs Partial headcount")
     if v.headcount is not None and v.headcount > amount.headcount:
-        out.append(f"{label}: partial over the ask: Partial headcount "
-                   f"{number_text(v.headcount)} is more than the "
-                   f"{number_text(amount.headcount)} asked")
+        out.append(
+            f"{label}: partial over the ask: Partial headcount "
+            f"{number_text(v.headcount)} is more than the "
+            f"{number_text(amount.headcount)} asked"
+        )
     if v.cost is not None and v.cost > amount.cost:
-        out.append(f"{label}: partial over the ask: Partial cost {v.cost:.2f} is more than "
-                   f"the {amount.cost:.2f} asked")
+        out.append(
+            f"{label}: partial over the ask: Partial cost {v.cost:.2f} is more than "
+            f"the {amount.cost:.2f} asked"
+        )
     return out
 
 
@@ -247,6 +282,7 @@ def _rank_problems(current: dict[AskRef, Decision], changes: list[Change]) -> li
 
 # --- writing plan.yaml ------------------------------------------------------
 
+
 def _yaml(text: str) -> YAML:
     """A round-trip YAML instance with the file's own indentation."""
     yaml = YAML(typ="rt")
@@ -266,7 +302,7 @@ _CONTENT_LINE = re.compile(r"^( *)[^\s#]")
 def _guess_indent(text: str) -> tuple[int, int]:
     """(mapping indent, sequence dash offset) as the file uses them; (2, 2) by default."""
     mapping = offset = None
-    previous: tuple[int, bool] | None = None   # (indent, opens a block)
+    previous: tuple[int, bool] | None = None  # (indent, opens a block)
     for line in text.splitlines():
         content = _CONTENT_LINE.match(line)
         if content is None:
@@ -312,7 +348,7 @@ def _rewrite(plan_path: Path, changes: list[Change]) -> str:
             decisions[change.ask] = entry
         _fill_entry(entry, change.after)
     if not decisions:
-        decisions.fa.set_flow_style()   # "decisions: {}", keeping comments around it
+        decisions.fa.set_flow_style()  # "decisions: {}", keeping comments around it
     out = io.StringIO()
     yaml.dump(data, out)
     new = out.getvalue()
@@ -326,11 +362,9 @@ def _decisions_map(data: Any) -> CommentedMap:
     if not isinstance(data, CommentedMap):
         raise ReviewError("plan.yaml is not a mapping of keys")
     keys = list(data.keys())
-    review = _child_map(data, "review", keys.index("policies") if "policies" in keys
-                        else len(keys))
+    review = _child_map(data, "review", keys.index("policies") if "policies" in keys else len(keys))
     keys = list(review.keys())
-    decisions = _child_map(review, "decisions", keys.index("budget") + 1 if "budget" in keys
-                           else 0)
+    decisions = _child_map(review, "decisions", keys.index("budget") + 1 if "budget" in keys else 0)
     if decisions.fa.flow_style():
         decisions.fa.set_block_style()
     return decisions
@@ -354,16 +388,22 @@ def _fill_entry(entry: CommentedMap, values: ReviewValues) -> None:
     note: Any = values.note
     if note is not None and resolve_scalar(note) != note:
         note = DoubleQuotedScalarString(note)
-    for key, value in (("decision", values.decision), ("rank", values.rank),
-                       ("headcount", values.headcount), ("cost", values.cost), ("note", note)):
+    for key, value in (
+        ("decision", values.decision),
+        ("rank", values.rank),
+        ("headcount", values.headcount),
+        ("cost", values.cost),
+        ("note", note),
+    ):
         if value is None:
             entry.pop(key, None)
         elif entry.get(key) != value or type(entry.get(key)) is not type(value):
             entry[key] = value
 
 
-def _check_new_plan(cycle: Cycle, node_id: NodeId, plan_path: Path, text: str,
-                    changes: list[Change]) -> None:
+def _check_new_plan(
+    cycle: Cycle, node_id: NodeId, plan_path: Path, text: str, changes: list[Change]
+) -> None:
     """Load and validate the new plan.yaml with the cycle; refuse any new error."""
     node = cycle.node(node_id)
     diags: list = []
@@ -373,27 +413,37 @@ def _check_new_plan(cycle: Cycle, node_id: NodeId, plan_path: Path, text: str,
         plan = load_model(file, str(plan_path), Plan, diags)
     errors = [d.message for d in diags if d.severity is Severity.ERROR]
     if plan is None or errors:
-        raise ReviewError(["the import would make plan.yaml unreadable, so nothing was "
-                           "written:", *errors])
+        raise ReviewError(
+            ["the import would make plan.yaml unreadable, so nothing was written:", *errors]
+        )
     nodes = dict(cycle.nodes)
     nodes[node_id] = dataclasses.replace(node, plan=plan)
     after = dataclasses.replace(cycle, nodes=nodes)
-    before_errors = Counter((d.rule, d.message) for d in validate(cycle)
-                            if d.severity is Severity.ERROR)
-    new_errors = [f"{m} [{r}]" for (r, m), n in Counter(
-        (d.rule, d.message) for d in validate(after) if d.severity is Severity.ERROR).items()
-        if n > before_errors[(r, m)]]
+    before_errors = Counter(
+        (d.rule, d.message) for d in validate(cycle) if d.severity is Severity.ERROR
+    )
+    new_errors = [
+        f"{m} [{r}]"
+        for (r, m), n in Counter(
+            (d.rule, d.message) for d in validate(after) if d.severity is Severity.ERROR
+        ).items()
+        if n > before_errors[(r, m)]
+    ]
     if new_errors:
-        raise ReviewError(["the import would introduce errors, so nothing was written:",
-                           *new_errors])
+        raise ReviewError(
+            ["the import would introduce errors, so nothing was written:", *new_errors]
+        )
     written = plan.review.decisions if plan.review else {}
     for change in changes:
         if not ReviewValues.of(written.get(change.ask)).same(change.after):
-            raise ReviewError(f"writing {change.ask} did not read back as written; nothing "
-                              "was written (please report this)")
+            raise ReviewError(
+                f"writing {change.ask} did not read back as written; nothing "
+                "was written (please report this)"
+            )
 
 
 # --- describing changes -----------------------------------------------------
+
 
 def describe(values: ReviewValues) -> str:
     """A decision entry in a few words: ``partial 1 head 120000.00, rank 2, note "..."``."""

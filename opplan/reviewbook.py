@@ -17,17 +17,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
-from typing import Iterable, Mapping, Protocol
+from typing import Protocol
 
 from .costing import Amount, number_text
 from .model import Ask, AskRef, Decision, NodeId, Plan
 
 #: The workbook's sheets, in order (the metadata sheet is very hidden).
 SUMMARY, STACK, HEADCOUNT, GOALS, DEPENDENCIES, MANDATES = (
-    "Summary", "Stack", "Headcount", "Goals", "Dependencies", "Mandates")
+    "Summary",
+    "Stack",
+    "Headcount",
+    "Goals",
+    "Dependencies",
+    "Mandates",
+)
 META = "opplan"
 
 #: Marker in the metadata sheet's first cell, and the layout version after it.
@@ -64,21 +71,31 @@ class ReviewValues:
     note: str | None = None
 
     @staticmethod
-    def of(entry: Decision | None) -> "ReviewValues":
+    def of(entry: Decision | None) -> ReviewValues:
         """The values a decision entry shows (all empty for no entry)."""
         if entry is None:
             return ReviewValues()
-        return ReviewValues(entry.decision, entry.headcount, entry.cost, entry.rank,
-                            (entry.note or "").strip() or None)
+        return ReviewValues(
+            entry.decision,
+            entry.headcount,
+            entry.cost,
+            entry.rank,
+            (entry.note or "").strip() or None,
+        )
 
     def empty(self) -> bool:
         """True when no cell is filled: no decision entry at all."""
         return self == ReviewValues()
 
-    def same(self, other: "ReviewValues") -> bool:
+    def same(self, other: ReviewValues) -> bool:
         """Equal by value (``2`` and ``2.0`` heads are the same)."""
-        return (self.decision, _num(self.headcount), _num(self.cost), self.rank, self.note) == \
-            (other.decision, _num(other.headcount), _num(other.cost), other.rank, other.note)
+        return (self.decision, _num(self.headcount), _num(self.cost), self.rank, self.note) == (
+            other.decision,
+            _num(other.headcount),
+            _num(other.cost),
+            other.rank,
+            other.note,
+        )
 
 
 def opplan_version() -> str:
@@ -113,8 +130,12 @@ def budget_text(headcount: Decimal | None, cost: Decimal | None) -> str:
     return f"headcount {_num(headcount) or 'none'}, cost {_num(cost) or 'none'}"
 
 
-def fingerprint(ask_ref: AskRef, ask: Ask, requested: Amount,
-                decisions: Iterable[tuple[NodeId, Decision | None]]) -> str:
+def fingerprint(
+    ask_ref: AskRef,
+    ask: Ask,
+    requested: Amount,
+    decisions: Iterable[tuple[NodeId, Decision | None]],
+) -> str:
     """A short hash of what one Stack row was built from.
 
     ``decisions`` are the decision entries on the ask at every node from the
@@ -128,8 +149,9 @@ def fingerprint(ask_ref: AskRef, ask: Ask, requested: Amount,
         "requested": _amount(requested),
         "decisions": [[node, _decision(entry)] for node, entry in decisions],
     }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    text = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -163,8 +185,9 @@ class AskLookup:
         return (node_id, ask) if ask is not None else None
 
 
-def decisions_below(nodes: Mapping[NodeId, _TreeNode], ref: AskRef, owner: NodeId,
-                    top: NodeId) -> list[tuple[NodeId, Decision | None]]:
+def decisions_below(
+    nodes: Mapping[NodeId, _TreeNode], ref: AskRef, owner: NodeId, top: NodeId
+) -> list[tuple[NodeId, Decision | None]]:
     """The decision entries on ``ref`` at every node from ``owner`` up to ``top``, ``top``
     excluded: what a row's :func:`fingerprint` covers, the same at build and at import."""
     out: list[tuple[NodeId, Decision | None]] = []

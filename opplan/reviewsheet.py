@@ -23,9 +23,23 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from .model import MAX_AMOUNT, MAX_RANK
-from .reviewbook import (COL_ASK, COL_DECISION, COL_NOTE, COL_PARTIAL_COST, COL_PARTIAL_HC,
-                         COL_RANK, DECISIONS, FORMAT, FORMAT_VERSION, META, META_KEYS,
-                         META_ROW_HEADER, REVIEW_COLUMNS, STACK, ReviewValues)
+from .reviewbook import (
+    COL_ASK,
+    COL_DECISION,
+    COL_NOTE,
+    COL_PARTIAL_COST,
+    COL_PARTIAL_HC,
+    COL_RANK,
+    DECISIONS,
+    FORMAT,
+    FORMAT_VERSION,
+    META,
+    META_KEYS,
+    META_ROW_HEADER,
+    REVIEW_COLUMNS,
+    STACK,
+    ReviewValues,
+)
 
 #: Most rows of a Stack sheet we read (a 10,000-team company has fewer live asks).
 MAX_ROWS = 200_000
@@ -78,41 +92,49 @@ def read_review_book(path: Path) -> ReviewBook:
             wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ReviewError(f"{name}: cannot read the workbook: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - defusedxml and parser errors of hostile files
-        raise ReviewError(f"{name}: cannot read the workbook ({type(exc).__name__}: {exc})") \
-            from exc
+    except Exception as exc:
+        raise ReviewError(
+            f"{name}: cannot read the workbook ({type(exc).__name__}: {exc})"
+        ) from exc
     try:
         if META not in wb.sheetnames:
-            raise ReviewError(f"{name}: not a review workbook built by opplan (it has no opplan "
-                              "metadata); build one with `opplan build` and review that")
+            raise ReviewError(
+                f"{name}: not a review workbook built by opplan (it has no opplan "
+                "metadata); build one with `opplan build` and review that"
+            )
         meta, built = _read_meta(wb[META], name)
         if STACK not in wb.sheetnames:
             raise ReviewError(f"{name}: the workbook has no '{STACK}' sheet")
         rows, problems = _read_stack(wb[STACK], name)
     except ReviewError:
         raise
-    except Exception as exc:  # noqa: BLE001 - parser errors surface while streaming rows
-        raise ReviewError(f"{name}: cannot read the workbook ({type(exc).__name__}: {exc})") \
-            from exc
+    except Exception as exc:
+        raise ReviewError(
+            f"{name}: cannot read the workbook ({type(exc).__name__}: {exc})"
+        ) from exc
     finally:
         wb.close()
     return ReviewBook(meta, built, rows, problems)
 
 
 def _read_meta(ws: Any, name: str) -> tuple[dict[str, str], dict[str, BuiltRow]]:
-    rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 20, max_col=len(META_ROW_HEADER),
-                        values_only=True)
+    rows = ws.iter_rows(
+        min_row=1, max_row=MAX_ROWS + 20, max_col=len(META_ROW_HEADER), values_only=True
+    )
     first = next(rows, None)
     if not first or first[0] != FORMAT:
-        raise ReviewError(f"{name}: not a review workbook built by opplan (its metadata "
-                          "sheet is not opplan's)")
+        raise ReviewError(
+            f"{name}: not a review workbook built by opplan (its metadata sheet is not opplan's)"
+        )
     try:
         fmt = int(first[1])
     except (TypeError, ValueError):
         fmt = -1
     if fmt != FORMAT_VERSION:
-        raise ReviewError(f"{name}: workbook format {first[1]!r} is not the one this opplan "
-                          f"reads ({FORMAT_VERSION}); rebuild it with this opplan")
+        raise ReviewError(
+            f"{name}: workbook format {first[1]!r} is not the one this opplan "
+            f"reads ({FORMAT_VERSION}); rebuild it with this opplan"
+        )
     meta: dict[str, str] = {}
     built: dict[str, BuiltRow] = {}
     in_rows = False
@@ -125,20 +147,23 @@ def _read_meta(ws: Any, name: str) -> tuple[dict[str, str], dict[str, BuiltRow]]
                 meta[values[0]] = values[1] or ""
             continue
         if values[0]:
-            prefill, problems = _values(dict(zip(REVIEW_COLUMNS, values[2:])))
+            prefill, problems = _values(dict(zip(REVIEW_COLUMNS, values[2:], strict=False)))
             if problems:
                 raise ReviewError(f"{name}: its opplan metadata is damaged")
             built[values[0]] = BuiltRow(values[1] or "", prefill)
     missing = [k for k in META_KEYS if k not in meta]
     if missing or not in_rows:
-        raise ReviewError(f"{name}: its opplan metadata is incomplete (missing "
-                          f"{', '.join(missing) or 'the row table'})")
+        raise ReviewError(
+            f"{name}: its opplan metadata is incomplete (missing "
+            f"{', '.join(missing) or 'the row table'})"
+        )
     return meta, built
 
 
 def _read_stack(ws: Any, name: str) -> tuple[list[SheetRow], list[str]]:
-    header = next(ws.iter_rows(min_row=1, max_row=1, max_col=MAX_HEADER_COLUMNS,
-                               values_only=True), ())
+    header = next(
+        ws.iter_rows(min_row=1, max_row=1, max_col=MAX_HEADER_COLUMNS, values_only=True), ()
+    )
     cols: dict[str, int] = {}
     for i, value in enumerate(header):
         label = _text(value)
@@ -148,18 +173,22 @@ def _read_stack(ws: Any, name: str) -> tuple[list[SheetRow], list[str]]:
             cols.setdefault(label, i)
     missing = [c for c in (COL_ASK, *REVIEW_COLUMNS) if c not in cols]
     if missing:
-        raise ReviewError(f"{name}: the {STACK} sheet has no column "
-                          f"{', '.join(repr(m) for m in missing)} in its first row")
+        raise ReviewError(
+            f"{name}: the {STACK} sheet has no column "
+            f"{', '.join(repr(m) for m in missing)} in its first row"
+        )
     wanted = {c: cols[c] for c in (COL_ASK, *REVIEW_COLUMNS)}
     width = max(wanted.values()) + 1
     out: list[SheetRow] = []
     problems: list[str] = []
     r = 1
-    for r, cells in enumerate(ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=width),
-                              start=2):
+    for r, cells in enumerate(
+        ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=width), start=2
+    ):
         if r > MAX_ROWS + 1:
-            raise ReviewError(f"{name}: the {STACK} sheet has more than {MAX_ROWS} rows; "
-                              "refused as too large")
+            raise ReviewError(
+                f"{name}: the {STACK} sheet has more than {MAX_ROWS} rows; refused as too large"
+            )
         picked = {c: (cells[i] if i < len(cells) else None) for c, i in wanted.items()}
         raw: dict[str, Any] = {}
         row_problems = []
@@ -168,12 +197,14 @@ def _read_stack(ws: Any, name: str) -> tuple[list[SheetRow], list[str]]:
             kind = getattr(cell, "data_type", None)
             where = f"{get_column_letter(wanted[column] + 1)}{r}"
             if kind == "f":
-                row_problems.append(f"{STACK} cell {where} ({column}) holds a formula; "
-                                    "type the value itself")
+                row_problems.append(
+                    f"{STACK} cell {where} ({column}) holds a formula; type the value itself"
+                )
                 value = None
             elif kind == "e":
-                row_problems.append(f"{STACK} cell {where} ({column}) holds the error value "
-                                    f"{value}")
+                row_problems.append(
+                    f"{STACK} cell {where} ({column}) holds the error value {value}"
+                )
                 value = None
             raw[column] = value
         ask = _text(raw.pop(COL_ASK))
@@ -181,8 +212,9 @@ def _read_stack(ws: Any, name: str) -> tuple[list[SheetRow], list[str]]:
         row_problems.extend(f"{STACK} row {r}: {p}" for p in value_problems)
         if not ask:
             if not values.empty() or row_problems:
-                problems.append(f"{STACK} row {r} has review values but no ask reference in "
-                                f"column '{COL_ASK}'")
+                problems.append(
+                    f"{STACK} row {r} has review values but no ask reference in column '{COL_ASK}'"
+                )
             continue
         out.append(SheetRow(r, ask, values, tuple(row_problems)))
     return out, problems
@@ -195,8 +227,10 @@ def _values(raw: dict[str, Any]) -> tuple[ReviewValues, list[str]]:
     if decision is not None:
         decision = decision.lower()
         if decision not in DECISIONS:
-            problems.append(f"invalid decision '{decision}' (choose one of "
-                            f"{', '.join(DECISIONS)}, or leave it empty)")
+            problems.append(
+                f"invalid decision '{decision}' (choose one of "
+                f"{', '.join(DECISIONS)}, or leave it empty)"
+            )
             decision = None
     headcount = _number(raw.get(COL_PARTIAL_HC), COL_PARTIAL_HC, problems)
     cost = _number(raw.get(COL_PARTIAL_COST), COL_PARTIAL_COST, problems)
@@ -214,8 +248,9 @@ def _values(raw: dict[str, Any]) -> tuple[ReviewValues, list[str]]:
     return ReviewValues(decision, headcount, cost, rank_int, note), problems
 
 
-def _number(value: Any, column: str, problems: list[str],
-            limit: Decimal | int = MAX_AMOUNT) -> Decimal | None:
+def _number(
+    value: Any, column: str, problems: list[str], limit: Decimal | int = MAX_AMOUNT
+) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):

@@ -18,9 +18,12 @@ class ScaffoldError(Exception):
 
 
 def _render(template: str, **values: object) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir() / "new"),
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir() / "new"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     return env.get_template(template).render(**values)
 
 
@@ -33,16 +36,23 @@ def init_cycle(path: Path, sample: bool = False, year: int = 2027) -> list[Path]
     """Create a new cycle at ``path`` (or a copy of the sample); return the files written."""
     _require_empty(path)
     if sample:
-        shutil.copytree(sample_dir(), path, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+        shutil.copytree(
+            sample_dir(),
+            path,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "__init__.py"),
+        )
         return sorted(p for p in path.rglob("*") if p.is_file())
     root_id = "".join(c if c.isalnum() else "-" for c in path.resolve().name.lower()).strip("-")
     root_id = root_id if NODE_ID_RE.match(root_id) else "company"
     written = [path / CYCLE_FILE]
-    write_text(path / CYCLE_FILE, _render("cycle.yaml.j2", name=f"{path.name} OP1 {year}",
-                                          year=year, as_of=f"{year - 1}-09-15"))
-    written += new_node(path / root_id, name=root_id.replace("-", " ").title(),
-                        owner="Your Name")
+    write_text(
+        path / CYCLE_FILE,
+        _render(
+            "cycle.yaml.j2", name=f"{path.name} OP1 {year}", year=year, as_of=f"{year - 1}-09-15"
+        ),
+    )
+    written += new_node(path / root_id, name=root_id.replace("-", " ").title(), owner="Your Name")
     return written
 
 
@@ -58,16 +68,20 @@ def new_node(path: Path, name: str | None = None, owner: str = "Your Name") -> l
     """Scaffold a node directory with a commented plan.yaml and narrative.md."""
     node_id = path.name
     if not NODE_ID_RE.match(node_id):
-        raise ScaffoldError(f"'{node_id}' is not a valid node id "
-                            f"(lowercase letters, digits and '-', {NODE_ID_RE.pattern})")
+        raise ScaffoldError(
+            f"'{node_id}' is not a valid node id "
+            f"(lowercase letters, digits and '-', {NODE_ID_RE.pattern})"
+        )
     _require_empty(path)
     parent = path.resolve().parent
     cycle = find_cycle_dir(parent)
     if cycle is None:
         raise ScaffoldError(f"'{path}' is not inside a cycle (no {CYCLE_FILE} above it)")
     if parent != cycle and not (parent / PLAN_FILE).is_file():
-        raise ScaffoldError(f"the parent directory '{parent.name}' is not a node "
-                            f"(it has no {PLAN_FILE}); create it first")
+        raise ScaffoldError(
+            f"the parent directory '{parent.name}' is not a node "
+            f"(it has no {PLAN_FILE}); create it first"
+        )
     display = name or node_id.replace("-", " ").title()
     path.mkdir(parents=True, exist_ok=True)
     write_text(path / PLAN_FILE, _render("plan.yaml.j2", name=display, owner=owner))

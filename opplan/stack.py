@@ -23,9 +23,10 @@ turns the views into the report model.
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import accumulate, chain, zip_longest
-from typing import AbstractSet as Set, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import TypeVar
 
 from .costing import ZERO, Amount, RateTable, ask_amount, partial_amount
 from .model import Ask, AskRef, Budget, Cycle, Decision, NodeId
@@ -36,7 +37,7 @@ DECIDING = frozenset({"fund", "partial", "cut", "defer"})
 FORCING = frozenset({"fund", "partial"})
 REMOVED_STATUS = {"cut": CUT, "defer": DEFERRED}
 T = TypeVar("T")
-_GAP = object()   # fills the short lists while zipping
+_GAP = object()  # fills the short lists while zipping
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +55,10 @@ class AskInfo:
 class Effective:
     """The decision in effect on an ask in some node's view, and who made it."""
 
-    decision: str           # fund, partial, cut or defer
+    decision: str  # fund, partial, cut or defer
     by: NodeId
     entry: Decision
-    amount: Amount          # the ask's amount under this decision (after a partial)
+    amount: Amount  # the ask's amount under this decision (after a partial)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,23 +71,23 @@ class AskIndex:
     decisions: Mapping[NodeId, Mapping[int, Decision]]
 
     @staticmethod
-    def build(cycle: Cycle, rates: RateTable) -> "AskIndex":
+    def build(cycle: Cycle, rates: RateTable) -> AskIndex:
         """Index the asks and decisions of a checked cycle."""
         asks: list[AskInfo] = []
         own: dict[NodeId, tuple[int, ...]] = {}
         for nid, node in cycle.nodes.items():
             start = len(asks)
             for ask in node.plan.incremental if node.plan else ():
-                asks.append(AskInfo(len(asks), f"{nid}/{ask.id}", nid, ask,
-                                    ask_amount(ask, rates)))
+                asks.append(AskInfo(len(asks), f"{nid}/{ask.id}", nid, ask, ask_amount(ask, rates)))
             own[nid] = tuple(range(start, len(asks)))
         by_ref = {a.ref: a.index for a in asks}
         decisions: dict[NodeId, dict[int, Decision]] = {}
         for nid, node in cycle.nodes.items():
             review = node.plan.review if node.plan else None
             if review is not None and review.decisions:
-                decisions[nid] = {by_ref[ref]: dec for ref, dec in review.decisions.items()
-                                  if ref in by_ref}
+                decisions[nid] = {
+                    by_ref[ref]: dec for ref, dec in review.decisions.items() if ref in by_ref
+                }
         return AskIndex(tuple(asks), by_ref, own, decisions)
 
 
@@ -101,18 +102,21 @@ class View:
 
     node: NodeId
     order: tuple[int, ...]
-    came_from: tuple[NodeId | None, ...]   # the child whose list it came from; None: own
-    amounts: tuple[Amount, ...]            # after partials
+    came_from: tuple[NodeId | None, ...]  # the child whose list it came from; None: own
+    amounts: tuple[Amount, ...]  # after partials
     cumulative: tuple[Amount, ...]
     status: Mapping[int, str]
-    effective: Mapping[int, Effective]     # asks with a decision in effect in this view
-    removed: tuple[int, ...]               # cut or deferred here, by index
+    effective: Mapping[int, Effective]  # asks with a decision in effect in this view
+    removed: tuple[int, ...]  # cut or deferred here, by index
     over_budget: Amount | None
 
 
-def effective_decisions(node: NodeId, decisions: Mapping[int, Decision],
-                        children: Sequence[View], asks: Sequence[AskInfo]
-                        ) -> dict[int, Effective]:
+def effective_decisions(
+    node: NodeId,
+    decisions: Mapping[int, Decision],
+    children: Sequence[View],
+    asks: Sequence[AskInfo],
+) -> dict[int, Effective]:
     """Rule 2: the node's own decisions override the effective decisions of its children."""
     out: dict[int, Effective] = {}
     for child in children:
@@ -131,8 +135,7 @@ def zipped(lists: Sequence[Sequence[T]]) -> list[T]:
     lists = [lst for lst in lists if lst]
     if len(lists) <= 1:
         return list(lists[0]) if lists else []
-    return [x for x in chain.from_iterable(zip_longest(*lists, fillvalue=_GAP))
-            if x is not _GAP]
+    return [x for x in chain.from_iterable(zip_longest(*lists, fillvalue=_GAP)) if x is not _GAP]
 
 
 def _source(i: int, children: Sequence[View]) -> NodeId | None:
@@ -140,9 +143,13 @@ def _source(i: int, children: Sequence[View]) -> NodeId | None:
     return next((c.node for c in children if i in c.status), None)
 
 
-def order_asks(own: Sequence[int], children: Sequence[View], keep: Set[int],
-               drop: Set[int], ranks: Mapping[int, int]
-               ) -> tuple[list[int], list[NodeId | None], list[int]]:
+def order_asks(
+    own: Sequence[int],
+    children: Sequence[View],
+    keep: Set[int],
+    drop: Set[int],
+    ranks: Mapping[int, int],
+) -> tuple[list[int], list[NodeId | None], list[int]]:
     """Rule 4: ranked asks by rank, then funded-in-child asks zipped, then the rest zipped.
 
     ``keep`` and ``drop`` are the asks the node itself funds (or partially
@@ -187,15 +194,16 @@ def order_asks(own: Sequence[int], children: Sequence[View], keep: Set[int],
     return order, came_from, removed
 
 
-def draw_line(amounts: Sequence[Amount], forced: Sequence[bool], budget: Budget | None
-              ) -> tuple[list[str], Amount | None]:
+def draw_line(
+    amounts: Sequence[Amount], forced: Sequence[bool], budget: Budget | None
+) -> tuple[list[str], Amount | None]:
     """Rule 5: the status of each ask in order, and the excess of forced asks over the budget."""
     hc_cap = budget.headcount if budget is not None else None
     cost_cap = budget.cost if budget is not None else None
     if hc_cap is None and cost_cap is None:
         return [ABOVE if f else UNLINED for f in forced], None
     hc = cost = ZERO
-    for amount, f in zip(amounts, forced):
+    for amount, f in zip(amounts, forced, strict=False):
         if f:
             hc += amount.headcount
             cost += amount.cost
@@ -205,38 +213,54 @@ def draw_line(amounts: Sequence[Amount], forced: Sequence[bool], budget: Budget 
         return [ABOVE if f else BELOW for f in forced], Amount(over_hc, over_cost, ZERO)
     out: list[str] = []
     fits = True
-    for amount, f in zip(amounts, forced):
+    for amount, f in zip(amounts, forced, strict=False):
         if f:
             out.append(ABOVE)
             continue
         if fits:
             hc += amount.headcount
             cost += amount.cost
-            fits = ((hc_cap is None or hc <= hc_cap) and
-                    (cost_cap is None or cost <= cost_cap))
+            fits = (hc_cap is None or hc <= hc_cap) and (cost_cap is None or cost <= cost_cap)
         out.append(ABOVE if fits else BELOW)
     return out, None
 
 
-def node_view(node: NodeId, own: Sequence[int], children: Sequence[View],
-              decisions: Mapping[int, Decision], budget: Budget | None,
-              asks: Sequence[AskInfo]) -> View:
+def node_view(
+    node: NodeId,
+    own: Sequence[int],
+    children: Sequence[View],
+    decisions: Mapping[int, Decision],
+    budget: Budget | None,
+    asks: Sequence[AskInfo],
+) -> View:
     """A node's view from its own asks, decisions and budget and its children's views."""
     effective = effective_decisions(node, decisions, children, asks)
     keep = {i for i, d in decisions.items() if d.decision in FORCING}
     drop = {i for i, d in decisions.items() if d.decision in REMOVED_STATUS}
-    ranks = {i: d.rank for i, d in decisions.items() if d.rank is not None and
-             (i not in effective or effective[i].decision in FORCING)}
+    ranks = {
+        i: d.rank
+        for i, d in decisions.items()
+        if d.rank is not None and (i not in effective or effective[i].decision in FORCING)
+    }
     order, came_from, removed = order_asks(own, children, keep, drop, ranks)
 
     get = effective.get
     amounts = [e.amount if (e := get(i)) is not None else asks[i].requested for i in order]
     statuses, over = draw_line(amounts, [i in effective for i in order], budget)
-    status: dict[int, str] = dict(zip(order, statuses))
+    status: dict[int, str] = dict(zip(order, statuses, strict=False))
     for i in removed:
         status[i] = REMOVED_STATUS[effective[i].decision]
-    return View(node, tuple(order), tuple(came_from), tuple(amounts),
-                tuple(running_totals(amounts)), status, effective, tuple(removed), over)
+    return View(
+        node,
+        tuple(order),
+        tuple(came_from),
+        tuple(amounts),
+        tuple(running_totals(amounts)),
+        status,
+        effective,
+        tuple(removed),
+        over,
+    )
 
 
 def running_totals(amounts: Iterable[Amount]) -> Iterator[Amount]:
@@ -251,7 +275,12 @@ def views(cycle: Cycle, index: AskIndex) -> dict[NodeId, View]:
     for nid in reversed(list(cycle.nodes)):
         node = cycle.nodes[nid]
         review = node.plan.review if node.plan else None
-        out[nid] = node_view(nid, index.own[nid], [out[c] for c in node.children],
-                             index.decisions.get(nid, no_decisions),
-                             review.budget if review else None, index.asks)
+        out[nid] = node_view(
+            nid,
+            index.own[nid],
+            [out[c] for c in node.children],
+            index.decisions.get(nid, no_decisions),
+            review.budget if review else None,
+            index.asks,
+        )
     return out

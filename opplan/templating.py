@@ -17,13 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from jinja2 import (ChoiceLoader, FileSystemLoader, StrictUndefined, Template, TemplateNotFound,
-                    TemplateSyntaxError, pass_context)
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    pass_context,
+)
 from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -37,10 +45,10 @@ MAX_DIGITS = 10_000
 MAX_WIDTH = 10_000
 """Largest integer argument of a padding call or filter (``center``, ``ljust``...)."""
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$",
-            "CAD": "C$"}
-_WIDTH_CALLS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "indent",
-                          "wordwrap", "truncate", "format"})
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
+_WIDTH_CALLS = frozenset(
+    {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap", "truncate", "format"}
+)
 _LONG_WIDTH = re.compile(r"\d{5,}")
 
 
@@ -65,8 +73,9 @@ class _Budget:
         items = range(*args)
         self.left -= len(items)
         if self.left < 0:
-            raise SecurityError(f"loops over more than {MAX_ITERATIONS:,} items in one "
-                                "template are refused")
+            raise SecurityError(
+                f"loops over more than {MAX_ITERATIONS:,} items in one template are refused"
+            )
         return items
 
 
@@ -77,15 +86,21 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         """Refuse repetition, powers and %-formats that would make a huge value."""
-        if operator == "**" and isinstance(right, (int, float, Decimal)) and (
-                abs(right) > 64 or _digits(left) * abs(right) > MAX_DIGITS):
+        if (
+            operator == "**"
+            and isinstance(right, (int, float, Decimal))
+            and (abs(right) > 64 or _digits(left) * abs(right) > MAX_DIGITS)
+        ):
             raise SecurityError(f"powers of more than {MAX_DIGITS:,} digits are refused")
         if operator == "*":
             if _digits(left) + _digits(right) > MAX_DIGITS:
                 raise SecurityError(f"products of more than {MAX_DIGITS:,} digits are refused")
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
-                        and len(seq) * n > MAX_OUTPUT:
+                if (
+                    isinstance(seq, (str, list, tuple))
+                    and isinstance(n, int)
+                    and len(seq) * n > MAX_OUTPUT
+                ):
                     raise SecurityError(f"a value longer than {MAX_OUTPUT:,} items is refused")
         if operator == "%" and isinstance(left, str) and _LONG_WIDTH.search(left):
             raise SecurityError("format widths of 5 digits or more are refused")
@@ -119,12 +134,13 @@ def _check_widths(args: Iterable[Any], kwargs: Mapping[str, Any]) -> None:
 
 def _bounded_filter(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` refusing huge integer arguments (and, for ``format``, huge widths in the pattern)."""
+
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _check_widths(args, kwargs)
-        if fn.__name__ == "do_format" and isinstance(args[0], str) \
-                and _LONG_WIDTH.search(args[0]):
+        if fn.__name__ == "do_format" and isinstance(args[0], str) and _LONG_WIDTH.search(args[0]):
             raise SecurityError("format widths of 5 digits or more are refused")
         return fn(*args, **kwargs)
+
     bounded.__name__ = fn.__name__
     bounded.__doc__ = fn.__doc__
     if hasattr(fn, "jinja_pass_arg"):  # keep pass_environment/pass_eval_context markers
@@ -133,6 +149,7 @@ def _bounded_filter(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # --- filters ----------------------------------------------------------------
+
 
 def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
@@ -162,8 +179,11 @@ def money_text(value: Any, currency: str = "USD", full: bool = False) -> str:
         body = f"{d.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
     else:
         body = ""
-        for size, suffix in ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"),
-                             (Decimal(10) ** 3, "K")):
+        for size, suffix in (
+            (Decimal(10) ** 9, "B"),
+            (Decimal(10) ** 6, "M"),
+            (Decimal(10) ** 3, "K"),
+        ):
             if d >= size:
                 step = Decimal(1) if suffix == "K" else Decimal("0.1")
                 scaled = (d / size).quantize(step, rounding=ROUND_HALF_UP)
@@ -210,13 +230,19 @@ def long_date(value: dt.date) -> str:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
-    "money": money, "headcount": headcount, "number": number, "percent": percent,
-    "plural": plural, "join_and": join_and, "date": long_date,
+    "money": money,
+    "headcount": headcount,
+    "number": number,
+    "percent": percent,
+    "plural": plural,
+    "join_and": join_and,
+    "date": long_date,
 }
 """opplan's filters, registered here and nowhere else (docs/templates.md lists them)."""
 
 
 # --- the environment --------------------------------------------------------
+
 
 def environment(search_path: Sequence[Path] = ()) -> BoundedSandbox:
     """The sandboxed environment; templates are looked up in ``search_path`` in order.
@@ -225,8 +251,14 @@ def environment(search_path: Sequence[Path] = ()) -> BoundedSandbox:
     a cycle's own file overrides the default of the same name.
     """
     loader = ChoiceLoader([FileSystemLoader(str(p)) for p in search_path])
-    env = BoundedSandbox(loader=loader, undefined=StrictUndefined, autoescape=False,
-                         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env = BoundedSandbox(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     for name in ("center", "indent", "wordwrap", "truncate", "format"):
         env.filters[name] = _bounded_filter(env.filters[name])
     env.filters.update(FILTERS)
@@ -249,12 +281,12 @@ def get_template(env: BoundedSandbox, name: str) -> Template:
     except TemplateNotFound:
         raise TemplateError(name, 1, f"template '{name}' not found") from None
     except TemplateSyntaxError as exc:
-        raise TemplateError(exc.filename or name, exc.lineno or 1,
-                            exc.message or str(exc)) from None
+        raise TemplateError(
+            exc.filename or name, exc.lineno or 1, exc.message or str(exc)
+        ) from None
 
 
-def render(template: Template, context: Mapping[str, Any], *,
-           max_output: int = MAX_OUTPUT) -> str:
+def render(template: Template, context: Mapping[str, Any], *, max_output: int = MAX_OUTPUT) -> str:
     """Render with a fresh loop budget; stop at ``max_output`` characters.
 
     Raises :class:`TemplateError` naming the file and line for any failure in
@@ -271,10 +303,18 @@ def render(template: Template, context: Mapping[str, Any], *,
                 raise SecurityError(f"output longer than {max_output:,} characters is refused")
             parts.append(chunk)
     except TemplateSyntaxError as exc:
-        raise TemplateError(exc.filename or path, exc.lineno or 1,
-                            exc.message or str(exc)) from None
-    except (JinjaError, ArithmeticError, TypeError, ValueError, LookupError,
-            MemoryError, RecursionError) as exc:
+        raise TemplateError(
+            exc.filename or path, exc.lineno or 1, exc.message or str(exc)
+        ) from None
+    except (
+        JinjaError,
+        ArithmeticError,
+        TypeError,
+        ValueError,
+        LookupError,
+        MemoryError,
+        RecursionError,
+    ) as exc:
         where, line = _template_frame(exc.__traceback__, path)
         message = str(exc) if isinstance(exc, JinjaError) else f"{type(exc).__name__}: {exc}"
         if isinstance(exc, OverflowError) and "range" in str(exc).lower():

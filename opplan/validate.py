@@ -13,7 +13,7 @@ does not matter, since diagnostics are sorted afterwards.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .costing import RateTable, ask_amount, number_text
 from .diagnostics import Diagnostic, error
@@ -29,15 +29,22 @@ def _split_ref(ref: str) -> tuple[str, str] | None:
 
 def check_unique_ids(cycle: Cycle) -> Iterator[Diagnostic]:
     """Every list item id is unique within its list and node; mandate ids within the cycle."""
-    lists = [("flat", "flat item"), ("incremental", "ask"), ("goals", "goal"),
-             ("dependencies", "dependency")]
+    lists = [
+        ("flat", "flat item"),
+        ("incremental", "ask"),
+        ("goals", "goal"),
+        ("dependencies", "dependency"),
+    ]
     for node, plan in cycle.plans():
         for attr, what in lists:
             seen: set[str] = set()
             for item in getattr(plan, attr):
                 if item.id in seen:
-                    yield error(item.source.at("id"),
-                                f"duplicate {what} id '{item.id}' in {node.id}", "duplicate-id")
+                    yield error(
+                        item.source.at("id"),
+                        f"duplicate {what} id '{item.id}' in {node.id}",
+                        "duplicate-id",
+                    )
                 seen.add(item.id)
         seen_to: set[str] = set()
         for c in plan.commitments:
@@ -60,9 +67,12 @@ def check_goal_refs(cycle: Cycle) -> Iterator[Diagnostic]:
             for item in getattr(plan, attr):
                 for i, gid in enumerate(item.goals):
                     if gid not in goals:
-                        yield error(item.source.at("goals", i),
-                                    f"unknown goal '{gid}' (goals of {node.id}: "
-                                    f"{', '.join(sorted(goals)) or 'none'})", "reference")
+                        yield error(
+                            item.source.at("goals", i),
+                            f"unknown goal '{gid}' (goals of {node.id}: "
+                            f"{', '.join(sorted(goals)) or 'none'})",
+                            "reference",
+                        )
 
 
 def check_dependency_refs(cycle: Cycle) -> Iterator[Diagnostic]:
@@ -73,27 +83,39 @@ def check_dependency_refs(cycle: Cycle) -> Iterator[Diagnostic]:
         deps = {d.id for d in plan.dependencies}
         for dep in plan.dependencies:
             if dep.on == node.id:
-                yield error(dep.source.at("on"), f"dependency '{dep.id}' is on its own node",
-                            "reference")
+                yield error(
+                    dep.source.at("on"), f"dependency '{dep.id}' is on its own node", "reference"
+                )
             elif dep.on not in cycle.nodes:
                 yield error(dep.source.at("on"), f"unknown node '{dep.on}'", "reference")
             if dep.away_team and dep.funded_by is None:
-                yield error(dep.source.at("away_team"),
-                            f"away-team dependency '{dep.id}' needs funded_by: one of "
-                            f"{node.id}'s ask ids", "reference")
+                yield error(
+                    dep.source.at("away_team"),
+                    f"away-team dependency '{dep.id}' needs funded_by: one of {node.id}'s ask ids",
+                    "reference",
+                )
             if dep.funded_by is not None:
                 if not dep.away_team:
-                    yield error(dep.source.at("funded_by"),
-                                "funded_by on a dependency needs away_team: true "
-                                "(otherwise the host funds it in its commitment)", "reference")
+                    yield error(
+                        dep.source.at("funded_by"),
+                        "funded_by on a dependency needs away_team: true "
+                        "(otherwise the host funds it in its commitment)",
+                        "reference",
+                    )
                 elif dep.funded_by not in asks:
-                    yield error(dep.source.at("funded_by"),
-                                f"unknown ask '{dep.funded_by}' in {node.id}", "reference")
+                    yield error(
+                        dep.source.at("funded_by"),
+                        f"unknown ask '{dep.funded_by}' in {node.id}",
+                        "reference",
+                    )
         for ask in plan.incremental:
             for i, did in enumerate(ask.depends_on):
                 if did not in deps:
-                    yield error(ask.source.at("depends_on", i),
-                                f"unknown dependency '{did}' in {node.id}", "reference")
+                    yield error(
+                        ask.source.at("depends_on", i),
+                        f"unknown dependency '{did}' in {node.id}",
+                        "reference",
+                    )
 
 
 def check_commitments(cycle: Cycle) -> Iterator[Diagnostic]:
@@ -104,24 +126,31 @@ def check_commitments(cycle: Cycle) -> Iterator[Diagnostic]:
             ref = _split_ref(c.to)
             requester = cycle.nodes.get(ref[0]) if ref else None
             if ref is None:
-                yield error(c.source.at("to"),
-                            f"'{c.to}' is not a dependency reference <node-id>/<dependency-id>",
-                            "reference")
+                yield error(
+                    c.source.at("to"),
+                    f"'{c.to}' is not a dependency reference <node-id>/<dependency-id>",
+                    "reference",
+                )
             elif requester is None:
                 yield error(c.source.at("to"), f"unknown node '{ref[0]}'", "reference")
             elif requester.plan is not None:
                 dep = next((d for d in requester.plan.dependencies if d.id == ref[1]), None)
                 if dep is None:
-                    yield error(c.source.at("to"), f"unknown dependency '{ref[1]}' in {ref[0]}",
-                                "reference")
+                    yield error(
+                        c.source.at("to"), f"unknown dependency '{ref[1]}' in {ref[0]}", "reference"
+                    )
                 elif dep.on != node.id:
-                    yield error(c.source.at("to"),
-                                f"dependency '{c.to}' is on '{dep.on}', not on {node.id}",
-                                "reference")
+                    yield error(
+                        c.source.at("to"),
+                        f"dependency '{c.to}' is on '{dep.on}', not on {node.id}",
+                        "reference",
+                    )
             if c.funded_by != "flat" and c.funded_by not in asks:
-                yield error(c.source.at("funded_by"),
-                            f"funded_by must be 'flat' or one of {node.id}'s ask ids, "
-                            f"not '{c.funded_by}'", "reference")
+                yield error(
+                    c.source.at("funded_by"),
+                    f"funded_by must be 'flat' or one of {node.id}'s ask ids, not '{c.funded_by}'",
+                    "reference",
+                )
 
 
 def check_mandate_refs(cycle: Cycle) -> Iterator[Diagnostic]:
@@ -134,22 +163,24 @@ def check_mandate_refs(cycle: Cycle) -> Iterator[Diagnostic]:
         for m in cycle.settings.mandates:
             for i, nid in enumerate(m.applies_to):
                 if nid not in cycle.nodes:
-                    yield error(m.source.at("applies_to", i), f"unknown node '{nid}'",
-                                "reference")
+                    yield error(m.source.at("applies_to", i), f"unknown node '{nid}'", "reference")
     for node, plan in cycle.plans():
         asks = {a.id for a in plan.incremental}
         for ask in plan.incremental:
             if ask.mandate is not None and ask.mandate not in mandates:
-                yield error(ask.source.at("mandate"), f"unknown mandate '{ask.mandate}'",
-                            "reference")
+                yield error(
+                    ask.source.at("mandate"), f"unknown mandate '{ask.mandate}'", "reference"
+                )
         for mid, answer in plan.mandates.items():
             if mid not in mandates:
                 yield error(answer.source, f"unknown mandate '{mid}'", "reference")
             fb = answer.funded_by
             if fb is not None and fb != "flat" and fb not in asks:
-                yield error(answer.source.at("funded_by"),
-                            f"funded_by must be 'flat' or one of {node.id}'s ask ids, not '{fb}'",
-                            "reference")
+                yield error(
+                    answer.source.at("funded_by"),
+                    f"funded_by must be 'flat' or one of {node.id}'s ask ids, not '{fb}'",
+                    "reference",
+                )
 
 
 def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
@@ -159,22 +190,26 @@ def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
     for node, plan in cycle.plans():
         if plan.review is None:
             continue
-        ranks: Counter[int] = Counter(d.rank for d in plan.review.decisions.values()
-                                      if d.rank is not None)
+        ranks: Counter[int] = Counter(
+            d.rank for d in plan.review.decisions.values() if d.rank is not None
+        )
         for ref, dec in plan.review.decisions.items():
             src = dec.source
             parts = _split_ref(ref)
             target = cycle.nodes.get(parts[0]) if parts else None
             if parts is None:
-                yield error(src, f"'{ref}' is not an ask reference <node-id>/<ask-id>",
-                            "reference")
+                yield error(src, f"'{ref}' is not an ask reference <node-id>/<ask-id>", "reference")
                 continue
             if target is None:
                 yield error(src, f"unknown node '{parts[0]}' in '{ref}'", "reference")
                 continue
             if not cycle.in_subtree(target.id, node.id):
-                yield error(src, f"'{ref}' is outside {node.id}'s subtree; a manager decides "
-                            "only on asks below them", "decision-scope")
+                yield error(
+                    src,
+                    f"'{ref}' is outside {node.id}'s subtree; a manager decides "
+                    "only on asks below them",
+                    "decision-scope",
+                )
                 continue
             if target.plan is None:
                 continue
@@ -183,31 +218,48 @@ def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
                 yield error(src, f"unknown ask '{parts[1]}' in {target.id}", "reference")
                 continue
             if dec.rank is not None and ranks[dec.rank] > 1:
-                yield error(src.at("rank"), f"rank {dec.rank} is given to more than one ask",
-                            "duplicate-rank")
+                yield error(
+                    src.at("rank"),
+                    f"rank {dec.rank} is given to more than one ask",
+                    "duplicate-rank",
+                )
             if dec.decision != "partial":
                 if dec.headcount is not None or dec.cost is not None:
-                    yield error(src.at("headcount" if dec.headcount is not None else "cost"),
-                                "headcount and cost apply only to a partial decision",
-                                "decision")
+                    yield error(
+                        src.at("headcount" if dec.headcount is not None else "cost"),
+                        "headcount and cost apply only to a partial decision",
+                        "decision",
+                    )
                 continue
             if rates is None:
                 continue
             amount = ask_amount(ask, rates)
             if dec.headcount is None and dec.cost is None:
-                yield error(src.at("decision"), "a partial needs headcount (or, for a "
-                            "spend-only ask, cost)", "decision")
+                yield error(
+                    src.at("decision"),
+                    "a partial needs headcount (or, for a spend-only ask, cost)",
+                    "decision",
+                )
             elif dec.headcount is None and amount.headcount > 0:
-                yield error(src.at("cost"), "a partial of an ask with heads needs headcount "
-                            "(cost alone is only for spend-only asks)", "decision")
+                yield error(
+                    src.at("cost"),
+                    "a partial of an ask with heads needs headcount "
+                    "(cost alone is only for spend-only asks)",
+                    "decision",
+                )
             if dec.headcount is not None and dec.headcount > amount.headcount:
-                yield error(src.at("headcount"),
-                            f"partial headcount {number_text(dec.headcount)} is more than the ask's "
-                            f"{number_text(amount.headcount)}", "partial-over-ask")
+                yield error(
+                    src.at("headcount"),
+                    f"partial headcount {number_text(dec.headcount)} is more than the ask's "
+                    f"{number_text(amount.headcount)}",
+                    "partial-over-ask",
+                )
             if dec.cost is not None and dec.cost > amount.cost:
-                yield error(src.at("cost"),
-                            f"partial cost {dec.cost:.2f} is more than the ask's "
-                            f"{amount.cost:.2f}", "partial-over-ask")
+                yield error(
+                    src.at("cost"),
+                    f"partial cost {dec.cost:.2f} is more than the ask's {amount.cost:.2f}",
+                    "partial-over-ask",
+                )
 
 
 def check_rates(cycle: Cycle) -> Iterator[Diagnostic]:
@@ -219,14 +271,18 @@ def check_rates(cycle: Cycle) -> Iterator[Diagnostic]:
     for entry in cycle.settings.rates.by:
         key = (entry.role, entry.level, entry.location)
         if key == (None, None, None):
-            yield error(entry.source, "a rate entry must name role, level or location "
-                        "(use 'default' for the rest)", "rates")
+            yield error(
+                entry.source,
+                "a rate entry must name role, level or location (use 'default' for the rest)",
+                "rates",
+            )
         elif key in seen:
-            yield error(entry.source, "the same role, level and location are rated twice",
-                        "rate-ambiguous")
+            yield error(
+                entry.source, "the same role, level and location are rated twice", "rate-ambiguous"
+            )
         seen.add(key)
     table = RateTable(cycle.settings.rates)
-    for node, plan in cycle.plans():
+    for _node, plan in cycle.plans():
         lines: list[HeadcountLine] = list(plan.headcount)
         for ask in plan.incremental:
             lines.extend(ask.headcount)
@@ -236,12 +292,17 @@ def check_rates(cycle: Cycle) -> Iterator[Diagnostic]:
             found = table.matches(line)
             if len({(e.role, e.level, e.location) for e in found}) > 1:
                 names = " and ".join(_rate_name(e) for e in found)
-                yield error(line.source, f"ambiguous cost rate: {names} both match", "rate-ambiguous")
+                yield error(
+                    line.source, f"ambiguous cost rate: {names} both match", "rate-ambiguous"
+                )
 
 
 def _rate_name(entry) -> str:
-    named = [f"{f}={getattr(entry, f)}" for f in ("role", "level", "location")
-             if getattr(entry, f) is not None]
+    named = [
+        f"{f}={getattr(entry, f)}"
+        for f in ("role", "level", "location")
+        if getattr(entry, f) is not None
+    ]
     return "{" + ", ".join(named) + "}"
 
 

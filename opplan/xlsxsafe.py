@@ -56,15 +56,20 @@ def check_package(path: Path) -> None:
     except OSError as exc:
         raise UnsafeWorkbook(f"{name}: cannot read the file: {exc.strerror}") from exc
     if size > MAX_FILE_BYTES:
-        raise UnsafeWorkbook(f"{name}: the file is {size} bytes, more than the "
-                             f"{MAX_FILE_BYTES} opplan reads in a workbook")
+        raise UnsafeWorkbook(
+            f"{name}: the file is {size} bytes, more than the "
+            f"{MAX_FILE_BYTES} opplan reads in a workbook"
+        )
     if head.startswith(_OLE2):
-        raise UnsafeWorkbook(f"{name}: not an .xlsx workbook: it is password-protected or in "
-                             "the old .xls format; save it as an Excel workbook (.xlsx) "
-                             "without a password")
+        raise UnsafeWorkbook(
+            f"{name}: not an .xlsx workbook: it is password-protected or in "
+            "the old .xls format; save it as an Excel workbook (.xlsx) "
+            "without a password"
+        )
     if not head.startswith(b"PK\x03\x04"):
-        raise UnsafeWorkbook(f"{name}: not an .xlsx workbook (it is not a zip package; "
-                             "a renamed CSV or text file?)")
+        raise UnsafeWorkbook(
+            f"{name}: not an .xlsx workbook (it is not a zip package; a renamed CSV or text file?)"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             _check_directory(zf, name)
@@ -78,29 +83,37 @@ def check_package(path: Path) -> None:
 def _check_directory(zf: zipfile.ZipFile, name: str) -> None:
     infos = zf.infolist()
     if len(infos) > MAX_ENTRIES:
-        raise UnsafeWorkbook(f"{name}: the package has {len(infos)} entries, more than "
-                             f"{MAX_ENTRIES}: refused as a possible zip bomb")
+        raise UnsafeWorkbook(
+            f"{name}: the package has {len(infos)} entries, more than "
+            f"{MAX_ENTRIES}: refused as a possible zip bomb"
+        )
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise UnsafeWorkbook(f"{name}: part '{info.filename}' is encrypted")
         if info.file_size > MAX_PART_BYTES:
-            raise UnsafeWorkbook(f"{name}: part '{info.filename}' unpacks to "
-                                 f"{info.file_size} bytes, more than {MAX_PART_BYTES}: "
-                                 "refused as a possible zip bomb")
-        if info.file_size > RATIO_FLOOR and \
-                info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise UnsafeWorkbook(f"{name}: part '{info.filename}' is compressed "
-                                 f"{info.file_size // max(info.compress_size, 1)} to 1: "
-                                 "refused as a possible zip bomb")
+            raise UnsafeWorkbook(
+                f"{name}: part '{info.filename}' unpacks to "
+                f"{info.file_size} bytes, more than {MAX_PART_BYTES}: "
+                "refused as a possible zip bomb"
+            )
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise UnsafeWorkbook(
+                f"{name}: part '{info.filename}' is compressed "
+                f"{info.file_size // max(info.compress_size, 1)} to 1: "
+                "refused as a possible zip bomb"
+            )
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
-        raise UnsafeWorkbook(f"{name}: the package unpacks to {total} bytes, more than "
-                             f"{MAX_TOTAL_BYTES}: refused as a possible zip bomb")
+        raise UnsafeWorkbook(
+            f"{name}: the package unpacks to {total} bytes, more than "
+            f"{MAX_TOTAL_BYTES}: refused as a possible zip bomb"
+        )
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise UnsafeWorkbook(f"{name}: not an .xlsx workbook (no workbook part; a .docx, "
-                             ".ods or other zip file?)")
+        raise UnsafeWorkbook(
+            f"{name}: not an .xlsx workbook (no workbook part; a .docx, .ods or other zip file?)"
+        )
 
 
 def _check_xml(zf: zipfile.ZipFile, name: str) -> None:
@@ -116,11 +129,13 @@ def _check_xml(zf: zipfile.ZipFile, name: str) -> None:
                 if not chunk:
                     break
                 if first and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
-                    raise UnsafeWorkbook(f"{name}: part '{info.filename}' is UTF-16 XML; "
-                                         "an .xlsx workbook is UTF-8")
+                    raise UnsafeWorkbook(
+                        f"{name}: part '{info.filename}' is UTF-16 XML; an .xlsx workbook is UTF-8"
+                    )
                 first = False
                 if _DTD.search(tail + chunk):
                     raise UnsafeWorkbook(
                         f"{name}: part '{info.filename}' declares a DTD or XML entities, "
-                        "which workbooks never need: refused as an XML entity attack")
+                        "which workbooks never need: refused as an XML entity attack"
+                    )
                 tail = chunk[-16:]

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -44,8 +45,9 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     time of a large cycle), is replaced by a constant.
     """
 
-    def resolve(self, kind, value, implicit):  # noqa: D102 - see the class docstring
+    def resolve(self, kind, value, implicit):
         return ""
+
 
 #: Key under which every converted mapping stores its :class:`Source`.
 SOURCE_KEY = "__source__"
@@ -134,8 +136,9 @@ class _Converter:
         self.active.add(ident)
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self.convert(item, keys + (i,), _mark(item))
-                        for i, item in enumerate(node.value)]
+                return [
+                    self.convert(item, (*keys, i), _mark(item)) for i, item in enumerate(node.value)
+                ]
             return self._mapping(node, keys, at)
         finally:
             self.active.discard(ident)
@@ -147,23 +150,28 @@ class _Converter:
         for key_node, value_node in node.value:
             line, col = _mark(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                self.diagnostics.append(error(
-                    Source(self.path, line, col), "keys must be plain strings", "yaml"))
+                self.diagnostics.append(
+                    error(Source(self.path, line, col), "keys must be plain strings", "yaml")
+                )
                 continue
             key = key_node.value
             if key == SOURCE_KEY:
-                self.diagnostics.append(error(
-                    Source(self.path, line, col), f"unknown key '{key}'", "unknown-key"))
+                self.diagnostics.append(
+                    error(Source(self.path, line, col), f"unknown key '{key}'", "unknown-key")
+                )
                 continue
             if key in seen:
-                self.diagnostics.append(error(
-                    Source(self.path, line, col),
-                    f"duplicate key '{key}' (first defined at line {seen[key]})",
-                    "duplicate-key"))
+                self.diagnostics.append(
+                    error(
+                        Source(self.path, line, col),
+                        f"duplicate key '{key}' (first defined at line {seen[key]})",
+                        "duplicate-key",
+                    )
+                )
                 continue
             seen[key] = line
             keypos += (key, line, col)
-            out[key] = self.convert(value_node, keys + (key,), (line, col))
+            out[key] = self.convert(value_node, (*keys, key), (line, col))
         out[SOURCE_KEY] = Source(self.path, at[0], at[1], keys, keypos=tuple(keypos))
         return out
 
@@ -175,17 +183,26 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     except OSError as exc:
         return None, [error(Source(display), f"cannot read file: {exc.strerror}", "io")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, [error(Source(display),
-                            f"file is {len(raw)} bytes, more than the {MAX_FILE_BYTES} allowed",
-                            "io")]
+        return None, [
+            error(
+                Source(display),
+                f"file is {len(raw)} bytes, more than the {MAX_FILE_BYTES} allowed",
+                "io",
+            )
+        ]
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, [error(Source(display, line, col),
-                            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})", "encoding")]
+        return None, [
+            error(
+                Source(display, line, col),
+                f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
+                "encoding",
+            )
+        ]
 
 
 def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
@@ -214,9 +231,13 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     try:
         data = conv.convert(node, (), _mark(node))
     except _TooBig:
-        return None, [error(Source(path),
-                            f"document expands to more than {MAX_NODES} values "
-                            "(an alias bomb?)", "yaml")]
+        return None, [
+            error(
+                Source(path),
+                f"document expands to more than {MAX_NODES} values (an alias bomb?)",
+                "yaml",
+            )
+        ]
     except _Recursive:
         return None, [error(Source(path), "recursive alias: a value contains itself", "yaml")]
     except (_TooDeep, RecursionError):
@@ -256,8 +277,11 @@ def locate(path: str, keys: KeyPath) -> tuple[int, int] | None:
                     break
             else:
                 return pos
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
-                and 0 <= key < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(key, int)
+            and 0 <= key < len(node.value)
+        ):
             node = node.value[key]
             pos = _mark(node)
         else:
@@ -277,8 +301,9 @@ def resolve_positions(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
             pos = locate(src.path, src.keys)
             if pos is not None:
                 src = Source(src.path, pos[0], pos[1], src.keys)
-            d = Diagnostic(Source(src.path, src.line, src.col, src.keys), d.severity,
-                           d.message, d.rule)
+            d = Diagnostic(
+                Source(src.path, src.line, src.col, src.keys), d.severity, d.message, d.rule
+            )
         out.append(d)
     _compose_file.cache_clear()
     return out

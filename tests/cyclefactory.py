@@ -13,9 +13,10 @@ Conftest-free so that any test module can ``from cyclefactory import ...``.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -37,14 +38,18 @@ rates:
 """
 
 
-def write_cycle(base: Path, plans: Mapping[str, str | Mapping[str, Any]],
-                cycle_yaml: str = CYCLE_YAML) -> Path:
+def write_cycle(
+    base: Path, plans: Mapping[str, str | Mapping[str, Any]], cycle_yaml: str = CYCLE_YAML
+) -> Path:
     """Write cycle.yaml and one ``<path>/plan.yaml`` per entry; return ``base``."""
     base.mkdir(parents=True, exist_ok=True)
     (base / "cycle.yaml").write_text(textwrap.dedent(cycle_yaml), encoding="utf-8")
     for path, content in plans.items():
-        text = content if isinstance(content, str) else yaml.safe_dump(
-            _plain(content), sort_keys=False)
+        text = (
+            content
+            if isinstance(content, str)
+            else yaml.safe_dump(_plain(content), sort_keys=False)
+        )
         node_dir = base / path
         node_dir.mkdir(parents=True, exist_ok=True)
         (node_dir / "plan.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
@@ -59,14 +64,16 @@ def load_clean(cycle_dir: Path) -> Cycle:
     return checked.cycle
 
 
-def rolled(base: Path, plans: Mapping[str, str | Mapping[str, Any]],
-           cycle_yaml: str = CYCLE_YAML) -> Report:
+def rolled(
+    base: Path, plans: Mapping[str, str | Mapping[str, Any]], cycle_yaml: str = CYCLE_YAML
+) -> Report:
     """Write, check and roll up a cycle in one step."""
     return rollup(load_clean(write_cycle(base, plans, cycle_yaml)))
 
 
-def heads(count: float | int | str = 1, role: str = "SDE", start: str | int | None = None,
-          **extra: Any) -> dict[str, Any]:
+def heads(
+    count: float | int | str = 1, role: str = "SDE", start: str | int | None = None, **extra: Any
+) -> dict[str, Any]:
     """One headcount line."""
     line: dict[str, Any] = {"role": role, "count": count, **extra}
     if start is not None:
@@ -83,10 +90,14 @@ def ask(ask_id: str, hc: float | int | str | None = 1, **fields: Any) -> dict[st
     return out
 
 
-def plan(name: str, *asks: Mapping[str, Any], hc: float | int | None = None,
-         budget: Mapping[str, Any] | None = None,
-         decisions: Mapping[str, Mapping[str, Any]] | None = None,
-         **fields: Any) -> dict[str, Any]:
+def plan(
+    name: str,
+    *asks: Mapping[str, Any],
+    hc: float | int | None = None,
+    budget: Mapping[str, Any] | None = None,
+    decisions: Mapping[str, Mapping[str, Any]] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
     """A plan mapping: owner derived from the name, optional flat heads, asks and review."""
     out: dict[str, Any] = {"name": name, "owner": f"{name} Owner"}
     if hc is not None:
@@ -104,12 +115,12 @@ def plan(name: str, *asks: Mapping[str, Any], hc: float | int | None = None,
     return out
 
 
-def make_cycle(plans: Mapping[str, Mapping[str, Any]],
-               settings: Mapping[str, Any] | None = None) -> Cycle:
+def make_cycle(
+    plans: Mapping[str, Mapping[str, Any]], settings: Mapping[str, Any] | None = None
+) -> Cycle:
     """A cycle in memory from ``{"root/child": plan mapping}`` (parents before children
     or not: the tree is sorted depth-first, children by id)."""
-    cycle_settings = CycleSettings.model_validate(
-        dict(settings or yaml.safe_load(CYCLE_YAML)))
+    cycle_settings = CycleSettings.model_validate(dict(settings or yaml.safe_load(CYCLE_YAML)))
     paths = sorted(plans, key=lambda p: p.split("/"))
     children: dict[str, list[str]] = {p: [] for p in paths}
     for p in paths:
@@ -124,15 +135,21 @@ def make_cycle(plans: Mapping[str, Mapping[str, Any]],
         nid = path.rsplit("/", 1)[-1]
         parent = path.rpartition("/")[0].rsplit("/", 1)[-1] or None
         kids = sorted(children[path], key=lambda p: p.rsplit("/", 1)[-1])
-        nodes[nid] = Node(nid, path, parent, tuple(k.rsplit("/", 1)[-1] for k in kids), depth,
-                          Source(f"{path}/plan.yaml"), Plan.model_validate(_plain(plans[path])))
+        nodes[nid] = Node(
+            nid,
+            path,
+            parent,
+            tuple(k.rsplit("/", 1)[-1] for k in kids),
+            depth,
+            Source(f"{path}/plan.yaml"),
+            Plan.model_validate(_plain(plans[path])),
+        )
         for k in kids:
             add(k, depth + 1)
 
     add(roots[0], 0)
     root = roots[0]
-    return Cycle(Path("."), cycle_settings, nodes, root, Source("cycle.yaml"),
-                 spans(nodes, root))
+    return Cycle(Path("."), cycle_settings, nodes, root, Source("cycle.yaml"), spans(nodes, root))
 
 
 def errors_of(cycle: Cycle) -> list[str]:

@@ -13,8 +13,19 @@ from decimal import Decimal as D
 
 from opplan.costing import Amount
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
-from opplan.report import (CycleInfo, DependencyRow, GoalAtRisk, HeadcountRow, MandateAnswerRow,
-                           MandateCoverage, NodeReport, RemovedRow, Report, StackRow, Totals)
+from opplan.report import (
+    CycleInfo,
+    DependencyRow,
+    GoalAtRisk,
+    HeadcountRow,
+    MandateAnswerRow,
+    MandateCoverage,
+    NodeReport,
+    RemovedRow,
+    Report,
+    StackRow,
+    Totals,
+)
 from opplan.rollup import child_figures
 
 ZERO = Amount()
@@ -24,20 +35,55 @@ def amt(hc: str, cost: str, run_rate: str | None = None) -> Amount:
     return Amount(D(hc), D(cost), D(run_rate or cost))
 
 
-def totals(flat: Amount, requested: Amount, funded: Amount = ZERO, unfunded: Amount = ZERO,
-           cut: Amount = ZERO) -> Totals:
-    return Totals(flat=flat, capex=D("0.00"), requested=requested, funded=funded,
-                  unfunded=unfunded, cut=cut, deferred=ZERO)
+def totals(
+    flat: Amount,
+    requested: Amount,
+    funded: Amount = ZERO,
+    unfunded: Amount = ZERO,
+    cut: Amount = ZERO,
+) -> Totals:
+    return Totals(
+        flat=flat,
+        capex=D("0.00"),
+        requested=requested,
+        funded=funded,
+        unfunded=unfunded,
+        cut=cut,
+        deferred=ZERO,
+    )
 
 
-def row(position: int, ask: str, title: str, amount: Amount, cumulative: Amount, status: str,
-        child: str | None, child_status: str | None, node_name: str, forced: bool = False,
-        ) -> StackRow:
-    return StackRow(position=position, ask=ask, node=ask.split("/")[0], node_name=node_name,
-                    title=title, summary="", requested=amount, amount=amount, status=status,
-                    forced=forced, decision="fund" if forced else None,
-                    decided_by="acme" if forced else None, rank=None, note=None,
-                    cumulative=cumulative, child=child, child_status=child_status)
+def row(
+    position: int,
+    ask: str,
+    title: str,
+    amount: Amount,
+    cumulative: Amount,
+    status: str,
+    child: str | None,
+    child_status: str | None,
+    node_name: str,
+    forced: bool = False,
+) -> StackRow:
+    return StackRow(
+        position=position,
+        ask=ask,
+        node=ask.split("/")[0],
+        node_name=node_name,
+        title=title,
+        summary="",
+        requested=amount,
+        amount=amount,
+        status=status,
+        forced=forced,
+        decision="fund" if forced else None,
+        decided_by="acme" if forced else None,
+        rank=None,
+        note=None,
+        cumulative=cumulative,
+        child=child,
+        child_status=child_status,
+    )
 
 
 SEARCH_NARRATIVE = """\
@@ -105,81 +151,224 @@ Why now? Because.
 
 
 def report() -> Report:
-    cycle = CycleInfo(name="Acme OP1 2027", kind="OP1", year=2027, currency="USD",
-                      as_of=dt.date(2026, 9, 15))
+    cycle = CycleInfo(
+        name="Acme OP1 2027", kind="OP1", year=2027, currency="USD", as_of=dt.date(2026, 9, 15)
+    )
     search_plan = Plan(
-        name="Search", owner="Sam Lee",
+        name="Search",
+        owner="Sam Lee",
         headcount=(HeadcountLine(role="SDE", level="L5", location="SEA", count=D(5)),),
-        flat=(FlatItem(id="ktlo", title="Keep the lights on", headcount=D(2), goals=("G1",)),
-              FlatItem(id="rel", title="Relevance program", headcount=D(3), goals=("G1",))),
-        incremental=(Ask(id="ranking", title="Learning to rank"),
-                     Ask(id="typeahead", title="Typeahead")),
-        goals=(Goal(id="G1", title="Cut zero-result searches", kind="metric", unit="%",
-                    baseline=D("8"), target=D("5"), due="Q3", owner="Sam Lee",
-                    status=(StatusEntry(date=dt.date(2026, 6, 30), color="green"),)),))
+        flat=(
+            FlatItem(id="ktlo", title="Keep the lights on", headcount=D(2), goals=("G1",)),
+            FlatItem(id="rel", title="Relevance program", headcount=D(3), goals=("G1",)),
+        ),
+        incremental=(
+            Ask(id="ranking", title="Learning to rank"),
+            Ask(id="typeahead", title="Typeahead"),
+        ),
+        goals=(
+            Goal(
+                id="G1",
+                title="Cut zero-result searches",
+                kind="metric",
+                unit="%",
+                baseline=D("8"),
+                target=D("5"),
+                due="Q3",
+                owner="Sam Lee",
+                status=(StatusEntry(date=dt.date(2026, 6, 30), color="green"),),
+            ),
+        ),
+    )
     cart_plan = Plan(
-        name="Cart", owner="Cy Park",
-        headcount=(HeadcountLine(role="SDE", level="L5", location="SEA", count=D(3)),
-                   HeadcountLine(role="SDM", location="SEA", count=D(1))),
-        incremental=(Ask(id="one-click", title="One-click add"),
-                     Ask(id="gift-wrap", title="Gift wrap")))
-    acme_plan = Plan(name="Acme", owner="Ada Stone", goals=(
-        Goal(id="G1", title="Grow sales", kind="metric", unit="%", baseline=D(0),
-             target=D(10), due="Q4", owner="Ada Stone"),))
+        name="Cart",
+        owner="Cy Park",
+        headcount=(
+            HeadcountLine(role="SDE", level="L5", location="SEA", count=D(3)),
+            HeadcountLine(role="SDM", location="SEA", count=D(1)),
+        ),
+        incremental=(
+            Ask(id="one-click", title="One-click add"),
+            Ask(id="gift-wrap", title="Gift wrap"),
+        ),
+    )
+    acme_plan = Plan(
+        name="Acme",
+        owner="Ada Stone",
+        goals=(
+            Goal(
+                id="G1",
+                title="Grow sales",
+                kind="metric",
+                unit="%",
+                baseline=D(0),
+                target=D(10),
+                due="Q4",
+                owner="Ada Stone",
+            ),
+        ),
+    )
     s1, c1, c2 = amt("2", "400000.00"), amt("1", "150000.00", "200000.00"), amt("1", "200000.00")
     typeahead = amt("1", "200000.00")
     search = NodeReport(
-        id="search", name="Search", owner="Sam Lee", path="acme/search", parent="acme",
-        depth=1, children=(), budget_headcount=None, budget_cost=None,
+        id="search",
+        name="Search",
+        owner="Sam Lee",
+        path="acme/search",
+        parent="acme",
+        depth=1,
+        children=(),
+        budget_headcount=None,
+        budget_cost=None,
         totals=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
         own=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
         over_budget=None,
-        stack=(row(1, "search/ranking", "Learning to rank", s1, s1, "unlined", None, None,
-                   "Search"),
-               row(2, "search/typeahead", "Typeahead", typeahead, s1 + typeahead, "unlined",
-                   None, None, "Search")),
-        removed=(), dependencies=(), mandates=(), goals_at_risk=(),
+        stack=(
+            row(1, "search/ranking", "Learning to rank", s1, s1, "unlined", None, None, "Search"),
+            row(
+                2,
+                "search/typeahead",
+                "Typeahead",
+                typeahead,
+                s1 + typeahead,
+                "unlined",
+                None,
+                None,
+                "Search",
+            ),
+        ),
+        removed=(),
+        dependencies=(),
+        mandates=(),
+        goals_at_risk=(),
         headcount=(HeadcountRow(None, "SDE", "L5", "SEA", amt("5", "1000000.00")),),
-        plan=search_plan, narrative=Narrative("acme/search/narrative.md", SEARCH_NARRATIVE))
+        plan=search_plan,
+        narrative=Narrative("acme/search/narrative.md", SEARCH_NARRATIVE),
+    )
     cart = NodeReport(
-        id="cart", name="Cart", owner="Cy Park", path="acme/cart", parent="acme", depth=1,
-        children=(), budget_headcount=None, budget_cost=None,
+        id="cart",
+        name="Cart",
+        owner="Cy Park",
+        path="acme/cart",
+        parent="acme",
+        depth=1,
+        children=(),
+        budget_headcount=None,
+        budget_cost=None,
         totals=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
-        own=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2), over_budget=None,
-        stack=(row(1, "cart/one-click", "One-click add", c1, c1, "unlined", None, None, "Cart"),
-               row(2, "cart/gift-wrap", "Gift wrap", c2, c1 + c2, "unlined", None, None,
-                   "Cart")),
-        removed=(), dependencies=(), mandates=(), goals_at_risk=(),
-        headcount=(HeadcountRow(None, "SDE", "L5", "SEA", amt("3", "600000.00")),
-                   HeadcountRow(None, "SDM", None, "SEA", amt("1", "250000.00"))),
-        plan=cart_plan, narrative=None)
+        own=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
+        over_budget=None,
+        stack=(
+            row(1, "cart/one-click", "One-click add", c1, c1, "unlined", None, None, "Cart"),
+            row(2, "cart/gift-wrap", "Gift wrap", c2, c1 + c2, "unlined", None, None, "Cart"),
+        ),
+        removed=(),
+        dependencies=(),
+        mandates=(),
+        goals_at_risk=(),
+        headcount=(
+            HeadcountRow(None, "SDE", "L5", "SEA", amt("3", "600000.00")),
+            HeadcountRow(None, "SDM", None, "SEA", amt("1", "250000.00")),
+        ),
+        plan=cart_plan,
+        narrative=None,
+    )
     requested = s1 + typeahead + c1 + c2
     acme = NodeReport(
-        id="acme", name="Acme", owner="Ada Stone", path="acme", parent=None, depth=0,
-        children=("cart", "search"), budget_headcount=D(3), budget_cost=None,
-        totals=totals(amt("9", "1850000.00"), requested, funded=s1 + c1, unfunded=c2,
-                      cut=typeahead),
-        own=totals(ZERO, ZERO), over_budget=None,
-        stack=(row(1, "cart/one-click", "One-click add", c1, c1, "above", "cart", "unlined",
-                   "Cart"),
-               row(2, "search/ranking", "Learning to rank", s1, c1 + s1, "above", "search",
-                   "unlined", "Search", forced=True),
-               row(3, "cart/gift-wrap", "Gift wrap", c2, c1 + s1 + c2, "below", "cart",
-                   "unlined", "Cart")),
-        removed=(RemovedRow("search/typeahead", "search", "Typeahead", typeahead, "cut", "acme",
-                            "Not this year."),),
-        dependencies=(DependencyRow("cart", "D1", "search", "Search index API", "Q2", False,
-                                    None, "acme", "unacknowledged", "unacknowledged",
-                                    ("cart/gift-wrap",), "manager"),),
-        mandates=(MandateCoverage("eu", "Launch in the EU", "Q3", 2, 1, 1, 0, (
-            MandateAnswerRow("cart", "We launch.", "flat", "flat"),
-            MandateAnswerRow("search", None, None, "missing"))),),
+        id="acme",
+        name="Acme",
+        owner="Ada Stone",
+        path="acme",
+        parent=None,
+        depth=0,
+        children=("cart", "search"),
+        budget_headcount=D(3),
+        budget_cost=None,
+        totals=totals(
+            amt("9", "1850000.00"), requested, funded=s1 + c1, unfunded=c2, cut=typeahead
+        ),
+        own=totals(ZERO, ZERO),
+        over_budget=None,
+        stack=(
+            row(1, "cart/one-click", "One-click add", c1, c1, "above", "cart", "unlined", "Cart"),
+            row(
+                2,
+                "search/ranking",
+                "Learning to rank",
+                s1,
+                c1 + s1,
+                "above",
+                "search",
+                "unlined",
+                "Search",
+                forced=True,
+            ),
+            row(
+                3,
+                "cart/gift-wrap",
+                "Gift wrap",
+                c2,
+                c1 + s1 + c2,
+                "below",
+                "cart",
+                "unlined",
+                "Cart",
+            ),
+        ),
+        removed=(
+            RemovedRow(
+                "search/typeahead",
+                "search",
+                "Typeahead",
+                typeahead,
+                "cut",
+                "acme",
+                "Not this year.",
+            ),
+        ),
+        dependencies=(
+            DependencyRow(
+                "cart",
+                "D1",
+                "search",
+                "Search index API",
+                "Q2",
+                False,
+                None,
+                "acme",
+                "unacknowledged",
+                "unacknowledged",
+                ("cart/gift-wrap",),
+                "manager",
+            ),
+        ),
+        mandates=(
+            MandateCoverage(
+                "eu",
+                "Launch in the EU",
+                "Q3",
+                2,
+                1,
+                1,
+                0,
+                (
+                    MandateAnswerRow("cart", "We launch.", "flat", "flat"),
+                    MandateAnswerRow("search", None, None, "missing"),
+                ),
+            ),
+        ),
         goals_at_risk=(GoalAtRisk("acme", "G1", "Grow sales"),),
-        headcount=(HeadcountRow("cart", "SDE", "L5", "SEA", amt("3", "600000.00")),
-                   HeadcountRow("cart", "SDM", None, "SEA", amt("1", "250000.00")),
-                   HeadcountRow("search", "SDE", "L5", "SEA", amt("5", "1000000.00"))),
-        plan=acme_plan, narrative=Narrative("acme/narrative.md", ACME_NARRATIVE))
+        headcount=(
+            HeadcountRow("cart", "SDE", "L5", "SEA", amt("3", "600000.00")),
+            HeadcountRow("cart", "SDM", None, "SEA", amt("1", "250000.00")),
+            HeadcountRow("search", "SDE", "L5", "SEA", amt("5", "1000000.00")),
+        ),
+        plan=acme_plan,
+        narrative=Narrative("acme/narrative.md", ACME_NARRATIVE),
+    )
     # the per-list figures are derived from the stack exactly as the engine derives them
-    nodes = {n.id: dataclasses.replace(n, by_child=child_figures(n.stack, n.children))
-             for n in (acme, cart, search)}
+    nodes = {
+        n.id: dataclasses.replace(n, by_child=child_figures(n.stack, n.children))
+        for n in (acme, cart, search)
+    }
     return Report(cycle, "acme", nodes)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 
 import docx
-from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-
 from files import write_tree
+
 from opplan import libreoffice
 
 CYCLE = """\
@@ -107,12 +107,17 @@ def stack_rows(path: Path) -> dict[str, dict[str, Any]]:
     out = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
         if row[headers.index("Ask")]:
-            out[row[headers.index("Ask")]] = dict(zip(headers, row))
+            out[row[headers.index("Ask")]] = dict(zip(headers, row, strict=False))
     return out
 
 
-def edit_stack(path: Path, edits: dict[str, dict[str, Any]], out: Path | None = None,
-               *, delete: tuple[str, ...] = ()) -> Path:
+def edit_stack(
+    path: Path,
+    edits: dict[str, dict[str, Any]],
+    out: Path | None = None,
+    *,
+    delete: tuple[str, ...] = (),
+) -> Path:
     """Edit review cells as a manager would: {ask: {header: value}}; save to ``out``."""
     wb = openpyxl.load_workbook(path)
     ws = wb["Stack"]

@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO
+
 from opplan.cli import cli
 
 pytest.importorskip("opplan.rollup")
@@ -24,10 +24,11 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_builds_every_node_of_a_subtree(tmp_path: Path) -> None:
-    code, output = run("build", str(SAMPLE), "--out", str(tmp_path), "--node", "buying",
-                       "--jobs", "1")
+    code, output = run(
+        "build", str(SAMPLE), "--out", str(tmp_path), "--node", "buying", "--jobs", "1"
+    )
     assert code == 0, output
-    assert output == "1 warning (opplan check shows them)\n"   # quiet: not a TTY
+    assert output == "1 warning (opplan check shows them)\n"  # quiet: not a TTY
     names = sorted(p.name for p in tmp_path.iterdir())
     nodes = ["buying", "cart", "checkout", "order-tracking", "promotions"]
     assert names == sorted(f"{n}.{ext}" for n in nodes for ext in ("docx", "xlsx"))
@@ -35,11 +36,12 @@ def test_builds_every_node_of_a_subtree(tmp_path: Path) -> None:
 
 def test_two_builds_are_byte_identical_with_parallel_jobs(tmp_path: Path) -> None:
     for out in ("a", "b"):
-        code, output = run("build", str(SAMPLE), "--out", str(tmp_path / out), "--node",
-                           "payments", "--jobs", "2")
+        code, output = run(
+            "build", str(SAMPLE), "--out", str(tmp_path / out), "--node", "payments", "--jobs", "2"
+        )
         assert code == 0, output
     a = sorted((tmp_path / "a").iterdir())
-    assert len(a) == 2 * 9   # payments, processing + 3 teams, risk + 3 teams
+    assert len(a) == 2 * 9  # payments, processing + 3 teams, risk + 3 teams
     for path in a:
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 
@@ -60,11 +62,23 @@ def test_a_failing_narrative_names_its_line_and_others_are_written(tmp_path: Pat
     shutil.copytree(SAMPLE, cycle)
     narrative = cycle / "northwind" / "retail" / "buying" / "cart" / "narrative.md"
     narrative.write_text("## Intro\n\n{{ ''.__class__.__mro__ }}\n")
-    code, output = run("build", str(cycle), "--out", str(tmp_path / "out"), "--node", "buying",
-                       "--format", "docx", "--jobs", "1")
+    code, output = run(
+        "build",
+        str(cycle),
+        "--out",
+        str(tmp_path / "out"),
+        "--node",
+        "buying",
+        "--format",
+        "docx",
+        "--jobs",
+        "1",
+    )
     assert code == 1
-    assert (f"{cycle}/northwind/retail/buying/cart/narrative.md:3:1: error: access to "
-            "attribute '__class__' of 'str' object is unsafe. [template]") in output
+    assert (
+        f"{cycle}/northwind/retail/buying/cart/narrative.md:3:1: error: access to "
+        "attribute '__class__' of 'str' object is unsafe. [template]"
+    ) in output
     assert (tmp_path / "out" / "checkout.docx").exists()
     assert not (tmp_path / "out" / "cart.docx").exists()
 
@@ -75,9 +89,11 @@ def test_a_cycle_template_overrides_the_default(tmp_path: Path) -> None:
     (cycle / "templates" / "document").mkdir(parents=True)
     (cycle / "templates" / "document" / "stack.md.j2").write_text(
         "## Investments\n\n{{ node.name }} wants {{ totals.incremental.requested.headcount }} "
-        "people.\n")
-    code, output = run("build", str(cycle), "--out", str(tmp_path / "out"), "--node", "cart",
-                       "--format", "docx")
+        "people.\n"
+    )
+    code, output = run(
+        "build", str(cycle), "--out", str(tmp_path / "out"), "--node", "cart", "--format", "docx"
+    )
     assert code == 0, output
     d = docx.Document(io.BytesIO((tmp_path / "out" / "cart.docx").read_bytes()))
     texts = [p.text for p in d.paragraphs]

@@ -9,10 +9,9 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
+from files import CYCLE, SEARCH, cycle
 
 from opplan.cli import cli
-
-from files import CYCLE, SEARCH, cycle
 
 
 @pytest.fixture
@@ -36,7 +35,8 @@ def test_check_errors_exit_1_with_exact_lines(tmp_path, runner, monkeypatch):
         "acme/search/plan.yaml:1:1: error: missing required key 'owner' [required]\n"
         "acme/search/plan.yaml:2:1: error: unknown key 'ownr' (did you mean 'owner'?) "
         "[unknown-key]\n"
-        "2 errors, 0 warnings\n")
+        "2 errors, 0 warnings\n"
+    )
 
 
 def test_warnings_pass_unless_strict(tmp_path, runner, monkeypatch):
@@ -56,8 +56,10 @@ def test_json_format_gives_the_same_diagnostics(tmp_path, runner, monkeypatch):
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     assert (doc["errors"], doc["warnings"]) == (2, 0)
-    as_text = [f"{d['path']}:{d['line']}:{d['col']}: {d['severity']}: {d['message']} "
-               f"[{d['rule']}]" for d in doc["diagnostics"]]
+    as_text = [
+        f"{d['path']}:{d['line']}:{d['col']}: {d['severity']}: {d['message']} [{d['rule']}]"
+        for d in doc["diagnostics"]
+    ]
     assert as_text == text
 
 
@@ -96,11 +98,14 @@ def test_init_refuses_a_non_empty_directory(tmp_path, runner):
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
-@pytest.mark.parametrize("path, message", [
-    ("acme/Bad_Id", "'Bad_Id' is not a valid node id"),
-    ("acme/shop", "'{base}/acme/shop' exists and is not an empty directory"),
-    ("acme/nowhere/team", "the parent directory 'nowhere' is not a node"),
-])
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("acme/Bad_Id", "'Bad_Id' is not a valid node id"),
+        ("acme/shop", "'{base}/acme/shop' exists and is not an empty directory"),
+        ("acme/nowhere/team", "the parent directory 'nowhere' is not a node"),
+    ],
+)
 def test_new_refusals(tmp_path, runner, path, message):
     cycle(tmp_path)
     result = runner.invoke(cli, ["new", str(tmp_path / path)])
@@ -132,13 +137,16 @@ def test_every_command_has_help_with_an_example():
 
 def test_python_dash_m_runs_the_cli(tmp_path):
     cycle(tmp_path, **{"cycle.yaml": CYCLE})
-    proc = subprocess.run([sys.executable, "-m", "opplan", "check", str(tmp_path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "opplan", "check", str(tmp_path)], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and proc.stderr.endswith("0 errors, 0 warnings\n")
 
 
-@pytest.mark.parametrize("args, code", [
-    (["check", "{bad}"], 1), (["check", "--format", "xml", "{good}"], 2), (["--version"], 0)])
+@pytest.mark.parametrize(
+    "args, code",
+    [(["check", "{bad}"], 1), (["check", "--format", "xml", "{good}"], 2), (["--version"], 0)],
+)
 def test_entry_point_exit_codes(tmp_path, args, code):
     """The console entry point (which ends with os._exit) keeps click's exit codes."""
     good = cycle(tmp_path / "good")
@@ -152,6 +160,10 @@ def test_entry_point_exit_codes(tmp_path, args, code):
 
 def test_output_piped_into_head_stops_quietly(tmp_path):
     base = cycle(tmp_path)
-    proc = subprocess.run(f"'{sys.executable}' -m opplan rollup '{base}' --format csv | head -c 5",
-                          shell=True, capture_output=True, text=True)
+    proc = subprocess.run(
+        f"'{sys.executable}' -m opplan rollup '{base}' --format csv | head -c 5",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
     assert proc.stdout == "id,na" and "Traceback" not in proc.stderr

@@ -11,18 +11,28 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
 from cyclefactory import ask, plan, write_cycle
+
 from opplan.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 
 SMALL = {
-    "acme": plan("Acme", hc=1, budget={"headcount": 2, "cost": 300000},
-                 decisions={"shop/ads": {"decision": "cut", "note": "Not this year."}}),
-    "acme/shop": plan("Shop", ask("cart", 2), ask("ads"), hc=3, budget={"headcount": 1},
-                      decisions={"shop/cart": {"decision": "fund"}}),
+    "acme": plan(
+        "Acme",
+        hc=1,
+        budget={"headcount": 2, "cost": 300000},
+        decisions={"shop/ads": {"decision": "cut", "note": "Not this year."}},
+    ),
+    "acme/shop": plan(
+        "Shop",
+        ask("cart", 2),
+        ask("ads"),
+        hc=3,
+        budget={"headcount": 1},
+        decisions={"shop/cart": {"decision": "fund"}},
+    ),
     "acme/ops": plan("Ops", ask("pager", "0.5"), hc="2.5"),
 }
 
@@ -51,7 +61,8 @@ def test_table(small):
         "  Ops       2.5  300,000.00           0.5       60,000.00          0         0.00"
         "          0.5      60,000.00\n"
         "  Shop        3  360,000.00             3      360,000.00          2   240,000.00"
-        "            1     120,000.00  OVER +1 HC\n")
+        "            1     120,000.00  OVER +1 HC\n"
+    )
 
 
 def test_table_of_a_subtree_to_a_depth(small):
@@ -75,9 +86,15 @@ def test_csv(small):
     assert [r["id"] for r in rows] == ["acme", "ops", "shop"]
     acme = rows[0]
     assert (acme["flat_headcount"], acme["flat_cost"], acme["budget_cost"]) == (
-        "6.5", "780000.00", "300000.00")
+        "6.5",
+        "780000.00",
+        "300000.00",
+    )
     assert (acme["funded_headcount"], acme["cut_headcount"], acme["cut_cost"]) == (
-        "2", "1", "120000.00")
+        "2",
+        "1",
+        "120000.00",
+    )
     assert (rows[2]["over_budget"], rows[2]["over_budget_headcount"]) == ("yes", "1")
     assert (acme["over_budget"], acme["over_budget_headcount"]) == ("no", "")
 
@@ -92,8 +109,11 @@ def is_money(value: Any) -> bool:
 
 
 def is_heads(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and (
-        isinstance(value, int) or not value.is_integer())
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and (isinstance(value, int) or not value.is_integer())
+    )
 
 
 def check_amount(value: Any, where: str, run_rate: bool = True) -> None:
@@ -115,7 +135,7 @@ def check_contract(doc: dict) -> None:
         where = node["id"]
         for key in ("id", "name", "owner", "path"):
             assert isinstance(node[key], str), (where, key)
-        if node is not doc["nodes"][0]:          # the first may be a subtree's top
+        if node is not doc["nodes"][0]:  # the first may be a subtree's top
             assert node["parent"] in ids, where
         assert node["parent"] is None or isinstance(node["parent"], str)
         assert isinstance(node["depth"], int) and not isinstance(node["depth"], bool)
@@ -127,9 +147,11 @@ def check_contract(doc: dict) -> None:
         for key in ("requested", "funded", "unfunded", "cut", "deferred"):
             check_amount(node["incremental"][key], (where, key))
         over = node["over_budget"]
-        assert over is None or (set(over) >= {"headcount", "cost"} and
-                                (over["headcount"] is None or is_heads(over["headcount"])) and
-                                (over["cost"] is None or is_money(over["cost"])))
+        assert over is None or (
+            set(over) >= {"headcount", "cost"}
+            and (over["headcount"] is None or is_heads(over["headcount"]))
+            and (over["cost"] is None or is_money(over["cost"]))
+        )
         for pos, entry in enumerate(node["stack"], 1):
             assert entry["position"] == pos
             assert re.match(r"^[a-z0-9][a-z0-9-]*/[A-Za-z0-9._-]+$", entry["ask"])
@@ -160,25 +182,53 @@ def test_json_contract(small):
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     check_contract(doc)
-    assert doc["cycle"] == {"name": "Rollup Test OP1 2027", "kind": "OP1", "year": 2027,
-                            "currency": "USD", "as_of": "2026-09-15", "root": "acme"}
+    assert doc["cycle"] == {
+        "name": "Rollup Test OP1 2027",
+        "kind": "OP1",
+        "year": 2027,
+        "currency": "USD",
+        "as_of": "2026-09-15",
+        "root": "acme",
+    }
     acme, ops, shop = doc["nodes"]
     assert (acme["parent"], acme["depth"], ops["parent"], ops["depth"]) == (None, 0, "acme", 1)
     assert acme["budget"] == {"headcount": 2, "cost": "300000.00"}
-    assert acme["flat"] == {"headcount": 6.5, "cost": "780000.00", "run_rate": "780000.00",
-                            "capex": "0.00"}
+    assert acme["flat"] == {
+        "headcount": 6.5,
+        "cost": "780000.00",
+        "run_rate": "780000.00",
+        "capex": "0.00",
+    }
     assert ops["flat"]["headcount"] == 2.5
     assert acme["stack"][0] == {
-        "ask": "shop/cart", "position": 1, "headcount": 2, "cost": "240000.00",
-        "run_rate": "240000.00", "status": "above", "forced": True,
+        "ask": "shop/cart",
+        "position": 1,
+        "headcount": 2,
+        "cost": "240000.00",
+        "run_rate": "240000.00",
+        "status": "above",
+        "forced": True,
         "cumulative": {"headcount": 2, "cost": "240000.00"},
-        "decision": "fund", "decided_by": "shop", "rank": None, "at_risk": False}
+        "decision": "fund",
+        "decided_by": "shop",
+        "rank": None,
+        "at_risk": False,
+    }
     assert [(e["ask"], e["status"], e["cumulative"]["headcount"]) for e in acme["stack"]] == [
-        ("shop/cart", "above", 2), ("ops/pager", "below", 2.5)]
-    assert acme["removed"] == [{"ask": "shop/ads", "status": "cut", "by": "acme",
-                                "node": "shop", "title": "Ads", "note": "Not this year.",
-                                "requested": {"headcount": 1, "cost": "120000.00",
-                                              "run_rate": "120000.00"}}]
+        ("shop/cart", "above", 2),
+        ("ops/pager", "below", 2.5),
+    ]
+    assert acme["removed"] == [
+        {
+            "ask": "shop/ads",
+            "status": "cut",
+            "by": "acme",
+            "node": "shop",
+            "title": "Ads",
+            "note": "Not this year.",
+            "requested": {"headcount": 1, "cost": "120000.00", "run_rate": "120000.00"},
+        }
+    ]
     assert shop["over_budget"] == {"headcount": 1, "cost": None}
     assert acme["over_budget"] is None
 
@@ -190,8 +240,9 @@ def test_json_is_one_compact_document_equal_to_the_node_dicts(small):
     result = run("rollup", str(small), "--format", "json")
     assert result.stdout.count("\n") == 1 and result.stdout.endswith("}\n")
     report = pipeline.rollup(small).report
-    assert json.loads(result.stdout) == json.loads(json.dumps(
-        report_document(report, list(report.nodes.values()))))
+    assert json.loads(result.stdout) == json.loads(
+        json.dumps(report_document(report, list(report.nodes.values())))
+    )
 
 
 def test_stack_entries_formatted_directly_parse_to_the_dicts():
@@ -214,8 +265,7 @@ def test_errors_go_to_stderr_and_exit_1(tmp_path):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "error: goals.title: " not in result.stdout
-    assert re.search(r"ops/plan\.yaml:\d+:\d+: error: missing required key 'title'",
-                     result.stderr)
+    assert re.search(r"ops/plan\.yaml:\d+:\d+: error: missing required key 'title'", result.stderr)
 
 
 def test_warnings_go_to_stderr_and_the_rollup_still_prints(tmp_path):
@@ -233,6 +283,7 @@ def test_help_has_an_example():
 
 
 # --- the sample cycle ----------------------------------------------------------
+
 
 def _sample_or_skip() -> Path:
     if not (SAMPLE / "cycle.yaml").is_file():

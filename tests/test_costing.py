@@ -6,19 +6,33 @@ from decimal import Decimal
 
 import pytest
 
-from opplan.costing import (Amount, RateTable, ask_amount, cents, flat_amount, line_amount,
-                            partial_amount, spend_total)
+from opplan.costing import (
+    Amount,
+    RateTable,
+    ask_amount,
+    cents,
+    flat_amount,
+    line_amount,
+    partial_amount,
+    spend_total,
+)
 from opplan.model import Ask, HeadcountLine, Rates
 
 D = Decimal
 
-RATES = RateTable(Rates.model_validate({
-    "default": 200000,
-    "by": [{"role": "SDE", "cost": 210000},
-           {"role": "SDE", "location": "DUB", "cost": 165000},
-           {"role": "SDE", "level": "L6", "location": "DUB", "cost": 205000},
-           {"level": "L7", "cost": 300000}],
-}))
+RATES = RateTable(
+    Rates.model_validate(
+        {
+            "default": 200000,
+            "by": [
+                {"role": "SDE", "cost": 210000},
+                {"role": "SDE", "location": "DUB", "cost": 165000},
+                {"role": "SDE", "level": "L6", "location": "DUB", "cost": 205000},
+                {"level": "L7", "cost": 300000},
+            ],
+        }
+    )
+)
 
 
 def line(**fields) -> HeadcountLine:
@@ -26,35 +40,51 @@ def line(**fields) -> HeadcountLine:
     return HeadcountLine.model_validate({"role": "SDE", "count": 1, **fields})
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("0.005", "0.01"), ("0.004", "0.00"), ("-0.005", "-0.01"), ("2.675", "2.68"),
-    ("91666.715", "91666.72"), ("1", "1.00")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("0.005", "0.01"),
+        ("0.004", "0.00"),
+        ("-0.005", "-0.01"),
+        ("2.675", "2.68"),
+        ("91666.715", "91666.72"),
+        ("1", "1.00"),
+    ],
+)
 def test_cents_round_half_up(value, expected):
     assert cents(D(value)) == D(expected)
 
 
-@pytest.mark.parametrize("fields, rate", [
-    ({}, "210000"),                                           # role only
-    ({"location": "DUB"}, "165000"),                          # role + location
-    ({"level": "L6", "location": "DUB"}, "205000"),           # all three
-    ({"level": "L5", "location": "DUB"}, "165000"),           # level not rated
-    ({"role": "PM"}, "200000"),                               # nothing matches: default
-    ({"role": "PM", "level": "L7"}, "300000"),                # level only entry
-    ({"rate": 99999}, "99999"),                               # the line's own rate wins
-])
+@pytest.mark.parametrize(
+    "fields, rate",
+    [
+        ({}, "210000"),  # role only
+        ({"location": "DUB"}, "165000"),  # role + location
+        ({"level": "L6", "location": "DUB"}, "205000"),  # all three
+        ({"level": "L5", "location": "DUB"}, "165000"),  # level not rated
+        ({"role": "PM"}, "200000"),  # nothing matches: default
+        ({"role": "PM", "level": "L7"}, "300000"),  # level only entry
+        ({"rate": 99999}, "99999"),  # the line's own rate wins
+    ],
+)
 def test_rate_the_most_specific_match_wins(fields, rate):
     assert RATES.rate(line(**fields)) == D(rate)
 
 
 def test_two_equally_specific_matches_are_ambiguous():
-    assert len(RATES.matches(line(level="L7", location="DUB"))) == 1   # role+loc vs level
-    table = RateTable(Rates.model_validate({"default": 1, "by": [
-        {"role": "SDE", "cost": 2}, {"level": "L7", "cost": 3}]}))
+    assert len(RATES.matches(line(level="L7", location="DUB"))) == 1  # role+loc vs level
+    table = RateTable(
+        Rates.model_validate(
+            {"default": 1, "by": [{"role": "SDE", "cost": 2}, {"level": "L7", "cost": 3}]}
+        )
+    )
     assert len(table.matches(line(level="L7"))) == 2
 
 
-@pytest.mark.parametrize("start, months", [
-    ("Q1", 12), ("Q2", 9), ("Q3", 6), ("Q4", 3), *((m, 13 - m) for m in range(1, 13))])
+@pytest.mark.parametrize(
+    "start, months",
+    [("Q1", 12), ("Q2", 9), ("Q3", 6), ("Q4", 3), *((m, 13 - m) for m in range(1, 13))],
+)
 def test_line_cost_is_prorated_from_the_start_month(start, months):
     amount = line_amount(line(count=2, start=start, rate=120000), RATES, full_year=False)
     assert amount == Amount(D(2), D(20000 * months), D(240000))
@@ -66,10 +96,17 @@ def test_flat_lines_cost_a_full_year():
 
 
 def test_each_line_is_rounded_and_totals_add_the_rounded_lines():
-    ask = Ask.model_validate({"id": "a", "title": "A", "headcount": [
-        {"role": "SDE", "count": 1, "start": 2, "rate": "100000.06"},
-        {"role": "SDE", "count": 1, "start": 2, "rate": "100000.06"}],
-        "spend": {"x": "0.005", "y": "0.005"}})
+    ask = Ask.model_validate(
+        {
+            "id": "a",
+            "title": "A",
+            "headcount": [
+                {"role": "SDE", "count": 1, "start": 2, "rate": "100000.06"},
+                {"role": "SDE", "count": 1, "start": 2, "rate": "100000.06"},
+            ],
+            "spend": {"x": "0.005", "y": "0.005"},
+        }
+    )
     amount = ask_amount(ask, RATES)
     # 91666.721666... rounds to 91666.72 per line; each spend rounds to 0.01
     assert amount == Amount(D(2), D("183333.46"), D("200000.14"))
@@ -84,13 +121,16 @@ def test_spend_may_be_negative():
 REQUESTED = Amount(D(4), D("300000.00"), D("480000.00"))
 
 
-@pytest.mark.parametrize("headcount, cost, expected", [
-    ("1", None, Amount(D(1), D("75000.00"), D("120000.00"))),
-    ("1.5", None, Amount(D("1.5"), D("112500.00"), D("180000.00"))),
-    ("1", "50000", Amount(D(1), D("50000.00"), D("120000.00"))),
-    ("0", None, Amount(D(0), D("0.00"), D("0.00"))),
-    ("4", None, REQUESTED),
-])
+@pytest.mark.parametrize(
+    "headcount, cost, expected",
+    [
+        ("1", None, Amount(D(1), D("75000.00"), D("120000.00"))),
+        ("1.5", None, Amount(D("1.5"), D("112500.00"), D("180000.00"))),
+        ("1", "50000", Amount(D(1), D("50000.00"), D("120000.00"))),
+        ("0", None, Amount(D(0), D("0.00"), D("0.00"))),
+        ("4", None, REQUESTED),
+    ],
+)
 def test_partial_amounts(headcount, cost, expected):
     got = partial_amount(REQUESTED, D(headcount), None if cost is None else D(cost))
     assert got == expected
@@ -98,8 +138,9 @@ def test_partial_amounts(headcount, cost, expected):
 
 def test_partial_of_a_spend_only_ask_scales_run_rate_with_cost():
     spend_only = Amount(D(0), D("80000.00"), D("80000.00"))
-    assert partial_amount(spend_only, None, D("20000.004")) == Amount(D(0), D("20000.00"),
-                                                                      D("20000.00"))
+    assert partial_amount(spend_only, None, D("20000.004")) == Amount(
+        D(0), D("20000.00"), D("20000.00")
+    )
 
 
 def test_amount_arithmetic():

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from cyclefactory import ask, make_cycle, plan
+
 from opplan.render.docgrids import BODY_MAX_CHILDREN, flat_grid
 from opplan.rollup import rollup
-
-from cyclefactory import ask, make_cycle, plan
 
 
 def wide_org(children: int):
@@ -19,14 +19,14 @@ def test_body_lists_the_largest_children_and_sums_the_others():
     report = wide_org(30)
     grid = flat_grid(report.nodes["org"], report, full=False)
     names = [row[0] for row in grid.rows]
-    assert len(grid.rows) == BODY_MAX_CHILDREN + 1            # 11 largest, others, total
-    assert names[:BODY_MAX_CHILDREN - 1] == [f"Team {i:02d}" for i in range(19, 30)]
+    assert len(grid.rows) == BODY_MAX_CHILDREN + 1  # 11 largest, others, total
+    assert names[: BODY_MAX_CHILDREN - 1] == [f"Team {i:02d}" for i in range(19, 30)]
     assert names[-2:] == ["19 other teams (appendix)", "Total"]
     others, total = grid.rows[-2], grid.rows[-1]
-    assert others[1] == str(sum(range(1, 20)))                   # flat heads of teams 00-18
+    assert others[1] == str(sum(range(1, 20)))  # flat heads of teams 00-18
     assert total[1] == str(sum(range(1, 31)))
     full = flat_grid(report.nodes["org"], report)
-    assert len(full.rows) == 31                                  # every child and the total
+    assert len(full.rows) == 31  # every child and the total
 
 
 def test_small_orgs_list_every_child():

@@ -11,11 +11,11 @@ import os
 import zipfile
 from pathlib import Path
 
+import docfixtures
 import docx
 import pytest
-
-import docfixtures
 from docreadback import read_back
+
 from opplan.render.docplan import Renderer, plan_document, search_path
 from opplan.render.docx import layout, render_docx
 from opplan.report import CycleInfo
@@ -40,23 +40,24 @@ def test_read_back_matches_golden(node: str) -> None:
 def test_markdown_constructs_map_to_word_constructs() -> None:
     lines = read_back(build("acme"))
     expected = [
-        "[Heading 2] Introduction",                          # ## heading
-        "[List Bullet] **G1** Grow *sales* by 10%.",         # bullets, bold, italic
-        "[List Bullet 2] Nested detail with `code`.",        # nested list, inline code
-        "[List Number #10] Search relevance.",               # numbered list (restarted)
-        "| Search | 5 |",                                    # pipe table row
-        "[No Spacing] `raw = text`",                         # code block, monospace
-        "[Quote] A quote.",                                  # block quote
-        "[Heading 3] A subheading",                          # ### heading
-        "[Heading 1] Appendix",                              # # Appendix
+        "[Heading 2] Introduction",  # ## heading
+        "[List Bullet] **G1** Grow *sales* by 10%.",  # bullets, bold, italic
+        "[List Bullet 2] Nested detail with `code`.",  # nested list, inline code
+        "[List Number #10] Search relevance.",  # numbered list (restarted)
+        "| Search | 5 |",  # pipe table row
+        "[No Spacing] `raw = text`",  # code block, monospace
+        "[Quote] A quote.",  # block quote
+        "[Heading 3] A subheading",  # ### heading
+        "[Heading 1] Appendix",  # # Appendix
     ]
     for line in expected:
         assert line in lines, line
     assert lines.index("[Heading 1] Appendix") == lines.index("[Normal]  [page break]") + 1
     numbered = read_back(build("search"))
-    assert any(line.startswith("[List Number #") and line.endswith("**Relevance first.** "
-                                                                   "Then *speed*.")
-               for line in numbered)
+    assert any(
+        line.startswith("[List Number #") and line.endswith("**Relevance first.** Then *speed*.")
+        for line in numbered
+    )
 
 
 def test_numbered_lists_restart_and_keep_their_start() -> None:
@@ -64,15 +65,28 @@ def test_numbered_lists_restart_and_keep_their_start() -> None:
     plan = plan_document(report.nodes["acme"], Renderer(report, search_path(None)))
     text = "1. one\n2. two\n\nBreak.\n\n3. three\n4. four\n"
     from opplan.narrative import parse
-    doc = docx.Document(io.BytesIO(layout(
-        plan.__class__(plan.title, plan.author, plan.subject,
-                       tuple(parse(text).body[0].blocks), ()), report.cycle)))
+
+    doc = docx.Document(
+        io.BytesIO(
+            layout(
+                plan.__class__(
+                    plan.title, plan.author, plan.subject, tuple(parse(text).body[0].blocks), ()
+                ),
+                report.cycle,
+            )
+        )
+    )
     numbering = doc.part.numbering_part.element
-    ids = [p._p.xpath("./w:pPr/w:numPr/w:numId/@w:val")[0] for p in doc.paragraphs
-           if p.style.name == "List Number"]
+    ids = [
+        p._p.xpath("./w:pPr/w:numPr/w:numId/@w:val")[0]
+        for p in doc.paragraphs
+        if p.style.name == "List Number"
+    ]
     assert ids[0] == ids[1] != ids[2] == ids[3]
-    starts = {n.get(docx.oxml.ns.qn("w:numId")): n.xpath("./w:lvlOverride/w:startOverride/@w:val")
-              for n in numbering.findall(docx.oxml.ns.qn("w:num"))}
+    starts = {
+        n.get(docx.oxml.ns.qn("w:numId")): n.xpath("./w:lvlOverride/w:startOverride/@w:val")
+        for n in numbering.findall(docx.oxml.ns.qn("w:num"))
+    }
     assert starts[ids[0]] == ["1"] and starts[ids[2]] == ["3"]
 
 
@@ -84,6 +98,7 @@ def test_two_builds_are_byte_identical() -> None:
 def test_nothing_depends_on_the_clock(monkeypatch) -> None:
     first = build("acme")
     import time
+
     monkeypatch.setattr(time, "time", lambda: 4_000_000_000.0)
     monkeypatch.setattr(time, "localtime", lambda *a: __import__("time").gmtime(4e9))
     assert build("acme") == first
@@ -109,8 +124,14 @@ def test_properties_page_fonts_and_footer() -> None:
 
 def test_a4_and_fonts_from_the_cycle() -> None:
     report = docfixtures.report()
-    cycle = CycleInfo(**{**report.cycle.__dict__, "page_size": "a4", "body_font": "Arial",
-                         "heading_font": "Georgia"})
+    cycle = CycleInfo(
+        **{
+            **report.cycle.__dict__,
+            "page_size": "a4",
+            "body_font": "Arial",
+            "heading_font": "Georgia",
+        }
+    )
     report = report.__class__(cycle, report.root, report.nodes)
     d = docx.Document(io.BytesIO(build("cart", report)))
     assert round(d.sections[0].page_width.mm) == 210
@@ -130,11 +151,13 @@ def test_the_line_is_drawn_across_the_stack_table() -> None:
 
 def test_over_budget_warning_and_line_label() -> None:
     from dataclasses import replace
+
     report = docfixtures.report()
     acme = replace(report.nodes["acme"], over_budget=docfixtures.amt("1", "250000.00"))
     report = report.__class__(report.cycle, report.root, {**report.nodes, "acme": acme})
     lines = read_back(build("acme", report))
-    assert ("[Normal] **Over budget.** The asks funded by decision need 1 head and $250K more "
-            "than the budget, so every other ask is below the line.") in lines
-    assert ("| **The line: budget 3 heads; forced asks exceed it by 1 head, $250,000** |"
-            in lines)
+    assert (
+        "[Normal] **Over budget.** The asks funded by decision need 1 head and $250K more "
+        "than the budget, so every other ask is below the line."
+    ) in lines
+    assert "| **The line: budget 3 heads; forced asks exceed it by 1 head, $250,000** |" in lines

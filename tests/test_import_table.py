@@ -19,8 +19,9 @@ Nodes = dict[str, tuple[str, Plan]]
 YEAR = ("--year", "2027")
 
 
-def run(tmp_path: Path, table: str, *args: str, name: str = "export.csv",
-        out: str = "out") -> tuple[int, str, Path]:
+def run(
+    tmp_path: Path, table: str, *args: str, name: str = "export.csv", out: str = "out"
+) -> tuple[int, str, Path]:
     """Write ``table`` to a file, import it into ``out``; return (exit code, output, out dir)."""
     src = tmp_path / name
     src.write_text(textwrap.dedent(table).lstrip(), encoding="utf-8")
@@ -54,13 +55,20 @@ OMB_LIKE = """\
     001,Legislative Branch,00,Legislative Branch,,"Receipts, Central fiscal operations",-30,-31
     002,Judicial Branch,00,Judicial Branch,0000,Supreme Court,"2,000","1,500"
     """
-LEVELS = ("--level", "Agency Code=Agency Name", "--level", "Bureau Code=Bureau Name",
-          "--level", "Account Code=Account Name")
+LEVELS = (
+    "--level",
+    "Agency Code=Agency Name",
+    "--level",
+    "Bureau Code=Bureau Name",
+    "--level",
+    "Account Code=Account Name",
+)
 
 
 def test_omb_like_table_prints_what_it_read_and_wrote(tmp_path):
-    output, nodes = imported(tmp_path, OMB_LIKE, *LEVELS, "--flat", "2016", "--target", "2017",
-                             "--root", "US Government")
+    output, nodes = imported(
+        tmp_path, OMB_LIKE, *LEVELS, "--flat", "2016", "--target", "2017", "--root", "US Government"
+    )
     out = tmp_path / "out"
     assert output == textwrap.dedent(f"""\
         Read export.csv: 4 rows.
@@ -73,15 +81,27 @@ def test_omb_like_table_prints_what_it_read_and_wrote(tmp_path):
         Next: opplan check {out}
         """)
     # Bureau 05 is unique and keeps its code; 00 and 0000 repeat under other parents.
-    assert list(nodes) == ["us-government", "001", "001-00", "receipts-central-fiscal-operations",
-                           "05", "05-0000", "002", "002-00", "002-00-0000"]
+    assert list(nodes) == [
+        "us-government",
+        "001",
+        "001-00",
+        "receipts-central-fiscal-operations",
+        "05",
+        "05-0000",
+        "002",
+        "002-00",
+        "002-00-0000",
+    ]
     rel, senate = nodes["05-0000"]
     assert rel == "us-government/001/05/05-0000"
     assert (senate.name, senate.owner) == ("Senate", "Unassigned")
     assert senate.spend == {"imported": Decimal("126000")}
     (ask,) = senate.incremental
-    assert (ask.id, ask.title, ask.spend) == ("target", "Move from 2016 to 2017",
-                                              {"imported": Decimal("4000")})
+    assert (ask.id, ask.title, ask.spend) == (
+        "target",
+        "Move from 2016 to 2017",
+        {"imported": Decimal("4000")},
+    )
     assert ask.summary == "2016: 126,000. 2017: 130,000. Change: 4,000."
     assert ask.headcount == ()
     # An interior node has no figures of its own.
@@ -96,29 +116,48 @@ def test_cycle_yaml_and_narrative(tmp_path):
     imported(tmp_path, OMB_LIKE, *LEVELS, "--flat", "2016", "--target", "2017")
     cycle = pipeline.check(tmp_path / "out").cycle
     s = cycle.settings
-    assert (s.name, s.year, str(s.as_of), s.currency, s.root, s.rates.default) == \
-        ("Export OP1 2017", 2017, "2016-09-15", "USD", "export", Decimal(200000))
+    assert (s.name, s.year, str(s.as_of), s.currency, s.root, s.rates.default) == (
+        "Export OP1 2017",
+        2017,
+        "2016-09-15",
+        "USD",
+        "export",
+        Decimal(200000),
+    )
     assert s.policies["min-goals"].severity == "off"
     assert s.policies["ask-needs-goal"].severity == "off"
     assert (s.policies["page-limit"].severity, s.policies["page-limit"].max) == ("warning", 6)
     leaf = cycle.nodes["05-0000"]
-    assert leaf.narrative.text == ("## Introduction\n\nImported from `export.csv` (rows 2, 3). "
-                                   "The owner replaces this text with the plan's narrative.\n")
+    assert leaf.narrative.text == (
+        "## Introduction\n\nImported from `export.csv` (rows 2, 3). "
+        "The owner replaces this text with the plan's narrative.\n"
+    )
 
 
-@pytest.mark.parametrize("cell, value", [
-    ("126,428", "126428"), ("1,234,567.25", "1234567.25"), ("", "0"), ("  ", "0"),
-    ("-1,234", "-1234"), ("(1,200)", "-1200"), ("+7", "7"), ("0.1", "0.1"), ("1e3", "1000"),
-    ("\u22125", "-5"),
-])
+@pytest.mark.parametrize(
+    "cell, value",
+    [
+        ("126,428", "126428"),
+        ("1,234,567.25", "1234567.25"),
+        ("", "0"),
+        ("  ", "0"),
+        ("-1,234", "-1234"),
+        ("(1,200)", "-1200"),
+        ("+7", "7"),
+        ("0.1", "0.1"),
+        ("1e3", "1000"),
+        ("\u22125", "-5"),
+    ],
+)
 def test_amount_cells(cell, value):
     assert parse_amount(cell) == Decimal(value)
 
 
 @pytest.mark.parametrize("cell", ["abc", "12,34", "1.2.3", "$5", "1,2345"])
 def test_bad_amount_names_row_and_column(tmp_path, cell):
-    code, output, out = run(tmp_path, f'Team,Spend\nA,1\nB,"{cell}"\n', "--level", "Team",
-                            "--flat", "Spend", *YEAR)
+    code, output, out = run(
+        tmp_path, f'Team,Spend\nA,1\nB,"{cell}"\n', "--level", "Team", "--flat", "Spend", *YEAR
+    )
     assert (code, output) == (1, f"Error: row 3, column 'Spend': '{cell}' is not an amount\n")
     assert not out.exists()
 
@@ -133,30 +172,50 @@ def test_exact_decimals_never_floats(tmp_path):
     assert nodes["a"][1].spend == {"imported": Decimal("999999999999999.000001")}
 
 
-@pytest.mark.parametrize("cell, message", [
-    ("0.0000001", "row 2, column 'Spend': '0.0000001' has more than 6 decimal places"),
-    ("1e16", "row 2, column 'Spend': '1e16' is more than 1,000,000,000,000,000, the most "
-             "a plan may hold"),
-    ("2000000000000000", "row 2, column 'Spend': '2000000000000000' is more than "
-                         "1,000,000,000,000,000, the most a plan may hold"),
-])
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        ("0.0000001", "row 2, column 'Spend': '0.0000001' has more than 6 decimal places"),
+        (
+            "1e16",
+            "row 2, column 'Spend': '1e16' is more than 1,000,000,000,000,000, the most "
+            "a plan may hold",
+        ),
+        (
+            "2000000000000000",
+            "row 2, column 'Spend': '2000000000000000' is more than "
+            "1,000,000,000,000,000, the most a plan may hold",
+        ),
+    ],
+)
 def test_amounts_a_plan_cannot_hold_are_refused(tmp_path, cell, message):
-    code, output, out = run(tmp_path, f"Team,Spend\nA,{cell}\n", "--level", "Team", "--flat",
-                            "Spend", *YEAR)
+    code, output, out = run(
+        tmp_path, f"Team,Spend\nA,{cell}\n", "--level", "Team", "--flat", "Spend", *YEAR
+    )
     assert code == 1 and message in output and not out.exists()
 
 
 def test_leading_zeros_are_kept(tmp_path):
-    _, nodes = imported(tmp_path, "Dept,Unit,Cost\n007,0042,1\n07,042,2\n", "--level", "Dept",
-                        "--level", "Unit", "--flat", "Cost", *YEAR)
+    _, nodes = imported(
+        tmp_path,
+        "Dept,Unit,Cost\n007,0042,1\n07,042,2\n",
+        "--level",
+        "Dept",
+        "--level",
+        "Unit",
+        "--flat",
+        "Cost",
+        *YEAR,
+    )
     assert sorted(nodes) == ["0042", "007", "042", "07", "export"]
     assert nodes["0042"][0] == "export/007/0042"
 
 
 def test_several_rows_of_one_leaf_add_up(tmp_path):
     table = "Team,Now,Next\nA,10,12\nB,5,5\nA,1,\nA,,3\n"
-    output, nodes = imported(tmp_path, table, "--level", "Team", "--flat", "Now", "--target",
-                             "Next", *YEAR)
+    output, nodes = imported(
+        tmp_path, table, "--level", "Team", "--flat", "Now", "--target", "Next", *YEAR
+    )
     assert nodes["a"][1].spend == {"imported": Decimal(11)}
     assert nodes["a"][1].incremental[0].spend == {"imported": Decimal(4)}
     # An unchanged leaf gets no ask.
@@ -166,15 +225,27 @@ def test_several_rows_of_one_leaf_add_up(tmp_path):
 
 def test_same_code_under_different_parents_is_qualified(tmp_path):
     table = "Org,Team,Cost\nA,ops,1\nB,ops,2\nB,web,3\n"
-    _, nodes = imported(tmp_path, table, "--level", "Org", "--level", "Team", "--flat", "Cost",
-                        *YEAR)
+    _, nodes = imported(
+        tmp_path, table, "--level", "Org", "--level", "Team", "--flat", "Cost", *YEAR
+    )
     assert sorted(nodes) == ["a", "a-ops", "b", "b-ops", "export", "web"]
     assert nodes["b-ops"][1].name == "ops"
 
 
 def test_a_code_taken_by_an_upper_level_is_qualified(tmp_path):
-    _, nodes = imported(tmp_path, "Org,Team,Cost\nops,ops,1\n", "--level", "Org", "--level",
-                        "Team", "--flat", "Cost", "--root", "Ops", *YEAR)
+    _, nodes = imported(
+        tmp_path,
+        "Org,Team,Cost\nops,ops,1\n",
+        "--level",
+        "Org",
+        "--level",
+        "Team",
+        "--flat",
+        "Cost",
+        "--root",
+        "Ops",
+        *YEAR,
+    )
     assert list(nodes) == ["ops", "ops-ops", "ops-ops-ops"]
 
 
@@ -182,8 +253,14 @@ def test_names_that_collide_once_made_ids_get_a_suffix(tmp_path):
     table = "Team,Cost\nR&D,1\nR D,2\nr-d,3\nÉquipe,4\n日本,5\n"
     _, nodes = imported(tmp_path, table, "--level", "Team", "--flat", "Cost", *YEAR)
     names = {nid: plan.name for nid, (_, plan) in nodes.items()}
-    assert names == {"export": "Export", "r-d": "R D", "r-d-2": "R&D", "r-d-3": "r-d",
-                     "equipe": "Équipe", "node": "日本"}
+    assert names == {
+        "export": "Export",
+        "r-d": "R D",
+        "r-d-2": "R&D",
+        "r-d-3": "r-d",
+        "equipe": "Équipe",
+        "node": "日本",
+    }
 
 
 def test_ids_do_not_depend_on_row_order(tmp_path):
@@ -191,8 +268,18 @@ def test_ids_do_not_depend_on_row_order(tmp_path):
     outs = []
     for i in range(3):
         random.Random(i).shuffle(rows)
-        _, nodes = imported(tmp_path, "Org,Team,Cost\n" + "\n".join(rows) + "\n", "--level",
-                            "Org", "--level", "Team", "--flat", "Cost", *YEAR, out=f"out{i}")
+        _, nodes = imported(
+            tmp_path,
+            "Org,Team,Cost\n" + "\n".join(rows) + "\n",
+            "--level",
+            "Org",
+            "--level",
+            "Team",
+            "--flat",
+            "Cost",
+            *YEAR,
+            out=f"out{i}",
+        )
         outs.append(sorted((rel, plan.spend.get("imported")) for rel, plan in nodes.values()))
     assert outs[0] == outs[1] == outs[2]
 
@@ -205,26 +292,50 @@ def test_blank_level_values_get_a_named_node_and_no_row_is_lost(tmp_path):
         ,,,,7
         2,,9,,8
         """
-    output, nodes = imported(tmp_path, table, "--level", "Agency Code=Agency Name", "--level",
-                             "Bureau Code=Bureau Name", "--flat", "Cost", *YEAR)
+    output, nodes = imported(
+        tmp_path,
+        table,
+        "--level",
+        "Agency Code=Agency Name",
+        "--level",
+        "Bureau Code=Bureau Name",
+        "--flat",
+        "Cost",
+        *YEAR,
+    )
     got = {nid: (plan.name, plan.spend.get("imported")) for nid, (_, plan) in nodes.items()}
-    assert got == {"export": ("Export", None), "1": ("Alpha", None),
-                   "1-no-bureau": ("(no bureau)", Decimal(11)), "no-agency": ("(no agency)", None),
-                   "no-agency-no-bureau": ("(no bureau)", Decimal(7)), "2": ("2", None),
-                   "9": ("9", Decimal(8))}
+    assert got == {
+        "export": ("Export", None),
+        "1": ("Alpha", None),
+        "1-no-bureau": ("(no bureau)", Decimal(11)),
+        "no-agency": ("(no agency)", None),
+        "no-agency-no-bureau": ("(no bureau)", Decimal(7)),
+        "2": ("2", None),
+        "9": ("9", Decimal(8)),
+    }
     assert "Cost: 26\n" in output and "flat spend (Cost): 26\n" in output
 
 
 def test_long_names_are_kept_whole(tmp_path):
-    long = ("Payment to the Foreign Service Retirement and Disability Fund, and to the Civil "
-            "Service Retirement and Disability Fund, for Unfunded Liabilities, Department of State")
-    _, nodes = imported(tmp_path, f'Account,Cost\n"{long}",1\n"{long} (2)",2\n', "--level",
-                        "Account", "--flat", "Cost", *YEAR)
+    long = (
+        "Payment to the Foreign Service Retirement and Disability Fund, and to the Civil "
+        "Service Retirement and Disability Fund, for Unfunded Liabilities, Department of State"
+    )
+    _, nodes = imported(
+        tmp_path,
+        f'Account,Cost\n"{long}",1\n"{long} (2)",2\n',
+        "--level",
+        "Account",
+        "--flat",
+        "Cost",
+        *YEAR,
+    )
     by_name = {plan.name: nid for nid, (_, plan) in nodes.items()}
     assert by_name == {
         "Export": "export",
         long: "payment-to-the-foreign-service-retirement-and-disability-fund-a",
-        f"{long} (2)": "payment-to-the-foreign-service-retirement-and-disability-fund-2"}
+        f"{long} (2)": "payment-to-the-foreign-service-retirement-and-disability-fund-2",
+    }
     assert all(NODE_ID_RE.match(nid) for nid in nodes)
 
 
@@ -240,8 +351,10 @@ def test_one_code_with_several_names_keeps_the_first(tmp_path):
     _, nodes = imported(tmp_path, table, "--level", "Code=Name", "--flat", "Cost", *YEAR)
     assert (nodes["7"][1].name, nodes["7"][1].spend) == ("Gifts", {"imported": Decimal(6)})
     text = (tmp_path / "out/export/7/plan.yaml").read_text()
-    assert text.splitlines()[:2] == ["# Imported from export.csv, rows 2, 3, 4.",
-                                     "# Also named in the table: Gifts and bequests"]
+    assert text.splitlines()[:2] == [
+        "# Imported from export.csv, rows 2, 3, 4.",
+        "# Also named in the table: Gifts and bequests",
+    ]
 
 
 ROSTER = """\
@@ -255,11 +368,29 @@ ROSTER = """\
 
 
 def test_roster_mode_gives_flat_headcount_lines(tmp_path):
-    output, nodes = imported(tmp_path, ROSTER, "--level", "Org", "--level", "Team", "--role",
-                             "Role", "--level-col", "Level", "--location", "Location", *YEAR,
-                             "--name", "Acme OP1 2027", "--root", "Acme")
-    lines = lambda nid: [(h.role, h.level, h.location, h.count)  # noqa: E731
-                         for h in nodes[nid][1].headcount]
+    output, nodes = imported(
+        tmp_path,
+        ROSTER,
+        "--level",
+        "Org",
+        "--level",
+        "Team",
+        "--role",
+        "Role",
+        "--level-col",
+        "Level",
+        "--location",
+        "Location",
+        *YEAR,
+        "--name",
+        "Acme OP1 2027",
+        "--root",
+        "Acme",
+    )
+
+    def lines(nid):
+        return [(h.role, h.level, h.location, h.count) for h in nodes[nid][1].headcount]
+
     assert lines("web") == [("SDE", "L5", "SEA", 2), ("SDM", "L7", None, 1)]
     assert lines("data") == [("DS", "L6", "DUB", 1)]
     assert lines("no-team") == [("(no role)", None, None, 1)]
@@ -269,23 +400,42 @@ def test_roster_mode_gives_flat_headcount_lines(tmp_path):
 
 def test_roster_count_column(tmp_path):
     table = "Team,Role,Heads\nA,SDE,2.5\nA,SDE,1\nA,PM,\n"
-    _, nodes = imported(tmp_path, table, "--level", "Team", "--role", "Role", "--count", "Heads",
-                        *YEAR)
-    assert [(h.role, h.count) for h in nodes["a"][1].headcount] == \
-        [("PM", 0), ("SDE", Decimal("3.5"))]
-    code, output, _ = run(tmp_path, "Team,Role,Heads\nA,SDE,-1\n", "--level", "Team", "--role",
-                          "Role", "--count", "Heads", *YEAR, out="out2")
-    assert (code, output) == (1, "Error: row 2, column 'Heads': a headcount cannot be "
-                                 "negative (-1)\n")
+    _, nodes = imported(
+        tmp_path, table, "--level", "Team", "--role", "Role", "--count", "Heads", *YEAR
+    )
+    assert [(h.role, h.count) for h in nodes["a"][1].headcount] == [
+        ("PM", 0),
+        ("SDE", Decimal("3.5")),
+    ]
+    code, output, _ = run(
+        tmp_path,
+        "Team,Role,Heads\nA,SDE,-1\n",
+        "--level",
+        "Team",
+        "--role",
+        "Role",
+        "--count",
+        "Heads",
+        *YEAR,
+        out="out2",
+    )
+    assert (code, output) == (
+        1,
+        "Error: row 2, column 'Heads': a headcount cannot be negative (-1)\n",
+    )
 
 
 def test_ask_column_is_the_ask_itself(tmp_path):
     table = "Team,Now,More\nA,10,3\nA,1,-1\nB,5,\n"
-    output, nodes = imported(tmp_path, table, "--level", "Team", "--flat", "Now", "--ask",
-                             "More", *YEAR)
+    output, nodes = imported(
+        tmp_path, table, "--level", "Team", "--flat", "Now", "--ask", "More", *YEAR
+    )
     (ask,) = nodes["a"][1].incremental
-    assert (ask.id, ask.title, ask.spend) == ("ask", "More from the table",
-                                              {"imported": Decimal(2)})
+    assert (ask.id, ask.title, ask.spend) == (
+        "ask",
+        "More from the table",
+        {"imported": Decimal(2)},
+    )
     assert nodes["b"][1].incremental == ()
     assert output.splitlines()[1:3] == ["  Now: 16", "  More: 2"]
     assert output.splitlines()[4:6] == ["  flat spend (Now): 16", "  requested (More): 2"]
@@ -299,27 +449,48 @@ def test_target_versus_ask_on_the_same_columns(tmp_path):
     assert by_ask["x"][1].incremental[0].spend == {"imported": Decimal(12)}
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--flat", "Now", "--target", "Next", "--ask", "Next"), "give --target or --ask, not both"),
-    (("--target", "Next"), "--target needs --flat: the ask is target minus flat"),
-    (("--flat", "Nwo", *YEAR),
-     "--flat 'Nwo': no such column (did you mean 'Now'?); the columns are: Team, Now, Next"),
-    (("--count", "Now"), "--level-col, --location and --count need --role"),
-    (("--flat", "Now", "--currency", "usd"),
-     "--currency 'usd': expected an ISO 4217 code such as USD"),
-    (("--flat", "Now", *YEAR, "--level", "Team=Nope"),
-     "--level 'Nope': no such column; the columns are: Team, Now, Next"),
-    (("--flat", "Now"), "give the plan year with --year (no money column is named after a year)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ("--flat", "Now", "--target", "Next", "--ask", "Next"),
+            "give --target or --ask, not both",
+        ),
+        (("--target", "Next"), "--target needs --flat: the ask is target minus flat"),
+        (
+            ("--flat", "Nwo", *YEAR),
+            "--flat 'Nwo': no such column (did you mean 'Now'?); the columns are: Team, Now, Next",
+        ),
+        (("--count", "Now"), "--level-col, --location and --count need --role"),
+        (
+            ("--flat", "Now", "--currency", "usd"),
+            "--currency 'usd': expected an ISO 4217 code such as USD",
+        ),
+        (
+            ("--flat", "Now", *YEAR, "--level", "Team=Nope"),
+            "--level 'Nope': no such column; the columns are: Team, Now, Next",
+        ),
+        (
+            ("--flat", "Now"),
+            "give the plan year with --year (no money column is named after a year)",
+        ),
+    ],
+)
 def test_option_errors(tmp_path, args, message):
     code, output, out = run(tmp_path, "Team,Now,Next\nA,1,2\n", "--level", "Team", *args)
     assert (code, output) == (1, f"Error: {message}\n")
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args, year", [
-    (("--flat", "2016", "--target", "2017"), 2017), (("--flat", "2016"), 2017),
-    (("--ask", "2030"), 2030), (("--flat", "2016", "--year", "2019"), 2019)])
+@pytest.mark.parametrize(
+    "args, year",
+    [
+        (("--flat", "2016", "--target", "2017"), 2017),
+        (("--flat", "2016"), 2017),
+        (("--ask", "2030"), 2030),
+        (("--flat", "2016", "--year", "2019"), 2019),
+    ],
+)
 def test_year_from_the_column_names(tmp_path, args, year):
     imported(tmp_path, "Team,2016,2017,2030\nA,1,2,3\n", "--level", "Team", *args)
     assert pipeline.check(tmp_path / "out").cycle.settings.year == year
@@ -328,8 +499,9 @@ def test_year_from_the_column_names(tmp_path, args, year):
 def test_non_empty_out_dir_is_refused(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "notes.txt").write_text("keep me")
-    code, output, out = run(tmp_path, "Team,Cost\nA,1\n", "--level", "Team", "--flat", "Cost",
-                            *YEAR)
+    code, output, out = run(
+        tmp_path, "Team,Cost\nA,1\n", "--level", "Team", "--flat", "Cost", *YEAR
+    )
     assert code == 2
     assert f"Error: '{out}' exists and is not an empty directory" in output
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
@@ -347,8 +519,9 @@ def test_the_same_input_writes_the_same_bytes(tmp_path):
     for name in ("one", "two"):
         imported(tmp_path, OMB_LIKE, *LEVELS, "--flat", "2016", "--target", "2017", out=name)
         out = tmp_path / name
-        outs.append({str(p.relative_to(out)): p.read_bytes()
-                     for p in sorted(out.rglob("*")) if p.is_file()})
+        outs.append(
+            {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        )
     assert outs[0] == outs[1]
 
 
@@ -364,15 +537,33 @@ def test_xlsx_input(tmp_path):
     book.create_sheet("Other").append(["Dept", "Spend"])
     book["Other"].append(["x", 1])
     book.save(tmp_path / "export.xlsx")
-    code, output, out = invoke(tmp_path / "export.xlsx", tmp_path / "out", "--level",
-                               "Dept=Dept Name", "--flat", "Spend", "--target", "Plan", *YEAR)
+    code, output, out = invoke(
+        tmp_path / "export.xlsx",
+        tmp_path / "out",
+        "--level",
+        "Dept=Dept Name",
+        "--flat",
+        "Spend",
+        "--target",
+        "Plan",
+        *YEAR,
+    )
     assert code == 0, output
     nodes = plans(out)
     assert nodes["007"][1].name == "Defense"
     assert nodes["007"][1].spend == {"imported": Decimal("125999.5")}
     assert nodes["010"][1].incremental[0].spend == {"imported": Decimal("12.25")}
-    code, output, out = invoke(tmp_path / "export.xlsx", tmp_path / "out2", "--level", "Dept",
-                               "--flat", "Spend", *YEAR, "--sheet", "Other")
+    code, output, out = invoke(
+        tmp_path / "export.xlsx",
+        tmp_path / "out2",
+        "--level",
+        "Dept",
+        "--flat",
+        "Spend",
+        *YEAR,
+        "--sheet",
+        "Other",
+    )
     assert code == 0, output
     assert list(plans(out)) == ["export", "x"]
 
@@ -384,14 +575,17 @@ def test_unreadable_files(tmp_path):
     (tmp_path / "latin.csv").write_bytes("Team,Cost\nZ\xfcrich,1\n".encode("cp1252"))
     code, output, _ = invoke(tmp_path / "latin.csv", tmp_path / "out", "--level", "Team", *YEAR)
     assert code == 1 and "--encoding" in output
-    code, output, out = invoke(tmp_path / "latin.csv", tmp_path / "out", "--level", "Team",
-                               *YEAR, "--encoding", "cp1252")
+    code, output, out = invoke(
+        tmp_path / "latin.csv", tmp_path / "out", "--level", "Team", *YEAR, "--encoding", "cp1252"
+    )
     assert code == 0, output
     assert plans(out)["zurich"][1].name == "Zürich"
     (tmp_path / "empty.csv").write_text("Team,Cost\n")
     code, output, _ = invoke(tmp_path / "empty.csv", tmp_path / "out3", "--level", "Team", *YEAR)
-    assert (code, output) == (1, f"Error: '{tmp_path / 'empty.csv'}' has no rows below its "
-                                 "header\n")
+    assert (code, output) == (
+        1,
+        f"Error: '{tmp_path / 'empty.csv'}' has no rows below its header\n",
+    )
 
 
 REPO = Path(__file__).resolve().parent.parent
@@ -400,16 +594,35 @@ REPO = Path(__file__).resolve().parent.parent
 def test_the_sample_roster_imports_as_documented(tmp_path, monkeypatch):
     """docs/import.md shows this command and its output verbatim."""
     monkeypatch.chdir(tmp_path)
-    args = ["import", "table", str(REPO / "samples/roster/juniper-roster.csv"), "--out",
-            "juniper-op1-2027", "--level", "Division", "--level", "Team", "--role", "Role",
-            "--level-col", "Level", "--location", "Location", "--count", "FTE", "--root",
-            "Juniper Outfitters", "--year", "2027"]
+    args = [
+        "import",
+        "table",
+        str(REPO / "samples/roster/juniper-roster.csv"),
+        "--out",
+        "juniper-op1-2027",
+        "--level",
+        "Division",
+        "--level",
+        "Team",
+        "--role",
+        "Role",
+        "--level-col",
+        "Level",
+        "--location",
+        "Location",
+        "--count",
+        "FTE",
+        "--root",
+        "Juniper Outfitters",
+        "--year",
+        "2027",
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.output in (REPO / "docs" / "import.md").read_text()
     nodes = plans(tmp_path / "juniper-op1-2027")
     assert len(nodes) == 14
-    search = (tmp_path / "juniper-op1-2027/juniper-outfitters/storefront/search/plan.yaml")
+    search = tmp_path / "juniper-op1-2027/juniper-outfitters/storefront/search/plan.yaml"
     assert search.read_text() in (REPO / "docs" / "import.md").read_text()
 
 
@@ -433,12 +646,17 @@ def test_hostile_xlsx_exports_are_refused_before_parsing(tmp_path):
                 dst.writestr(info.filename, data)
         return out.getvalue()
 
-    entity = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa">'
-              b'<!ENTITY b "&a;&a;&a;&a;">]><worksheet>&b;</worksheet>')
-    for name, data, reason in [("bomb.xlsx", with_sheet(b" " * (64 * 1024 * 1024)), "zip bomb"),
-                               ("entity.xlsx", with_sheet(entity), "XML entity attack")]:
+    entity = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;">]><worksheet>&b;</worksheet>'
+    )
+    for name, data, reason in [
+        ("bomb.xlsx", with_sheet(b" " * (64 * 1024 * 1024)), "zip bomb"),
+        ("entity.xlsx", with_sheet(entity), "XML entity attack"),
+    ]:
         (tmp_path / name).write_bytes(data)
-        code, output, out = invoke(tmp_path / name, tmp_path / f"out-{name}", "--level", "Dept",
-                                   *YEAR)
+        code, output, out = invoke(
+            tmp_path / name, tmp_path / f"out-{name}", "--level", "Dept", *YEAR
+        )
         assert code == 1 and output.startswith(f"Error: cannot read '{tmp_path / name}': ")
         assert reason in output and not out.exists()

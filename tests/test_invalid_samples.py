@@ -6,10 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from opplan.cli import cli
-
-from conftest import REPO
 
 CASES = sorted(p for p in (REPO / "samples" / "invalid").iterdir() if p.is_dir())
 
@@ -27,5 +26,7 @@ def test_invalid_case(case, monkeypatch):
     assert result.stderr.splitlines()[:-1] == expected
     as_json = CliRunner().invoke(cli, ["check", ".", "--format", "json"])
     assert as_json.exit_code == 1
-    assert [f"{d['path']}:{d['line']}:{d['col']}: {d['severity']}: {d['message']} [{d['rule']}]"
-            for d in json.loads(as_json.stdout)["diagnostics"]] == expected
+    assert [
+        f"{d['path']}:{d['line']}:{d['col']}: {d['severity']}: {d['message']} [{d['rule']}]"
+        for d in json.loads(as_json.stdout)["diagnostics"]
+    ] == expected

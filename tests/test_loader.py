@@ -6,13 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from files import ROOT, SEARCH, cycle
 from pydantic import ValidationError
 
 from opplan import pipeline
 from opplan.loader import load
 from opplan.yamlsrc import parse
-
-from files import ROOT, SEARCH, cycle
 
 
 def test_valid_cycle_loads_without_diagnostics(tmp_path, check_lines):
@@ -35,8 +34,7 @@ def test_model_values_and_sources(tmp_path, monkeypatch):
     assert plan.dependencies[0].on == "search"  # `on:` stays a key, not YAML 1.1 True
     assert plan.goals[0].due == "Q3"
     ask = plan.incremental[0]
-    assert (ask.source.path, ask.source.line, ask.source.col) == (
-        "acme/shop/cart/plan.yaml", 7, 5)
+    assert (ask.source.path, ask.source.line, ask.source.col) == ("acme/shop/cart/plan.yaml", 7, 5)
     assert loaded.settings.as_of == dt.date(2026, 9, 15)
     assert loaded.in_subtree("cart", "shop") and not loaded.in_subtree("search", "shop")
     assert loaded.lowest_common_manager("cart", "search") == "acme"
@@ -49,12 +47,23 @@ def test_model_is_immutable(tmp_path):
         loaded.nodes["cart"].plan.name = "Other"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("a: NO", "NO"), ("a: on", "on"), ("a: yes", "yes"), ("a: true", True),
-    ("a: 0.1", Decimal("0.1")), ("a: 12", 12), ("a: '12'", "12"), ("a: 007", 7),
-    ("a: 2027-03-31", dt.date(2027, 3, 31)), ("a: 2027-02-30", "2027-02-30"),
-    ("a: ~", None), ("a: |\n  12\n", "12\n"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a: NO", "NO"),
+        ("a: on", "on"),
+        ("a: yes", "yes"),
+        ("a: true", True),
+        ("a: 0.1", Decimal("0.1")),
+        ("a: 12", 12),
+        ("a: '12'", "12"),
+        ("a: 007", 7),
+        ("a: 2027-03-31", dt.date(2027, 3, 31)),
+        ("a: 2027-02-30", "2027-02-30"),
+        ("a: ~", None),
+        ("a: |\n  12\n", "12\n"),
+    ],
+)
 def test_yaml_core_schema_scalars(text, expected):
     data, diags = parse(text, "f.yaml")
     assert diags == [] and data["a"] == expected
@@ -64,11 +73,15 @@ def test_malformed_yaml_points_at_problem(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/search/plan.yaml": "name: Search\nowner: [unclosed\n"})
     assert check_lines(tmp_path) == [
         "acme/search/plan.yaml:3:1: error: malformed YAML: did not find expected ',' or ']' "
-        "(while parsing a flow sequence) [yaml]"]
+        "(while parsing a flow sequence) [yaml]"
+    ]
 
 
 def test_shape_errors_all_reported_at_their_keys(tmp_path, check_lines):
-    cycle(tmp_path, **{"acme/search/plan.yaml": """\
+    cycle(
+        tmp_path,
+        **{
+            "acme/search/plan.yaml": """\
         name: Search
         ownr: Sue
         headcount:
@@ -77,7 +90,9 @@ def test_shape_errors_all_reported_at_their_keys(tmp_path, check_lines):
           - {count: 1}
         state: done
         goals: {G1: x}
-        """})
+        """
+        },
+    )
     assert check_lines(tmp_path) == [
         "acme/search/plan.yaml:1:1: error: missing required key 'owner' [required]",
         "acme/search/plan.yaml:2:1: error: unknown key 'ownr' (did you mean 'owner'?) [unknown-key]",
@@ -95,21 +110,23 @@ def test_shape_errors_all_reported_at_their_keys(tmp_path, check_lines):
 def test_duplicate_keys(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/plan.yaml": ROOT + "owner: Someone Else\n"})
     assert check_lines(tmp_path) == [
-        "acme/plan.yaml:9:1: error: duplicate key 'owner' (first defined at line 2) "
-        "[duplicate-key]"]
+        "acme/plan.yaml:9:1: error: duplicate key 'owner' (first defined at line 2) [duplicate-key]"
+    ]
 
 
 def test_not_utf8(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/search/narrative.md": b"## Intro\n\nCaf\xe9 numbers.\n"})
     assert check_lines(tmp_path) == [
-        "acme/search/narrative.md:3:4: error: file is not UTF-8 (byte 0xe9) [encoding]"]
+        "acme/search/narrative.md:3:4: error: file is not UTF-8 (byte 0xe9) [encoding]"
+    ]
 
 
 def test_top_level_must_be_mapping(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/search/plan.yaml": "- name: Search\n"})
     assert check_lines(tmp_path) == [
         "acme/search/plan.yaml:1:1: error: expected a mapping of keys at the top of "
-        "plan.yaml, got a list [type]"]
+        "plan.yaml, got a list [type]"
+    ]
 
 
 def test_empty_plan_reports_required_keys(tmp_path, check_lines):
@@ -122,24 +139,27 @@ def test_empty_plan_reports_required_keys(tmp_path, check_lines):
 
 def test_alias_bomb_is_refused_quickly(tmp_path, check_lines):
     bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    bomb += [f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]" for i in range(1, 9)]
+    bomb += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     cycle(tmp_path, **{"acme/search/plan.yaml": "\n".join(bomb) + "\n"})
     assert check_lines(tmp_path) == [
         "acme/search/plan.yaml:1:1: error: document expands to more than 500000 values "
-        "(an alias bomb?) [yaml]"]
+        "(an alias bomb?) [yaml]"
+    ]
 
 
 def test_missing_cycle_yaml(tmp_path, check_lines):
     cycle(tmp_path, **{"cycle.yaml": None})
     assert check_lines(tmp_path) == [
-        "cycle.yaml:1:1: error: no cycle.yaml in '.' (is this a cycle directory?) [io]"]
+        "cycle.yaml:1:1: error: no cycle.yaml in '.' (is this a cycle directory?) [io]"
+    ]
 
 
 def test_bad_node_does_not_cascade(tmp_path, check_lines):
     """A plan with shape errors is skipped; references into it are not reported again."""
     cycle(tmp_path, **{"acme/search/plan.yaml": "name: Search\nowner: Sue\nbogus: 1\n"})
     assert check_lines(tmp_path) == [
-        "acme/search/plan.yaml:3:1: error: unknown key 'bogus' [unknown-key]"]
+        "acme/search/plan.yaml:3:1: error: unknown key 'bogus' [unknown-key]"
+    ]
 
 
 def test_check_result_is_sorted(tmp_path):
@@ -150,8 +170,14 @@ def test_check_result_is_sorted(tmp_path):
 
 
 def test_comma_in_unquoted_flow_value_gets_a_hint(tmp_path, check_lines):
-    cycle(tmp_path, **{"acme/search/plan.yaml": SEARCH.replace(
-        "title: Ship typo tolerance,", "title: Ship typo tolerance, for 1,200 queries,")})
+    cycle(
+        tmp_path,
+        **{
+            "acme/search/plan.yaml": SEARCH.replace(
+                "title: Ship typo tolerance,", "title: Ship typo tolerance, for 1,200 queries,"
+            )
+        },
+    )
     assert check_lines(tmp_path) == [
         "acme/search/plan.yaml:7:42: error: unknown key 'for 1' (a ',' or ': ' inside an "
         "unquoted value splits it; put the value in quotes) [unknown-key]",
@@ -162,28 +188,45 @@ def test_comma_in_unquoted_flow_value_gets_a_hint(tmp_path, check_lines):
 
 @pytest.mark.parametrize("depth", [70, 5000])
 def test_deep_nesting_is_an_error_not_a_crash(tmp_path, check_lines, depth):
-    cycle(tmp_path, **{"acme/search/plan.yaml": "name: S\nowner: O\nflat: " + "[" * depth
-                       + "]" * depth + "\n"})
+    cycle(
+        tmp_path,
+        **{"acme/search/plan.yaml": "name: S\nowner: O\nflat: " + "[" * depth + "]" * depth + "\n"},
+    )
     assert check_lines(tmp_path) == [
-        "acme/search/plan.yaml:1:1: error: values nest more than 64 levels deep [yaml]"]
+        "acme/search/plan.yaml:1:1: error: values nest more than 64 levels deep [yaml]"
+    ]
 
 
-@pytest.mark.parametrize("change, message", [
-    (("default: 200000", "default: 1e30"),
-     "cycle.yaml:7:3: error: rates.default: input should be less than or equal to "
-     "1000000000000000, got 1E+30 [type]"),
-    (("- {role: SDE, level: L6, location: SEA, count: 5}",
-      "- {role: SDE, level: L6, location: SEA, count: 1e400}"),
-     "acme/search/plan.yaml:4:43: error: headcount.count: input should be less than or equal "
-     "to 10000000, got 1E+400 [type]"),
-    (("- {role: SDE, level: L6, location: SEA, count: 5}",
-      "- {role: SDE, level: L6, location: SEA, count: 5, start: true}"),
-     "acme/search/plan.yaml:4:53: error: headcount.start: 'True' is not a quarter (Q1..Q4) "
-     "or a month (1..12) [type]"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ("default: 200000", "default: 1e30"),
+            "cycle.yaml:7:3: error: rates.default: input should be less than or equal to "
+            "1000000000000000, got 1E+30 [type]",
+        ),
+        (
+            (
+                "- {role: SDE, level: L6, location: SEA, count: 5}",
+                "- {role: SDE, level: L6, location: SEA, count: 1e400}",
+            ),
+            "acme/search/plan.yaml:4:43: error: headcount.count: input should be less than or equal "
+            "to 10000000, got 1E+400 [type]",
+        ),
+        (
+            (
+                "- {role: SDE, level: L6, location: SEA, count: 5}",
+                "- {role: SDE, level: L6, location: SEA, count: 5, start: true}",
+            ),
+            "acme/search/plan.yaml:4:53: error: headcount.start: 'True' is not a quarter (Q1..Q4) "
+            "or a month (1..12) [type]",
+        ),
+    ],
+)
 def test_numbers_that_would_break_exact_money_are_errors(tmp_path, check_lines, change, message):
     """Amounts stay within 10^15 and heads within 10^7, so every roll-up sum is exact."""
     from files import CYCLE
+
     old, new = change
     if "default" in old:
         cycle(tmp_path, **{"cycle.yaml": CYCLE.replace(old, new)})

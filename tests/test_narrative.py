@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from opplan.narrative import (CodeBlock, Heading, ListBlock, Paragraph, Quote, Span, Table,
-                              parse, plain)
+from opplan.narrative import (
+    CodeBlock,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Span,
+    Table,
+    parse,
+    plain,
+)
 
 TEXT = """\
 Opening paragraph with **bold**, *italic* and `code`
@@ -51,9 +60,19 @@ def test_sections_and_appendix_split() -> None:
 
 def test_inline_styles_and_soft_break() -> None:
     par = parse(TEXT).body[0].blocks[0]
-    assert par == Paragraph((Span("Opening paragraph with "), Span("bold", bold=True),
-                             Span(", "), Span("italic", italic=True), Span(" and "),
-                             Span("code", code=True), Span(" on two lines.")), 1, 3)
+    assert par == Paragraph(
+        (
+            Span("Opening paragraph with "),
+            Span("bold", bold=True),
+            Span(", "),
+            Span("italic", italic=True),
+            Span(" and "),
+            Span("code", code=True),
+            Span(" on two lines."),
+        ),
+        1,
+        3,
+    )
 
 
 def test_lists_nest_and_keep_their_start() -> None:
@@ -62,8 +81,9 @@ def test_lists_nest_and_keep_their_start() -> None:
     assert isinstance(bullets, ListBlock) and not bullets.ordered and bullets.line == 6
     assert [plain(i.blocks[0].spans) for i in bullets.items] == ["First goal", "Second goal"]
     nested = bullets.items[0].blocks[1]
-    assert isinstance(nested, ListBlock) and plain(nested.items[0].blocks[0].spans) == \
-        "nested detail"
+    assert (
+        isinstance(nested, ListBlock) and plain(nested.items[0].blocks[0].spans) == "nested detail"
+    )
     numbered = tenets.blocks[0]
     assert isinstance(numbered, ListBlock) and numbered.ordered and numbered.start == 3
 

@@ -46,8 +46,14 @@ from opplan.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "omb-fy2017"
-LEVELS = ("--level", "Agency Code=Agency Name", "--level", "Bureau Code=Bureau Name",
-          "--level", "Account Code=Account Name")
+LEVELS = (
+    "--level",
+    "Agency Code=Agency Name",
+    "--level",
+    "Bureau Code=Bureau Name",
+    "--level",
+    "Account Code=Account Name",
+)
 BUDGET = "On- or Off- Budget"
 OTHER = "other independent agencies"
 TOLERANCE = Decimal("0.5")
@@ -69,9 +75,21 @@ def cycle_dir(tmp_path_factory) -> Path:
     here = os.getcwd()
     os.chdir(work)
     try:
-        result = CliRunner().invoke(cli, ["import", "table", str(data / "outlays.csv"),
-                                          "--out", "us-budget", *LEVELS, "--flat", "2016",
-                                          "--target", "2017"])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "import",
+                "table",
+                str(data / "outlays.csv"),
+                "--out",
+                "us-budget",
+                *LEVELS,
+                "--flat",
+                "2016",
+                "--target",
+                "2017",
+            ],
+        )
     finally:
         os.chdir(here)
     assert result.exit_code == 0, result.output
@@ -85,10 +103,15 @@ def figures(cycle_dir) -> dict[str, dict]:
     (inclusive, in the file's thousands of dollars)."""
     result = CliRunner().invoke(cli, ["rollup", str(cycle_dir), "--format", "json"])
     assert result.exit_code == 0, result.output
-    return {n["id"]: {"name": n["name"], "parent": n["parent"],
-                      "flat": Decimal(n["flat"]["cost"]),
-                      "requested": Decimal(n["incremental"]["requested"]["cost"])}
-            for n in json.loads(result.stdout)["nodes"]}
+    return {
+        n["id"]: {
+            "name": n["name"],
+            "parent": n["parent"],
+            "flat": Decimal(n["flat"]["cost"]),
+            "requested": Decimal(n["incremental"]["requested"]["cost"]),
+        }
+        for n in json.loads(result.stdout)["nodes"]
+    }
 
 
 def _norm(name: str) -> str:
@@ -97,9 +120,10 @@ def _norm(name: str) -> str:
 
 def _table_4_1() -> dict[str, tuple[Decimal, Decimal]]:
     with open(_data() / "table-4-1-outlays-by-agency.csv", newline="", encoding="utf-8") as fh:
-        return {row["Department or other unit"].strip(): (Decimal(row["2016"]),
-                                                          Decimal(row["2017"]))
-                for row in csv.DictReader(fh)}
+        return {
+            row["Department or other unit"].strip(): (Decimal(row["2016"]), Decimal(row["2017"]))
+            for row in csv.DictReader(fh)
+        }
 
 
 def _outlays_rows() -> list[dict[str, str]]:
@@ -109,8 +133,11 @@ def _outlays_rows() -> list[dict[str, str]]:
 
 def _child(figures: dict, parent: str, code: str) -> str:
     """The child of ``parent`` keyed by ``code``: its id is the code, or parent-qualified."""
-    found = [nid for nid in (code, f"{parent}-{code}")
-             if nid in figures and figures[nid]["parent"] == parent]
+    found = [
+        nid
+        for nid in (code, f"{parent}-{code}")
+        if nid in figures and figures[nid]["parent"] == parent
+    ]
     assert len(found) == 1, (parent, code)
     return found[0]
 
@@ -135,13 +162,18 @@ def _by_agency(figures: dict, rows: list[dict]) -> dict[str, dict[str, Pair]]:
         assert len(seen) == 1, f"account {agency}/{bureau}/{account} mixes on- and off-budget"
         if seen == {"Off-budget"}:
             leaf = _child(figures, _child(figures, agency, bureau), account)
-            off[agency] = tuple(a + b for a, b in zip(off[agency], _both(figures, leaf)))
+            off[agency] = tuple(
+                a + b for a, b in zip(off[agency], _both(figures, leaf), strict=False)
+            )
     out = {}
     for code, name in names.items():
         assert figures[code]["parent"] == root and figures[code]["name"] == name, code
         whole = _both(figures, code)
-        out[code] = {"whole": whole, "off": off[code],
-                     "on": tuple(w - o for w, o in zip(whole, off[code]))}
+        out[code] = {
+            "whole": whole,
+            "off": off[code],
+            "on": tuple(w - o for w, o in zip(whole, off[code], strict=False)),
+        }
     return out
 
 
@@ -171,8 +203,9 @@ def _expected(figures: dict) -> dict[str, Pair]:
     root = next(nid for nid, f in figures.items() if f["parent"] is None)
     expected = {"Total outlays": _both(figures, root)}
     for label, (codes, part) in _rows_to_codes(_table_4_1(), names).items():
-        expected[label] = tuple(sum((agencies[c][part][i] for c in codes), Decimal(0))
-                                for i in range(2))
+        expected[label] = tuple(
+            sum((agencies[c][part][i] for c in codes), Decimal(0)) for i in range(2)
+        )
     return expected
 
 
@@ -199,15 +232,18 @@ def test_every_table_4_1_row_matches_the_roll_up(figures):
 
 def test_the_root_is_total_outlays(figures):
     root = next(f for f in figures.values() if f["parent"] is None)
-    assert (root["flat"], root["flat"] + root["requested"]) == \
-        (Decimal(3_951_307_000), Decimal(4_147_224_000))
+    assert (root["flat"], root["flat"] + root["requested"]) == (
+        Decimal(3_951_307_000),
+        Decimal(4_147_224_000),
+    )
     assert _table_4_1()["Total outlays"] == (Decimal(3_951_307), Decimal(4_147_224))
 
 
 def test_the_tree_has_one_leaf_per_account(figures):
     rows = _outlays_rows()
-    accounts = {(r["Agency Code"], r["Bureau Code"], r["Account Code"] or r["Account Name"])
-                for r in rows}
+    accounts = {
+        (r["Agency Code"], r["Bureau Code"], r["Account Code"] or r["Account Name"]) for r in rows
+    }
     parents = {f["parent"] for f in figures.values()}
     leaves = [nid for nid in figures if nid not in parents]
     assert (len(figures), len(leaves), len(accounts)) == (4750, 4008, 4008)

@@ -8,8 +8,14 @@ from files import SEARCH, cycle
 
 
 def test_hidden_and_templates_and_plain_directories_are_ignored(tmp_path, check_lines):
-    cycle(tmp_path, **{".git/x/plan.yaml": "junk: [", "templates/x/plan.yaml": "junk: [",
-                       "acme/docs/notes.txt": "not a node"})
+    cycle(
+        tmp_path,
+        **{
+            ".git/x/plan.yaml": "junk: [",
+            "templates/x/plan.yaml": "junk: [",
+            "acme/docs/notes.txt": "not a node",
+        },
+    )
     assert check_lines(tmp_path) == []
 
 
@@ -29,14 +35,16 @@ def test_node_id_used_twice(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/shop/search/plan.yaml": "name: S2\nowner: X\n"})
     assert check_lines(tmp_path) == [
         "acme/shop/search/plan.yaml:1:1: error: node id 'search' is used twice (also at "
-        "acme/search) [duplicate-node]"]
+        "acme/search) [duplicate-node]"
+    ]
 
 
 def test_bad_node_id(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/Shop_2/plan.yaml": "name: S2\nowner: X\n"})
     assert check_lines(tmp_path) == [
         "acme/Shop_2/plan.yaml:1:1: error: node id 'Shop_2' (the directory name) must match "
-        "^[a-z0-9][a-z0-9-]{0,62}$ [bad-id]"]
+        "^[a-z0-9][a-z0-9-]{0,62}$ [bad-id]"
+    ]
 
 
 def test_symlink_leaving_the_cycle(tmp_path, check_lines):
@@ -47,8 +55,7 @@ def test_symlink_leaving_the_cycle(tmp_path, check_lines):
     os.symlink(outside, base / "acme" / "evil")
     os.symlink(outside / "plan.yaml", base / "acme" / "search" / "narrative.md")
     assert check_lines(base) == [
-        "acme/evil:1:1: error: symlink leaves the cycle directory (points to "
-        f"{outside}) [symlink]",
+        f"acme/evil:1:1: error: symlink leaves the cycle directory (points to {outside}) [symlink]",
         "acme/search/narrative.md:1:1: error: symlink leaves the cycle directory (points to "
         f"{outside / 'plan.yaml'}) [symlink]",
     ]
@@ -64,14 +71,19 @@ def test_two_roots_need_root_key(tmp_path, check_lines):
     cycle(tmp_path, **{"other/plan.yaml": "name: O\nowner: X\n"})
     assert check_lines(tmp_path)[0] == (
         "cycle.yaml:1:1: error: 2 node directories under the cycle directory (acme, other); "
-        "name the root with 'root:' [tree]")
+        "name the root with 'root:' [tree]"
+    )
 
 
 def test_root_key_picks_the_root(tmp_path, check_lines):
     from files import CYCLE
-    cycle(tmp_path, **{"cycle.yaml": CYCLE + "root: acme\n", "other/plan.yaml": "name: O\nowner: X\n"})
+
+    cycle(
+        tmp_path, **{"cycle.yaml": CYCLE + "root: acme\n", "other/plan.yaml": "name: O\nowner: X\n"}
+    )
     assert check_lines(tmp_path) == [
-        "other/plan.yaml:1:1: error: node directory 'other' is outside the root 'acme' [tree]"]
+        "other/plan.yaml:1:1: error: node directory 'other' is outside the root 'acme' [tree]"
+    ]
 
 
 def test_plan_yaml_that_is_a_directory(tmp_path, check_lines):

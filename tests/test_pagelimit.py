@@ -13,36 +13,42 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import REPO
 from files import write_tree
+from pypdf import PdfReader
+from reviewkit import need_libreoffice
+
 from opplan import pipeline
 from opplan.pagelimit import page_limit_check
-from reviewkit import need_libreoffice
 
 pytest.importorskip("opplan.rollup")
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
-PARA = ("We run the search service for the shop and answer every query a shopper types. "
-        "The index holds four million products and refreshes every ten minutes. "
-        "Last year we cut the share of searches with no result from eight to five percent. "
-        "This year we move to learned ranking, which needs two more engineers and a feature "
-        "store. ")
+PARA = (
+    "We run the search service for the shop and answer every query a shopper types. "
+    "The index holds four million products and refreshes every ten minutes. "
+    "Last year we cut the share of searches with no result from eight to five percent. "
+    "This year we move to learned ranking, which needs two more engineers and a feature "
+    "store. "
+)
 CYCLE = "name: T OP1 2027\nyear: 2027\nas_of: 2026-09-15\nrates: {default: 200000}\n"
 PLAN = "name: Acme\nowner: Ada Stone\nheadcount:\n  - {role: SDE, count: 4}\n"
-SIX_PAGES, EIGHT_PAGES = 64, 88      # paragraphs: 5.4 and 7.4 pages in LibreOffice
+SIX_PAGES, EIGHT_PAGES = 64, 88  # paragraphs: 5.4 and 7.4 pages in LibreOffice
 
 
 def narrative(paragraphs: int) -> str:
     """Plain prose: a ``##`` section every four paragraphs."""
-    return "\n\n".join(f"## Section {i}\n\n{PARA}" if i % 4 == 0 else PARA
-                       for i in range(paragraphs)) + "\n"
+    return (
+        "\n\n".join(f"## Section {i}\n\n{PARA}" if i % 4 == 0 else PARA for i in range(paragraphs))
+        + "\n"
+    )
 
 
 def page_diags(base: Path, paragraphs: int, mode: str) -> list[str]:
-    write_tree(base, {"cycle.yaml": CYCLE, "acme/plan.yaml": PLAN,
-                      "acme/narrative.md": narrative(paragraphs)})
+    write_tree(
+        base,
+        {"cycle.yaml": CYCLE, "acme/plan.yaml": PLAN, "acme/narrative.md": narrative(paragraphs)},
+    )
     checked = pipeline.check(base, extra={"page-limit": page_limit_check(mode)})
     return [d.format() for d in checked.diagnostics if d.rule == "page-limit"]
 
@@ -50,8 +56,11 @@ def page_diags(base: Path, paragraphs: int, mode: str) -> list[str]:
 def test_estimate_six_pages_pass_eight_fail(tmp_path: Path) -> None:
     assert page_diags(tmp_path / "six", SIX_PAGES, "estimate") == []
     [diag] = page_diags(tmp_path / "eight", EIGHT_PAGES, "estimate")
-    assert re.fullmatch(rf"{tmp_path}/eight/acme/narrative\.md:1:1: error: body is 7\.\d pages, "
-                        r"limit 6 \(estimate\) \[page-limit\]", diag), diag
+    assert re.fullmatch(
+        rf"{tmp_path}/eight/acme/narrative\.md:1:1: error: body is 7\.\d pages, "
+        r"limit 6 \(estimate\) \[page-limit\]",
+        diag,
+    ), diag
 
 
 def test_off_counts_nothing(tmp_path: Path) -> None:
@@ -59,18 +68,28 @@ def test_off_counts_nothing(tmp_path: Path) -> None:
 
 
 def test_template_error_is_reported_at_its_line(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"cycle.yaml": CYCLE, "acme/plan.yaml": PLAN,
-                          "acme/narrative.md": "## Intro\n\nWe have {{ totals.flat.heads }}.\n"})
+    write_tree(
+        tmp_path,
+        {
+            "cycle.yaml": CYCLE,
+            "acme/plan.yaml": PLAN,
+            "acme/narrative.md": "## Intro\n\nWe have {{ totals.flat.heads }}.\n",
+        },
+    )
     checked = pipeline.check(tmp_path, extra={"page-limit": page_limit_check("estimate")})
     assert [d.format() for d in checked.diagnostics if d.rule == "template"] == [
         f"{tmp_path}/acme/narrative.md:3:1: error: 'dict object' has no attribute 'heads' "
-        "[template]"]
+        "[template]"
+    ]
 
 
 def test_sample_bodies_fit_by_estimate_and_pass_narrative_style() -> None:
     checked = pipeline.check(SAMPLE, extra={"page-limit": page_limit_check("estimate")})
-    assert [d.format() for d in checked.diagnostics
-            if d.rule in ("page-limit", "narrative-style", "template")] == []
+    assert [
+        d.format()
+        for d in checked.diagnostics
+        if d.rule in ("page-limit", "narrative-style", "template")
+    ] == []
 
 
 @pytest.mark.libreoffice
@@ -78,9 +97,12 @@ def test_exact_six_pages_pass_eight_fail(tmp_path: Path) -> None:
     need_libreoffice()
     assert page_diags(tmp_path / "six", SIX_PAGES, "exact") == []
     [diag] = page_diags(tmp_path / "eight", EIGHT_PAGES, "exact")
-    assert re.fullmatch(rf"{tmp_path}/eight/acme/narrative\.md:1:1: error: body is 7\.\d pages, "
-                        r"limit 6 \(LibreOffice\) \[page-limit\]", diag), diag
-    [auto] = page_diags(tmp_path / "auto", EIGHT_PAGES, "auto")   # near the limit: exact
+    assert re.fullmatch(
+        rf"{tmp_path}/eight/acme/narrative\.md:1:1: error: body is 7\.\d pages, "
+        r"limit 6 \(LibreOffice\) \[page-limit\]",
+        diag,
+    ), diag
+    [auto] = page_diags(tmp_path / "auto", EIGHT_PAGES, "auto")  # near the limit: exact
     assert auto.endswith("(LibreOffice) [page-limit]"), auto
 
 
@@ -88,8 +110,11 @@ def test_exact_six_pages_pass_eight_fail(tmp_path: Path) -> None:
 def test_every_sample_body_fits_six_pages_exactly() -> None:
     need_libreoffice()
     checked = pipeline.check(SAMPLE, extra={"page-limit": page_limit_check("exact")})
-    assert [d.format() for d in checked.diagnostics
-            if d.rule in ("page-limit", "narrative-style", "template")] == []
+    assert [
+        d.format()
+        for d in checked.diagnostics
+        if d.rule in ("page-limit", "narrative-style", "template")
+    ] == []
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +123,7 @@ def sample_pdfs(tmp_path_factory) -> dict[str, Path]:
     need_libreoffice()
     from opplan import libreoffice
     from opplan.build import build
+
     out = tmp_path_factory.mktemp("docs")
     result = build(SAMPLE, out, formats=("docx",))
     assert result.ok
@@ -125,8 +151,9 @@ def test_sample_document_converts_and_appendix_starts_by_page_7(sample_pdfs, nod
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("node", ["northwind", "checkout"])
 def test_sample_document_uses_the_intended_fonts(sample_pdfs, node) -> None:
-    listing = subprocess.run(["pdffonts", str(sample_pdfs[node])], capture_output=True,
-                             text=True, check=True).stdout.splitlines()[2:]
+    listing = subprocess.run(
+        ["pdffonts", str(sample_pdfs[node])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     fonts = {line.split()[0].split("+")[-1] for line in listing}
     families = {f.split("-")[0] for f in fonts}
     assert {"Carlito", "Caladea"} <= families, fonts
@@ -139,11 +166,13 @@ def test_quick_bound_is_above_the_estimate_for_every_sample_body() -> None:
     from opplan.pagelimit import body_plans, count_pages, quick_bounds
     from opplan.render.docplan import Renderer, search_path
     from opplan.rollup import rollup
+
     cycle, _ = load(SAMPLE)
     report = rollup(cycle)
     plans, _ = body_plans(report, Renderer(report, search_path(cycle.dir)), report.nodes)
     estimates = count_pages(plans, report.cycle, "estimate")
     bounds = quick_bounds(cycle)
-    assert all(bounds[n] >= float(estimates[n].pages) + 0.5 for n in plans), \
-        {n: (bounds[n], estimates[n].pages) for n in plans}
-    assert sum(b > 6 for b in bounds.values()) <= 1   # only the root needs rendering
+    assert all(bounds[n] >= float(estimates[n].pages) + 0.5 for n in plans), {
+        n: (bounds[n], estimates[n].pages) for n in plans
+    }
+    assert sum(b > 6 for b in bounds.values()) <= 1  # only the root needs rendering

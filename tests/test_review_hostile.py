@@ -10,12 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from test_xlsx_render import report
 
 from opplan import reviewsheet, xlsxsafe
 from opplan.cli import cli
 from opplan.render.xlsx import render_xlsx
 from opplan.review import ReviewError, import_review
-from test_xlsx_render import report
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -59,8 +59,10 @@ def refused(tmp_path: Path, name: str, data: bytes) -> str:
 
 
 def test_a_renamed_csv(tmp_path):
-    assert "not an .xlsx workbook (it is not a zip package; a renamed CSV or text file?)" in \
-        refused(tmp_path, "plan.xlsx", b"Ask,Decision\nalpha/a1,fund\n")
+    assert (
+        "not an .xlsx workbook (it is not a zip package; a renamed CSV or text file?)"
+        in refused(tmp_path, "plan.xlsx", b"Ask,Decision\nalpha/a1,fund\n")
+    )
 
 
 def test_an_old_xls_or_password_protected_workbook(tmp_path):
@@ -73,13 +75,15 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", "<document/>")
-    assert "no workbook part; a .docx, .ods or other zip file?" in \
-        refused(tmp_path, "doc.xlsx", out.getvalue())
+    assert "no workbook part; a .docx, .ods or other zip file?" in refused(
+        tmp_path, "doc.xlsx", out.getvalue()
+    )
 
 
 def test_a_damaged_zip(tmp_path, good):
-    assert "not an .xlsx workbook (damaged zip" in \
-        refused(tmp_path, "cut.xlsx", good[: len(good) // 2])
+    assert "not an .xlsx workbook (damaged zip" in refused(
+        tmp_path, "cut.xlsx", good[: len(good) // 2]
+    )
 
 
 def test_a_zip_bomb_part(tmp_path, good):
@@ -102,8 +106,9 @@ def test_a_part_declaring_a_huge_size(tmp_path, good, monkeypatch):
 
 def test_an_xml_entity_attack(tmp_path, good):
     attack = replace_part(good, STACK_PART, BILLION_LAUGHS)
-    assert f"part '{STACK_PART}' declares a DTD or XML entities" in \
-        refused(tmp_path, "lol.xlsx", attack)
+    assert f"part '{STACK_PART}' declares a DTD or XML entities" in refused(
+        tmp_path, "lol.xlsx", attack
+    )
 
 
 def test_openpyxl_itself_parses_with_defusedxml(tmp_path, good):
@@ -127,11 +132,12 @@ def test_a_huge_sheet(tmp_path, monkeypatch):
     ws = wb["Stack"]
     for r in range(5, 300):
         ws.cell(r, 2).value = f"team/x{r}"
-    ws.cell(1_048_576, 2).value = "team/far"     # a sparse row at Excel's last row
+    ws.cell(1_048_576, 2).value = "team/far"  # a sparse row at Excel's last row
     buf = io.BytesIO()
     wb.save(buf)
-    assert "the Stack sheet has more than 100 rows; refused as too large" in \
-        refused(tmp_path, "huge.xlsx", buf.getvalue())
+    assert "the Stack sheet has more than 100 rows; refused as too large" in refused(
+        tmp_path, "huge.xlsx", buf.getvalue()
+    )
 
 
 def test_a_sparse_sheet_reaching_the_last_row_is_bounded(tmp_path):

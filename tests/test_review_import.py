@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from reviewkit import build_workbook, edit_stack, make_cycle, rollup_of, stack_rows
 
 from opplan import review as review_mod
 from opplan.cli import cli
 from opplan.review import ReviewError, import_review
-from reviewkit import build_workbook, edit_stack, make_cycle, rollup_of, stack_rows
 
 pytest.importorskip("opplan.rollup", reason="the roll-up engine is not there yet")
 
@@ -31,8 +31,9 @@ def book(org: Path, tmp_path: Path) -> Path:
 
 
 def plan_bytes(cycle_dir: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(cycle_dir)): p.read_bytes()
-            for p in sorted(cycle_dir.rglob("*.yaml"))}
+    return {
+        str(p.relative_to(cycle_dir)): p.read_bytes() for p in sorted(cycle_dir.rglob("*.yaml"))
+    }
 
 
 def refused(workbook: Path, cycle_dir: Path, **kw) -> str:
@@ -46,6 +47,7 @@ def refused(workbook: Path, cycle_dir: Path, **kw) -> str:
 
 # --- the round trip -----------------------------------------------------------
 
+
 def test_unedited_workbook_changes_no_byte(org, book):
     before = plan_bytes(org)
     result = import_review(book, org)
@@ -58,10 +60,10 @@ def test_unedited_workbook_changes_no_byte(org, book):
 
 
 MANAGER_EDITS = {
-    "beta/b2": {"Decision": "fund", "Note": "Launch blocker."},      # below the line -> fund
-    "alpha/a2": {"Decision": "cut", "Note": "Not this year."},        # above the line -> cut
-    "alpha/a3": {"Decision": "partial", "Partial headcount": 0.5},    # half of it
-    "beta/b1": {"Rank": 1},                                           # re-rank two asks
+    "beta/b2": {"Decision": "fund", "Note": "Launch blocker."},  # below the line -> fund
+    "alpha/a2": {"Decision": "cut", "Note": "Not this year."},  # above the line -> cut
+    "alpha/a3": {"Decision": "partial", "Partial headcount": 0.5},  # half of it
+    "beta/b1": {"Rank": 1},  # re-rank two asks
     "alpha/a1": {"Rank": 2, "Note": "Second."},
 }
 
@@ -75,13 +77,13 @@ def test_end_to_end_the_rollup_shows_exactly_the_edits(org, book, tmp_path):
 
     view = rollup_of(org).nodes["org"]
     rows = {r.ask: r for r in view.stack}
-    assert [r.ask for r in view.stack][:2] == ["beta/b1", "alpha/a1"]      # the ranks
+    assert [r.ask for r in view.stack][:2] == ["beta/b1", "alpha/a1"]  # the ranks
     assert rows["beta/b2"].forced and rows["beta/b2"].status == "above"
     assert rows["beta/b2"].note == "Launch blocker."
     assert "alpha/a2" not in rows
     cut = {r.ask: r for r in view.removed}
     assert cut["alpha/a2"].status == "cut" and cut["alpha/a2"].by == "org"
-    assert cut["beta/b3"].status == "deferred"                            # untouched
+    assert cut["beta/b3"].status == "deferred"  # untouched
     a3 = rows["alpha/a3"]
     assert a3.decision == "partial" and str(a3.amount.headcount) == "0.5"
     assert a3.amount.cost == a3.requested.cost / 2
@@ -108,21 +110,29 @@ def test_rollup_command_shows_the_edits(org, book):
     stack = {s["ask"]: s for s in node["stack"]}
     assert stack["beta/b2"]["forced"] and stack["beta/b2"]["status"] == "above"
     assert stack["alpha/a3"]["headcount"] == 0.5
-    assert {r["ask"]: r["status"] for r in node["removed"]} == {"alpha/a2": "cut",
-                                                                "beta/b3": "deferred"}
+    assert {r["ask"]: r["status"] for r in node["removed"]} == {
+        "alpha/a2": "cut",
+        "beta/b3": "deferred",
+    }
     assert [s["ask"] for s in node["stack"]][:2] == ["beta/b1", "alpha/a1"]
 
 
 def test_comments_and_layout_survive_an_import(org, book):
     plan = org / "org" / "plan.yaml"
     before = plan.read_text().splitlines()
-    import_review(edit_stack(book, {"beta/b2": {"Decision": "fund"},
-                                    "beta/b3": {"Note": "Next year, in OP2."}}), org)
+    import_review(
+        edit_stack(
+            book, {"beta/b2": {"Decision": "fund"}, "beta/b3": {"Note": "Next year, in OP2."}}
+        ),
+        org,
+    )
     after = plan.read_text().splitlines()
     assert [line for line in before if "#" in line] == [line for line in after if "#" in line]
     changed = [line for line in after if line not in before]
-    assert changed == ["    beta/b3: {decision: defer, note: 'Next year, in OP2.'}",
-                       "    beta/b2: {decision: fund}"]
+    assert changed == [
+        "    beta/b3: {decision: defer, note: 'Next year, in OP2.'}",
+        "    beta/b2: {decision: fund}",
+    ]
     assert len(after) == len(before) + 1
 
 
@@ -142,8 +152,9 @@ def test_clearing_a_rows_review_cells_removes_the_decision(org, book):
 
 def test_dry_run_writes_nothing(org, book):
     before = plan_bytes(org)
-    out = CliRunner().invoke(cli, ["review", "import", str(edit_stack(book, MANAGER_EDITS)),
-                                   str(org), "--dry-run"])
+    out = CliRunner().invoke(
+        cli, ["review", "import", str(edit_stack(book, MANAGER_EDITS)), str(org), "--dry-run"]
+    )
     assert out.exit_code == 0
     assert "5 decisions would be written to (dry run)" in out.output
     assert plan_bytes(org) == before
@@ -165,6 +176,7 @@ def test_a_team_imports_into_its_own_plan(org, tmp_path):
 
 
 # --- refusals -------------------------------------------------------------------
+
 
 def test_refuses_plans_changed_since_the_build_and_names_the_rows(org, book):
     edited = edit_stack(book, {"alpha/a3": {"Decision": "fund"}})
@@ -200,26 +212,35 @@ def test_refuses_an_ask_outside_the_nodes_subtree(org, tmp_path):
 def test_refuses_an_invalid_decision(org, book):
     edited = edit_stack(book, {"alpha/a1": {"Decision": "approve"}})
     message = refused(edited, org)
-    assert "invalid decision 'approve' (choose one of fund, partial, defer, cut, escalate" \
-        in message
+    assert (
+        "invalid decision 'approve' (choose one of fund, partial, defer, cut, escalate" in message
+    )
 
 
-@pytest.mark.parametrize("edit, expected", [
-    ({"Decision": "partial", "Partial headcount": 3},
-     "partial over the ask: Partial headcount 3 is more than the 1 asked"),
-    ({"Decision": "partial", "Partial headcount": 1, "Partial cost": 200000},
-     "partial over the ask: Partial cost 200000.00 is more than the 120000.00 asked"),
-    ({"Decision": "partial"}, "a partial needs Partial headcount"),
-    ({"Decision": "fund", "Partial headcount": 1}, "only for the decision 'partial'"),
-])
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (
+            {"Decision": "partial", "Partial headcount": 3},
+            "partial over the ask: Partial headcount 3 is more than the 1 asked",
+        ),
+        (
+            {"Decision": "partial", "Partial headcount": 1, "Partial cost": 200000},
+            "partial over the ask: Partial cost 200000.00 is more than the 120000.00 asked",
+        ),
+        ({"Decision": "partial"}, "a partial needs Partial headcount"),
+        ({"Decision": "fund", "Partial headcount": 1}, "only for the decision 'partial'"),
+    ],
+)
 def test_refuses_a_bad_partial(org, book, edit, expected):
     assert expected in refused(edit_stack(book, {"alpha/a1": edit}), org)
 
 
 def test_refuses_a_formula_in_a_review_cell(org, book):
     edited = edit_stack(book, {"alpha/a1": {"Partial headcount": "=1/2", "Decision": "partial"}})
-    assert "cell P2 (Partial headcount) holds a formula; type the value itself" in \
-        refused(edited, org)
+    assert "cell P2 (Partial headcount) holds a formula; type the value itself" in refused(
+        edited, org
+    )
 
 
 def test_refuses_an_error_value_in_a_review_cell(org, book, tmp_path):
@@ -249,8 +270,9 @@ def test_refuses_a_workbook_built_for_another_cycle(org, book):
     cycle = org / "cycle.yaml"
     cycle.write_text(cycle.read_text().replace("Review OP1 2027", "Review OP2 2027"))
     message = refused(edit_stack(book, {"alpha/a1": {"Decision": "fund"}}), org)
-    assert "was built for the cycle 'Review OP1 2027' (OP1 2027), not for 'Review OP2 2027'" \
-        in message
+    assert (
+        "was built for the cycle 'Review OP1 2027' (OP1 2027), not for 'Review OP2 2027'" in message
+    )
 
 
 def test_refuses_a_row_with_review_values_but_no_ask(org, book):
@@ -260,15 +282,21 @@ def test_refuses_a_row_with_review_values_but_no_ask(org, book):
 
 def test_an_import_that_would_add_an_error_writes_nothing(org, book, monkeypatch):
     original = review_mod._rewrite
-    monkeypatch.setattr(review_mod, "_rewrite",
-                        lambda path, changes: original(path, changes) + "surprise: 1\n")
+    monkeypatch.setattr(
+        review_mod, "_rewrite", lambda path, changes: original(path, changes) + "surprise: 1\n"
+    )
     message = refused(edit_stack(book, {"alpha/a1": {"Decision": "fund"}}), org)
     assert "would make plan.yaml unreadable" in message and "unknown key 'surprise'" in message
 
 
 def test_cli_refusal_lists_every_problem_and_exits_1(org, book):
-    edited = edit_stack(book, {"alpha/a1": {"Decision": "approve"},
-                               "beta/b1": {"Decision": "partial", "Partial headcount": 9}})
+    edited = edit_stack(
+        book,
+        {
+            "alpha/a1": {"Decision": "approve"},
+            "beta/b1": {"Decision": "partial", "Partial headcount": 9},
+        },
+    )
     out = CliRunner().invoke(cli, ["review", "import", str(edited), str(org)])
     assert out.exit_code == 1
     lines = out.output.splitlines()
@@ -288,8 +316,9 @@ def test_round_trip_through_opplan_build(org, tmp_path):
     assert out.exit_code == 0, out.output
     workbook = tmp_path / "b1" / "org.xlsx"
     assert import_review(workbook, org).changes == []
-    out = runner.invoke(cli, ["review", "import", str(edit_stack(workbook, MANAGER_EDITS)),
-                              str(org)])
+    out = runner.invoke(
+        cli, ["review", "import", str(edit_stack(workbook, MANAGER_EDITS)), str(org)]
+    )
     assert out.exit_code == 0, out.output
     out = runner.invoke(cli, ["build", str(org), "--out", str(tmp_path / "b2")])
     assert out.exit_code == 0, out.output
@@ -299,7 +328,7 @@ def test_round_trip_through_opplan_build(org, tmp_path):
     docx = pytest.importorskip("docx")
     document = docx.Document(str(tmp_path / "b2" / "org.docx"))
     text = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
-    assert "Alpha two" in text and "Not this year." in text      # the cut, with its note
+    assert "Alpha two" in text and "Not this year." in text  # the cut, with its note
 
 
 ORG_OTHER_LAYOUT = """\
@@ -321,10 +350,12 @@ review:
 def test_the_files_own_indentation_is_kept(tmp_path):
     cycle = make_cycle(tmp_path / "cycle", **{"org/plan.yaml": ORG_OTHER_LAYOUT})
     book = build_workbook(cycle, "org", tmp_path / "out")
-    import_review(edit_stack(book, {"beta/b3": {"Note": "In OP2."},
-                                    "alpha/a1": {"Decision": "fund"}}), cycle)
+    import_review(
+        edit_stack(book, {"beta/b3": {"Note": "In OP2."}, "alpha/a1": {"Decision": "fund"}}), cycle
+    )
     assert (cycle / "org" / "plan.yaml").read_text() == ORG_OTHER_LAYOUT.replace(
-        "note: Next year.", "note: In OP2.") + "        alpha/a1: {decision: fund}\n"
+        "note: Next year.", "note: In OP2."
+    ) + "        alpha/a1: {decision: fund}\n"
 
 
 @pytest.mark.parametrize("node", ["northwind", "checkout"])
@@ -340,10 +371,12 @@ def test_the_sample_root_and_a_team_round_trip(tmp_path, node):
     assert import_review(book, cycle).changes == []
     assert plan_bytes(cycle) == before
     sheet = stack_rows(book)
-    live = [a for a, r in sheet.items() if r["Status"] in ("above", "below", "unlined")
-            and not r["Decision"]]
-    edits = {live[0]: {"Decision": "cut", "Note": "Not this year."},
-             live[1]: {"Decision": "defer"}}
+    live = [
+        a
+        for a, r in sheet.items()
+        if r["Status"] in ("above", "below", "unlined") and not r["Decision"]
+    ]
+    edits = {live[0]: {"Decision": "cut", "Note": "Not this year."}, live[1]: {"Decision": "defer"}}
     result = import_review(edit_stack(book, edits), cycle)
     assert sorted(c.ask for c in result.changes) == sorted(edits)
     view = rollup_of(cycle).nodes[node]
@@ -353,11 +386,16 @@ def test_the_sample_root_and_a_team_round_trip(tmp_path, node):
     assert len(changed) == 1 and changed[0].endswith(f"{node}/plan.yaml")
 
 
-@pytest.mark.parametrize("cells, message", [
-    ({"Decision": "partial", "Partial headcount": 1, "Partial cost": "1e30"},
-     "Partial cost 1e30 is more than 1,000,000,000,000,000, the most a plan may hold"),
-    ({"Rank": "1e400"}, "Rank 1e400 is more than 1,000,000, the most a plan may hold"),
-])
+@pytest.mark.parametrize(
+    "cells, message",
+    [
+        (
+            {"Decision": "partial", "Partial headcount": 1, "Partial cost": "1e30"},
+            "Partial cost 1e30 is more than 1,000,000,000,000,000, the most a plan may hold",
+        ),
+        ({"Rank": "1e400"}, "Rank 1e400 is more than 1,000,000, the most a plan may hold"),
+    ],
+)
 def test_refuses_numbers_beyond_what_a_plan_may_hold(org, book, cells, message):
     assert message in refused(edit_stack(book, {"alpha/a1": cells}), org)
 
@@ -366,9 +404,12 @@ def test_refuses_when_an_ask_was_added_below_the_node_since_the_build(org, book)
     """A new ask moves positions, cumulative totals and the line: the manager ranked another list."""
     edited = edit_stack(book, {"alpha/a1": {"Rank": 1}})
     alpha = org / "org" / "alpha" / "plan.yaml"
-    alpha.write_text(alpha.read_text().replace(
-        "  - {id: a3,", "  - {id: a0, title: Alpha zero, headcount: [{role: SDE, count: 3}]}\n"
-                       "  - {id: a3,"))
+    alpha.write_text(
+        alpha.read_text().replace(
+            "  - {id: a3,",
+            "  - {id: a0, title: Alpha zero, headcount: [{role: SDE, count: 3}]}\n  - {id: a3,",
+        )
+    )
     message = refused(edited, org)
     assert "asks added below org since the build, not in the workbook: alpha/a0" in message
     assert import_review(edited, org, force=True).forced
@@ -379,5 +420,7 @@ def test_refuses_when_the_budget_changed_since_the_build(org, book):
     plan = org / "org" / "plan.yaml"
     plan.write_text(plan.read_text().replace("budget: {headcount: 4}", "budget: {headcount: 1}"))
     message = refused(edited, org)
-    assert ("org's budget changed since the build (was headcount 4, cost none, now "
-            "headcount 1, cost none)") in message
+    assert (
+        "org's budget changed since the build (was headcount 4, cost none, now "
+        "headcount 1, cost none)"
+    ) in message

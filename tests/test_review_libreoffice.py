@@ -13,16 +13,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import REPO
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from reviewkit import make_cycle, need_libreoffice, rollup_of
 
-from conftest import REPO
 from opplan import libreoffice
 from opplan.costing import Amount
 from opplan.render.xlsx import STACK_HEADERS, render_xlsx
 from opplan.render.xlsx_sheets import SUMMARY_HEADER_ROW, SUMMARY_HEADERS
 from opplan.report import NodeReport, Report
-from reviewkit import make_cycle, need_libreoffice, rollup_of
 
 pytestmark = pytest.mark.libreoffice
 
@@ -38,8 +38,12 @@ def recalculated(tmp_path_factory) -> dict[str, tuple[Report, NodeReport, Path, 
     base = tmp_path_factory.mktemp("lo")
     org = rollup_of(make_cycle(base / "org"))
     sample = rollup_of(SAMPLE)
-    wanted = [("org", org, "org"), ("alpha", org, "alpha"),
-              ("northwind", sample, "northwind"), ("checkout", sample, "checkout")]
+    wanted = [
+        ("org", org, "org"),
+        ("alpha", org, "alpha"),
+        ("northwind", sample, "northwind"),
+        ("checkout", sample, "checkout"),
+    ]
     built = base / "built"
     built.mkdir()
     paths = []
@@ -48,16 +52,20 @@ def recalculated(tmp_path_factory) -> dict[str, tuple[Report, NodeReport, Path, 
         path.write_bytes(render_xlsx(report, node))
         paths.append(path)
     outs = libreoffice.convert(paths, "xlsx:Calc MS Excel 2007 XML", base / "recalc")
-    return {label: (report, report.nodes[node], path, out)
-            for (label, report, node), path, out in zip(wanted, paths, outs)}
+    return {
+        label: (report, report.nodes[node], path, out)
+        for (label, report, node), path, out in zip(wanted, paths, outs, strict=False)
+    }
 
 
 def summary_expected(report: Report, node: NodeReport) -> dict[str, dict[str, Amount]]:
     """The Summary's incremental figures per row key (own id or child id), from the engine."""
     child_of = {sub.id: child for child in node.children for sub in report.subtree(child)}
     zero = Amount()
-    fig = {k: {"requested": zero, "funded": zero, "unfunded": zero, "cut": zero,
-               "deferred": zero} for k in (node.id, *node.children)}
+    fig = {
+        k: {"requested": zero, "funded": zero, "unfunded": zero, "cut": zero, "deferred": zero}
+        for k in (node.id, *node.children)
+    }
     for row in node.stack:
         k = row.child or node.id
         fig[k]["requested"] += row.requested
@@ -69,8 +77,9 @@ def summary_expected(report: Report, node: NodeReport) -> dict[str, dict[str, Am
     return fig
 
 
-def expected_formulas(report: Report, node: NodeReport, summary: Worksheet,
-                      headcount: Worksheet) -> dict[tuple[str, str], Decimal]:
+def expected_formulas(
+    report: Report, node: NodeReport, summary: Worksheet, headcount: Worksheet
+) -> dict[tuple[str, str], Decimal]:
     """{(sheet, coordinate): engine figure} for every formula the renderer writes."""
     out: dict[tuple[str, str], Decimal] = {}
     col = {h: get_column_letter(i + 1) for i, h in enumerate(STACK_HEADERS)}
@@ -104,8 +113,11 @@ def expected_formulas(report: Report, node: NodeReport, summary: Worksheet,
 
 def close(actual, expected: Decimal) -> bool:
     """A recalculated number equals the engine's figure to the cent."""
-    return isinstance(actual, (int, float)) and not isinstance(actual, bool) and \
-        abs(Decimal(repr(actual)) - expected) <= CENT
+    return (
+        isinstance(actual, (int, float))
+        and not isinstance(actual, bool)
+        and abs(Decimal(repr(actual)) - expected) <= CENT
+    )
 
 
 @pytest.mark.parametrize("label", ["org", "alpha", "northwind", "checkout"])
@@ -137,8 +149,12 @@ def test_no_error_value_anywhere_and_plan_text_stays_text(recalculated, label):
             for cell in row:
                 assert cell.data_type != "e", (label, sheet.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
-                    assert not cell.value.startswith(ERRORS), (label, sheet.title,
-                                                               cell.coordinate, cell.value)
+                    assert not cell.value.startswith(ERRORS), (
+                        label,
+                        sheet.title,
+                        cell.coordinate,
+                        cell.value,
+                    )
     titles = [values["Stack"].cell(r, 4).value for r in range(2, len(node.stack) + 2)]
     assert titles == [row.title for row in node.stack]
 
@@ -147,20 +163,27 @@ def test_a_workbook_saved_by_libreoffice_round_trips(tmp_path):
     """A manager who reviews in LibreOffice: its writer (shared strings, its own types)
     changes nothing by itself, and the edits come through."""
     need_libreoffice()
-    from opplan.review import import_review
     from reviewkit import build_workbook, edit_stack
+
+    from opplan.review import import_review
 
     cycle = make_cycle(tmp_path / "cycle")
     built = build_workbook(cycle, "org", tmp_path / "out")
-    edited = edit_stack(built, {"beta/b2": {"Decision": "fund", "Note": "Ship it."},
-                                "alpha/a3": {"Decision": "partial", "Partial headcount": 0.5}},
-                        tmp_path / "out" / "edited.xlsx")
-    saved = libreoffice.convert([built, edited], "xlsx:Calc MS Excel 2007 XML",
-                                tmp_path / "saved")
+    edited = edit_stack(
+        built,
+        {
+            "beta/b2": {"Decision": "fund", "Note": "Ship it."},
+            "alpha/a3": {"Decision": "partial", "Partial headcount": 0.5},
+        },
+        tmp_path / "out" / "edited.xlsx",
+    )
+    saved = libreoffice.convert([built, edited], "xlsx:Calc MS Excel 2007 XML", tmp_path / "saved")
     plans = {p: p.read_bytes() for p in cycle.rglob("plan.yaml")}
     assert import_review(saved[0], cycle).changes == []
     assert {p: p.read_bytes() for p in cycle.rglob("plan.yaml")} == plans
     result = import_review(saved[1], cycle)
     assert sorted((c.ask, c.after.decision) for c in result.changes) == [
-        ("alpha/a3", "partial"), ("beta/b2", "fund")]
+        ("alpha/a3", "partial"),
+        ("beta/b2", "fund"),
+    ]
     assert "beta/b2: {decision: fund, note: Ship it.}" in (cycle / "org" / "plan.yaml").read_text()

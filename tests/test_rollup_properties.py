@@ -13,17 +13,16 @@ from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
+import yaml
+from cyclefactory import CYCLE_YAML, errors_of, make_cycle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cyclefactory import CYCLE_YAML, errors_of, make_cycle
 from opplan.costing import Amount, RateTable, ask_amount
 from opplan.model import Ask, Rates
 from opplan.render.contract import json_text, report_document
 from opplan.report import Report, StackRow
 from opplan.rollup import rollup
-
-import yaml
 
 STACK_FIELDS = [f.name for f in fields(StackRow)]
 RATES = RateTable(Rates.model_validate(yaml.safe_load(CYCLE_YAML)["rates"]))
@@ -38,9 +37,14 @@ def asks(draw: Any, node: str) -> list[dict[str, Any]]:
     """Up to three asks of one node."""
     out = []
     for k in range(draw(st.integers(0, 3))):
-        lines = [{"role": "SDE", "count": draw(st.sampled_from(COUNTS)),
-                  "start": draw(st.integers(1, 12))}
-                 for _ in range(draw(st.integers(0, 2)))]
+        lines = [
+            {
+                "role": "SDE",
+                "count": draw(st.sampled_from(COUNTS)),
+                "start": draw(st.integers(1, 12)),
+            }
+            for _ in range(draw(st.integers(0, 2)))
+        ]
         ask: dict[str, Any] = {"id": f"{node}-x{k}", "title": f"Ask {k}", "headcount": lines}
         spend = draw(st.none() | st.sampled_from(SPENDS))
         if spend is not None:
@@ -74,14 +78,21 @@ def cycles(draw: Any) -> dict[str, dict[str, Any]]:
     plans: dict[str, dict[str, Any]] = {}
     for k, path in enumerate(paths):
         nid = f"n{k}"
-        plan: dict[str, Any] = {"name": nid.upper(), "owner": "Owner",
-                                "headcount": [{"role": "SDE", "count": draw(st.sampled_from(COUNTS))}],
-                                "capex": {"kit": draw(st.sampled_from([0, 1000, 2500.5]))},
-                                "incremental": node_asks[nid]}
+        plan: dict[str, Any] = {
+            "name": nid.upper(),
+            "owner": "Owner",
+            "headcount": [{"role": "SDE", "count": draw(st.sampled_from(COUNTS))}],
+            "capex": {"kit": draw(st.sampled_from([0, 1000, 2500.5]))},
+            "incremental": node_asks[nid],
+        }
         if draw(st.booleans()):
             plan["spend"] = {"travel": draw(st.sampled_from(SPENDS))}
-        subtree = [a for p, (other, lst) in zip(paths, node_asks.items())
-                   if p == path or p.startswith(path + "/") for a in lst]
+        subtree = [
+            a
+            for p, (other, lst) in zip(paths, node_asks.items(), strict=False)
+            if p == path or p.startswith(path + "/")
+            for a in lst
+        ]
         review: dict[str, Any] = {}
         budget = {}
         if draw(st.booleans()):
@@ -91,8 +102,11 @@ def cycles(draw: Any) -> dict[str, dict[str, Any]]:
         if budget:
             review["budget"] = budget
         decisions: dict[str, Any] = {}
-        chosen = draw(st.lists(st.sampled_from(subtree), unique_by=lambda a: a["id"],
-                               max_size=4)) if subtree else []
+        chosen = (
+            draw(st.lists(st.sampled_from(subtree), unique_by=lambda a: a["id"], max_size=4))
+            if subtree
+            else []
+        )
         ranks = iter(draw(st.permutations(range(1, len(chosen) + 1))))
         for a in chosen:
             owner = a["id"].split("-")[0]
@@ -117,8 +131,9 @@ def _subtree_asks(report: Report, nid: str) -> list[str]:
     return [f"{n.id}/{a.id}" for n in report.subtree(nid) for a in n.plan.incremental]
 
 
-PROPERTY_SETTINGS = settings(max_examples=100, deadline=None,
-                             suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROPERTY_SETTINGS
@@ -132,10 +147,10 @@ def test_rollup_properties(plans):
         kids = [report.nodes[c] for c in node.children]
         # inclusive totals = own + children (flat, capex, requested)
         assert node.totals.flat == Amount.total([node.own.flat, *(k.totals.flat for k in kids)])
-        assert node.totals.capex == node.own.capex + sum((k.totals.capex for k in kids),
-                                                         Decimal(0))
+        assert node.totals.capex == node.own.capex + sum((k.totals.capex for k in kids), Decimal(0))
         assert node.totals.requested == Amount.total(
-            [node.own.requested, *(k.totals.requested for k in kids)])
+            [node.own.requested, *(k.totals.requested for k in kids)]
+        )
         # every ask of the subtree is in the stack or removed, exactly once
         seen = [r.ask for r in node.stack] + [r.ask for r in node.removed]
         assert sorted(seen) == sorted(_subtree_asks(report, nid))
@@ -148,7 +163,7 @@ def test_rollup_properties(plans):
         assert Amount.total(f.funded for f in node.by_child) == node.totals.funded
         assert Amount.total(f.unfunded for f in node.by_child) == node.totals.unfunded
         assert [r.position for r in node.stack] == list(range(1, len(node.stack) + 1))
-        for row in node.stack:      # rows are built without __init__: same as with it
+        for row in node.stack:  # rows are built without __init__: same as with it
             assert list(vars(row)) == STACK_FIELDS
             assert StackRow(**vars(row)) == row
         # the funded total is within the budget unless forced asks alone exceed it
@@ -161,15 +176,16 @@ def test_rollup_properties(plans):
                 assert node.totals.funded.cost <= node.budget_cost
         else:
             assert node.totals.funded == forced
-            assert (node.budget_headcount is not None and
-                    forced.headcount > node.budget_headcount) or (
-                node.budget_cost is not None and forced.cost > node.budget_cost)
+            assert (
+                node.budget_headcount is not None and forced.headcount > node.budget_headcount
+            ) or (node.budget_cost is not None and forced.cost > node.budget_cost)
         if node.budget_headcount is None and node.budget_cost is None:
             assert {r.status for r in node.stack} <= {"above", "unlined"}
     # the JSON text equals the JSON dicts (stack entries are formatted directly)
     text = "".join(json_text(report, report.nodes.values()))
-    assert json.loads(text) == json.loads(json.dumps(
-        report_document(report, report.nodes.values())))
+    assert json.loads(text) == json.loads(
+        json.dumps(report_document(report, report.nodes.values()))
+    )
     # the root's flat is the sum of every node's own flat
     root = report.nodes[report.root]
     assert root.totals.flat == Amount.total([n.own.flat for n in report.nodes.values()])

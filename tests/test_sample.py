@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from conftest import REPO
 
 from opplan.cli import cli
-
-from conftest import REPO
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 
@@ -27,6 +26,7 @@ def test_sample_checks_clean_with_its_one_intended_warning(monkeypatch):
 def test_sample_shape():
     """At least 4 levels and 20 teams, as the sample promises."""
     from opplan.loader import load
+
     cycle, diags = load(SAMPLE)
     leaves = [n for n in cycle.nodes.values() if not n.children]
     assert diags == [] and len(leaves) >= 20

@@ -13,25 +13,35 @@ def run(source: str, **context: object) -> str:
     return render(compile_text(environment(), source, "org/narrative.md"), context)
 
 
-@pytest.mark.parametrize("source, message", [
-    ("{{ ''.__class__.__mro__ }}", "access to attribute '__class__' of 'str' object is unsafe"),
-    ("{{ cycler.__init__.__globals__ }}", "access to attribute '__init__'"),
-    ("{{ lipsum.__globals__['os'] }}", "access to attribute '__globals__'"),
-    ("{{ ''.format.__globals__ }}", "unsafe"),
-    ("{% for i in range(10**9) %}x{% endfor %}", "loops over more than 100,000 items"),
-    ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
-     "loops over more than 100,000 items"),
-    ("{% for i in range(99999) %}{{ 'x' * 10000 }}{% endfor %}",
-     "output longer than 1,000,000 characters"),
-    ("{{ 'x' * 10**9 }}", "a value longer than 1,000,000 items"),
-    ("{{ ((10**60)**60)**60 }}", "powers of more than 10,000 digits"),
-    ("{% set ns = namespace(x=10**50) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}"
-     "{% endfor %}", "products of more than 10,000 digits"),
-    ("{{ 'x'|center(10**9) }}", "widths above 10,000"),
-    ("{{ 'x'.ljust(10**9) }}", "widths above 10,000"),
-    ("{{ '%999999999d' % 1 }}", "format widths"),
-    ("{{ '%999999999d'|format(1) }}", "format widths"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("{{ ''.__class__.__mro__ }}", "access to attribute '__class__' of 'str' object is unsafe"),
+        ("{{ cycler.__init__.__globals__ }}", "access to attribute '__init__'"),
+        ("{{ lipsum.__globals__['os'] }}", "access to attribute '__globals__'"),
+        ("{{ ''.format.__globals__ }}", "unsafe"),
+        ("{% for i in range(10**9) %}x{% endfor %}", "loops over more than 100,000 items"),
+        (
+            "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+            "loops over more than 100,000 items",
+        ),
+        (
+            "{% for i in range(99999) %}{{ 'x' * 10000 }}{% endfor %}",
+            "output longer than 1,000,000 characters",
+        ),
+        ("{{ 'x' * 10**9 }}", "a value longer than 1,000,000 items"),
+        ("{{ ((10**60)**60)**60 }}", "powers of more than 10,000 digits"),
+        (
+            "{% set ns = namespace(x=10**50) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}"
+            "{% endfor %}",
+            "products of more than 10,000 digits",
+        ),
+        ("{{ 'x'|center(10**9) }}", "widths above 10,000"),
+        ("{{ 'x'.ljust(10**9) }}", "widths above 10,000"),
+        ("{{ '%999999999d' % 1 }}", "format widths"),
+        ("{{ '%999999999d'|format(1) }}", "format widths"),
+    ],
+)
 def test_hostile_template_is_refused(source: str, message: str) -> None:
     with pytest.raises(TemplateError) as err:
         run(source)
@@ -41,8 +51,10 @@ def test_hostile_template_is_refused(source: str, message: str) -> None:
 
 def test_undefined_name_is_an_error_at_its_line() -> None:
     with pytest.raises(TemplateError) as err:
-        run("We ask for\n{{ totals.incremental.requestd.headcount }} heads.",
-            totals={"incremental": {"requested": {"headcount": 3}}})
+        run(
+            "We ask for\n{{ totals.incremental.requestd.headcount }} heads.",
+            totals={"incremental": {"requested": {"headcount": 3}}},
+        )
     assert str(err.value) == "org/narrative.md:2: 'dict object' has no attribute 'requestd'"
 
 
@@ -52,20 +64,23 @@ def test_syntax_error_names_file_and_line() -> None:
     assert str(err.value).startswith("org/narrative.md:3: ")
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("{{ 3100000 | money }}", "$3.1M"),
-    ("{{ 420000 | money }}", "$420K"),
-    ("{{ 950 | money }}", "$950"),
-    ("{{ -1250000 | money }}", "-$1.3M"),
-    ("{{ 3000000 | money }}", "$3M"),
-    ("{{ 3100000 | money(full=True) }}", "$3,100,000"),
-    ("{{ 14.0 | headcount }}", "14"),
-    ("{{ 2.5 | headcount }}", "2.5"),
-    ("{{ 0.254 | percent }}", "25%"),
-    ("{{ 1 | plural('head') }} {{ 3 | plural('head') }}", "1 head 3 heads"),
-    ("{{ ['a', 'b', 'c'] | join_and }}", "a, b and c"),
-    ("{{ 1234567 | number }}", "1,234,567"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("{{ 3100000 | money }}", "$3.1M"),
+        ("{{ 420000 | money }}", "$420K"),
+        ("{{ 950 | money }}", "$950"),
+        ("{{ -1250000 | money }}", "-$1.3M"),
+        ("{{ 3000000 | money }}", "$3M"),
+        ("{{ 3100000 | money(full=True) }}", "$3,100,000"),
+        ("{{ 14.0 | headcount }}", "14"),
+        ("{{ 2.5 | headcount }}", "2.5"),
+        ("{{ 0.254 | percent }}", "25%"),
+        ("{{ 1 | plural('head') }} {{ 3 | plural('head') }}", "1 head 3 heads"),
+        ("{{ ['a', 'b', 'c'] | join_and }}", "a, b and c"),
+        ("{{ 1234567 | number }}", "1,234,567"),
+    ],
+)
 def test_filters(source: str, expected: str) -> None:
     assert run(source, cycle={"currency": "USD"}) == expected
 

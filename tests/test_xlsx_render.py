@@ -26,28 +26,55 @@ ZERO = Amount()
 
 
 def _plan() -> Plan:
-    return Plan.model_validate({
-        "name": "Team", "owner": "Tess Team",
-        "headcount": [{"role": "SDE", "count": 3}],
-        "incremental": [
-            {"id": "t1", "title": HYPERLINK, "headcount": [{"role": "SDE", "count": 1}]},
-            {"id": "t2", "title": "Two", "headcount": [{"role": "SDE", "count": 2}]},
-            {"id": "t3", "title": "Three", "spend": {"tools": 1000}},
-        ],
-        "review": {"budget": {"headcount": 1},
-                   "decisions": {"team/t2": {"decision": "partial", "headcount": 1,
-                                             "note": "=SUM(A1:A2)"},
-                                 "team/t3": {"decision": "cut"}}},
-    })
+    return Plan.model_validate(
+        {
+            "name": "Team",
+            "owner": "Tess Team",
+            "headcount": [{"role": "SDE", "count": 3}],
+            "incremental": [
+                {"id": "t1", "title": HYPERLINK, "headcount": [{"role": "SDE", "count": 1}]},
+                {"id": "t2", "title": "Two", "headcount": [{"role": "SDE", "count": 2}]},
+                {"id": "t3", "title": "Three", "spend": {"tools": 1000}},
+            ],
+            "review": {
+                "budget": {"headcount": 1},
+                "decisions": {
+                    "team/t2": {"decision": "partial", "headcount": 1, "note": "=SUM(A1:A2)"},
+                    "team/t3": {"decision": "cut"},
+                },
+            },
+        }
+    )
 
 
-def _row(pos: int, ask: str, title: str, amount: Amount, cum: Amount, status: str,
-         decision: str | None = None) -> StackRow:
-    return StackRow(position=pos, ask=f"team/{ask}", node="team", node_name="Team",
-                    title=title, summary="", requested=amount, amount=amount, status=status,
-                    forced=decision is not None, decision=decision,
-                    decided_by="team" if decision else None, rank=None, note=None,
-                    cumulative=cum, child=None, child_status=None)
+def _row(
+    pos: int,
+    ask: str,
+    title: str,
+    amount: Amount,
+    cum: Amount,
+    status: str,
+    decision: str | None = None,
+) -> StackRow:
+    return StackRow(
+        position=pos,
+        ask=f"team/{ask}",
+        node="team",
+        node_name="Team",
+        title=title,
+        summary="",
+        requested=amount,
+        amount=amount,
+        status=status,
+        forced=decision is not None,
+        decision=decision,
+        decided_by="team" if decision else None,
+        rank=None,
+        note=None,
+        cumulative=cum,
+        child=None,
+        child_status=None,
+    )
 
 
 def report() -> Report:
@@ -55,19 +82,52 @@ def report() -> Report:
     one = Amount(D(1), D("100000.00"), D("100000.00"))
     two = Amount(D(2), D("200000.00"), D("200000.00"))
     flat = Amount(D(3), D("300000.00"), D("300000.00"))
-    totals = Totals(flat=flat, capex=D(0), requested=one + two + Amount(D(0), D(1000), D(1000)),
-                    funded=one + one, unfunded=ZERO, cut=Amount(D(0), D(1000), D(1000)),
-                    deferred=ZERO)
-    stack = (_row(1, "t2", "Two", one, one, "above", "partial"),
-             _row(2, "t1", HYPERLINK, one, one + one, "above"))
-    removed = (RemovedRow(ask="team/t3", node="team", title="Three",
-                          requested=Amount(D(0), D(1000), D(1000)), status="cut", by="team",
-                          note=None),)
-    node = NodeReport(id="team", name="Team", owner="Tess Team", path="team", parent=None,
-                      depth=0, children=(), budget_headcount=D(1), budget_cost=None,
-                      totals=totals, own=totals, over_budget=Amount(D(1), D(100000), D(0)),
-                      stack=stack, removed=removed, dependencies=(), mandates=(),
-                      goals_at_risk=(), headcount=(), plan=_plan(), narrative=None)
+    totals = Totals(
+        flat=flat,
+        capex=D(0),
+        requested=one + two + Amount(D(0), D(1000), D(1000)),
+        funded=one + one,
+        unfunded=ZERO,
+        cut=Amount(D(0), D(1000), D(1000)),
+        deferred=ZERO,
+    )
+    stack = (
+        _row(1, "t2", "Two", one, one, "above", "partial"),
+        _row(2, "t1", HYPERLINK, one, one + one, "above"),
+    )
+    removed = (
+        RemovedRow(
+            ask="team/t3",
+            node="team",
+            title="Three",
+            requested=Amount(D(0), D(1000), D(1000)),
+            status="cut",
+            by="team",
+            note=None,
+        ),
+    )
+    node = NodeReport(
+        id="team",
+        name="Team",
+        owner="Tess Team",
+        path="team",
+        parent=None,
+        depth=0,
+        children=(),
+        budget_headcount=D(1),
+        budget_cost=None,
+        totals=totals,
+        own=totals,
+        over_budget=Amount(D(1), D(100000), D(0)),
+        stack=stack,
+        removed=removed,
+        dependencies=(),
+        mandates=(),
+        goals_at_risk=(),
+        headcount=(),
+        plan=_plan(),
+        narrative=None,
+    )
     cycle = CycleInfo("Unit OP1 2027", "OP1", 2027, "EUR", dt.date(2026, 9, 15))
     return Report(cycle, "team", {"team": node})
 
@@ -78,8 +138,15 @@ def book() -> openpyxl.Workbook:
 
 
 def test_sheets_in_order_with_a_very_hidden_metadata_sheet(book):
-    assert book.sheetnames == ["Summary", "Stack", "Headcount", "Goals", "Dependencies",
-                               "Mandates", META]
+    assert book.sheetnames == [
+        "Summary",
+        "Stack",
+        "Headcount",
+        "Goals",
+        "Dependencies",
+        "Mandates",
+        META,
+    ]
     assert book[META].sheet_state == "veryHidden"
     assert book[META]["A1"].value == FORMAT
     keys = {book[META].cell(r, 1).value: book[META].cell(r, 2).value for r in range(2, 9)}

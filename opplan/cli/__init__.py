@@ -19,8 +19,15 @@ from . import review as _review
 from . import rollup as _rollup
 from . import scaffold as _scaffold
 
-COMMANDS = (_check.check, _scaffold.init, _scaffold.new, _importtable.import_group,
-            _review.review, _build.build, _rollup.rollup)
+COMMANDS = (
+    _check.check,
+    _scaffold.init,
+    _scaffold.new,
+    _importtable.import_group,
+    _review.review,
+    _build.build,
+    _rollup.rollup,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,12 +67,15 @@ def main() -> None:
         code = 1
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except Exception as exc:  # noqa: BLE001 - last line of defence, see docstring
+    except Exception as exc:
         if os.environ.get("OPPLAN_DEBUG"):
             raise
-        click.echo(f"opplan: internal error: {exc!r}\nThis is a bug in opplan, not in your "
-                   "files; please report it with the command you ran "
-                   "(OPPLAN_DEBUG=1 shows the traceback).", err=True)
+        click.echo(
+            f"opplan: internal error: {exc!r}\nThis is a bug in opplan, not in your "
+            "files; please report it with the command you ran "
+            "(OPPLAN_DEBUG=1 shows the traceback).",
+            err=True,
+        )
         code = 1
     for stream in (sys.stdout, sys.stderr):
         try:

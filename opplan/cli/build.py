@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import click
 
@@ -14,14 +14,29 @@ from .options import cycle_dir_argument
 
 @click.command()
 @cycle_dir_argument
-@click.option("--out", "out", default="out", show_default=True,
-              type=click.Path(file_okay=False, dir_okay=True),
-              help="Directory to write <id>.docx and <id>.xlsx into.")
+@click.option(
+    "--out",
+    "out",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, dir_okay=True),
+    help="Directory to write <id>.docx and <id>.xlsx into.",
+)
 @click.option("--node", default=None, metavar="ID", help="Build only this node's subtree.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: the number of CPUs).")
-@click.option("--format", "formats", default=",".join(_build.RENDERERS), show_default=True,
-              help="Comma-separated formats to write.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the number of CPUs).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(_build.RENDERERS),
+    show_default=True,
+    help="Comma-separated formats to write.",
+)
 def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats: str) -> None:
     """Render <id>.docx and <id>.xlsx for every node (or one subtree).
 
@@ -36,22 +51,34 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
     unknown = [f for f in wanted if f not in _build.RENDERERS]
     if unknown or not wanted:
         shown = ", ".join(unknown) or "(none)"
-        raise click.BadParameter(f"unknown format {shown}; choose from "
-                                 f"{', '.join(_build.RENDERERS)}", param_hint="--format")
+        raise click.BadParameter(
+            f"unknown format {shown}; choose from {', '.join(_build.RENDERERS)}",
+            param_hint="--format",
+        )
     interactive = sys.stderr.isatty()
 
     def progress(stream: Iterator[_build.Built], total: int) -> Iterator[_build.Built]:
         if not interactive:
             yield from stream
             return
-        with click.progressbar(length=total, label="Building", file=sys.stderr,
-                               item_show_func=lambda b: b.node if b else None) as bar:
+        with click.progressbar(
+            length=total,
+            label="Building",
+            file=sys.stderr,
+            item_show_func=lambda b: b.node if b else None,
+        ) as bar:
             for built in stream:
                 bar.update(1, built)
                 yield built
 
-    result = _build.build(cycle_dir, out, node=node, jobs=jobs or _build.default_jobs(),
-                          formats=wanted, progress=progress)
+    result = _build.build(
+        cycle_dir,
+        out,
+        node=node,
+        jobs=jobs or _build.default_jobs(),
+        formats=wanted,
+        progress=progress,
+    )
     if not result.ok:
         click.echo(format_text(result.diagnostics), err=True)
         sys.exit(1)

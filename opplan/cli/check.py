@@ -14,11 +14,22 @@ from .options import cycle_dir_argument, report_diagnostics, strict_option
 @click.command()
 @cycle_dir_argument
 @strict_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Diagnostics as text lines on stderr or JSON on stdout.")
-@click.option("--pages", type=click.Choice(MODES), default="auto", show_default=True,
-              help="How the page-limit policy counts pages: exact (LibreOffice), estimate, "
-                   "auto (exact when LibreOffice is installed) or off.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Diagnostics as text lines on stderr or JSON on stdout.",
+)
+@click.option(
+    "--pages",
+    type=click.Choice(MODES),
+    default="auto",
+    show_default=True,
+    help="How the page-limit policy counts pages: exact (LibreOffice), estimate, "
+    "auto (exact when LibreOffice is installed) or off.",
+)
 def check(cycle_dir: str, strict: bool, fmt: str, pages: str) -> None:
     """Check the plans of a cycle and print every problem.
 

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import click
 
 from ..diagnostics import Diagnostic, failed, format_json, format_text
 
 cycle_dir_argument = click.argument(
-    "cycle_dir", metavar="[DIR]", default=".",
-    type=click.Path(exists=True, file_okay=False, dir_okay=True))
+    "cycle_dir",
+    metavar="[DIR]",
+    default=".",
+    type=click.Path(exists=True, file_okay=False, dir_okay=True),
+)
 
 strict_option = click.option(
-    "--strict", is_flag=True, help="Treat warnings as errors (exit 1 when there are any).")
+    "--strict", is_flag=True, help="Treat warnings as errors (exit 1 when there are any)."
+)
 
 
-def report_diagnostics(diags: Sequence[Diagnostic], fmt: str, strict: bool,
-                       quiet_ok: bool = False) -> bool:
+def report_diagnostics(
+    diags: Sequence[Diagnostic], fmt: str, strict: bool, quiet_ok: bool = False
+) -> bool:
     """Print diagnostics to stderr (or JSON to stdout); return True when they fail the run.
 
     ``quiet_ok``: print nothing as text when there is nothing to report.

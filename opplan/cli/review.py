@@ -26,9 +26,11 @@ def review() -> None:
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
 @cycle_dir_argument
 @click.option("--dry-run", is_flag=True, help="Show the changes; write nothing.")
-@click.option("--force", is_flag=True,
-              help="Import even rows whose plans changed since the workbook was built "
-                   "(the workbook wins).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Import even rows whose plans changed since the workbook was built (the workbook wins).",
+)
 def import_(workbook: str, cycle_dir: str, dry_run: bool, force: bool) -> None:
     """Write the decisions of a reviewed WORKBOOK into its node's plan.yaml.
 
@@ -52,8 +54,7 @@ def import_(workbook: str, cycle_dir: str, dry_run: bool, force: bool) -> None:
         sys.exit(1)
     click.echo(change_table(result))
     for row in result.forced:
-        click.echo(f"warning: imported with --force although the plans changed: {row}",
-                   err=True)
+        click.echo(f"warning: imported with --force although the plans changed: {row}", err=True)
 
 
 def change_table(result: ImportResult) -> str:
@@ -64,7 +65,9 @@ def change_table(result: ImportResult) -> str:
     rows = [("ask", "row", "before", "after")]
     rows += [(c.ask, str(c.row), describe(c.before), describe(c.after)) for c in result.changes]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip() for r in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     n = len(result.changes)
     verb = "written to" if result.written else "would be written to (dry run)"

@@ -5,21 +5,34 @@ from __future__ import annotations
 import click
 
 from .. import pipeline
+from ..gcpause import paused_gc
 from ..render.contract import json_text
 from ..render.tabular import csv_text, table_text
-from ..gcpause import paused_gc
 from .options import cycle_dir_argument, exit_on_failure
 
 
 @click.command()
 @cycle_dir_argument
-@click.option("--node", "node_id", metavar="ID",
-              help="Show only this node and its subtree (default: the root).")
-@click.option("--depth", type=click.IntRange(min=0), metavar="N",
-              help="Show only N levels below the node (0: the node alone).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
-              default="table", show_default=True,
-              help="A tree table, the JSON contract (SPEC 9), or CSV with one row per node.")
+@click.option(
+    "--node",
+    "node_id",
+    metavar="ID",
+    help="Show only this node and its subtree (default: the root).",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Show only N levels below the node (0: the node alone).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="A tree table, the JSON contract (SPEC 9), or CSV with one row per node.",
+)
 def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> None:
     """Roll the plans up the org tree and print every node's totals.
 

@@ -30,8 +30,9 @@ def init(directory: Path, sample: bool, year: int) -> None:
 @click.command()
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="Display name (default: from the directory name).")
-@click.option("--owner", default="Your Name", show_default=True,
-              help="The single accountable owner.")
+@click.option(
+    "--owner", default="Your Name", show_default=True, help="The single accountable owner."
+)
 def new(path: Path, name: str | None, owner: str) -> None:
     """Scaffold a node directory PATH with a commented plan.yaml and narrative.md.
 

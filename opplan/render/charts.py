@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Sequence
 
 FUNDED_COLOR = "#2F5597"
 BELOW_COLOR = "#C9D3E6"
 DPI = 120
 
 
-def stacked_bars(labels: Sequence[str], funded: Sequence[Decimal], below: Sequence[Decimal],
-                 *, xlabel: str, funded_label: str = "Funded",
-                 below_label: str = "Below the line") -> bytes:
+def stacked_bars(
+    labels: Sequence[str],
+    funded: Sequence[Decimal],
+    below: Sequence[Decimal],
+    *,
+    xlabel: str,
+    funded_label: str = "Funded",
+    below_label: str = "Below the line",
+) -> bytes:
     """Horizontal bars, one per label: funded then below-the-line amounts, as PNG bytes."""
     import matplotlib
+
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -39,14 +46,19 @@ def stacked_bars(labels: Sequence[str], funded: Sequence[Decimal], below: Sequen
     ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=2,
-              bbox_to_anchor=(0.0, 1.0 + 0.02), borderaxespad=0.0)
+    ax.legend(
+        fontsize=8,
+        frameon=False,
+        loc="lower left",
+        ncols=2,
+        bbox_to_anchor=(0.0, 1.0 + 0.02),
+        borderaxespad=0.0,
+    )
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     height = fig.get_figheight()
-    fig.subplots_adjust(left=0.34, right=0.97, top=1 - 0.35 / height,
-                        bottom=0.55 / height)
+    fig.subplots_adjust(left=0.34, right=0.97, top=1 - 0.35 / height, bottom=0.55 / height)
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
     return out.getvalue()

@@ -18,19 +18,35 @@ the first section), or at the end of the body.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import Any
 
 from ..doccontext import node_context
 from ..narrative import Block, Document, Heading, Paragraph, Section, Span, parse, plain
 from ..report import NodeReport, Report
 from ..resources import templates_dir
-from ..templating import (BoundedSandbox, TemplateError, compile_text, environment,
-                          get_template, render)
+from ..templating import (
+    BoundedSandbox,
+    TemplateError,
+    compile_text,
+    environment,
+    get_template,
+    render,
+)
 from . import charts
-from .docgrids import (Grid, dependency_grid, flat_grid, funded_by_child, goals_grid,
-                       headcount_grid, mandate_grid, removed_grid, stack_grid)
+from .docgrids import (
+    Grid,
+    dependency_grid,
+    flat_grid,
+    funded_by_child,
+    goals_grid,
+    headcount_grid,
+    mandate_grid,
+    removed_grid,
+    stack_grid,
+)
 
 TEMPLATE_DIR = "document"
 
@@ -52,7 +68,7 @@ class Chart:
     alt: str
 
 
-Element = Union[Block, Grid, Chart, Title]
+Element = Block | Grid | Chart | Title
 
 
 @dataclass(frozen=True)
@@ -79,8 +95,8 @@ class _Part:
 @dataclass(frozen=True)
 class _Slot:
     template: str
-    names: tuple[str, ...]          # narrative section titles it joins (prefixes, lower case)
-    before: tuple[str, ...]         # ...or is inserted before
+    names: tuple[str, ...]  # narrative section titles it joins (prefixes, lower case)
+    before: tuple[str, ...]  # ...or is inserted before
 
 
 _END = ("dependencies", "risks", "frequently asked", "faq")
@@ -229,15 +245,20 @@ def _chart(node: NodeReport, report: Report) -> Chart | None:
     if not any(funded) and not any(below):
         return None
     has_line = any(r.status == "below" for r in node.stack)
-    png = charts.stacked_bars(labels, funded, below, xlabel="Heads",
-                              below_label="Below the line" if has_line else "Not funded")
+    png = charts.stacked_bars(
+        labels,
+        funded,
+        below,
+        xlabel="Heads",
+        below_label="Below the line" if has_line else "Not funded",
+    )
     return Chart(png, 6.0, f"Funded and unfunded heads by team at {node.name}")
 
 
 def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Element]:
     report = r.report
     out: list[Element] = [Heading(1, (Span("Appendix"),), 0)]
-    for s in (doc.appendix if doc else ()):
+    for s in doc.appendix if doc else ():
         if s.title:
             out.append(Heading(2, s.title, s.line))
         out.extend(s.blocks)
@@ -259,8 +280,9 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
             child = report.nodes[cid]
             ctx = r.context(node.id)
             summary = next(c for c in ctx["children"] if c["id"] == cid)
-            out += _blocks(r.section("child", node, child=summary,
-                                             introduction=_introduction(r, child)), 3)
+            out += _blocks(
+                r.section("child", node, child=summary, introduction=_introduction(r, child)), 3
+            )
     return out
 
 
@@ -273,14 +295,27 @@ def plan_document(node: NodeReport, r: Renderer, *, appendix: bool = True) -> Do
     cycle = r.report.cycle
     doc = r.narrative(node)
     subtitle_sections = r.section("title", node)
-    subtitle = next((b for s in subtitle_sections for b in s.blocks
-                     if isinstance(b, Paragraph)), None)
+    subtitle = next(
+        (b for s in subtitle_sections for b in s.blocks if isinstance(b, Paragraph)), None
+    )
     body: list[Element] = [Title(node.name, subtitle)]
     body += _body(r, node, doc)
-    return DocPlan(title=f"{node.name}: {cycle.name}", author=node.owner, subject=cycle.name,
-                   body=tuple(body),
-                   appendix=tuple(_appendix(r, node, doc)) if appendix else ())
+    return DocPlan(
+        title=f"{node.name}: {cycle.name}",
+        author=node.owner,
+        subject=cycle.name,
+        body=tuple(body),
+        appendix=tuple(_appendix(r, node, doc)) if appendix else (),
+    )
 
 
-__all__ = ["Chart", "DocPlan", "Element", "Renderer", "TemplateError", "Title",
-           "plan_document", "search_path"]
+__all__ = [
+    "Chart",
+    "DocPlan",
+    "Element",
+    "Renderer",
+    "TemplateError",
+    "Title",
+    "plan_document",
+    "search_path",
+]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -24,14 +25,24 @@ from docx.text.run import Run as DocxRun
 
 from ..narrative import Block, CodeBlock, Heading, ListBlock, Paragraph, Quote, Span, Table
 from ..report import CycleInfo, NodeReport, Report
-from .docgrids import LINE, MUTED, TOTAL, Column, Grid
+from .docgrids import LINE, MUTED, TOTAL, Grid
 from .docplan import Chart, DocPlan, Element, Renderer, Title, plan_document
-from .docx_xml import (CellSpec, Run, add_field, add_paragraph_style, add_text_run,
-                       append_table, explicit_fonts, prune_package, restart_numbering,
-                       set_numbering, set_style)
+from .docx_xml import (
+    CellSpec,
+    Run,
+    add_field,
+    add_paragraph_style,
+    add_text_run,
+    append_table,
+    explicit_fonts,
+    prune_package,
+    restart_numbering,
+    set_numbering,
+    set_style,
+)
 from .ooxml import normalize_zip
 
-CODE_FONT = "Courier New"           # metric-compatible free clone: Liberation Mono
+CODE_FONT = "Courier New"  # metric-compatible free clone: Liberation Mono
 TABLE_STYLE = "Table Grid"
 TABLE_FONT_PT = 8.5
 HEADER_FILL = "D9E2F3"
@@ -41,9 +52,24 @@ PAGE_SIZES = {"letter": (Inches(8.5), Inches(11)), "a4": (Inches(8.27), Inches(1
 MARGIN = Inches(1)
 HEADINGS = ("title", "heading 1", "heading 2", "heading 3", "heading 4")
 TABLE_TEXT_ID = "TableText"
-STYLE_NAMES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Heading 4",
-               "List Bullet", "List Bullet 2", "List Bullet 3", "List Number", "List Number 2",
-               "List Number 3", "List Continue", "No Spacing", "Quote", TABLE_STYLE)
+STYLE_NAMES = (
+    "Title",
+    "Subtitle",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Heading 4",
+    "List Bullet",
+    "List Bullet 2",
+    "List Bullet 3",
+    "List Number",
+    "List Number 2",
+    "List Number 3",
+    "List Continue",
+    "No Spacing",
+    "Quote",
+    TABLE_STYLE,
+)
 KEEP_TOGETHER_ROWS = 16
 """Tables with at most this many rows are kept on one page."""
 
@@ -61,7 +87,7 @@ def layout(plan: DocPlan, cycle: CycleInfo) -> bytes:
     for part in (plan.body, plan.appendix):
         if part is plan.appendix and part:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        for element, following in zip(part, (*part[1:], None)):
+        for element, following in zip(part, (*part[1:], None), strict=False):
             writer.element(element, keep_next=isinstance(following, (Grid, Table, Chart)))
     _properties(document, plan, cycle)
     out = io.BytesIO()
@@ -88,8 +114,7 @@ def _setup(document: Any, cycle: CycleInfo) -> None:
     """Page size, margins, fonts, styles and the footer."""
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = PAGE_SIZES.get(cycle.page_size,
-                                                            PAGE_SIZES["letter"])
+    section.page_width, section.page_height = PAGE_SIZES.get(cycle.page_size, PAGE_SIZES["letter"])
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, MARGIN)
     section.header_distance = section.footer_distance = Inches(0.5)
@@ -99,8 +124,11 @@ def _setup(document: Any, cycle: CycleInfo) -> None:
     normal.font.size = Pt(float(cycle.font_size))
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.0
-    for name, size, before in (("Heading 1", 15, 12), ("Heading 2", 12.5, 10),
-                               ("Heading 3", 11, 8)):
+    for name, size, before in (
+        ("Heading 1", 15, 12),
+        ("Heading 2", 12.5, 10),
+        ("Heading 3", 11, 8),
+    ):
         style = styles[name]
         style.font.size = Pt(size)
         style.font.color.rgb = RGBColor(0x1F, 0x38, 0x64)
@@ -132,7 +160,7 @@ def _setup(document: Any, cycle: CycleInfo) -> None:
 def _properties(document: Any, plan: DocPlan, cycle: CycleInfo) -> None:
     """Core properties; dates come from ``as_of`` (else 1 January of the plan year)."""
     day = cycle.as_of or dt.date(cycle.year, 1, 1)
-    stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     props = document.core_properties
     props.title = plan.title
     props.author = plan.author
@@ -233,40 +261,67 @@ class _Writer:
 
     def _widths(self, weights: Sequence[float]) -> list[int]:
         total = sum(weights) or 1.0
-        twips = self.usable // 635          # EMU to twentieths of a point
+        twips = self.usable // 635  # EMU to twentieths of a point
         return [int(twips * w / total) for w in weights]
 
     def _append(self, widths: Sequence[int], rows: list[list[CellSpec]]) -> None:
-        append_table(self.doc, widths, rows, table_style=self.ids[TABLE_STYLE],
-                     para_style=TABLE_TEXT_ID, mono_font=CODE_FONT,
-                     keep_together=len(rows) <= KEEP_TOGETHER_ROWS)
+        append_table(
+            self.doc,
+            widths,
+            rows,
+            table_style=self.ids[TABLE_STYLE],
+            para_style=TABLE_TEXT_ID,
+            mono_font=CODE_FONT,
+            keep_together=len(rows) <= KEEP_TOGETHER_ROWS,
+        )
         gap = self.para("No Spacing")
         gap.paragraph_format.space_after = Pt(4)
 
     def markdown_table(self, table: Table) -> None:
         """A pipe table from the narrative, in the document's table style."""
         aligns = [a or "left" for a in table.align]
-        rows = [[CellSpec(_runs(c, bold=True), a, HEADER_FILL)
-                 for c, a in zip(table.header, aligns)]]
-        rows += [[CellSpec(_runs(c), a) for c, a in zip(row, aligns)] for row in table.rows]
+        rows = [
+            [
+                CellSpec(_runs(c, bold=True), a, HEADER_FILL)
+                for c, a in zip(table.header, aligns, strict=False)
+            ]
+        ]
+        rows += [
+            [CellSpec(_runs(c), a) for c, a in zip(row, aligns, strict=False)] for row in table.rows
+        ]
         self._append(self._widths([1.0] * len(aligns)), rows)
 
     def grid(self, grid: Grid) -> None:
         """A generated table: header row, rows by kind, the line drawn across."""
         n = len(grid.columns)
-        rows = [[CellSpec(((c.title, True, False, False),), c.align, HEADER_FILL)
-                 for c in grid.columns]]
-        for cells, kind in zip(grid.rows, grid.kinds):
+        rows = [
+            [CellSpec(((c.title, True, False, False),), c.align, HEADER_FILL) for c in grid.columns]
+        ]
+        for cells, kind in zip(grid.rows, grid.kinds, strict=False):
             if kind == LINE:
-                rows.append([CellSpec(((cells[0], True, False, False),), "center", span=n,
-                                      line_color=LINE_COLOR, color=LINE_COLOR)])
+                rows.append(
+                    [
+                        CellSpec(
+                            ((cells[0], True, False, False),),
+                            "center",
+                            span=n,
+                            line_color=LINE_COLOR,
+                            color=LINE_COLOR,
+                        )
+                    ]
+                )
             elif kind == MUTED:
                 rows.append([CellSpec(((cells[0], False, True, False),), span=n)])
             else:
                 total = kind == TOTAL
-                rows.append([CellSpec(((text, total, False, False),), col.align,
-                                      TOTAL_FILL if total else None)
-                             for text, col in zip(cells, grid.columns)])
+                rows.append(
+                    [
+                        CellSpec(
+                            ((text, total, False, False),), col.align, TOTAL_FILL if total else None
+                        )
+                        for text, col in zip(cells, grid.columns, strict=False)
+                    ]
+                )
         self._append(self._widths([c.width for c in grid.columns]), rows)
 
 

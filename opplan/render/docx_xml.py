@@ -9,8 +9,9 @@ restart, keep-with-next. Nothing else in opplan writes OOXML by hand.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from docx.oxml import OxmlElement, parse_xml
@@ -30,8 +31,9 @@ def _set_fonts(rpr: Any, font: str) -> None:
         fonts.set(qn(attr), font)
 
 
-def explicit_fonts(document: Any, body_font: str, heading_font: str,
-                   heading_styles: tuple[str, ...]) -> None:
+def explicit_fonts(
+    document: Any, body_font: str, heading_font: str, heading_styles: tuple[str, ...]
+) -> None:
     """Replace theme fonts everywhere: ``body_font`` by default, ``heading_font`` for headings.
 
     Word gives a theme font attribute precedence over an explicit font name,
@@ -53,8 +55,13 @@ def explicit_fonts(document: Any, body_font: str, heading_font: str,
 
 def add_field(paragraph: Any, instruction: str, placeholder: str = "1") -> None:
     """Append a complex field (e.g. ``PAGE``, ``NUMPAGES``) to a paragraph."""
-    for kind, text in (("begin", None), ("instr", instruction), ("separate", None),
-                       ("text", placeholder), ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        ("instr", instruction),
+        ("separate", None),
+        ("text", placeholder),
+        ("end", None),
+    ):
         run = paragraph.add_run()._r
         if kind == "instr":
             el = OxmlElement("w:instrText")
@@ -67,11 +74,6 @@ def add_field(paragraph: Any, instruction: str, placeholder: str = "1") -> None:
             el = OxmlElement("w:fldChar")
             el.set(qn("w:fldCharType"), kind)
         run.append(el)
-
-
-
-
-
 
 
 def restart_numbering(document: Any, style_name: str, start: int) -> int:
@@ -121,16 +123,17 @@ class CellSpec:
     align: str = "left"
     fill: str | None = None
     span: int = 1
-    line_color: str | None = None     # thick top and bottom border (the drawn line)
-    color: str | None = None          # text colour
+    line_color: str | None = None  # thick top and bottom border (the drawn line)
+    color: str | None = None  # text colour
 
 
 def _run_xml(run: Run, mono_font: str, color: str | None) -> str:
     text, bold, italic, mono = run
     props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
     if mono:
-        props = f'<w:rFonts w:ascii="{mono_font}" w:hAnsi="{mono_font}" w:cs="{mono_font}"/>' \
-            + props
+        props = (
+            f'<w:rFonts w:ascii="{mono_font}" w:hAnsi="{mono_font}" w:cs="{mono_font}"/>' + props
+        )
     if color:
         props += f'<w:color w:val="{color}"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
@@ -152,9 +155,16 @@ def _cell_xml(cell: CellSpec, width: int, para_style: str, mono_font: str) -> st
     return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr>{ppr}</w:pPr>{runs}</w:p></w:tc>"
 
 
-def append_table(document: Any, widths: Sequence[int], rows: Sequence[Sequence[CellSpec]], *,
-                 table_style: str, para_style: str, mono_font: str,
-                 keep_together: bool) -> Any:
+def append_table(
+    document: Any,
+    widths: Sequence[int],
+    rows: Sequence[Sequence[CellSpec]],
+    *,
+    table_style: str,
+    para_style: str,
+    mono_font: str,
+    keep_together: bool,
+) -> Any:
     """Append a table built as XML in one go (python-docx's cell API is slow for big tables).
 
     ``widths`` are column widths in twentieths of a point; the first row is
@@ -163,19 +173,21 @@ def append_table(document: Any, widths: Sequence[int], rows: Sequence[Sequence[C
     """
     total = sum(widths)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    out = [f'<w:tbl {_NS}><w:tblPr><w:tblStyle w:val="{table_style}"/>'
-           f'<w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
-           '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="20" w:type="dxa"/>'
-           '<w:left w:w="70" w:type="dxa"/><w:bottom w:w="20" w:type="dxa"/>'
-           '<w:right w:w="70" w:type="dxa"/></w:tblCellMar>'
-           f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-           f'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>']
+    out = [
+        f'<w:tbl {_NS}><w:tblPr><w:tblStyle w:val="{table_style}"/>'
+        f'<w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+        '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="20" w:type="dxa"/>'
+        '<w:left w:w="70" w:type="dxa"/><w:bottom w:w="20" w:type="dxa"/>'
+        '<w:right w:w="70" w:type="dxa"/></w:tblCellMar>'
+        f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+        f'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+    ]
     keep = f'<w:pStyle w:val="{para_style}"/><w:keepNext/>'
     for r, row in enumerate(rows):
         trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if r == 0 else "")
         cells, col = [], 0
         for cell in row:
-            width = sum(widths[col:col + cell.span])
+            width = sum(widths[col : col + cell.span])
             xml = _cell_xml(cell, width, para_style, mono_font)
             if keep_together and r < len(rows) - 1:
                 xml = xml.replace(f'<w:pStyle w:val="{para_style}"/>', keep, 1)
@@ -190,13 +202,16 @@ def append_table(document: Any, widths: Sequence[int], rows: Sequence[Sequence[C
 
 def add_paragraph_style(document: Any, style_id: str, name: str, size_pt: float) -> None:
     """A paragraph style for table text: based on Normal, no spacing, ``size_pt``."""
-    half_points = int(round(size_pt * 2))
-    document.styles.element.append(parse_xml(
-        f'<w:style {_NS} w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
-        f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
-        '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-        f'<w:rPr><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>'
-        "</w:style>"))
+    half_points = round(size_pt * 2)
+    document.styles.element.append(
+        parse_xml(
+            f'<w:style {_NS} w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
+            f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
+            '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+            f'<w:rPr><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>'
+            "</w:style>"
+        )
+    )
 
 
 _DROP_RELS = ("/stylesWithEffects", "/customXml", "/metadata/thumbnail")

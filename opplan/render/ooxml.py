@@ -17,8 +17,10 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 def normalize_zip(data: bytes) -> bytes:
     """The same package with fixed timestamps, permissions and compression."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Literal
 
 from ..costing import Amount
 from ..report import NodeReport, Report
@@ -25,19 +26,22 @@ Kind = Literal["text", "int", "heads", "money", "over"]
 class Column:
     """A column of the roll-up grid."""
 
-    key: str                                 # CSV header
-    header: str                              # table header ("" = CSV only)
+    key: str  # CSV header
+    header: str  # table header ("" = CSV only)
     kind: Kind
     get: Callable[[NodeReport], Any]
 
 
-def _amount_columns(key: str, label: str, pick: Callable[[NodeReport], Amount],
-                    table: bool = True) -> list[Column]:
-    return [Column(f"{key}_headcount", f"{label} HC" if table else "", "heads",
-                   lambda n: pick(n).headcount),
-            Column(f"{key}_cost", f"{label} cost" if table else "", "money",
-                   lambda n: pick(n).cost),
-            Column(f"{key}_run_rate", "", "money", lambda n: pick(n).run_rate)]
+def _amount_columns(
+    key: str, label: str, pick: Callable[[NodeReport], Amount], table: bool = True
+) -> list[Column]:
+    return [
+        Column(
+            f"{key}_headcount", f"{label} HC" if table else "", "heads", lambda n: pick(n).headcount
+        ),
+        Column(f"{key}_cost", f"{label} cost" if table else "", "money", lambda n: pick(n).cost),
+        Column(f"{key}_run_rate", "", "money", lambda n: pick(n).run_rate),
+    ]
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -57,12 +61,20 @@ COLUMNS: tuple[Column, ...] = (
     *_amount_columns("cut", "Cut", lambda n: n.totals.cut, table=False),
     *_amount_columns("deferred", "Deferred", lambda n: n.totals.deferred, table=False),
     Column("over_budget", "Over budget", "over", lambda n: n),
-    Column("over_budget_headcount", "", "heads",
-           lambda n: n.over_budget.headcount if n.over_budget and
-           n.budget_headcount is not None else None),
-    Column("over_budget_cost", "", "money",
-           lambda n: n.over_budget.cost if n.over_budget and n.budget_cost is not None
-           else None),
+    Column(
+        "over_budget_headcount",
+        "",
+        "heads",
+        lambda n: (
+            n.over_budget.headcount if n.over_budget and n.budget_headcount is not None else None
+        ),
+    ),
+    Column(
+        "over_budget_cost",
+        "",
+        "money",
+        lambda n: n.over_budget.cost if n.over_budget and n.budget_cost is not None else None,
+    ),
 )
 
 
@@ -89,11 +101,19 @@ def _over_text(node: NodeReport) -> str:
 
 
 TABLE_FORMATS: dict[Kind, Callable[[Any], Any]] = {
-    "text": str, "int": str, "heads": _heads_text, "money": lambda v: f"{v:,.2f}",
-    "over": _over_text}
+    "text": str,
+    "int": str,
+    "heads": _heads_text,
+    "money": lambda v: f"{v:,.2f}",
+    "over": _over_text,
+}
 CSV_FORMATS: dict[Kind, Callable[[Any], Any]] = {
-    "text": str, "int": int, "heads": heads, "money": money,
-    "over": lambda n: "yes" if n.over_budget is not None else "no"}
+    "text": str,
+    "int": int,
+    "heads": heads,
+    "money": money,
+    "over": lambda n: "yes" if n.over_budget is not None else "no",
+}
 
 
 def _format(formats: dict[Kind, Callable[[Any], Any]], kind: Kind, value: Any) -> Any:
@@ -106,7 +126,9 @@ def csv_text(nodes: Sequence[NodeReport]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.key for c in COLUMNS])
     for row in grid(nodes):
-        writer.writerow([_format(CSV_FORMATS, c.kind, v) for c, v in zip(COLUMNS, row)])
+        writer.writerow(
+            [_format(CSV_FORMATS, c.kind, v) for c, v in zip(COLUMNS, row, strict=False)]
+        )
     return out.getvalue()
 
 
@@ -116,7 +138,7 @@ def table_text(report: Report, nodes: Sequence[NodeReport]) -> str:
     shown = [(i, c) for i, c in enumerate(COLUMNS) if c.header]
     top = min((n.depth for n in nodes), default=0)
     body = []
-    for node, row in zip(nodes, grid(nodes)):
+    for node, row in zip(nodes, grid(nodes), strict=False):
         cells = []
         for i, col in shown:
             text = _format(TABLE_FORMATS, col.kind, row[i])
@@ -127,11 +149,16 @@ def table_text(report: Report, nodes: Sequence[NodeReport]) -> str:
     left = {k for k, (_, c) in enumerate(shown) if c.kind in ("text", "over")}
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) if k in left else c.rjust(w)
-                         for k, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            c.ljust(w) if k in left else c.rjust(w)
+            for k, (c, w) in enumerate(zip(cells, widths, strict=False))
+        ).rstrip()
 
     c = report.cycle
-    out = [f"{c.name} ({c.kind} {c.year}, amounts in {c.currency})", line(headers),
-           line(["-" * w for w in widths])]
+    out = [
+        f"{c.name} ({c.kind} {c.year}, amounts in {c.currency})",
+        line(headers),
+        line(["-" * w for w in widths]),
+    ]
     out.extend(line(r) for r in body)
     return "\n".join(out) + "\n"

@@ -30,14 +30,40 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..model import AskRef, Decision, NodeId
 from ..report import NodeReport, Report
-from ..reviewbook import (COL_ASK, COL_DECISION, COL_NOTE, COL_PARTIAL_COST, COL_PARTIAL_HC,
-                          COL_RANK, DECISIONS, FORMAT, FORMAT_VERSION, META, META_ROW_HEADER,
-                          STACK, AskLookup, ReviewValues, budget_text, decisions_below, fingerprint,
-                          opplan_version)
+from ..reviewbook import (
+    COL_ASK,
+    COL_DECISION,
+    COL_NOTE,
+    COL_PARTIAL_COST,
+    COL_PARTIAL_HC,
+    COL_RANK,
+    DECISIONS,
+    FORMAT,
+    FORMAT_VERSION,
+    META,
+    META_ROW_HEADER,
+    STACK,
+    AskLookup,
+    ReviewValues,
+    budget_text,
+    decisions_below,
+    fingerprint,
+    opplan_version,
+)
 from . import xlsx_sheets
 from .ooxml import normalize_zip
-from .xlsx_cells import (add_styles, fmt_num, header_row, print_setup, put_formula, put_text,
-                         put_value, set_style, set_widths, text_width)
+from .xlsx_cells import (
+    add_styles,
+    fmt_num,
+    header_row,
+    print_setup,
+    put_formula,
+    put_text,
+    put_value,
+    set_style,
+    set_widths,
+    text_width,
+)
 
 #: Stack columns: (header, kind, width). Kinds pick the number format.
 STACK_COLUMNS: tuple[tuple[str, str, float], ...] = (
@@ -72,8 +98,8 @@ _FIRST_REVIEW = _COL[COL_DECISION]
 class StackLayout:
     """Where the Stack sheet's rows are (live and removed asks), for formulas elsewhere."""
 
-    first: int          # first data row
-    last: int           # last data row (first - 1 when there is none)
+    first: int  # first data row
+    last: int  # last data row (first - 1 when there is none)
 
     def column(self, header: str) -> str:
         """An absolute range over one Stack column, e.g. ``Stack!$G$2:$G$40``."""
@@ -111,8 +137,9 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
     own = _own_decisions(node)
     # The line closes the walk over non-forced asks (SPEC 7 rule 5); forced asks below it
     # are funded wherever they stand and show green.
-    last_above = max((i for i, r in enumerate(node.stack)
-                      if r.status == "above" and not r.forced), default=-1)
+    last_above = max(
+        (i for i, r in enumerate(node.stack) if r.status == "above" and not r.forced), default=-1
+    )
     lined = node.budget_headcount is not None or node.budget_cost is not None
     if lined and last_above < 0 and node.stack:
         for col in range(1, len(STACK_HEADERS) + 1):
@@ -124,8 +151,15 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
         if lined and i == last_above:
             band = "above-line"
         decided = f"{sr.decided_by}: {sr.decision}" if sr.decided_by and sr.decision else None
-        texts = {"Position": None, COL_ASK: sr.ask, "Node": sr.node, "Title": sr.title,
-                 "From": sr.child or node.id, "Status": sr.status, "Decided by": decided}
+        texts = {
+            "Position": None,
+            COL_ASK: sr.ask,
+            "Node": sr.node,
+            "Title": sr.title,
+            "From": sr.child or node.id,
+            "Status": sr.status,
+            "Decided by": decided,
+        }
         _row(ws, row, band, texts, own.get(sr.ask))
         put_value(ws, row, _COL["Position"], sr.position, f"int-{band}")
         put_value(ws, row, _COL["Headcount"], sr.amount.headcount, f"num-{band}")
@@ -133,29 +167,47 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
         put_value(ws, row, _COL["Run rate"], sr.amount.run_rate, f"money-{band}")
         put_value(ws, row, _COL["Requested headcount"], sr.requested.headcount, f"num-{band}")
         put_value(ws, row, _COL["Requested cost"], sr.requested.cost, f"money-{band}")
-        for target, source in (("Cumulative headcount", "Headcount"),
-                               ("Cumulative cost", "Cost")):
+        for target, source in (("Cumulative headcount", "Headcount"), ("Cumulative cost", "Cost")):
             here = f"{LETTER[source]}{row}"
             formula = f"={here}" if row == 2 else f"={LETTER[target]}{row - 1}+{here}"
-            put_formula(ws, row, _COL[target], formula,
-                        f"{'num' if 'headcount' in target else 'money'}-{band}")
+            put_formula(
+                ws,
+                row,
+                _COL[target],
+                formula,
+                f"{'num' if 'headcount' in target else 'money'}-{band}",
+            )
     child_of = _child_index(report, node)
     for rr in node.removed:
         row += 1
-        texts = {"Position": None, COL_ASK: rr.ask, "Node": rr.node, "Title": rr.title,
-                 "From": child_of.get(rr.node, node.id), "Status": rr.status,
-                 "Decided by": f"{rr.by}: {'cut' if rr.status == 'cut' else 'defer'}"}
+        texts = {
+            "Position": None,
+            COL_ASK: rr.ask,
+            "Node": rr.node,
+            "Title": rr.title,
+            "From": child_of.get(rr.node, node.id),
+            "Status": rr.status,
+            "Decided by": f"{rr.by}: {'cut' if rr.status == 'cut' else 'defer'}",
+        }
         _row(ws, row, "removed", texts, own.get(rr.ask))
-        for col in ("Position", "Headcount", "Cost", "Run rate", "Cumulative headcount",
-                    "Cumulative cost"):
-            set_style(ws.cell(row=row, column=_COL[col]),
-                      "int-removed" if col == "Position" else "text-removed")
+        for col in (
+            "Position",
+            "Headcount",
+            "Cost",
+            "Run rate",
+            "Cumulative headcount",
+            "Cumulative cost",
+        ):
+            set_style(
+                ws.cell(row=row, column=_COL[col]),
+                "int-removed" if col == "Position" else "text-removed",
+            )
         put_value(ws, row, _COL["Requested headcount"], rr.requested.headcount, "num-removed")
         put_value(ws, row, _COL["Requested cost"], rr.requested.cost, "money-removed")
     last = max(row, 2)
     _review_validation(ws, last)
     widths = []
-    for i, (name, kind, width) in enumerate(STACK_COLUMNS, start=1):
+    for i, (name, _kind, width) in enumerate(STACK_COLUMNS, start=1):
         if width == 0:
             values = (ws.cell(row=r, column=i).value for r in range(2, min(row, 500) + 1))
             width = text_width(values, name, high=50 if name == "Title" else 36)
@@ -173,8 +225,9 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
     return StackLayout(2, row)
 
 
-def _row(ws: Worksheet, row: int, band: str, texts: dict[str, str | None],
-         decision: Decision | None) -> None:
+def _row(
+    ws: Worksheet, row: int, band: str, texts: dict[str, str | None], decision: Decision | None
+) -> None:
     """The text cells of one Stack row and its prefilled review cells."""
     for name, value in texts.items():
         if name == "Position":
@@ -191,24 +244,42 @@ def _row(ws: Worksheet, row: int, band: str, texts: dict[str, str | None],
 
 def _review_validation(ws: Worksheet, last: int) -> None:
     """Dropdown and number checks on the review cells (the importer checks again)."""
+
     def rng(header: str) -> str:
         return f"{LETTER[header]}2:{LETTER[header]}{last}"
 
-    choice = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"',
-                            allow_blank=True, showErrorMessage=True,
-                            errorTitle="Decision", error="Choose one of: " + ", ".join(DECISIONS),
-                            promptTitle="Decision", prompt="fund, partial, defer, cut or "
-                            "escalate; leave empty for no decision", showInputMessage=True)
+    choice = DataValidation(
+        type="list",
+        formula1='"' + ",".join(DECISIONS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Decision",
+        error="Choose one of: " + ", ".join(DECISIONS),
+        promptTitle="Decision",
+        prompt="fund, partial, defer, cut or escalate; leave empty for no decision",
+        showInputMessage=True,
+    )
     choice.add(rng(COL_DECISION))
-    amounts = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                             allow_blank=True, showErrorMessage=True, errorTitle="Partial",
-                             error="A partial amount is a number of at least 0, at most the "
-                             "ask's requested figure")
+    amounts = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Partial",
+        error="A partial amount is a number of at least 0, at most the ask's requested figure",
+    )
     amounts.add(rng(COL_PARTIAL_HC))
     amounts.add(rng(COL_PARTIAL_COST))
-    rank = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="1",
-                          allow_blank=True, showErrorMessage=True, errorTitle="Rank",
-                          error="A rank is a whole number from 1 (first)")
+    rank = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Rank",
+        error="A rank is a whole number from 1 (first)",
+    )
     rank.add(rng(COL_RANK))
     for dv in (choice, amounts, rank):
         ws.add_data_validation(dv)
@@ -234,10 +305,16 @@ def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
     cycle = report.cycle
     put_text(ws, 1, 1, FORMAT)
     put_value(ws, 1, 2, FORMAT_VERSION)
-    meta = (("opplan_version", opplan_version()), ("cycle", cycle.name), ("kind", cycle.kind),
-            ("year", str(cycle.year)), ("currency", cycle.currency),
-            ("as_of", cycle.as_of.isoformat() if cycle.as_of else ""), ("node", node.id),
-            ("budget", budget_text(node.budget_headcount, node.budget_cost)))
+    meta = (
+        ("opplan_version", opplan_version()),
+        ("cycle", cycle.name),
+        ("kind", cycle.kind),
+        ("year", str(cycle.year)),
+        ("currency", cycle.currency),
+        ("as_of", cycle.as_of.isoformat() if cycle.as_of else ""),
+        ("node", node.id),
+        ("budget", budget_text(node.budget_headcount, node.budget_cost)),
+    )
     for i, (key, value) in enumerate(meta, start=2):
         put_text(ws, i, 1, key)
         put_text(ws, i, 2, value)
@@ -246,8 +323,9 @@ def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
         put_text(ws, start, col, name)
     own = _own_decisions(node)
     asks = AskLookup(report.nodes)
-    refs = [(r.ask, r.node, r.requested) for r in node.stack] + \
-           [(r.ask, r.node, r.requested) for r in node.removed]
+    refs = [(r.ask, r.node, r.requested) for r in node.stack] + [
+        (r.ask, r.node, r.requested) for r in node.removed
+    ]
     for i, (ref, owner, requested) in enumerate(refs, start=start + 1):
         found = asks.find(ref)
         assert found is not None, f"a stack row names an ask of the report: {ref}"

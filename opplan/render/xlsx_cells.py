@@ -8,9 +8,10 @@ control characters that XML cannot hold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from copy import copy
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
@@ -23,9 +24,23 @@ from ..costing import number_text
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32_767
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹",
-            "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "HKD": "HK$", "SGD": "S$", "KRW": "₩",
-            "BRL": "R$", "MXN": "MX$", "ILS": "₪"}
+_SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "CNY": "¥",
+    "INR": "₹",
+    "AUD": "A$",
+    "CAD": "C$",
+    "NZD": "NZ$",
+    "HKD": "HK$",
+    "SGD": "S$",
+    "KRW": "₩",
+    "BRL": "R$",
+    "MXN": "MX$",
+    "ILS": "₪",
+}
 
 HEADCOUNT_FORMAT = "#,##0.##;-#,##0.##;0"
 INTEGER_FORMAT = "0"
@@ -66,8 +81,9 @@ def put_text(ws: Worksheet, row: int, col: int, text: Any, style: str | None = N
         set_style(cell, style)
 
 
-def put_value(ws: Worksheet, row: int, col: int, value: Decimal | int | None,
-              style: str | None = None) -> None:
+def put_value(
+    ws: Worksheet, row: int, col: int, value: Decimal | int | None, style: str | None = None
+) -> None:
     """Write a number (or nothing)."""
     cell = ws.cell(row=row, column=col)
     if value is not None:
@@ -76,8 +92,7 @@ def put_value(ws: Worksheet, row: int, col: int, value: Decimal | int | None,
         set_style(cell, style)
 
 
-def put_formula(ws: Worksheet, row: int, col: int, formula: str,
-                style: str | None = None) -> None:
+def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | None = None) -> None:
     """Write a formula (``formula`` starts with ``=``; only ever built by opplan)."""
     cell = ws.cell(row=row, column=col)
     cell.value = formula
@@ -109,13 +124,23 @@ def add_styles(wb: Workbook, currency: str) -> None:
     """
     thin = Side(style="thin", color="808080")
     money = money_format(currency)
-    header = NamedStyle("header", font=Font(bold=True), fill=_fill(HEADER_FILL),
-                        border=Border(bottom=thin),
-                        alignment=Alignment(wrap_text=True, vertical="top"))
+    header = NamedStyle(
+        "header",
+        font=Font(bold=True),
+        fill=_fill(HEADER_FILL),
+        border=Border(bottom=thin),
+        alignment=Alignment(wrap_text=True, vertical="top"),
+    )
     wb.add_named_style(header)
-    wb.add_named_style(NamedStyle("header-line", font=Font(bold=True), fill=_fill(HEADER_FILL),
-                                  border=Border(bottom=Side(style="thick", color=LINE_COLOR)),
-                                  alignment=Alignment(wrap_text=True, vertical="top")))
+    wb.add_named_style(
+        NamedStyle(
+            "header-line",
+            font=Font(bold=True),
+            fill=_fill(HEADER_FILL),
+            border=Border(bottom=Side(style="thick", color=LINE_COLOR)),
+            alignment=Alignment(wrap_text=True, vertical="top"),
+        )
+    )
     wb.add_named_style(NamedStyle("title", font=Font(bold=True, size=14)))
     wb.add_named_style(NamedStyle("subtitle", font=Font(italic=True, color="595959")))
     wb.add_named_style(NamedStyle("label", font=Font(bold=True)))
@@ -131,24 +156,46 @@ def add_styles(wb: Workbook, currency: str) -> None:
                 kwargs["fill"] = _fill(color)
             if lined:
                 kwargs["border"] = line
-            font = Font(bold=True) if band == "total" else (
-                Font(italic=True, color="7F7F7F") if band == "removed" else Font())
+            font = (
+                Font(bold=True)
+                if band == "total"
+                else (Font(italic=True, color="7F7F7F") if band == "removed" else Font())
+            )
             if band == "total":
                 kwargs["border"] = Border(top=thin)
-            for kind, fmt in (("text", "General"), ("num", HEADCOUNT_FORMAT),
-                              ("money", money), ("int", INTEGER_FORMAT)):
-                wb.add_named_style(NamedStyle(f"{kind}-{suffix}", number_format=fmt, font=font,
-                                              alignment=WRAP if kind == "text" else TOP,
-                                              **kwargs))
+            for kind, fmt in (
+                ("text", "General"),
+                ("num", HEADCOUNT_FORMAT),
+                ("money", money),
+                ("int", INTEGER_FORMAT),
+            ):
+                wb.add_named_style(
+                    NamedStyle(
+                        f"{kind}-{suffix}",
+                        number_format=fmt,
+                        font=font,
+                        alignment=WRAP if kind == "text" else TOP,
+                        **kwargs,
+                    )
+                )
     review_fill = _fill(YELLOW)
-    for kind, fmt in (("text", "@"), ("num", HEADCOUNT_FORMAT), ("money", money),
-                      ("int", INTEGER_FORMAT)):
+    for kind, fmt in (
+        ("text", "@"),
+        ("num", HEADCOUNT_FORMAT),
+        ("money", money),
+        ("int", INTEGER_FORMAT),
+    ):
         for lined in (False, True):
-            wb.add_named_style(NamedStyle(
-                f"review-{kind}" + ("-line" if lined else ""), number_format=fmt,
-                fill=review_fill, border=line if lined else Border(),
-                protection=Protection(locked=False),
-                alignment=WRAP if kind == "text" else TOP))
+            wb.add_named_style(
+                NamedStyle(
+                    f"review-{kind}" + ("-line" if lined else ""),
+                    number_format=fmt,
+                    fill=review_fill,
+                    border=line if lined else Border(),
+                    protection=Protection(locked=False),
+                    alignment=WRAP if kind == "text" else TOP,
+                )
+            )
 
 
 def _fill(color: str) -> PatternFill:

@@ -9,35 +9,60 @@ the engine's figure. Flat figures are values from the report model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..report import NodeReport, Report
-from .xlsx_cells import (fmt_num, header_row, put_formula, put_text, put_value, set_widths,
-                         text_width)
+from .xlsx_cells import (
+    fmt_num,
+    header_row,
+    put_formula,
+    put_text,
+    put_value,
+    set_widths,
+    text_width,
+)
 
 if TYPE_CHECKING:
     from .xlsx import StackLayout
 
-SUMMARY_HEADERS = ("Node", "Name", "Flat headcount", "Flat cost", "Capex",
-                   "Requested headcount", "Requested cost", "Funded headcount", "Funded cost",
-                   "Unfunded headcount", "Unfunded cost", "Cut headcount", "Cut cost",
-                   "Deferred headcount", "Deferred cost")
+SUMMARY_HEADERS = (
+    "Node",
+    "Name",
+    "Flat headcount",
+    "Flat cost",
+    "Capex",
+    "Requested headcount",
+    "Requested cost",
+    "Funded headcount",
+    "Funded cost",
+    "Unfunded headcount",
+    "Unfunded cost",
+    "Cut headcount",
+    "Cut cost",
+    "Deferred headcount",
+    "Deferred cost",
+)
 #: Row of the Summary table's header.
 SUMMARY_HEADER_ROW = 6
 
 
-def summary_sheet(ws: Worksheet, report: Report, node: NodeReport,
-                  layout: "StackLayout") -> None:
+def summary_sheet(ws: Worksheet, report: Report, node: NodeReport, layout: StackLayout) -> None:
     """The node and each child: flat, requested, funded, unfunded, cut and deferred."""
     cycle = report.cycle
     put_text(ws, 1, 1, f"{node.name}: review workbook", "title")
     as_of = cycle.as_of.isoformat() if cycle.as_of else "undated"
-    put_text(ws, 2, 1, f"{cycle.name} · owner {node.owner} · as of {as_of} · "
-             f"amounts in {cycle.currency}", "subtitle")
+    put_text(
+        ws,
+        2,
+        1,
+        f"{cycle.name} · owner {node.owner} · as of {as_of} · amounts in {cycle.currency}",
+        "subtitle",
+    )
     put_text(ws, 3, 1, "Budget", "label")
     if node.budget_headcount is None and node.budget_cost is None:
         put_text(ws, 3, 2, "no budget at this node: nothing is lined")
@@ -58,8 +83,9 @@ def summary_sheet(ws: Worksheet, report: Report, node: NodeReport,
     rows += [(c, report.nodes[c].name, report.nodes[c].totals) for c in node.children]
     col = {name: i for i, name in enumerate(SUMMARY_HEADERS, start=1)}
     first = SUMMARY_HEADER_ROW + 1
-    hc, cost, req_hc, req_cost = (layout.column(h) for h in (
-        "Headcount", "Cost", "Requested headcount", "Requested cost"))
+    hc, cost, req_hc, req_cost = (
+        layout.column(h) for h in ("Headcount", "Cost", "Requested headcount", "Requested cost")
+    )
     src, status = layout.column("From"), layout.column("Status")
     for r, (nid, name, totals) in enumerate(rows, start=first):
         put_text(ws, r, 1, nid, "text-plain")
@@ -74,17 +100,18 @@ def summary_sheet(ws: Worksheet, report: Report, node: NodeReport,
             "Funded headcount": f'=SUMIFS({hc},{src},{key},{status},"above")',
             "Funded cost": f'=SUMIFS({cost},{src},{key},{status},"above")',
             "Unfunded headcount": f'=SUMIFS({hc},{src},{key},{status},"below")'
-                                  f'+SUMIFS({hc},{src},{key},{status},"unlined")',
+            f'+SUMIFS({hc},{src},{key},{status},"unlined")',
             "Unfunded cost": f'=SUMIFS({cost},{src},{key},{status},"below")'
-                             f'+SUMIFS({cost},{src},{key},{status},"unlined")',
+            f'+SUMIFS({cost},{src},{key},{status},"unlined")',
             "Cut headcount": f'=SUMIFS({req_hc},{src},{key},{status},"cut")',
             "Cut cost": f'=SUMIFS({req_cost},{src},{key},{status},"cut")',
             "Deferred headcount": f'=SUMIFS({req_hc},{src},{key},{status},"deferred")',
             "Deferred cost": f'=SUMIFS({req_cost},{src},{key},{status},"deferred")',
         }
         for name_, formula in formulas.items():
-            put_formula(ws, r, col[name_], formula,
-                        "money-plain" if name_.endswith("cost") else "num-plain")
+            put_formula(
+                ws, r, col[name_], formula, "money-plain" if name_.endswith("cost") else "num-plain"
+            )
     last = first + len(rows) - 1
     total = last + 1
     put_text(ws, total, 1, "Total", "text-total")
@@ -95,16 +122,20 @@ def summary_sheet(ws: Worksheet, report: Report, node: NodeReport,
         letter = get_column_letter(c)
         kind = "num" if name_.endswith("headcount") else "money"
         put_formula(ws, total, c, f"=SUM({letter}{first}:{letter}{last})", f"{kind}-total")
-    set_widths(ws, [text_width([r[0] for r in rows], "Node", high=30),
-                    text_width([r[1] for r in rows], "Name", high=40)] +
-               [12 if h.endswith("headcount") else 15 for h in SUMMARY_HEADERS[2:]])
+    set_widths(
+        ws,
+        [
+            text_width([r[0] for r in rows], "Node", high=30),
+            text_width([r[1] for r in rows], "Name", high=40),
+        ]
+        + [12 if h.endswith("headcount") else 15 for h in SUMMARY_HEADERS[2:]],
+    )
     ws.row_dimensions[SUMMARY_HEADER_ROW].height = 32
     ws.freeze_panes = f"C{first}"
     _summary_chart(ws, col, first, last, total)
 
 
-def _summary_chart(ws: Worksheet, col: dict[str, int], first: int, last: int,
-                   total: int) -> None:
+def _summary_chart(ws: Worksheet, col: dict[str, int], first: int, last: int, total: int) -> None:
     """A stacked bar chart of funded and unfunded cost by row."""
     chart = BarChart()
     chart.type = "bar"
@@ -141,8 +172,9 @@ def headcount_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
         letter = get_column_letter(c)
         formula = f"=SUM({letter}2:{letter}{r})" if r >= 2 else "=0"
         put_formula(ws, total, c, formula, f"{kind}-total")
-    set_widths(ws, [text_width([h.child for h in node.headcount], "From", high=30), 10, 8, 10,
-                    11, 15, 15])
+    set_widths(
+        ws, [text_width([h.child for h in node.headcount], "From", high=30), 10, 8, 10, 11, 15, 15]
+    )
     ws.freeze_panes = "A2"
     if r >= 2:
         ws.auto_filter.ref = f"A1:G{r}"
@@ -150,22 +182,55 @@ def headcount_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
 
 def goals_sheet(ws: Worksheet, node: NodeReport) -> None:
     """The node's own goals, then the goals at risk in its view (SPEC 7 rule 10)."""
-    headers = ("Goal", "Title", "Kind", "Metric class", "Unit", "Baseline", "Target", "Due",
-               "Owner", "Status", "Status note", "At risk")
+    headers = (
+        "Goal",
+        "Title",
+        "Kind",
+        "Metric class",
+        "Unit",
+        "Baseline",
+        "Target",
+        "Due",
+        "Owner",
+        "Status",
+        "Status note",
+        "At risk",
+    )
     header_row(ws, 1, headers)
     at_risk = {g.goal for g in node.goals_at_risk if g.node == node.id}
     r = 1
     for r, goal in enumerate(node.goals, start=2):
         latest = goal.status[-1] if goal.status else None
-        values = (goal.id, goal.title, goal.kind, goal.metric_class, goal.unit,
-                  fmt_num(goal.baseline) or None, fmt_num(goal.target) or None,
-                  str(goal.due) if goal.due is not None else None, goal.owner,
-                  latest.color if latest else None, latest.note if latest else None,
-                  "yes" if goal.id in at_risk else "no")
+        values = (
+            goal.id,
+            goal.title,
+            goal.kind,
+            goal.metric_class,
+            goal.unit,
+            fmt_num(goal.baseline) or None,
+            fmt_num(goal.target) or None,
+            str(goal.due) if goal.due is not None else None,
+            goal.owner,
+            latest.color if latest else None,
+            latest.note if latest else None,
+            "yes" if goal.id in at_risk else "no",
+        )
         for c, value in enumerate(values, start=1):
             put_text(ws, r, c, value, "text-plain")
-    widths = [10, text_width([g.title for g in node.goals], "Title", high=50), 11, 12, 9, 10,
-              10, 11, 16, 8, 40, 8]
+    widths = [
+        10,
+        text_width([g.title for g in node.goals], "Title", high=50),
+        11,
+        12,
+        9,
+        10,
+        10,
+        11,
+        16,
+        8,
+        40,
+        8,
+    ]
     start = r + 3
     put_text(ws, start - 1, 1, "Goals at risk in this view", "label")
     header_row(ws, start, ("Node", "Goal", "Title"))
@@ -179,14 +244,37 @@ def goals_sheet(ws: Worksheet, node: NodeReport) -> None:
 
 def dependencies_sheet(ws: Worksheet, node: NodeReport) -> None:
     """Dependencies this node sees, as requester, host or the manager who resolves them."""
-    headers = ("Requester", "Dependency", "Host", "What", "Needed by", "Away team",
-               "Funded by", "Manager", "Status", "Approved status", "Asks at risk", "Seen as")
+    headers = (
+        "Requester",
+        "Dependency",
+        "Host",
+        "What",
+        "Needed by",
+        "Away team",
+        "Funded by",
+        "Manager",
+        "Status",
+        "Approved status",
+        "Asks at risk",
+        "Seen as",
+    )
     header_row(ws, 1, headers)
     r = 1
     for r, d in enumerate(node.dependencies, start=2):
-        values = (d.requester, d.id, d.host, d.what, d.needed_by,
-                  "yes" if d.away_team else "no", d.funded_by or "no commitment", d.manager,
-                  d.status, d.approved_status, ", ".join(d.at_risk_asks) or None, d.role)
+        values = (
+            d.requester,
+            d.id,
+            d.host,
+            d.what,
+            d.needed_by,
+            "yes" if d.away_team else "no",
+            d.funded_by or "no commitment",
+            d.manager,
+            d.status,
+            d.approved_status,
+            ", ".join(d.at_risk_asks) or None,
+            d.role,
+        )
         for c, value in enumerate(values, start=1):
             put_text(ws, r, c, value, "text-plain")
     _table_widths(ws, headers, r)
@@ -202,8 +290,7 @@ def mandates_sheet(ws: Worksheet, node: NodeReport) -> None:
     for r, m in enumerate(node.mandates, start=2):
         for c, value in enumerate((m.id, m.title, m.due), start=1):
             put_text(ws, r, c, value, "text-plain")
-        for c, value in enumerate((m.leaves_in_scope, m.answered, m.funded, m.unfunded),
-                                  start=4):
+        for c, value in enumerate((m.leaves_in_scope, m.answered, m.funded, m.unfunded), start=4):
             put_value(ws, r, c, value, "int-plain")
     start = r + 3
     put_text(ws, start - 1, 1, "Answers", "label")
@@ -213,11 +300,21 @@ def mandates_sheet(ws: Worksheet, node: NodeReport) -> None:
     for m in node.mandates:
         for a in m.answers:
             i += 1
-            for c, value in enumerate((m.id, a.node, a.response, a.funded_by, a.status),
-                                      start=1):
+            for c, value in enumerate((m.id, a.node, a.response, a.funded_by, a.status), start=1):
                 put_text(ws, i, c, value, "text-plain")
-    _table_widths(ws, ("Mandate", "Title / node", "Due / response", "Leaves in scope",
-                       "Answered", "Funded", "Unfunded"), i)
+    _table_widths(
+        ws,
+        (
+            "Mandate",
+            "Title / node",
+            "Due / response",
+            "Leaves in scope",
+            "Answered",
+            "Funded",
+            "Unfunded",
+        ),
+        i,
+    )
 
 
 def _table_widths(ws: Worksheet, headers: Sequence[str], last: int) -> None:
