@@ -1,18 +1,24 @@
 # Two commands do all set-up on a fresh machine:
-#   make demo   creates .venv, installs opplan, checks, rolls up and builds the sample cycle
-#   make test   creates .venv, installs opplan with test extras, runs the tests
+#   make demo   creates .venv, installs opplan from the lock, checks, rolls up and builds the sample
+#   make test   creates .venv, installs opplan and its test tools from the lock, runs the static
+#               checks (ruff, mypy) and the tests
+# Other targets: make lint (static checks only), make lock (refresh requirements.lock from
+# pyproject.toml; UPGRADE=1 moves every pin to the newest compatible release), make bench, make clean.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 SAMPLE  = samples/northwind-op1-2027
 OUT    ?= out
+LOCK    = requirements.lock
+# -qq: pip prints errors only (a failed install still says why).
+PIP     = $(BIN)/python -m pip -qq --disable-pip-version-check
 
-.PHONY: demo test bench clean
+.PHONY: demo test lint lock bench clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP) install -r $(LOCK)
+	$(PIP) install --no-deps -e .
 	touch $@
 
 demo: $(BIN)/.installed
@@ -20,11 +26,23 @@ demo: $(BIN)/.installed
 	$(BIN)/opplan rollup $(SAMPLE)
 	$(BIN)/opplan build $(SAMPLE) --out $(OUT)
 
-test: $(BIN)/.installed
+lint: $(BIN)/.installed
+	$(BIN)/ruff check opplan tests benchmarks
+	$(BIN)/ruff format --check --quiet opplan tests benchmarks
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q
+
+# The lock: exact versions of every package `make test` installs, resolved for every platform
+# from the ranges in pyproject.toml. Commit it with the pyproject.toml change that caused it.
+lock: $(BIN)/.installed
+	$(PIP) install 'uv>=0.9,<1'
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+	  --quiet $(if $(UPGRADE),--upgrade,) --custom-compile-command 'make lock' -o $(LOCK)
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
