@@ -205,6 +205,16 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
         ]
 
 
+def _is_depth_guard(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml stopped at its own nesting guard (1,000 levels since 0.2.5).
+
+    Our limit is far lower and the converter applies it to every document that
+    libyaml accepts; a document deep enough to trip libyaml's guard first is
+    reported with our message, so the error does not depend on the release.
+    """
+    return "nesting depth" in f"{exc.problem} {exc.context}"
+
+
 def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     """Parse one YAML document into plain data with positions.
 
@@ -217,6 +227,8 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     except RecursionError:
         return None, too_deep
     except yaml.MarkedYAMLError as exc:
+        if _is_depth_guard(exc):
+            return None, too_deep
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "malformed YAML"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
+import yaml
 from files import ROOT, SEARCH, cycle
 from pydantic import ValidationError
 
-from opplan import pipeline
+from opplan import pipeline, yamlsrc
 from opplan.loader import load
 from opplan.yamlsrc import parse
 
@@ -186,15 +188,57 @@ def test_comma_in_unquoted_flow_value_gets_a_hint(tmp_path, check_lines):
     ]
 
 
-@pytest.mark.parametrize("depth", [70, 5000])
-def test_deep_nesting_is_an_error_not_a_crash(tmp_path, check_lines, depth):
-    cycle(
-        tmp_path,
-        **{"acme/search/plan.yaml": "name: S\nowner: O\nflat: " + "[" * depth + "]" * depth + "\n"},
-    )
-    assert check_lines(tmp_path) == [
-        "acme/search/plan.yaml:1:1: error: values nest more than 64 levels deep [yaml]"
-    ]
+def _nested(style: str, depth: int) -> str:
+    """A plan whose ``flat`` value nests ``depth`` collections deep."""
+    if style == "flow":
+        return "flat: " + "[" * depth + "]" * depth + "\n"
+    if style == "block-map":
+        return "flat:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(depth))
+    return "flat:\n" + "".join(" " * (2 * i + 1) + "-\n" for i in range(depth))
+
+
+_TOO_DEEP = "acme/search/plan.yaml:1:1: error: values nest more than 64 levels deep [yaml]"
+
+
+@pytest.mark.parametrize("style", ["flow", "block-map", "block-seq"])
+@pytest.mark.parametrize("depth", [65, 999, 1001, 1500])
+def test_deep_nesting_is_one_opplan_error_whatever_the_depth(tmp_path, check_lines, style, depth):
+    """Our limit (64) applies to flow and block nesting alike, and the message is ours even
+    where libyaml's own guard (1,000 levels since libyaml 0.2.5) stops the parse first."""
+    cycle(tmp_path, **{"acme/search/plan.yaml": "name: S\nowner: O\n" + _nested(style, depth)})
+    started = time.perf_counter()
+    assert check_lines(tmp_path) == [_TOO_DEEP]
+    assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize("depth", [5000, 1_000_000])
+def test_very_deep_flow_nesting_is_the_same_error(tmp_path, check_lines, depth):
+    cycle(tmp_path, **{"acme/search/plan.yaml": "name: S\nowner: O\n" + _nested("flow", depth)})
+    assert check_lines(tmp_path) == [_TOO_DEEP]
+
+
+@pytest.mark.parametrize("style", ["flow", "block-map"])
+def test_deep_nesting_with_the_pure_python_parser(monkeypatch, style):
+    """Without libyaml, PyYAML's own parser recurses: the limit still gives our message."""
+
+    class PurePython(yaml.SafeLoader):
+        def resolve(self, kind, value, implicit):
+            return ""
+
+    monkeypatch.setattr(yamlsrc, "_Loader", PurePython)
+    for depth in (70, 5000):
+        data, diags = yamlsrc.parse("name: S\n" + _nested(style, depth), "p.yaml")
+        assert data is None
+        assert [d.message for d in diags] == ["values nest more than 64 levels deep"]
+
+
+def test_nesting_up_to_the_limit_loads(tmp_path):
+    data, diags = yamlsrc.parse("flat: " + "[" * 63 + "]" * 63 + "\n", "p.yaml")
+    assert diags == []
+    inner = data["flat"]
+    for _ in range(62):
+        inner = inner[0]
+    assert inner == []
 
 
 @pytest.mark.parametrize(
@@ -233,3 +277,32 @@ def test_numbers_that_would_break_exact_money_are_errors(tmp_path, check_lines, 
     else:
         cycle(tmp_path, **{"acme/search/plan.yaml": SEARCH.replace(old, new)})
     assert check_lines(tmp_path) == [message]
+
+
+def test_library_calls_leave_the_collector_as_they_found_it(tmp_path):
+    """load/check/rollup pause the cyclic collector and restore it; they never freeze objects
+    for good, so a caller's cyclic garbage is still collected after three roll-ups."""
+    import gc
+
+    cycle(tmp_path)
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    for _ in range(3):
+        assert pipeline.rollup(tmp_path).report is not None
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle only the collector can free
+    del a, b
+    assert gc.collect() >= 2
+
+    gc.disable()
+    try:
+        load(tmp_path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
