@@ -251,7 +251,12 @@ def _check_values(label: str, row: SheetRow, amount: Amount) -> list[str]:
         )
     elif v.headcount is None and amount.headcount > 0:
         out.append(f"{label}: a partial of an ask with heads needs Partial headcount")
-    if v.headcount is not None and v.headcount > amount.headcount:
+    elif v.headcount is not None and amount.headcount == 0:
+        out.append(
+            f"{label}: the ask asks for no heads: a partial of a spend-only ask gives "
+            "Partial cost, not Partial headcount"
+        )
+    if v.headcount is not None and 0 < amount.headcount < v.headcount:
         out.append(
             f"{label}: partial over the ask: Partial headcount "
             f"{number_text(v.headcount)} is more than the "

@@ -247,7 +247,14 @@ def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
                     "(cost alone is only for spend-only asks)",
                     "decision",
                 )
-            if dec.headcount is not None and dec.headcount > amount.headcount:
+            elif dec.headcount is not None and amount.headcount == 0:
+                yield error(
+                    src.at("headcount"),
+                    f"'{ref}' asks for no heads: a partial of a spend-only ask gives cost, "
+                    "not headcount",
+                    "decision",
+                )
+            if dec.headcount is not None and 0 < amount.headcount < dec.headcount:
                 yield error(
                     src.at("headcount"),
                     f"partial headcount {number_text(dec.headcount)} is more than the ask's "

@@ -209,3 +209,42 @@ def test_own_rate_on_a_line_is_never_ambiguous(tmp_path, check_lines):
     )
     cycle(tmp_path, **{"cycle.yaml": cyc, "acme/shop/cart/plan.yaml": cart})
     assert check_lines(tmp_path) == []
+
+
+_SPEND_ONLY = SEARCH + (
+    "incremental:\n"
+    "  - {id: cdn, title: CDN in Frankfurt, spend: {infrastructure: 500000}, goals: [G1]}\n"
+)
+
+
+def _decide_on_cdn(decision: str) -> dict[str, str]:
+    return {
+        "acme/search/plan.yaml": _SPEND_ONLY,
+        "acme/plan.yaml": ROOT.replace("budget: {headcount: 3}", "budget: {cost: 1000}").replace(
+            "cart/fast-cart: {decision: fund, rank: 1}", f"search/cdn: {decision}"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "decision", ["{decision: partial, headcount: 0}", "{decision: partial, headcount: 1}"]
+)
+def test_a_partial_in_heads_of_a_spend_only_ask_is_an_error(tmp_path, check_lines, decision):
+    """SPEC 7 rule 3: a partial is stated in a dimension the ask has. Headcount on an ask that
+    asks for no heads would fund the whole ask (500,000 against a 1,000 budget)."""
+    cycle(tmp_path, **_decide_on_cdn(decision))
+    assert check_lines(tmp_path) == [
+        "acme/plan.yaml:8:37: error: 'search/cdn' asks for no heads: a partial of a spend-only "
+        "ask gives cost, not headcount [decision]"
+    ]
+
+
+def test_a_partial_in_cost_of_a_spend_only_ask_funds_that_cost(tmp_path, check_lines):
+    from opplan import pipeline
+
+    cycle(tmp_path, **_decide_on_cdn("{decision: partial, cost: 800}"))
+    assert check_lines(tmp_path) == []
+    result = pipeline.rollup(tmp_path)
+    acme = result.report.nodes["acme"]
+    assert acme.totals.funded.cost == 800
+    assert acme.over_budget is None
