@@ -22,6 +22,7 @@ from pathlib import Path
 from . import pipeline
 from .atomic import write_bytes
 from .diagnostics import Diagnostic, error, failed, sort_diagnostics
+from .gcpause import frozen_for_fork
 from .model import NodeId
 from .pagelimit import template_diagnostic
 from .render.docplan import Renderer as DocRenderer
@@ -135,7 +136,7 @@ def render_all(
             max_workers=jobs, initializer=_init_worker, initargs=(ctx, out, tuple(formats))
         )
     try:
-        with pool:
+        with frozen_for_fork(), pool:
             yield from pool.map(_work, nodes, chunksize=chunk)
     finally:
         _WORKER.clear()

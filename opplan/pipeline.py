@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity, failed, sort_diagnostics
+from .gcpause import paused_gc
 from .loader import load
 from .model import Cycle
 from .policies import Conf, apply_policies
@@ -36,12 +37,13 @@ def check(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> 
     The ``extra`` checks (page-limit renders documents from the roll-up) run only
     when validation found no errors: the roll-up needs sound references.
     """
-    cycle, diags = load(cycle_dir)
-    validation = validate(cycle)
-    diags.extend(validation)
-    sound = not any(d.severity is Severity.ERROR for d in validation)
-    diags.extend(apply_policies(cycle, extra if sound else None))
-    return Checked(cycle, sort_diagnostics(resolve_positions(diags)))
+    with paused_gc():
+        cycle, diags = load(cycle_dir)
+        validation = validate(cycle)
+        diags.extend(validation)
+        sound = not any(d.severity is Severity.ERROR for d in validation)
+        diags.extend(apply_policies(cycle, extra if sound else None))
+        return Checked(cycle, sort_diagnostics(resolve_positions(diags)))
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class RolledUp:
 
 def rollup(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> RolledUp:
     """Check the cycle, then roll it up unless it has errors (warnings do not stop it)."""
-    checked = check(cycle_dir, extra)
-    report = None if failed(checked.diagnostics) else roll_up(checked.cycle)
-    return RolledUp(checked.cycle, checked.diagnostics, report)
+    with paused_gc():
+        checked = check(cycle_dir, extra)
+        report = None if failed(checked.diagnostics) else roll_up(checked.cycle)
+        return RolledUp(checked.cycle, checked.diagnostics, report)

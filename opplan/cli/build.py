@@ -9,6 +9,7 @@ import click
 
 from .. import build as _build
 from ..diagnostics import format_text
+from ..gcpause import settle
 from .options import cycle_dir_argument
 
 
@@ -58,6 +59,7 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
     interactive = sys.stderr.isatty()
 
     def progress(stream: Iterator[_build.Built], total: int) -> Iterator[_build.Built]:
+        settle()  # the roll-up is built and lives until the process exits
         if not interactive:
             yield from stream
             return

@@ -7,6 +7,7 @@ import sys
 import click
 
 from .. import pipeline
+from ..gcpause import settle
 from ..pagelimit import MODES, page_limit_check
 from .options import cycle_dir_argument, report_diagnostics, strict_option
 
@@ -41,5 +42,6 @@ def check(cycle_dir: str, strict: bool, fmt: str, pages: str) -> None:
       opplan check samples/northwind-op1-2027
     """
     result = pipeline.check(cycle_dir, extra={"page-limit": page_limit_check(pages)})
+    settle()
     if report_diagnostics(result.diagnostics, fmt, strict):
         sys.exit(1)

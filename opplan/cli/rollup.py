@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import pipeline
-from ..gcpause import paused_gc
+from ..gcpause import settle
 from ..render.contract import json_text
 from ..render.tabular import csv_text, table_text
 from .options import cycle_dir_argument, exit_on_failure
@@ -49,6 +49,7 @@ def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> 
       opplan rollup samples/northwind-op1-2027 --format json > rollup.json
     """
     result = pipeline.rollup(cycle_dir)
+    settle()  # the plans and the report stay alive to the end
     exit_on_failure(result.diagnostics)
     report = result.report
     assert report is not None, "no errors, so the roll-up ran"
@@ -58,12 +59,10 @@ def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> 
     nodes = report.subtree(top)
     if depth is not None:
         nodes = [n for n in nodes if n.depth - report.nodes[top].depth <= depth]
-    # the plans and the report stay alive to the end: spare them the collector's rescans
-    with paused_gc():
-        if fmt == "json":
-            for chunk in json_text(report, nodes):
-                click.echo(chunk, nl=False)
-        elif fmt == "csv":
-            click.echo(csv_text(nodes), nl=False)
-        else:
-            click.echo(table_text(report, nodes), nl=False)
+    if fmt == "json":
+        for chunk in json_text(report, nodes):
+            click.echo(chunk, nl=False)
+    elif fmt == "csv":
+        click.echo(csv_text(nodes), nl=False)
+    else:
+        click.echo(table_text(report, nodes), nl=False)
