@@ -80,8 +80,7 @@ def make_cycle(base: Path, **overrides: str) -> Path:
 
 def rollup_of(cycle_dir: Path):
     """Load, check (no errors) and roll up a cycle."""
-    rollup = pytest.importorskip("opplan.rollup", reason="the roll-up engine is not there yet")
-    from opplan import pipeline
+    from opplan import pipeline, rollup
 
     checked = pipeline.check(cycle_dir)
     errors = [d.format() for d in checked.diagnostics if d.severity.value == "error"]

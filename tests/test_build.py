@@ -7,13 +7,10 @@ import shutil
 from pathlib import Path
 
 import docx
-import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
 from opplan.cli import cli
-
-pytest.importorskip("opplan.rollup")
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 

@@ -250,7 +250,7 @@ def test_stack_entries_formatted_directly_parse_to_the_dicts():
     from opplan import pipeline
     from opplan.render.contract import stack_entry, stack_entry_json
 
-    report = pipeline.rollup(_sample_or_skip()).report
+    report = pipeline.rollup(_sample()).report
     rows = [row for node in report.nodes.values() for row in node.stack]
     assert rows
     for row in rows:
@@ -285,15 +285,14 @@ def test_help_has_an_example():
 # --- the sample cycle ----------------------------------------------------------
 
 
-def _sample_or_skip() -> Path:
-    if not (SAMPLE / "cycle.yaml").is_file():
-        pytest.skip("the sample cycle samples/northwind-op1-2027 is not there yet")
+def _sample() -> Path:
+    assert (SAMPLE / "cycle.yaml").is_file(), "the sample cycle ships with opplan"
     return SAMPLE
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_sample(fmt):
-    sample = _sample_or_skip()
+    sample = _sample()
     result = run("rollup", str(sample), "--format", fmt)
     assert result.exit_code == 0, result.stderr
     assert " error: " not in result.stderr

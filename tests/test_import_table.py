@@ -526,7 +526,8 @@ def test_the_same_input_writes_the_same_bytes(tmp_path):
 
 
 def test_xlsx_input(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Export"
@@ -631,7 +632,8 @@ def test_hostile_xlsx_exports_are_refused_before_parsing(tmp_path):
     import io
     import zipfile
 
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     book = openpyxl.Workbook()
     book.active.append(["Dept", "Spend"])
     buffer = io.BytesIO()

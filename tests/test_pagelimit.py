@@ -21,8 +21,6 @@ from reviewkit import need_libreoffice
 from opplan import pipeline
 from opplan.pagelimit import page_limit_check
 
-pytest.importorskip("opplan.rollup")
-
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 PARA = (
     "We run the search service for the shop and answer every query a shopper types. "
