@@ -46,7 +46,7 @@ class BuildContext:
             self._doc = DocRenderer(self.report, self.templates)
         return self._doc
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         return {"report": self.report, "templates": self.templates, "_doc": None}
 
 
@@ -102,20 +102,17 @@ def _render_node(ctx: BuildContext, node_id: NodeId, out: Path, formats: Sequenc
     return Built(node_id, tuple(p for p, _ in outputs))
 
 
-_WORKER: dict[str, object] = {}
+# what each worker process renders with, under the key "job" (set by _init_worker)
+_WORKER: dict[str, tuple[BuildContext, Path, tuple[str, ...]]] = {}
 
 
 def _init_worker(ctx: BuildContext, out: Path, formats: tuple[str, ...]) -> None:
-    _WORKER.update(ctx=ctx, out=out, formats=formats)
+    _WORKER["job"] = (ctx, out, formats)
 
 
 def _work(node_id: NodeId) -> Built:
-    return _render_node(
-        _WORKER["ctx"],
-        node_id,
-        _WORKER["out"],  # type: ignore[arg-type]
-        _WORKER["formats"],
-    )  # type: ignore[arg-type]
+    ctx, out, formats = _WORKER["job"]
+    return _render_node(ctx, node_id, out, formats)
 
 
 def render_all(

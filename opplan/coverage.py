@@ -12,7 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Cycle, Dependency, NodeId
-from .report import DependencyRow, DependencyStatus, GoalAtRisk, MandateAnswerRow, MandateCoverage
+from .report import (
+    DependencyRole,
+    DependencyRow,
+    DependencyStatus,
+    GoalAtRisk,
+    MandateAnswerRow,
+    MandateCoverage,
+)
 from .stack import ABOVE, CUT, DEFERRED, AskIndex, View
 
 _FROM_ASK: dict[str, DependencyStatus] = {
@@ -118,7 +125,7 @@ def dependency_rows(
         approved = info.status(views[root])
         at_risk = status not in SAFE
         refs = info.ask_refs if at_risk else ()
-        roles = {info.manager: "manager"}
+        roles: dict[NodeId, DependencyRole] = {info.manager: "manager"}
         roles.setdefault(info.requester, "requester")
         roles.setdefault(info.host, "host")
         dep = info.dep
@@ -139,7 +146,7 @@ def dependency_rows(
                     role=role,
                     at_risk=at_risk,
                 )
-            )  # type: ignore[arg-type]
+            )
     return out
 
 
@@ -189,7 +196,7 @@ def _answers(
         nid = in_scope[p]
         plan = cycle.nodes[nid].plan
         answer = plan.mandates.get(mandate_id) if plan else None
-        if answer is None:
+        if plan is None or answer is None:
             out.append((p, _Answer(nid, None, None, (), ())))
             continue
         fb = answer.funded_by

@@ -13,6 +13,7 @@ import enum
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 KeyPath = tuple[str | int, ...]
 
@@ -33,7 +34,8 @@ class Source:
     col: int = 1
     keys: KeyPath = ()
     exact: bool = True
-    keypos: tuple = field(default=(), compare=False, repr=False)
+    # flat (key, line, col) triples: str | int keys and int positions, which no tuple type spells
+    keypos: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     def at(self, *keys: str | int) -> Source:
         """The source of a value below this record (exact for the record's own keys)."""
@@ -50,7 +52,7 @@ class Source:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[Source], tuple[Any, ...]]:
         # Loader workers send hundreds of thousands of these; the default for a
         # frozen slots dataclass (a Python __setstate__ per field) is ~10x slower.
         return (Source, (self.path, self.line, self.col, self.keys, self.exact, self.keypos))
@@ -76,7 +78,7 @@ class Diagnostic:
         """The one-line text form: ``path:line:col: severity: message [rule]``."""
         return f"{self.source}: {self.severity.value}: {self.message} [{self.rule}]"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str | int]:
         """The JSON form printed by ``--format json``."""
         return {
             "path": self.source.path,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -70,7 +71,7 @@ _VALIDATED_NAMES = {
 }
 
 
-def type_name(tp: Any, metadata: list[Any] = ()) -> str:
+def type_name(tp: Any, metadata: Sequence[Any] = ()) -> str:
     """A reader's name for a field type (``metadata``: pydantic's field metadata)."""
     for meta in metadata:
         name = getattr(getattr(meta, "func", None), "__name__", "")

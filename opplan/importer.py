@@ -146,7 +146,8 @@ def parse_amount(text: str) -> Decimal:
         raise ValueError(f"'{text}' is not an amount") from None
     if abs(value) > MAX_AMOUNT:
         raise ValueError(f"'{text}' is more than {MAX_AMOUNT:,}, the most a plan may hold")
-    if value.as_tuple().exponent < -6:  # type: ignore[operator]
+    exponent = value.as_tuple().exponent  # a letter only for NaN and Infinity, refused above
+    if isinstance(exponent, int) and exponent < -6:
         raise ValueError(f"'{text}' has more than 6 decimal places")
     return value
 
@@ -343,12 +344,12 @@ def _result(
         written.append(
             ("flat headcount", sum((c for n in leaves for c in n.heads.values()), Decimal(0)))
         )
-    if flat is not None:
+    if flat is not None and spec.flat:  # flat is read when --flat names a column
         read.append((spec.flat, sum(flat, Decimal(0))))
         written.append((f"flat spend ({spec.flat})", sum((n.flat for n in leaves), Decimal(0))))
     asks = 0
-    if second is not None:
-        label = spec.target or spec.ask
+    label = spec.target or spec.ask
+    if second is not None and label:  # second is read when --target or --ask names a column
         read.append((label, sum(second, Decimal(0))))
         deltas = [n.second - n.flat if spec.target else n.second for n in leaves]
         asks = sum(1 for d in deltas if d != 0)

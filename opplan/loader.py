@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import Diagnostic, Source, error
+from .diagnostics import Diagnostic, KeyPath, Source, error
 from .gcpause import paused_gc
 from .model import Cycle, CycleSettings, Narrative, Node, Plan, spans
 from .orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE, discover, display_path, inside
@@ -141,7 +141,7 @@ def load_model(file: Path, path: str, model: type[BaseModel], diags: list[Diagno
 
 
 def schema_diagnostics(
-    exc: ValidationError, path: str, model: type[BaseModel], data: dict
+    exc: ValidationError, path: str, model: type[BaseModel], data: dict[str, Any]
 ) -> list[Diagnostic]:
     """Turn pydantic's errors into diagnostics at the offending keys."""
     out = []
@@ -184,7 +184,7 @@ _PLAIN_WORDS = (
 )
 
 
-def _src(path: str, loc: tuple, data: dict) -> Source:
+def _src(path: str, loc: KeyPath, data: dict[str, Any]) -> Source:
     """Source of the value at ``loc``: exact when its record knows the key."""
     node: Any = data
     record = source_of(data, path)
@@ -214,7 +214,7 @@ def _strip(tp: Any) -> Any:
             return tp
 
 
-def _model_at(model: Any, loc: tuple) -> Any:
+def _model_at(model: Any, loc: KeyPath) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``loc``, if any."""
     tp = model
     for key in loc:
@@ -233,7 +233,7 @@ def _model_at(model: Any, loc: tuple) -> Any:
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
 
 
-def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
     found = _model_at(model, loc)
     if found is None:
         return []

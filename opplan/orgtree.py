@@ -17,6 +17,9 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Source, error
 from .model import NODE_ID_RE
 
+#: A node directory (path relative to the cycle) with the node directories below it.
+DirTree = tuple[str, list["DirTree"]]
+
 PLAN_FILE = "plan.yaml"
 NARRATIVE_FILE = "narrative.md"
 CYCLE_FILE = "cycle.yaml"
@@ -58,7 +61,7 @@ class _Walker:
     def src(self, rel: str) -> Source:
         return Source(display_path(self.display, rel))
 
-    def walk(self, rel: str, depth: int) -> list[tuple[str, list]]:
+    def walk(self, rel: str, depth: int) -> list[DirTree]:
         """Node directories at or below ``rel`` as (rel, [children...]) trees."""
         path = self.top / rel if rel else self.top
         real = path.resolve()
@@ -73,7 +76,7 @@ class _Walker:
             )
             return []
         has_plan = False
-        below: list[tuple[str, list]] = []
+        below: list[DirTree] = []
         for entry in entries:
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
             if entry.name.startswith("."):
@@ -167,7 +170,7 @@ def discover(
     nodes: list[NodeDir] = []
     used: dict[str, str] = {}
 
-    def add(rel: str, below: list, parent: str | None, depth: int) -> str | None:
+    def add(rel: str, below: list[DirTree], parent: str | None, depth: int) -> str | None:
         node_id = Path(rel).name
         plan_src = Source(display_path(display, f"{rel}/{PLAN_FILE}"))
         if not NODE_ID_RE.match(node_id):

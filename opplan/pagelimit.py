@@ -279,7 +279,11 @@ def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnos
             or any(n.plan is None for n in cycle.nodes.values())
         ):
             return []
-        limited = {nid for nid in cycle.nodes if conf(nid).on and conf(nid).max is not None}
+        limits = {
+            nid: limit
+            for nid in cycle.nodes
+            if conf(nid).on and (limit := conf(nid).max) is not None
+        }
         if mode == "exact":
             full = set(cycle.nodes)
         else:
@@ -287,18 +291,18 @@ def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnos
             full = {
                 nid
                 for nid in cycle.nodes
-                if _templated(cycle, nid) or (nid in limited and bounds[nid] > conf(nid).max)
-            }  # type: ignore[operator]
+                if _templated(cycle, nid) or (nid in limits and bounds[nid] > limits[nid])
+            }
         if not full:  # pipeline.check runs this only on a cycle that validates
             return []
         report = rollup(cycle)
         renderer = Renderer(report, search_path(cycle.dir))
         plans, diags = body_plans(report, renderer, [n for n in report.nodes if n in full])
-        wanted = {k: plans[k] for k in report.nodes if k in limited and k in plans}
+        wanted = {k: plans[k] for k in report.nodes if k in limits and k in plans}
         if mode == "auto" and libreoffice.available():
             # exact counts only where the estimate comes near the limit (one soffice call)
             counts = count_pages(wanted, report.cycle, "estimate")
-            near = {k: p for k, p in wanted.items() if counts[k].pages > conf(k).max - AUTO_MARGIN}  # type: ignore[operator]
+            near = {k: p for k, p in wanted.items() if counts[k].pages > limits[k] - AUTO_MARGIN}
             counts.update(count_pages(near, report.cycle, "exact"))
         else:
             counts = count_pages(wanted, report.cycle, mode)

@@ -18,6 +18,7 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 
 from .costing import number_text
 from .diagnostics import Diagnostic, Severity, Source, error
@@ -339,5 +340,5 @@ def apply_policies(
     checks = {p.name: p.check for p in POLICIES if p.check is not None}
     checks.update(extra or {})
     for name, check in checks.items():
-        out.extend(check(cycle, lambda nid, _n=name: conf(_n, nid)))
+        out.extend(check(cycle, partial(conf, name)))
     return out

@@ -22,6 +22,7 @@ from .model import AskRef, Goal, Narrative, NodeId, Plan
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
+DependencyRole = Literal["manager", "requester", "host"]
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class DependencyRow:
     status: DependencyStatus  # in the manager's view
     approved_status: DependencyStatus  # in the root's view
     at_risk_asks: tuple[AskRef, ...]  # requester asks that depend on it, when at risk
-    role: Literal["manager", "requester", "host"]  # why this node sees it
+    role: DependencyRole  # why this node sees it
     at_risk: bool = False  # neither committed nor funded in the manager's view
 
 

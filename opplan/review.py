@@ -43,7 +43,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from . import atomic
 from .costing import Amount, RateTable, ask_amount, number_text
-from .diagnostics import Severity
+from .diagnostics import Diagnostic, Severity
 from .loader import load, load_model
 from .model import Ask, AskRef, Cycle, Decision, NodeId, Plan
 from .orgtree import PLAN_FILE
@@ -119,7 +119,7 @@ def import_review(
 # --- what the workbook says -------------------------------------------------
 
 
-def _check_identity(book: ReviewBook, cycle: Cycle, name: str, diags: list) -> NodeId:
+def _check_identity(book: ReviewBook, cycle: Cycle, name: str, diags: list[Diagnostic]) -> NodeId:
     """The workbook's node, after checking that it was built for this cycle."""
     settings = cycle.settings
     if settings is None:
@@ -207,10 +207,11 @@ def _stale_workbook(book: ReviewBook, cycle: Cycle, node_id: NodeId) -> list[str
     """Changes since the build that move rows or the line without touching a row's own
     fingerprint: asks added below the node, and the node's budget."""
     out = []
+    plans = ((n, cycle.node(n).plan) for n in cycle.subtree(node_id))
     added = [
         f"{n}/{a.id}"
-        for n in cycle.subtree(node_id)
-        for a in (cycle.node(n).plan.incremental if cycle.node(n).plan else ())
+        for n, plan in plans
+        for a in (plan.incremental if plan else ())
         if f"{n}/{a.id}" not in book.built
     ]
     if added:
@@ -411,7 +412,7 @@ def _check_new_plan(
 ) -> None:
     """Load and validate the new plan.yaml with the cycle; refuse any new error."""
     node = cycle.node(node_id)
-    diags: list = []
+    diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="opplan-review-") as tmp:
         file = Path(tmp) / PLAN_FILE
         file.write_bytes(text.encode("utf-8"))

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
-from typing import Protocol
+from typing import Any, Protocol
 
 from .costing import Amount, number_text
 from .model import Ask, AskRef, Decision, NodeId, Plan
@@ -115,7 +115,7 @@ def _amount(amount: Amount) -> list[str | None]:
     return [_num(amount.headcount), _num(amount.cost), _num(amount.run_rate)]
 
 
-def _decision(entry: Decision | None) -> dict | None:
+def _decision(entry: Decision | None) -> dict[str, Any] | None:
     if entry is None:
         return None
     data = entry.model_dump(mode="json", exclude_none=True)

@@ -69,11 +69,11 @@ STACK_SET = (
     "child_removed",
 )
 STACK_EXTRA = {
-    f.name: None
-    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    f.name: f.default
+    if f.default is not dataclasses.MISSING
     else f.default_factory()
-    if f.default is dataclasses.MISSING
-    else f.default
+    if f.default_factory is not dataclasses.MISSING
+    else None
     for f in dataclasses.fields(StackRow)
     if f.name not in STACK_SET
 }
@@ -370,7 +370,7 @@ def removed_rows(view: View, asks: Sequence[AskInfo]) -> tuple[RemovedRow, ...]:
                 node=info.node,
                 title=info.ask.title,
                 requested=info.requested,
-                status=view.status[i],  # type: ignore[arg-type]
+                status=view.status[i],  # type: ignore[arg-type]  # removed: cut or deferred
                 by=eff.by,
                 note=eff.entry.note,
             )

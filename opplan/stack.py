@@ -22,11 +22,12 @@ turns the views into the report model.
 
 from __future__ import annotations
 
+import enum
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import accumulate, chain, zip_longest
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from .costing import ZERO, Amount, RateTable, ask_amount, partial_amount
 from .model import Ask, AskRef, Budget, Cycle, Decision, NodeId
@@ -37,7 +38,13 @@ DECIDING = frozenset({"fund", "partial", "cut", "defer"})
 FORCING = frozenset({"fund", "partial"})
 REMOVED_STATUS = {"cut": CUT, "defer": DEFERRED}
 T = TypeVar("T")
-_GAP = object()  # fills the short lists while zipping
+
+
+class _Gap(enum.Enum):
+    GAP = enum.auto()  # fills the short lists while zipping
+
+
+_GAP: Final = _Gap.GAP
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +142,8 @@ def zipped(lists: Sequence[Sequence[T]]) -> list[T]:
     lists = [lst for lst in lists if lst]
     if len(lists) <= 1:
         return list(lists[0]) if lists else []
-    return [x for x in chain.from_iterable(zip_longest(*lists, fillvalue=_GAP)) if x is not _GAP]
+    rows: Iterable[tuple[T | _Gap, ...]] = zip_longest(*lists, fillvalue=_GAP)
+    return [x for x in chain.from_iterable(rows) if x is not _GAP]
 
 
 def _source(i: int, children: Sequence[View]) -> NodeId | None:

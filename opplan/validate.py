@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from .costing import RateTable, ask_amount, number_text
 from .diagnostics import Diagnostic, error
-from .model import Cycle, HeadcountLine
+from .model import Cycle, HeadcountLine, RateEntry
 
 Validator = Callable[[Cycle], Iterable[Diagnostic]]
 
@@ -274,7 +274,7 @@ def check_rates(cycle: Cycle) -> Iterator[Diagnostic]:
     line unambiguously."""
     if cycle.settings is None:
         return
-    seen: set[tuple] = set()
+    seen: set[tuple[str | None, str | None, str | None]] = set()
     for entry in cycle.settings.rates.by:
         key = (entry.role, entry.level, entry.location)
         if key == (None, None, None):
@@ -304,7 +304,7 @@ def check_rates(cycle: Cycle) -> Iterator[Diagnostic]:
                 )
 
 
-def _rate_name(entry) -> str:
+def _rate_name(entry: RateEntry) -> str:
     named = [
         f"{f}={getattr(entry, f)}"
         for f in ("role", "level", "location")

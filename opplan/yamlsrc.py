@@ -25,19 +25,20 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from .diagnostics import Diagnostic, KeyPath, Source, error
 
+_Base: type[yaml.CSafeLoader | yaml.SafeLoader]
 try:  # libyaml is what makes loading 10,000 plans fast; fall back if absent.
     _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc, valid-type]  # base chosen at import time
     """Composes nodes without PyYAML's YAML 1.1 tag guessing.
 
     We type plain scalars ourselves (:func:`resolve_scalar`), so PyYAML's
@@ -45,7 +46,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     time of a large cycle), is replaced by a constant.
     """
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: object, implicit: object) -> str:
         return ""
 
 
@@ -139,11 +140,14 @@ class _Converter:
                 return [
                     self.convert(item, (*keys, i), _mark(item)) for i, item in enumerate(node.value)
                 ]
-            return self._mapping(node, keys, at)
+            # compose makes only scalar, sequence and mapping nodes
+            return self._mapping(cast(yaml.MappingNode, node), keys, at)
         finally:
             self.active.discard(ident)
 
-    def _mapping(self, node: yaml.MappingNode, keys: KeyPath, at: tuple[int, int]) -> dict:
+    def _mapping(
+        self, node: yaml.MappingNode, keys: KeyPath, at: tuple[int, int]
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
         keypos: list[Any] = []
@@ -257,7 +261,7 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     return data, conv.diagnostics
 
 
-def source_of(data: dict, path: str) -> Source:
+def source_of(data: dict[str, Any], path: str) -> Source:
     """The :class:`Source` of a converted mapping."""
     return data.get(SOURCE_KEY) or Source(path)
 

@@ -58,6 +58,9 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
         )
     interactive = sys.stderr.isatty()
 
+    def show_node(built: _build.Built | None) -> str | None:
+        return built.node if built else None
+
     def progress(stream: Iterator[_build.Built], total: int) -> Iterator[_build.Built]:
         settle()  # the roll-up is built and lives until the process exits
         if not interactive:
@@ -67,7 +70,7 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
             length=total,
             label="Building",
             file=sys.stderr,
-            item_show_func=lambda b: b.node if b else None,
+            item_show_func=show_node,
         ) as bar:
             for built in stream:
                 bar.update(1, built)

@@ -209,7 +209,7 @@ def goals_grid(node: NodeReport, report: Report) -> Grid:
     )
     for g in node.goals:
         unit = "" if not g.unit else g.unit if g.unit == "%" else f" {g.unit}"
-        status = g.status[-1].color if g.status else "new"
+        status: str = g.status[-1].color if g.status else "new"
         if g.id in at_risk:
             status += ", at risk"
         b.add(
@@ -334,7 +334,8 @@ def headcount_grid(node: NodeReport, report: Report) -> Grid:
         ]
     )
     for r in node.headcount:
-        team = report.nodes[r.child].name if r.child in report.nodes else node.name
+        child = report.nodes.get(r.child) if r.child is not None else None
+        team = child.name if child is not None else node.name
         b.add(
             [
                 team,

@@ -210,7 +210,7 @@ class _Writer:
         elif isinstance(block, Heading):
             self.spans(self.para(f"Heading {min(max(block.level, 1), 4)}"), block.spans)
         elif isinstance(block, ListBlock):
-            self.list(block, level)
+            self.list_block(block, level)
         elif isinstance(block, Table):
             self.markdown_table(block)
         elif isinstance(block, CodeBlock):
@@ -226,7 +226,7 @@ class _Writer:
                 else:
                     self.block(inner, level)
 
-    def list(self, block: ListBlock, level: int) -> None:
+    def list_block(self, block: ListBlock, level: int) -> None:
         """A bullet or numbered list; nested lists use the level-2/3 list styles."""
         kind = "List Number" if block.ordered else "List Bullet"
         style = kind if level == 1 else f"{kind} {min(level, 3)}"

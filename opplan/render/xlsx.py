@@ -114,6 +114,7 @@ def render_xlsx(report: Report, node_id: NodeId) -> bytes:
     wb = Workbook()
     add_styles(wb, report.cycle.currency)
     summary = wb.active
+    assert isinstance(summary, Worksheet)  # a new workbook has one sheet, a worksheet
     summary.title = "Summary"
     stack = wb.create_sheet(STACK)
     layout = _stack_sheet(stack, report, node)
@@ -190,7 +191,7 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
             "Decided by": f"{rr.by}: {'cut' if rr.status == 'cut' else 'defer'}",
         }
         _row(ws, row, "removed", texts, own.get(rr.ask))
-        for col in (
+        for header in (
             "Position",
             "Headcount",
             "Cost",
@@ -199,8 +200,8 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
             "Cumulative cost",
         ):
             set_style(
-                ws.cell(row=row, column=_COL[col]),
-                "int-removed" if col == "Position" else "text-removed",
+                ws.cell(row=row, column=_COL[header]),
+                "int-removed" if header == "Position" else "text-removed",
             )
         put_value(ws, row, _COL["Requested headcount"], rr.requested.headcount, "num-removed")
         put_value(ws, row, _COL["Requested cost"], rr.requested.cost, "money-removed")

@@ -13,10 +13,12 @@ from copy import copy
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..costing import number_text
@@ -100,7 +102,7 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | No
         set_style(cell, style)
 
 
-def set_style(cell: Cell, style: str) -> None:
+def set_style(cell: StyleableObject, style: str) -> None:
     """Apply a named style, fast.
 
     ``cell.style = name`` looks the name up in a list on every call, a third of
@@ -111,9 +113,10 @@ def set_style(cell: Cell, style: str) -> None:
     array = cache.get(style)
     if array is None:
         cell.style = style
-        cache[style] = copy(cell._style)
+        # the style array is private to openpyxl (and not in its stubs): see above
+        cache[style] = copy(cell._style)  # type: ignore[attr-defined]
     else:
-        cell._style = copy(array)
+        cell._style = copy(array)  # type: ignore[attr-defined]
 
 
 def add_styles(wb: Workbook, currency: str) -> None:
@@ -211,6 +214,8 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
 def print_setup(ws: Worksheet, title_rows: str | None = "1:1") -> None:
     """Print landscape, as wide as one page, repeating the header row on every page."""
     ws.page_setup.orientation = "landscape"
+    if ws.sheet_properties.pageSetUpPr is None:  # openpyxl makes one; its stubs allow None
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0

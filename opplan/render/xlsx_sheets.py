@@ -288,10 +288,10 @@ def mandates_sheet(ws: Worksheet, node: NodeReport) -> None:
     header_row(ws, 1, headers)
     r = 1
     for r, m in enumerate(node.mandates, start=2):
-        for c, value in enumerate((m.id, m.title, m.due), start=1):
-            put_text(ws, r, c, value, "text-plain")
-        for c, value in enumerate((m.leaves_in_scope, m.answered, m.funded, m.unfunded), start=4):
-            put_value(ws, r, c, value, "int-plain")
+        for c, text in enumerate((m.id, m.title, m.due), start=1):
+            put_text(ws, r, c, text, "text-plain")
+        for c, count in enumerate((m.leaves_in_scope, m.answered, m.funded, m.unfunded), start=4):
+            put_value(ws, r, c, count, "int-plain")
     start = r + 3
     put_text(ws, start - 1, 1, "Answers", "label")
     answer_headers = ("Mandate", "Node", "Response", "Funded by", "Status")
