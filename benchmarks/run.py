@@ -137,24 +137,26 @@ def _rss_mb(maxrss: int) -> float:
     return maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
 
 
-def child_env() -> dict:
+def child_env(code: Path = REPO) -> dict:
     env = dict(os.environ)
-    # Use the working tree's package even when it is not installed.
+    # Use the working tree's package (or another checkout's) even when it is not installed.
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+        [str(code)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     )
     return env
 
 
-def measure(cmd: list[str], work: Path, timeout: float, stdout_devnull: bool) -> dict:
+def measure(
+    cmd: list[str], work: Path, timeout: float, stdout_devnull: bool, code: Path = REPO
+) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     res = work / "result.json"
     out = os.devnull if stdout_devnull else str(work / "stdout.txt")
     err = str(work / "stderr.txt")
     subprocess.run(
         [sys.executable, "-c", WRAPPER, str(res), out, err, str(timeout), *cmd],
-        env=child_env(),
-        cwd=str(REPO),
+        env=child_env(code),
+        cwd=str(code),
         check=True,
     )
     r = json.loads(res.read_text())
