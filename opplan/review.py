@@ -109,10 +109,17 @@ def import_review(
         raise ReviewError(problems)
     if not changes:
         return ImportResult(node_id, plan_path, [], False, stale)
-    text = _rewrite(plan_path, changes)
-    _check_new_plan(cycle, node_id, plan_path, text, changes)
+    before = _read_as_loaded(plan_path, node.plan)
+    new = _rewrite(plan_path, before, changes)
+    _check_new_plan(cycle, node_id, plan_path, new, changes)
     if not dry_run:
-        atomic.write_bytes(plan_path, text.encode("utf-8"))
+        try:
+            atomic.rewrite(plan_path, lambda _current: new, expected=before)
+        except atomic.FileChanged as exc:
+            raise ReviewError(
+                f"{plan_path} changed while importing (another import or an editor wrote "
+                f"it), so nothing was written; run the import again ({exc.strerror})"
+            ) from exc
     return ImportResult(node_id, plan_path, changes, not dry_run, stale)
 
 
@@ -331,12 +338,43 @@ def _represent_decimal(representer: Any, value: Decimal) -> Any:
     return representer.represent_scalar(tag, text)
 
 
-def _rewrite(plan_path: Path, changes: list[Change]) -> str:
-    """plan.yaml's new text with the changes applied, comments and layout kept."""
-    raw = plan_path.read_bytes()
+def _read_as_loaded(plan_path: Path, loaded: Plan) -> bytes:
+    """plan.yaml's bytes now, checked to be the plan the import was computed from.
+
+    The import merges against the plan as the cycle loaded it; if the file
+    changed since (another import finished in between), refuse rather than
+    merge against decisions that are no longer there. :func:`atomic.rewrite`
+    then checks these bytes again under the file's lock, just before the write.
+    """
+    try:
+        raw = plan_path.read_bytes()
+    except OSError as exc:
+        raise ReviewError(f"cannot read {plan_path}: {exc.strerror}") from exc
+    diags: list[Diagnostic] = []
+    with tempfile.TemporaryDirectory(prefix="opplan-review-") as tmp:
+        file = Path(tmp) / PLAN_FILE
+        file.write_bytes(raw)
+        plan = load_model(file, str(plan_path), Plan, diags)
+    if plan is None or plan.model_dump(mode="json") != loaded.model_dump(mode="json"):
+        raise ReviewError(
+            f"{plan_path} changed while importing (another import or an editor wrote it), "
+            "so nothing was written; run the import again"
+        )
+    return raw
+
+
+def _rewrite(plan_path: Path, raw: bytes, changes: list[Change]) -> bytes:
+    """plan.yaml's new bytes with the changes applied, comments and layout kept.
+
+    ruamel.yaml sees the text with LF line ends (it drops blank lines of CRLF
+    text); CRLF, a byte order mark and a missing final newline are put back, so
+    only the changed entries differ byte for byte.
+    """
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
     yaml = _yaml(text)
     try:
         data = yaml.load(text)
@@ -358,9 +396,11 @@ def _rewrite(plan_path: Path, changes: list[Change]) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     new = out.getvalue()
+    if text and not text.endswith("\n") and new.endswith("\n"):
+        new = new[:-1]
     if crlf:
-        new = new.replace("\r\n", "\n").replace("\n", "\r\n")
-    return ("\ufeff" if bom else "") + new
+        new = new.replace("\n", "\r\n")
+    return (("\ufeff" if bom else "") + new).encode("utf-8")
 
 
 def _decisions_map(data: Any) -> CommentedMap:
@@ -408,14 +448,14 @@ def _fill_entry(entry: CommentedMap, values: ReviewValues) -> None:
 
 
 def _check_new_plan(
-    cycle: Cycle, node_id: NodeId, plan_path: Path, text: str, changes: list[Change]
+    cycle: Cycle, node_id: NodeId, plan_path: Path, new: bytes, changes: list[Change]
 ) -> None:
     """Load and validate the new plan.yaml with the cycle; refuse any new error."""
     node = cycle.node(node_id)
     diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="opplan-review-") as tmp:
         file = Path(tmp) / PLAN_FILE
-        file.write_bytes(text.encode("utf-8"))
+        file.write_bytes(new)
         plan = load_model(file, str(plan_path), Plan, diags)
     errors = [d.message for d in diags if d.severity is Severity.ERROR]
     if plan is None or errors:
