@@ -50,7 +50,7 @@ from .orgtree import PLAN_FILE
 from .reviewbook import AskLookup, ReviewValues, budget_text, decisions_below, fingerprint
 from .reviewsheet import ReviewBook, ReviewError, SheetRow, read_review_book
 from .validate import validate
-from .xlsxsafe import UnsafeWorkbook, check_package
+from .xlsxsafe import Deadline, UnsafeWorkbook, check_package
 from .yamlsrc import resolve_scalar
 
 __all__ = ["Change", "ImportResult", "ReviewError", "describe", "import_review"]
@@ -82,11 +82,12 @@ def import_review(
 ) -> ImportResult:
     """Import the decisions of a reviewed workbook; raise :class:`ReviewError` on refusal."""
     workbook = Path(workbook)
+    deadline = Deadline(workbook.name)  # one time bound for checking and reading the workbook
     try:
-        check_package(workbook)
+        check_package(workbook, deadline)
     except UnsafeWorkbook as exc:
         raise ReviewError(str(exc)) from exc
-    book = read_review_book(workbook)
+    book = read_review_book(workbook, deadline)
     cycle, diags = load(cycle_dir)
     node_id = _check_identity(book, cycle, workbook.name, diags)
     node = cycle.node(node_id)

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import difflib
 import errno
+import io
 import multiprocessing
 import os
+import random
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from reviewkit import ORG, build_workbook, edit_stack, make_cycle
 
-from opplan import atomic
+from opplan import atomic, xlsxsafe
 from opplan import review as review_mod
 from opplan.cli import cli
 from opplan.review import ReviewError, import_review
@@ -29,6 +32,164 @@ def changed_lines(before: bytes, after: bytes) -> list[bytes]:
         before.decode().splitlines(keepends=True), after.decode().splitlines(keepends=True)
     )
     return [line.encode() for line in diff if line[:1] in "+-"]
+
+
+# --- case 10: XML that makes the parser slow, too many strings, rows or cells -----------
+
+STACK_PART = "xl/worksheets/sheet2.xml"
+SST_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Path:
+    return make_cycle(tmp_path / "c")
+
+
+@pytest.fixture
+def built(org: Path, tmp_path: Path) -> bytes:
+    """A real workbook built from the org's plans."""
+    data = build_workbook(org, "org", tmp_path / "out").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert b"<t>Ask</t>" in zf.read(STACK_PART)
+    return data
+
+
+def rewrite_parts(data: bytes, edits: dict[str, bytes | None], add: dict[str, bytes] = {}) -> bytes:  # noqa: B006
+    """The package with parts edited (``{name: new bytes}``) and parts added."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            body = edits.get(info.filename) or src.read(info)
+            dst.writestr(info.filename, body)
+        for name, body in add.items():
+            dst.writestr(name, body)
+    return out.getvalue()
+
+
+def stack_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return zf.read(STACK_PART)
+
+
+def noise(n: int) -> bytes:
+    """``n`` bytes of hex text that compress about 2 to 1 (well within the zip-bomb checks)."""
+    return random.Random(0).randbytes(n // 2).hex().encode()
+
+
+def hostile_refusal(tmp_path: Path, org: Path, data: bytes, limit: float = 30) -> str:
+    """Import ``data`` through the CLI: exit 1, a message, no write, within ``limit`` seconds."""
+    path = tmp_path / "hostile.xlsx"
+    path.write_bytes(data)
+    plans = {p: p.read_bytes() for p in org.rglob("plan.yaml")}
+    start = time.monotonic()
+    out = CliRunner().invoke(cli, ["review", "import", str(path), str(org)])
+    elapsed = time.monotonic() - start
+    assert out.exit_code == 1, out.output
+    assert "Traceback" not in out.output and "internal error" not in out.output
+    assert out.output.rstrip().endswith("Nothing was written.")
+    assert {p: p.read_bytes() for p in org.rglob("plan.yaml")} == plans
+    assert elapsed < limit, elapsed
+    return out.output
+
+
+def test_case10_a_32mb_comment_in_the_sheet_is_refused_at_once(tmp_path, org, built):
+    sheet = stack_xml(built).replace(b"<sheetData>", b"<!--" + noise(32 << 20) + b"--><sheetData>")
+    data = rewrite_parts(built, {STACK_PART: sheet})
+    assert len(data) < xlsxsafe.MAX_FILE_BYTES  # passes the size and ratio checks
+    assert (
+        "part 'xl/worksheets/sheet2.xml' holds an XML comment, which a spreadsheet never "
+        "writes: refused as a damaged or hostile workbook"
+    ) in hostile_refusal(tmp_path, org, data)
+
+
+@pytest.mark.parametrize(
+    ("inserted", "message"),
+    [
+        (b"<?evil " + b"x" * 100_000 + b"?>", "holds an XML processing instruction"),
+        (b"<!DOCTYPE x>", "declares a DTD or XML entities"),
+        # one start tag of 2 MB; quoted '>' must not hide its length
+        (b'<x a="' + noise(2 << 20).replace(b"a", b">") + b'"/>', "holds a tag longer than 65,536"),
+        (
+            b"<x " + noise(2 << 20).replace(b"a", b'="1" a') + b"/>",
+            "holds a tag longer than 65,536",
+        ),
+        (b"<x>&" + b"y" * 1000 + b";</x>", "holds an entity reference longer than 64 bytes"),
+    ],
+    ids=["processing-instruction", "doctype", "long-attribute", "many-attributes", "long-ref"],
+)
+def test_case10_pathological_xml_tokens_are_refused(tmp_path, org, built, inserted, message):
+    sheet = stack_xml(built).replace(b"<sheetData>", inserted + b"<sheetData>", 1)
+    assert message in hostile_refusal(tmp_path, org, rewrite_parts(built, {STACK_PART: sheet}))
+
+
+def with_shared_strings(data: bytes, count: int) -> bytes:
+    """The workbook with a shared-string table of ``count`` strings added."""
+    items = b"".join(b"<si><t>s%d</t></si>" % i for i in range(count))
+    sst = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'count="%d" uniqueCount="%d">%s</sst>' % (count, count, items)
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        types = zf.read("[Content_Types].xml")
+    types = types.replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="' + SST_TYPE + b'"/></Types>',
+    )
+    return rewrite_parts(data, {"[Content_Types].xml": types}, {"xl/sharedStrings.xml": sst})
+
+
+def test_case10_two_million_shared_strings_are_refused(tmp_path, org, built):
+    message = hostile_refusal(tmp_path, org, with_shared_strings(built, 2_000_000))
+    assert (
+        "part 'xl/sharedStrings.xml' has more than 1,000,000 shared strings, more than a "
+        "review workbook holds: refused as too large"
+    ) in message
+
+
+def test_case10_shared_strings_under_the_bound_still_import(tmp_path, org, built):
+    path = tmp_path / "sst.xlsx"
+    path.write_bytes(with_shared_strings(built, 1000))
+    assert import_review(path, org).changes == []
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "message"),
+    [
+        ("MAX_SHEET_ROWS", 3, "has more than 3 rows, more than a review workbook holds"),
+        ("MAX_SHEET_CELLS", 50, "has more than 50 cells, more than a review workbook holds"),
+    ],
+)
+def test_case10_rows_and_cells_are_bounded(
+    tmp_path, org, built, monkeypatch, limit, value, message
+):
+    monkeypatch.setattr(xlsxsafe, limit, value)
+    assert message in hostile_refusal(tmp_path, org, built)
+
+
+def test_case10_the_whole_read_is_time_bounded(tmp_path, org, built, monkeypatch):
+    monkeypatch.setattr(xlsxsafe, "MAX_SECONDS", 0.0)
+    assert "reading the workbook took more than 0 s; refused as too large or damaged" in (
+        hostile_refusal(tmp_path, org, built)
+    )
+
+
+def test_case10_long_text_and_cdata_are_not_refused(tmp_path, org, built):
+    """A note as long as a spreadsheet cell holds (text is linear for the parser) still imports."""
+    note = "R&D <budget> " + "\U0001f4b6" * 19_000  # 19,013 characters, 76 KB of UTF-8
+    edited = edit_stack(
+        tmp_path / "out" / "org.xlsx", {"alpha/a2": {"Decision": "cut", "Note": note}}
+    )
+    result = import_review(edited, org)
+    assert result.written and result.changes[0].after.note == note.strip()
+    sheet = stack_xml(built).replace(
+        b"<t>Ask</t>", b"<t><![CDATA[Ask]]></t>"
+    )  # CDATA is plain text to the parser
+    path = tmp_path / "cdata.xlsx"
+    path.write_bytes(rewrite_parts(built, {STACK_PART: sheet}))
+    xlsxsafe.check_package(path)
 
 
 # --- case 14: layout kept byte for byte; symlinked plan.yaml written through --------------
