@@ -251,12 +251,15 @@ def _scan_part(
                 elif token == b"<?":
                     end = buf.find(b"?>", start, start + 1024)
                     declaration = offset + start in (0, 3) and buf.startswith(b"<?xml", start)
-                    if not declaration or end < 0:
+                    if declaration and end < 0 and not last and len(buf) - start < 1024:
+                        stop = start  # the declaration goes on in the next chunk
+                    elif not declaration or end < 0:
                         raise refuse("holds an XML processing instruction")
-                    pos = end + 2
+                    else:
+                        pos = end + 2
                 else:  # MAX_TOKEN bytes without a '<': a long tag, or long text after a tag
-                    tag = _TAG.match(buf, start)
-                    if tag is None or tag.end() - start > MAX_TOKEN:
+                    tag = _TAG.match(buf, start, start + MAX_TOKEN)
+                    if tag is None:
                         raise refuse(f"holds a tag longer than {MAX_TOKEN:,} bytes")
                     pos = tag.end()
             if last:
@@ -267,10 +270,13 @@ def _scan_part(
             elif stop is not None:
                 cut, carry = stop, buf[stop:]
             else:
-                # carry the last tag if it may be unfinished; one MAX_TOKEN long was checked
-                cut = max(buf.rfind(b"<"), 0)
-                if len(buf) - cut >= MAX_TOKEN:
-                    cut = len(buf)
+                lt = buf.rfind(b"<", pos)
+                if lt >= 0 and len(buf) - lt <= MAX_TOKEN:
+                    cut = lt  # a tag that may go on in the next chunk
+                else:
+                    # text (any tag before it was checked): keep what a reference split
+                    # here needs; the bytes carried hold no '<'
+                    cut = max(len(buf) - _MAX_REF, pos)
                 carry = buf[cut:]
             for i, (pattern, limit, what) in enumerate(counted):
                 counts[i] += len(pattern.findall(buf, 0, cut))

@@ -176,6 +176,48 @@ def test_case10_the_whole_read_is_time_bounded(tmp_path, org, built, monkeypatch
     )
 
 
+def scan(body: bytes, chunk: int, monkeypatch) -> str | list[int]:
+    """The counts (rows, cells) of one sheet part scanned in chunks of ``chunk`` bytes,
+    or the refusal."""
+    monkeypatch.setattr(xlsxsafe, "_CHUNK", chunk)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", body)
+    with zipfile.ZipFile(out) as zf:
+        counted = ((xlsxsafe._ROW, 10**9, "rows"), (xlsxsafe._CELL, 10**9, "cells"))
+        try:
+            return xlsxsafe._scan_part(
+                zf, zf.infolist()[0], "w.xlsx", counted, xlsxsafe.Deadline("w.xlsx")
+            )
+        except xlsxsafe.UnsafeWorkbook as exc:
+            return str(exc).split("' ", 1)[1].split(",")[0]
+
+
+def test_case10_the_scan_does_not_depend_on_where_chunks_end(built, monkeypatch):
+    """Every chunk size gives the same counts and the same refusals (a token split between
+    two chunks is still seen whole)."""
+    sheet = stack_xml(built)
+    text = b"<t>" + b"x" * 70_000 + b"</t>"
+    cases = {
+        "workbook": b'<?xml version="1.0" encoding="UTF-8"?>\n' + sheet,
+        "cdata": sheet.replace(b"<sheetData>", b"<t><![CDATA[<a <b ]] >]]></t><sheetData>"),
+        "long text": sheet.replace(b"<sheetData>", text + b"<sheetData>"),
+        "comment": sheet.replace(b"<sheetData>", b"<!-- x --><sheetData>"),
+        "long tag": sheet.replace(b"<sheetData>", b'<x a="' + b"y>" * 40_000 + b'"/><sheetData>'),
+        "long ref": sheet.replace(b"<sheetData>", text + b"&" + b"y" * 200 + b";<sheetData>"),
+        "pi": sheet.replace(b"<sheetData>", b"<?pi x?><sheetData>"),
+    }
+    for label, body in cases.items():
+        sizes = (61, 4099, xlsxsafe.MAX_TOKEN, xlsxsafe.MAX_TOKEN + 1, 1 << 20)
+        results = {size: scan(body, size, monkeypatch) for size in sizes}
+        assert len({str(r) for r in results.values()}) == 1, (label, results)
+        verdict = results[1 << 20]
+        if label in ("workbook", "cdata", "long text"):
+            assert verdict == [7, 133], (label, verdict)  # 7 rows of 19 cells
+        else:
+            assert isinstance(verdict, str), (label, verdict)
+
+
 def test_case10_long_text_and_cdata_are_not_refused(tmp_path, org, built):
     """A note as long as a spreadsheet cell holds (text is linear for the parser) still imports."""
     note = "R&D <budget> " + "\U0001f4b6" * 19_000  # 19,013 characters, 76 KB of UTF-8
