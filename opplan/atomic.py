@@ -29,7 +29,11 @@ LOCK_TIMEOUT = 60.0
 
 
 class FileChanged(OSError):
-    """The file changed (or stayed locked) while a command was editing it."""
+    """The file changed while a command was editing it."""
+
+
+class FileLocked(FileChanged):
+    """Another command held the file's lock for more than :data:`LOCK_TIMEOUT` seconds."""
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -106,7 +110,7 @@ def _locked(target: Path, shown: Path) -> Iterator[IO[bytes]]:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise FileChanged(
+                        raise FileLocked(
                             errno.EAGAIN,
                             f"{shown.name} is being written by another command "
                             f"(locked for more than {LOCK_TIMEOUT:.0f} s); try again",

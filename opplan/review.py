@@ -116,10 +116,12 @@ def import_review(
     if not dry_run:
         try:
             atomic.rewrite(plan_path, lambda _current: new, expected=before)
+        except atomic.FileLocked as exc:
+            raise ReviewError(f"{plan_path}: {exc.strerror}") from exc
         except atomic.FileChanged as exc:
             raise ReviewError(
                 f"{plan_path} changed while importing (another import or an editor wrote "
-                f"it), so nothing was written; run the import again ({exc.strerror})"
+                "it), so nothing was written; run the import again"
             ) from exc
     return ImportResult(node_id, plan_path, changes, not dry_run, stale)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import fcntl
 import io
 import multiprocessing
 import os
@@ -328,11 +329,14 @@ def test_case11_a_plan_written_during_the_import_is_a_refusal(tmp_path, monkeypa
 
 
 def _import_in_child(args: list[str], log: str, barrier) -> None:  # pragma: no cover - child
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    barrier.wait()
-    cli.main(args=args, prog_name="opplan")
+    """Run ``opplan ARGS`` in this (forked) process, its output into ``log``."""
+    with open(log, "w") as out:
+        sys.stdout = sys.stderr = out  # pytest's capture is not fd 1 in the child
+        barrier.wait()
+        try:
+            cli.main(args=args, prog_name="opplan")
+        finally:
+            out.flush()
 
 
 def test_case11_two_concurrent_imports_never_lose_a_decision(tmp_path):
@@ -415,3 +419,21 @@ def test_review_error_for_a_plan_gone_missing_is_clear(tmp_path):
         atomic.rewrite(tmp_path / "nope.yaml", lambda cur: cur)
     assert info.value.filename == str(tmp_path / "nope.yaml")
     assert isinstance(ReviewError("x"), ValueError)
+
+
+def test_case11_a_plan_locked_too_long_is_a_clear_refusal(tmp_path, monkeypatch):
+    """A command that holds plan.yaml's lock too long: the import waits, then refuses."""
+    cycle = make_cycle(tmp_path / "c")
+    plan = cycle / "org" / "plan.yaml"
+    before = plan.read_bytes()
+    book = build_workbook(cycle, "org", tmp_path / "out")
+    edited = edit_stack(book, {"alpha/a2": {"Decision": "cut"}})
+    monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 0.2)
+    with plan.open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        out = CliRunner().invoke(cli, ["review", "import", str(edited), str(cycle)])
+    assert out.exit_code == 1
+    assert "is being written by another command (locked for more than 0 s); try again" in (
+        out.output
+    )
+    assert plan.read_bytes() == before
