@@ -26,6 +26,7 @@ the atomic write, and an import that would add an error writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import re
@@ -49,6 +50,7 @@ from .model import Ask, AskRef, Cycle, Decision, NodeId, Plan
 from .orgtree import PLAN_FILE
 from .reviewbook import AskLookup, ReviewValues, budget_text, decisions_below, fingerprint
 from .reviewsheet import ReviewBook, ReviewError, SheetRow, read_review_book
+from .textsplice import entry_lines, splice
 from .validate import validate
 from .xlsxsafe import Deadline, UnsafeWorkbook, check_package
 from .yamlsrc import resolve_scalar
@@ -384,6 +386,8 @@ def _rewrite(plan_path: Path, raw: bytes, changes: list[Change]) -> bytes:
     except YAMLError as exc:
         raise ReviewError(f"cannot parse {plan_path} for writing: {exc}") from exc
     decisions = _decisions_map(data)
+    touched = {c.ask for c in changes}
+    old_starts = _entry_starts(decisions, touched)
     for change in changes:
         if change.after.empty():
             decisions.pop(change.ask, None)
@@ -398,12 +402,48 @@ def _rewrite(plan_path: Path, raw: bytes, changes: list[Change]) -> bytes:
         decisions.fa.set_flow_style()  # "decisions: {}", keeping comments around it
     out = io.StringIO()
     yaml.dump(data, out)
-    new = out.getvalue()
+    new = _keep_layout(yaml, text, out.getvalue(), old_starts, touched)
     if text and not text.endswith("\n") and new.endswith("\n"):
         new = new[:-1]
     if crlf:
         new = new.replace("\n", "\r\n")
     return (("\ufeff" if bom else "") + new).encode("utf-8")
+
+
+def _entry_starts(decisions: CommentedMap, asks: set[str]) -> list[tuple[int, int]]:
+    """(line, column) of the keys of ``asks`` in ``decisions``, as parsed (0-based)."""
+    out = []
+    for key in decisions:
+        if key in asks:
+            with contextlib.suppress(KeyError, TypeError):
+                line, column = decisions.lc.key(key)
+                out.append((line, column))
+    return out
+
+
+def _keep_layout(
+    yaml: YAML, text: str, dumped: str, old_starts: list[tuple[int, int]], asks: set[str]
+) -> str:
+    """``dumped`` with the original bytes of every line outside the changed decision
+    entries (ruamel re-spaces flow mappings and colons); ``dumped`` itself if the
+    spliced text would not read back the same."""
+    try:
+        new_data = yaml.load(dumped)
+        new_starts = _entry_starts(_decisions_map(new_data), asks)
+    except (YAMLError, ReviewError):
+        return dumped
+    old_lines, new_lines = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
+    spliced = splice(
+        old_lines,
+        new_lines,
+        entry_lines(old_lines, old_starts),
+        entry_lines(new_lines, new_starts),
+    )
+    try:
+        same = yaml.load(spliced) == new_data
+    except YAMLError:
+        same = False
+    return spliced if same else dumped
 
 
 def _decisions_map(data: Any) -> CommentedMap:

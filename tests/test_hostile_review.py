@@ -268,6 +268,31 @@ def test_case14_crlf_plan_changes_only_the_decision_lines(tmp_path, final_newlin
     assert after.endswith(b"\r\n") == final_newline
 
 
+ODD_LAYOUT = (
+    ORG.replace("{role: SDM, count: 1}", "{ role: SDM,  count: 1 }")
+    .replace("name: Org", "name:    Org")
+    .replace("owner: Olga Org", "owner: Olga Org   ")
+    .replace("beta/b3: {decision: defer, note: Next year.}", "beta/b3: { decision: defer }")
+    .replace("note: Fund what ships the launch.", "note: " + "word " * 60)
+)
+
+
+def test_case14_layout_outside_the_changed_entries_is_kept_byte_for_byte(tmp_path):
+    cycle = make_cycle(tmp_path / "c", **{"org/plan.yaml": ODD_LAYOUT})
+    plan = cycle / "org" / "plan.yaml"
+    book = build_workbook(cycle, "org", tmp_path / "out")
+    edited = edit_stack(book, {"alpha/a2": {"Decision": "cut", "Note": "No."}})
+    before = plan.read_bytes()
+    assert import_review(edited, cycle).written
+    after = plan.read_bytes()
+    assert changed_lines(before, after) == [b"+     alpha/a2: {decision: cut, note: No.}\n"]
+    cleared = edit_stack(
+        build_workbook(cycle, "org", tmp_path / "out2"), {"beta/b3": {"Decision": None}}
+    )
+    assert import_review(cleared, cycle).written
+    assert changed_lines(after, plan.read_bytes()) == [b"-     beta/b3: { decision: defer }\n"]
+
+
 def test_case14_symlinked_plan_is_written_through_and_stays_a_link(tmp_path):
     cycle = make_cycle(tmp_path / "c")
     plan = cycle / "org" / "plan.yaml"
