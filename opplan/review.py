@@ -26,6 +26,7 @@ the atomic write, and an import that would add an error writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import re
@@ -49,8 +50,9 @@ from .model import Ask, AskRef, Cycle, Decision, NodeId, Plan
 from .orgtree import PLAN_FILE
 from .reviewbook import AskLookup, ReviewValues, budget_text, decisions_below, fingerprint
 from .reviewsheet import ReviewBook, ReviewError, SheetRow, read_review_book
+from .textsplice import entry_lines, splice
 from .validate import validate
-from .xlsxsafe import UnsafeWorkbook, check_package
+from .xlsxsafe import Deadline, UnsafeWorkbook, check_package
 from .yamlsrc import resolve_scalar
 
 __all__ = ["Change", "ImportResult", "ReviewError", "describe", "import_review"]
@@ -82,11 +84,12 @@ def import_review(
 ) -> ImportResult:
     """Import the decisions of a reviewed workbook; raise :class:`ReviewError` on refusal."""
     workbook = Path(workbook)
+    deadline = Deadline(workbook.name)  # one time bound for checking and reading the workbook
     try:
-        check_package(workbook)
+        check_package(workbook, deadline)
     except UnsafeWorkbook as exc:
         raise ReviewError(str(exc)) from exc
-    book = read_review_book(workbook)
+    book = read_review_book(workbook, deadline)
     cycle, diags = load(cycle_dir)
     node_id = _check_identity(book, cycle, workbook.name, diags)
     node = cycle.node(node_id)
@@ -109,10 +112,19 @@ def import_review(
         raise ReviewError(problems)
     if not changes:
         return ImportResult(node_id, plan_path, [], False, stale)
-    text = _rewrite(plan_path, changes)
-    _check_new_plan(cycle, node_id, plan_path, text, changes)
+    before = _read_as_loaded(plan_path, node.plan)
+    new = _rewrite(plan_path, before, changes)
+    _check_new_plan(cycle, node_id, plan_path, new, changes)
     if not dry_run:
-        atomic.write_bytes(plan_path, text.encode("utf-8"))
+        try:
+            atomic.rewrite(plan_path, lambda _current: new, expected=before)
+        except atomic.FileLocked as exc:
+            raise ReviewError(f"{plan_path}: {exc.strerror}") from exc
+        except atomic.FileChanged as exc:
+            raise ReviewError(
+                f"{plan_path} changed while importing (another import or an editor wrote "
+                "it), so nothing was written; run the import again"
+            ) from exc
     return ImportResult(node_id, plan_path, changes, not dry_run, stale)
 
 
@@ -331,18 +343,51 @@ def _represent_decimal(representer: Any, value: Decimal) -> Any:
     return representer.represent_scalar(tag, text)
 
 
-def _rewrite(plan_path: Path, changes: list[Change]) -> str:
-    """plan.yaml's new text with the changes applied, comments and layout kept."""
-    raw = plan_path.read_bytes()
+def _read_as_loaded(plan_path: Path, loaded: Plan) -> bytes:
+    """plan.yaml's bytes now, checked to be the plan the import was computed from.
+
+    The import merges against the plan as the cycle loaded it; if the file
+    changed since (another import finished in between), refuse rather than
+    merge against decisions that are no longer there. :func:`atomic.rewrite`
+    then checks these bytes again under the file's lock, just before the write.
+    """
+    try:
+        raw = plan_path.read_bytes()
+    except OSError as exc:
+        raise ReviewError(f"cannot read {plan_path}: {exc.strerror}") from exc
+    diags: list[Diagnostic] = []
+    with tempfile.TemporaryDirectory(prefix="opplan-review-") as tmp:
+        file = Path(tmp) / PLAN_FILE
+        file.write_bytes(raw)
+        plan = load_model(file, str(plan_path), Plan, diags)
+    if plan is None or plan.model_dump(mode="json") != loaded.model_dump(mode="json"):
+        raise ReviewError(
+            f"{plan_path} changed while importing (another import or an editor wrote it), "
+            "so nothing was written; run the import again"
+        )
+    return raw
+
+
+def _rewrite(plan_path: Path, raw: bytes, changes: list[Change]) -> bytes:
+    """plan.yaml's new bytes with the changes applied, comments and layout kept.
+
+    ruamel.yaml sees the text with LF line ends (it drops blank lines of CRLF
+    text); CRLF, a byte order mark and a missing final newline are put back, so
+    only the changed entries differ byte for byte.
+    """
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
     yaml = _yaml(text)
     try:
         data = yaml.load(text)
     except YAMLError as exc:
         raise ReviewError(f"cannot parse {plan_path} for writing: {exc}") from exc
     decisions = _decisions_map(data)
+    touched = {c.ask for c in changes}
+    old_starts = _entry_starts(decisions, touched)
     for change in changes:
         if change.after.empty():
             decisions.pop(change.ask, None)
@@ -357,10 +402,48 @@ def _rewrite(plan_path: Path, changes: list[Change]) -> str:
         decisions.fa.set_flow_style()  # "decisions: {}", keeping comments around it
     out = io.StringIO()
     yaml.dump(data, out)
-    new = out.getvalue()
+    new = _keep_layout(yaml, text, out.getvalue(), old_starts, touched)
+    if text and not text.endswith("\n") and new.endswith("\n"):
+        new = new[:-1]
     if crlf:
-        new = new.replace("\r\n", "\n").replace("\n", "\r\n")
-    return ("\ufeff" if bom else "") + new
+        new = new.replace("\n", "\r\n")
+    return (("\ufeff" if bom else "") + new).encode("utf-8")
+
+
+def _entry_starts(decisions: CommentedMap, asks: set[str]) -> list[tuple[int, int]]:
+    """(line, column) of the keys of ``asks`` in ``decisions``, as parsed (0-based)."""
+    out = []
+    for key in decisions:
+        if key in asks:
+            with contextlib.suppress(KeyError, TypeError):
+                line, column = decisions.lc.key(key)
+                out.append((line, column))
+    return out
+
+
+def _keep_layout(
+    yaml: YAML, text: str, dumped: str, old_starts: list[tuple[int, int]], asks: set[str]
+) -> str:
+    """``dumped`` with the original bytes of every line outside the changed decision
+    entries (ruamel re-spaces flow mappings and colons); ``dumped`` itself if the
+    spliced text would not read back the same."""
+    try:
+        new_data = yaml.load(dumped)
+        new_starts = _entry_starts(_decisions_map(new_data), asks)
+    except (YAMLError, ReviewError):
+        return dumped
+    old_lines, new_lines = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
+    spliced = splice(
+        old_lines,
+        new_lines,
+        entry_lines(old_lines, old_starts),
+        entry_lines(new_lines, new_starts),
+    )
+    try:
+        same = yaml.load(spliced) == new_data
+    except YAMLError:
+        same = False
+    return spliced if same else dumped
 
 
 def _decisions_map(data: Any) -> CommentedMap:
@@ -408,14 +491,14 @@ def _fill_entry(entry: CommentedMap, values: ReviewValues) -> None:
 
 
 def _check_new_plan(
-    cycle: Cycle, node_id: NodeId, plan_path: Path, text: str, changes: list[Change]
+    cycle: Cycle, node_id: NodeId, plan_path: Path, new: bytes, changes: list[Change]
 ) -> None:
     """Load and validate the new plan.yaml with the cycle; refuse any new error."""
     node = cycle.node(node_id)
     diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="opplan-review-") as tmp:
         file = Path(tmp) / PLAN_FILE
-        file.write_bytes(text.encode("utf-8"))
+        file.write_bytes(new)
         plan = load_model(file, str(plan_path), Plan, diags)
     errors = [d.message for d in diags if d.severity is Severity.ERROR]
     if plan is None or errors:

@@ -40,6 +40,7 @@ from .reviewbook import (
     STACK,
     ReviewValues,
 )
+from .xlsxsafe import Deadline, UnsafeWorkbook
 
 #: Most rows of a Stack sheet we read (a 10,000-team company has fewer live asks).
 MAX_ROWS = 200_000
@@ -83,9 +84,20 @@ class ReviewBook:
     problems: list[str] = field(default_factory=list)
 
 
-def read_review_book(path: Path) -> ReviewBook:
-    """Read ``path`` (already checked by :mod:`opplan.xlsxsafe`); raise :class:`ReviewError`."""
+def read_review_book(path: Path, deadline: Deadline | None = None) -> ReviewBook:
+    """Read ``path`` (already checked by :mod:`opplan.xlsxsafe`); raise :class:`ReviewError`.
+
+    ``deadline`` bounds the time of the read (a fresh one by default).
+    """
     name = Path(path).name
+    deadline = deadline or Deadline(name)
+    try:
+        return _read_book(path, name, deadline)
+    except UnsafeWorkbook as exc:
+        raise ReviewError(str(exc)) from exc
+
+
+def _read_book(path: Path, name: str, deadline: Deadline) -> ReviewBook:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about data validation etc.
@@ -97,16 +109,17 @@ def read_review_book(path: Path) -> ReviewBook:
             f"{name}: cannot read the workbook ({type(exc).__name__}: {exc})"
         ) from exc
     try:
+        deadline.check()
         if META not in wb.sheetnames:
             raise ReviewError(
                 f"{name}: not a review workbook built by opplan (it has no opplan "
                 "metadata); build one with `opplan build` and review that"
             )
-        meta, built = _read_meta(wb[META], name)
+        meta, built = _read_meta(wb[META], name, deadline)
         if STACK not in wb.sheetnames:
             raise ReviewError(f"{name}: the workbook has no '{STACK}' sheet")
-        rows, problems = _read_stack(wb[STACK], name)
-    except ReviewError:
+        rows, problems = _read_stack(wb[STACK], name, deadline)
+    except (ReviewError, UnsafeWorkbook):
         raise
     except Exception as exc:
         raise ReviewError(
@@ -117,7 +130,9 @@ def read_review_book(path: Path) -> ReviewBook:
     return ReviewBook(meta, built, rows, problems)
 
 
-def _read_meta(ws: Any, name: str) -> tuple[dict[str, str], dict[str, BuiltRow]]:
+def _read_meta(
+    ws: Any, name: str, deadline: Deadline
+) -> tuple[dict[str, str], dict[str, BuiltRow]]:
     rows = ws.iter_rows(
         min_row=1, max_row=MAX_ROWS + 20, max_col=len(META_ROW_HEADER), values_only=True
     )
@@ -139,6 +154,7 @@ def _read_meta(ws: Any, name: str) -> tuple[dict[str, str], dict[str, BuiltRow]]
     built: dict[str, BuiltRow] = {}
     in_rows = False
     for values in rows:
+        deadline.check()
         values = tuple(_text(v) for v in values)
         if not in_rows:
             if values[:2] == META_ROW_HEADER[:2]:
@@ -160,7 +176,7 @@ def _read_meta(ws: Any, name: str) -> tuple[dict[str, str], dict[str, BuiltRow]]
     return meta, built
 
 
-def _read_stack(ws: Any, name: str) -> tuple[list[SheetRow], list[str]]:
+def _read_stack(ws: Any, name: str, deadline: Deadline) -> tuple[list[SheetRow], list[str]]:
     header = next(
         ws.iter_rows(min_row=1, max_row=1, max_col=MAX_HEADER_COLUMNS, values_only=True), ()
     )
@@ -185,6 +201,7 @@ def _read_stack(ws: Any, name: str) -> tuple[list[SheetRow], list[str]]:
     for r, cells in enumerate(
         ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=width), start=2
     ):
+        deadline.check()
         if r > MAX_ROWS + 1:
             raise ReviewError(
                 f"{name}: the {STACK} sheet has more than {MAX_ROWS} rows; refused as too large"

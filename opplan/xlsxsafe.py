@@ -13,15 +13,26 @@ streams the XML parts, and refuses, with a message a user can act on:
   the work of every later reader;
 * XML with a document type declaration: OOXML never has one, and it is what
   entity attacks ("billion laughs", external entities) need. openpyxl parses
-  with defusedxml as a second line of defence; this check does not rely on it.
+  with defusedxml as a second line of defence; this check does not rely on it;
+* XML that makes the parser slow: comments, processing instructions and any
+  single tag or reference longer than :data:`MAX_TOKEN` bytes. Python's
+  bundled expat (2.5.0) re-scans a token that spans its 16 KiB reads from the
+  token's start on every read, so one large token is quadratic (a 32 MB
+  comment took 80 s). Character data is not affected and is not bounded here;
+* more shared strings, rows or cells than a review workbook can hold
+  (:data:`MAX_SHARED_STRINGS`, :data:`MAX_SHEET_ROWS`, :data:`MAX_SHEET_CELLS`):
+  openpyxl reads every shared string up front, about 20 µs each.
 
-Sheets with too many rows are refused while reading (see
-:mod:`opplan.reviewsheet`), since rows can only be counted by parsing.
+The scan is linear: each XML part is streamed from the zip in 1 MiB chunks and
+searched with regular expressions, never parsed. A :class:`Deadline` bounds the
+time of the whole read. Sheets with too many rows are also refused while
+reading (see :mod:`opplan.reviewsheet`).
 """
 
 from __future__ import annotations
 
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -36,18 +47,56 @@ MAX_TOTAL_BYTES = 512 * 1024 * 1024
 MAX_RATIO = 200
 RATIO_FLOOR = 1024 * 1024
 
+#: Longest single tag (``<c r="A1" s="3">``) or entity reference: real ones are far shorter.
+MAX_TOKEN = 64 * 1024
+#: Most shared strings in a workbook (a Stack row has about three unique strings).
+MAX_SHARED_STRINGS = 1_000_000
+#: Most rows and cells in one sheet part (the Stack sheet holds at most 200,000 rows).
+MAX_SHEET_ROWS = 250_000
+MAX_SHEET_CELLS = 5_000_000
+#: Longest time reading a workbook may take, checks and parsing together.
+MAX_SECONDS = 120.0
+
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CHUNK = 1024 * 1024
+_MAX_REF = 64
+# What the scan stops at: markup declarations (<!...), processing instructions
+# (<?...), an over-long entity reference, and a gap of MAX_TOKEN bytes without
+# a '<' (a long tag, or long text, which the tag check tells apart).
+_EVENT = re.compile(rb"<[!?]|&[^;<&]{%d}|<[^<]{%d}" % (_MAX_REF, MAX_TOKEN))
+# A tag up to its closing '>', quoted attribute values may hold '>'.
+_TAG = re.compile(rb"<[^<>\"']*(?:(?:\"[^\"<]*\"|'[^'<]*')[^<>\"']*)*>")
+_NAME = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_SI = re.compile(_NAME + rb"si[\s/>]")
+_ROW = re.compile(_NAME + rb"row[\s/>]")
+_CELL = re.compile(_NAME + rb"c[\s/>]")
 
 
 class UnsafeWorkbook(ValueError):
     """The file is not a workbook we will open; the message says why."""
 
 
-def check_package(path: Path) -> None:
+class Deadline:
+    """A time bound on reading one workbook: :meth:`check` refuses once it has passed."""
+
+    def __init__(self, name: str, seconds: float | None = None):
+        self.name = name
+        self.seconds = MAX_SECONDS if seconds is None else seconds
+        self.end = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        """Raise :class:`UnsafeWorkbook` when the time is up."""
+        if time.monotonic() > self.end:
+            raise UnsafeWorkbook(
+                f"{self.name}: reading the workbook took more than {self.seconds:.0f} s; "
+                "refused as too large or damaged (a review workbook reads in seconds)"
+            )
+
+
+def check_package(path: Path, deadline: Deadline | None = None) -> None:
     """Raise :class:`UnsafeWorkbook` unless ``path`` is a sane .xlsx package."""
     path = Path(path)
+    deadline = deadline or Deadline(path.name)
     name = path.name
     try:
         size = path.stat().st_size
@@ -73,7 +122,7 @@ def check_package(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             _check_directory(zf, name)
-            _check_xml(zf, name)
+            _check_xml(zf, name, deadline)
     except zipfile.BadZipFile as exc:
         raise UnsafeWorkbook(f"{name}: not an .xlsx workbook (damaged zip: {exc})") from exc
     except (OSError, EOFError, RuntimeError, NotImplementedError) as exc:
@@ -116,26 +165,127 @@ def _check_directory(zf: zipfile.ZipFile, name: str) -> None:
         )
 
 
-def _check_xml(zf: zipfile.ZipFile, name: str) -> None:
-    """Refuse XML parts with a DTD (entity attacks) or in an encoding other than UTF-8."""
+def _check_xml(zf: zipfile.ZipFile, name: str, deadline: Deadline) -> None:
+    """Scan every XML part (see the module docstring); refuse the first problem found."""
+    strings = 0
     for info in zf.infolist():
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
-        with zf.open(info) as part:
-            tail = b""
-            first = True
-            while True:
-                chunk = part.read(_CHUNK)
-                if not chunk:
-                    break
-                if first and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        part = info.filename
+        counted: tuple[tuple[re.Pattern[bytes], int, str], ...]
+        if part.startswith("xl/worksheets/"):
+            counted = ((_ROW, MAX_SHEET_ROWS, "rows"), (_CELL, MAX_SHEET_CELLS, "cells"))
+        elif part.startswith("xl/sharedStrings"):
+            counted = ((_SI, MAX_SHARED_STRINGS - strings, "shared strings"),)
+        else:
+            counted = ()
+        counts = _scan_part(zf, info, name, counted, deadline)
+        if part.startswith("xl/sharedStrings"):
+            strings += counts[0]
+
+
+def _scan_part(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    name: str,
+    counted: tuple[tuple[re.Pattern[bytes], int, str], ...],
+    deadline: Deadline,
+) -> list[int]:
+    """Stream one XML part and refuse what makes it unsafe or slow; return the counts.
+
+    The buffer scanned is the rest of the previous chunk from its last '<' (a tag
+    not seen whole yet, shorter than MAX_TOKEN) followed by the next chunk, so
+    every tag is looked at once and at most MAX_TOKEN bytes are carried over.
+    """
+    part = info.filename
+
+    def refuse(what: str) -> UnsafeWorkbook:
+        return UnsafeWorkbook(
+            f"{name}: part '{part}' {what}, which a spreadsheet never writes: "
+            "refused as a damaged or hostile workbook"
+        )
+
+    counts = [0] * len(counted)
+    carry = b""
+    offset = 0  # where the buffer starts in the part
+    in_cdata = False
+    with zf.open(info) as stream:
+        while True:
+            deadline.check()
+            chunk = stream.read(_CHUNK)
+            last = not chunk
+            if offset == 0 and (carry + chunk)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                raise UnsafeWorkbook(
+                    f"{name}: part '{part}' is UTF-16 XML; an .xlsx workbook is UTF-8"
+                )
+            buf, carry = carry + chunk, b""
+            pos = 3 if offset == 0 and buf.startswith(b"\xef\xbb\xbf") else 0
+            if in_cdata:  # a CDATA section (plain text) runs on from the last chunk
+                end = buf.find(b"]]>", pos)
+                if end < 0:
+                    if last:
+                        break
+                    carry = buf[-2:]
+                    offset += len(buf) - len(carry)
+                    continue
+                in_cdata, pos = False, end + 3
+            stop = None  # where this buffer stops being scanned, if before its end
+            while stop is None and (m := _EVENT.search(buf, pos)) is not None:
+                start, token = m.start(), m.group()
+                if token[:1] == b"&":
+                    raise refuse(f"holds an entity reference longer than {_MAX_REF} bytes")
+                if token in (b"<!", b"<?") and not last and len(buf) - start < 16:
+                    stop = start  # too few bytes to tell what it is: look again with more
+                elif token == b"<!" and buf.startswith(b"<![CDATA[", start):
+                    end = buf.find(b"]]>", start + 9)
+                    if end < 0:
+                        in_cdata, stop = True, start
+                    pos = end + 3
+                elif token == b"<!":
+                    if buf.startswith(b"<!--", start):
+                        raise refuse("holds an XML comment")
                     raise UnsafeWorkbook(
-                        f"{name}: part '{info.filename}' is UTF-16 XML; an .xlsx workbook is UTF-8"
-                    )
-                first = False
-                if _DTD.search(tail + chunk):
-                    raise UnsafeWorkbook(
-                        f"{name}: part '{info.filename}' declares a DTD or XML entities, "
+                        f"{name}: part '{part}' declares a DTD or XML entities, "
                         "which workbooks never need: refused as an XML entity attack"
                     )
-                tail = chunk[-16:]
+                elif token == b"<?":
+                    end = buf.find(b"?>", start, start + 1024)
+                    declaration = offset + start in (0, 3) and buf.startswith(b"<?xml", start)
+                    if declaration and end < 0 and not last and len(buf) - start < 1024:
+                        stop = start  # the declaration goes on in the next chunk
+                    elif not declaration or end < 0:
+                        raise refuse("holds an XML processing instruction")
+                    else:
+                        pos = end + 2
+                else:  # MAX_TOKEN bytes without a '<': a long tag, or long text after a tag
+                    tag = _TAG.match(buf, start, start + MAX_TOKEN)
+                    if tag is None:
+                        raise refuse(f"holds a tag longer than {MAX_TOKEN:,} bytes")
+                    pos = tag.end()
+            if last:
+                cut = len(buf)
+            elif in_cdata:
+                cut = stop if stop is not None else len(buf)
+                carry = buf[-2:]
+            elif stop is not None:
+                cut, carry = stop, buf[stop:]
+            else:
+                lt = buf.rfind(b"<", pos)
+                if lt >= 0 and len(buf) - lt <= MAX_TOKEN:
+                    cut = lt  # a tag that may go on in the next chunk
+                else:
+                    # text (any tag before it was checked): keep what a reference split
+                    # here needs; the bytes carried hold no '<'
+                    cut = max(len(buf) - _MAX_REF, pos)
+                carry = buf[cut:]
+            for i, (pattern, limit, what) in enumerate(counted):
+                counts[i] += len(pattern.findall(buf, 0, cut))
+                if counts[i] > limit:
+                    raise UnsafeWorkbook(
+                        f"{name}: part '{part}' has more than {limit:,} {what}, more than "
+                        "a review workbook holds: refused as too large"
+                    )
+            if last:
+                break
+            offset += len(buf) - len(carry)
+    return counts

@@ -289,7 +289,9 @@ def test_refuses_a_row_with_review_values_but_no_ask(org, book):
 def test_an_import_that_would_add_an_error_writes_nothing(org, book, monkeypatch):
     original = review_mod._rewrite
     monkeypatch.setattr(
-        review_mod, "_rewrite", lambda path, changes: original(path, changes) + "surprise: 1\n"
+        review_mod,
+        "_rewrite",
+        lambda path, raw, changes: original(path, raw, changes) + b"surprise: 1\n",
     )
     message = refused(edit_stack(book, {"alpha/a1": {"Decision": "fund"}}), org)
     assert "would make plan.yaml unreadable" in message and "unknown key 'surprise'" in message

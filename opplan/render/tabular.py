@@ -4,13 +4,16 @@
 :func:`grid` builds the typed cells; :func:`table_text` and :func:`csv_text`
 only format them. Nothing here computes a figure: every number comes from the
 report model.
+
+Every CSV opplan writes goes through :func:`csv_rows`, which neutralises text
+cells a spreadsheet would evaluate as a formula (see :func:`inert_text`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -120,16 +123,48 @@ def _format(formats: dict[Kind, Callable[[Any], Any]], kind: Kind, value: Any) -
     return "" if value is None else formats[kind](value)
 
 
-def csv_text(nodes: Sequence[NodeReport]) -> str:
-    """CSV: a header row of column keys, then one row per node."""
+#: First characters that make a spreadsheet read a CSV cell as a formula (or start one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(text: str) -> str:
+    """A text cell that no spreadsheet evaluates: ``'`` before a leading formula trigger.
+
+    Excel, LibreOffice and Google Sheets evaluate a CSV cell starting with
+    ``=``, ``+``, ``-`` or ``@`` (tab and carriage return can hide one), so plan
+    text like ``=HYPERLINK(...)`` would run when the CSV is opened. OWASP's
+    advice is a leading single quote, which spreadsheets show as text. Only
+    for text cells: numbers, negative amounts included, are written as they are.
+    """
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_rows(rows: Iterable[Sequence[tuple[Any, bool]]]) -> str:
+    """CSV text of ``rows`` of ``(value, is_text)`` cells; text cells pass :func:`inert_text`.
+
+    The one CSV writer of opplan: every command that writes CSV builds its
+    rows with each cell marked as text or not and calls this.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.key for c in COLUMNS])
-    for row in grid(nodes):
+    for row in rows:
         writer.writerow(
-            [_format(CSV_FORMATS, c.kind, v) for c, v in zip(COLUMNS, row, strict=False)]
+            [inert_text(v) if is_text and isinstance(v, str) else v for v, is_text in row]
         )
     return out.getvalue()
+
+
+def csv_text(nodes: Sequence[NodeReport]) -> str:
+    """CSV: a header row of column keys, then one row per node."""
+    header = [(c.key, True) for c in COLUMNS]
+    body = (
+        [
+            (_format(CSV_FORMATS, c.kind, v), c.kind == "text")
+            for c, v in zip(COLUMNS, row, strict=False)
+        ]
+        for row in grid(nodes)
+    )
+    return csv_rows([header, *body])
 
 
 def table_text(report: Report, nodes: Sequence[NodeReport]) -> str:
