@@ -27,11 +27,11 @@ which :func:`opplan.templating.render` reports at the template's file and line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import Undefined, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, LoopContext, Macro
@@ -57,17 +57,26 @@ from .budget import (
 _WIDTH_CALLS = frozenset(
     {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap", "truncate"}
 )
+_WHOLE = ("join", "join_and", "sum")  # filters sized from the list of their input's items
+_SIZED = (list, tuple, Undefined)
 _WIDTH_FILTERS = ("center", "indent", "wordwrap", "truncate", "format", "batch", "slice")
 
 
 # --- estimates of what a filter or method would build, from its arguments ----------
 
 
-def _est_replace(s: Any, old: Any, new: Any, count: Any = None) -> int:
+def _text(s: Any) -> tuple[int, str]:
+    """A filter's input as the text it will become, with its size (no text when too long)."""
     size = weight(s)
+    if isinstance(s, str) or size > MAX_OUTPUT:
+        return size, s if isinstance(s, str) else ""
+    return size, str(s)
+
+
+def _est_replace(s: Any, old: Any, new: Any, count: Any = None) -> int:
+    size, text = _text(s)
     if not isinstance(old, str) or not isinstance(new, str) or size > MAX_OUTPUT:
         return size
-    text = s if isinstance(s, str) else ""
     times = text.count(old) if old else len(text) + 1
     if isinstance(count, int) and count >= 0:
         times = min(times, count)
@@ -86,8 +95,8 @@ def _est_format(value: Any, *args: Any, **kwargs: Any) -> int:
 
 
 def _est_indent(s: Any, width: Any = 4, first: Any = False, blank: Any = False) -> int:
-    size = weight(s)
-    lines = s.count("\n") + 1 if isinstance(s, str) else 1
+    size, text = _text(s)
+    lines = text.count("\n") + 1
     return size + lines * (len(width) if isinstance(width, str) else weight(width))
 
 
@@ -98,8 +107,7 @@ def _est_wordwrap(
     wrapstring: Any = None,
     break_on_hyphens: Any = True,
 ) -> int:
-    size = weight(s)
-    text = s if isinstance(s, str) else ""
+    size, text = _text(s)
     step = width if isinstance(width, int) and width > 0 else 1
     lines = min(len(text), len(text.split()) + len(text) // step) + 1
     return size + lines * (len(wrapstring) if isinstance(wrapstring, str) else 1)
@@ -159,8 +167,10 @@ def bounded_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
     def bounded(*args: Any, **kwargs: Any) -> Any:
         values = args[passes:]
-        if name in ("join", "join_and", "sum") and values and isinstance(values[0], Iterator):
-            values = (list(charged_items(values[0])), *values[1:])
+        first = values[0] if values else None
+        lazy = Iterator if name == "join_and" else Iterable  # join_and refuses texts itself
+        if name in _WHOLE and isinstance(first, lazy) and not isinstance(first, _SIZED):
+            values = (list(charged_items(first)), *values[1:])  # a text, mapping or generator
             args = (*args[:passes], *values)
         if name in _WIDTH_FILTERS:
             check_widths(values[1:], kwargs)
@@ -196,6 +206,10 @@ class BoundedCode(CodeGenerator):
             self.write(", ")
         self.write("))")
 
+    def _output_const_repr(self, group: Iterable[Any]) -> str:
+        """Constant text is charged as work when written (a loop or macro may repeat it)."""
+        return f"environment.emit({super()._output_const_repr(group)})"
+
     def visit_Include(self, node: nodes.Include, frame: Frame) -> None:
         """Every include is a step of the budget (a template including itself stops)."""
         self.writeline("environment.include_step()", node)
@@ -218,6 +232,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         refuse_over(size)
         spend(size)
         return "".join(map(str, parts))
+
+    @staticmethod
+    def emit(text: str) -> str:
+        """Constant template text about to be written, charged as work."""
+        spend(len(text))
+        return text
 
     @staticmethod
     def include_step() -> None:
@@ -287,7 +307,13 @@ def _estimate_call(estimate: Callable[..., int], args: tuple[Any, ...], kwargs: 
 
 
 def finalize(value: Any) -> Any:
-    """What ``{{ value }}`` prints, refused before it is turned into text when too long."""
-    if not isinstance(value, str):
-        refuse_over(weight(value), f"output longer than {MAX_OUTPUT:,} characters is refused")
+    """What ``{{ value }}`` prints: sized before it becomes text, charged as work.
+
+    Output captured by ``{% set %}`` blocks, macros and ``caller()`` never
+    reaches the render's output limit, so every write is charged to the work
+    budget instead (constant text through :meth:`BoundedSandbox.emit`).
+    """
+    size = len(value) if isinstance(value, str) else weight(value)
+    refuse_over(size, f"output longer than {MAX_OUTPUT:,} characters is refused")
+    spend(size)
     return value

@@ -182,13 +182,40 @@ def test_case_5_an_overridden_document_template_is_bounded(tmp_path: Path) -> No
         ("{{ '%*d' % (999999999, 1) }}", "`*` widths, are refused"),
         ("{{ ([[1]] * 50000) | sum(start=[]) | length }}", "adding up more than 1,000 lists"),
         ("{% set l = [] %}{{ l.append(1) }}", "access to attribute 'append'"),
+        (
+            "{% set t %}{% for i in range(99999) %}" + "x" * 300 + "{% endfor %}{% endset %}",
+            "builds more than 20,000,000 characters or items in one render",
+        ),
+        (
+            '{% macro m() %}{{ "x" * 9999 }}{% endmacro %}{% for i in range(9999) %}'
+            "{% set y = m() %}{% endfor %}",
+            "builds more than 20,000,000 characters or items in one render",
+        ),
+        ('{{ ("x" * 999999) | join("y" * 999999) }}', TOO_LONG),
+        ('{{ {"a": 1} | join("y" * 999999) }}', None),
+        ('{{ [1, 2, 3] | replace(",", "y" * 999999) }}', TOO_LONG),
     ],
-    ids=["loop-ok", "growing-text", "self-call", "work", "batch", "slice", "star", "sum", "append"],
+    ids=[
+        "loop-ok",
+        "growing-text",
+        "self-call",
+        "work",
+        "batch",
+        "slice",
+        "star",
+        "sum",
+        "append",
+        "set-block",
+        "macro-output",
+        "join-text",
+        "join-mapping",
+        "replace-list",
+    ],
 )
 def test_case_5_budget_covers_work_and_time(source: str, message: str | None) -> None:
     template = compile_text(environment(), source, "org/narrative.md")
     if message is None:
-        assert render(template, {}).endswith("99999")
+        assert render(template, {}).endswith(("99999", "a"))
         return
     with pytest.raises(TemplateError) as err:
         render(template, {})
