@@ -17,7 +17,9 @@ Every failure is a :class:`TemplateError` naming the file and line, e.g.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -46,6 +48,7 @@ from .budget import (
 )
 from .filters import FILTERS, headcount, money_text, plural
 from .sandbox import BoundedSandbox, bounded_filter, finalize
+from .yamlsrc import read_text
 
 
 class TemplateError(Exception):
@@ -67,10 +70,24 @@ class OutsideTemplate(SecurityError):
             "copy the text into the cycle instead"
         )
         self.path = path
+        self.line = 1
+
+
+class UnreadableTemplate(JinjaError):
+    """A template file that cannot be read as text: too big, not UTF-8, unreadable."""
+
+    def __init__(self, name: str, path: str, line: int, problem: str) -> None:
+        super().__init__(f"template '{name}' cannot be used: {problem}")
+        self.path = path
+        self.line = line
 
 
 class ConfinedLoader(FileSystemLoader):
-    """Templates of one directory that must resolve inside ``root`` (symlinks may not leave it)."""
+    """Templates of one directory that must resolve inside ``root`` (symlinks may not leave it).
+
+    Files are read like plans and narratives (:func:`opplan.yamlsrc.read_text`):
+    at most 5 MB of UTF-8 text.
+    """
 
     def __init__(self, searchpath: Path, root: Path) -> None:
         super().__init__(str(searchpath))
@@ -82,9 +99,25 @@ class ConfinedLoader(FileSystemLoader):
         """The template's text, refused when its real path leaves :attr:`root`."""
         for base in self.searchpath:
             path = Path(base, *split_template_path(template))
-            if path.is_file() and not path.resolve().is_relative_to(self.root):
+            if not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(self.root):
                 raise OutsideTemplate(template, str(path))
-        return super().get_source(environment, template)
+            name = os.path.normpath(path)
+            text, problems = read_text(path, name)
+            if text is None:
+                where = problems[0].source
+                raise UnreadableTemplate(template, name, where.line, problems[0].message)
+            mtime = path.stat().st_mtime
+            return text, name, partial(_unchanged, name, mtime)
+        raise TemplateNotFound(template)
+
+
+def _unchanged(path: str, mtime: float) -> bool:
+    try:
+        return bool(os.path.getmtime(path) == mtime)
+    except OSError:
+        return False
 
 
 # --- the environment --------------------------------------------------------
@@ -134,8 +167,8 @@ def get_template(env: BoundedSandbox, name: str) -> Template:
         return env.get_template(name)
     except TemplateNotFound:
         raise TemplateError(name, 1, f"template '{name}' not found") from None
-    except OutsideTemplate as exc:
-        raise TemplateError(exc.path, 1, exc.message or str(exc)) from None
+    except (OutsideTemplate, UnreadableTemplate) as exc:
+        raise TemplateError(exc.path, exc.line, exc.message or str(exc)) from None
     except TemplateSyntaxError as exc:
         raise TemplateError(
             exc.filename or name, exc.lineno or 1, exc.message or str(exc)

@@ -123,6 +123,42 @@ def test_case_4_symlink_inside_the_cycle_is_followed(tmp_path: Path) -> None:
     assert code == 0, output
 
 
+@pytest.mark.parametrize(
+    "name, content, line, problem",
+    [
+        ("flat", b"## Flat\n\n\xfe\n", 3, "file is not UTF-8 (byte 0xfe)"),
+        (
+            "goals",
+            b"x" * (5 * 1024 * 1024 + 1),
+            1,
+            "file is 5242881 bytes, more than the 5242880 allowed",
+        ),
+    ],
+)
+def test_case_4_template_files_are_read_like_narratives(
+    tmp_path: Path, name: str, content: bytes, line: int, problem: str
+) -> None:
+    root = cycle(
+        tmp_path,
+        **{
+            NARRATIVE: narrative('{% include "notes.md.j2" %}'),
+            "templates/notes.md.j2": b"fine\n\xff\n",
+            f"templates/document/{name}.md.j2": content,
+        },
+    )
+    code, output = run("check", "--pages", "off", str(root))
+    assert code == 1
+    assert (
+        f"{root / NARRATIVE}:{LINE}:1: error: template 'notes.md.j2' cannot be used: file is "
+        "not UTF-8 (byte 0xff) [template]"
+    ) in output
+    assert (
+        f"{root}/templates/document/{name}.md.j2:{line}:1: error: template "
+        f"'document/{name}.md.j2' cannot be used: {problem} [template]"
+    ) in output
+    assert "internal error" not in output
+
+
 # --- case 5: time bombs -----------------------------------------------------------------
 
 
