@@ -3,26 +3,27 @@
 jinja2's :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` stops templates
 from reaching Python internals or changing lists and dicts in place; it does not
 stop them from running for hours or building gigabytes. :class:`BoundedSandbox`
-adds that, in the shared mechanism rather than per input:
+adds that, in the shared mechanism rather than per input, charging the
+render's :class:`~opplan.budget.Budget`:
 
-* a :class:`Budget` per render (set by :func:`budget_for`) counts every loop
-  iteration (a ``for`` over anything: a range, a string, a list, a filter's
-  result, a recursive ``loop()``; nested loops multiply) and every macro call
-  against :data:`MAX_ITERATIONS`; every character or item a call builds, and
-  every step of sizing a value, against :data:`MAX_WORK`; and the wall clock
-  against :data:`MAX_SECONDS`, checked whenever anything is charged;
+* every iteration of every ``for`` loop (over a range, a string, a list, a
+  mapping, a filter's result, a recursive ``loop()``; nested loops multiply),
+  every macro call and every ``include`` is a loop step;
 * every operation that builds a string or a list sizes its result *before*
-  building it, from its operands (:func:`weight`): ``~``, ``+``, ``*``, ``%``,
-  ``replace``, ``join``, ``format``, ``indent``, ``wordwrap``, ``sum``,
-  ``lipsum``, printing a value with ``{{ }}``... and refuses a result over
-  :data:`MAX_OUTPUT` characters or items;
-* integers of more than :data:`MAX_DIGITS` digits and widths over
-  :data:`MAX_WIDTH` are refused.
+  building it, from its operands (:func:`~opplan.budget.weight`): ``~``, ``+``,
+  ``*``, ``%``, ``replace``, ``join``, ``format``, ``indent``, ``wordwrap``,
+  ``sum``, ``lipsum``, printing a value with ``{{ }}``... and refuses a result
+  over :data:`~opplan.budget.MAX_OUTPUT` characters or items; what it built,
+  and every piece of text written (also inside ``{% set %}`` blocks and
+  macros, which the output limit never sees), is charged as work;
+* integers of more than :data:`~opplan.budget.MAX_DIGITS` digits and widths
+  over :data:`~opplan.budget.MAX_WIDTH` are refused.
 
-The code generator (:class:`BoundedCode`) routes ``for`` loops, ``~`` and
-``include`` through the environment, so no template can loop or concatenate
-around the budget. Refusals are :class:`~jinja2.exceptions.SecurityError`,
-which :func:`opplan.templating.render` reports at the template's file and line.
+The code generator (:class:`BoundedCode`) routes ``for`` loops, ``~``,
+constant text and ``include`` through the environment, so no template can
+loop, concatenate or write around the budget. Refusals are
+:class:`~jinja2.exceptions.SecurityError`, which
+:func:`opplan.templating.render` reports at the template's file and line.
 """
 
 from __future__ import annotations
