@@ -39,7 +39,13 @@ MAX_WIDTH = 10_000
 MAX_SUMMED = 1_000
 """Most lists or texts the ``sum`` filter may add up (each addition copies the total so far)."""
 
-TOO_LONG = f"a text or list longer than {MAX_OUTPUT:,} characters or items is refused"
+TOO_LONG = (
+    f"a text or list longer than {MAX_OUTPUT:,} characters or items is refused; build shorter ones"
+)
+LOOPS = (
+    f"loops over more than {MAX_ITERATIONS:,} items in one template are refused; "
+    "loop over fewer items"
+)
 _LONG_WIDTH = re.compile(r"\d{5,}|%[^a-zA-Z%]*\*")  # 5-digit or `*` widths in %-formats
 
 
@@ -55,9 +61,7 @@ class Budget:
         """Charge ``n`` loop iterations."""
         self.iterations -= n
         if self.iterations < 0:
-            raise SecurityError(
-                f"loops over more than {MAX_ITERATIONS:,} items in one template are refused"
-            )
+            raise SecurityError(LOOPS)
         self.clock()
 
     def spend(self, n: int) -> None:
@@ -66,7 +70,7 @@ class Budget:
         if self.work < 0:
             raise SecurityError(
                 f"a template that builds more than {MAX_WORK:,} characters or items "
-                "in one render is refused"
+                "in one render is refused; build less text in its loops"
             )
         self.clock()
 
@@ -74,16 +78,15 @@ class Budget:
         """Refuse a render that has run past its time."""
         if time.monotonic() > self.deadline:
             raise SecurityError(
-                f"a template that runs longer than {MAX_SECONDS:g} seconds is refused"
+                f"a template that runs longer than {MAX_SECONDS:g} seconds is refused; "
+                "simplify its loops"
             )
 
     def range(self, *args: int) -> range:
         """``range`` refusing more items than the loops may still take (the loop charges them)."""
         items = range(*args)
         if len(items) > self.iterations:
-            raise SecurityError(
-                f"loops over more than {MAX_ITERATIONS:,} items in one template are refused"
-            )
+            raise SecurityError(LOOPS)
         return items
 
 

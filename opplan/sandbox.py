@@ -315,6 +315,6 @@ def finalize(value: Any) -> Any:
     budget instead (constant text through :meth:`BoundedSandbox.emit`).
     """
     size = len(value) if isinstance(value, str) else weight(value)
-    refuse_over(size, f"output longer than {MAX_OUTPUT:,} characters is refused")
+    refuse_over(size, f"output longer than {MAX_OUTPUT:,} characters is refused; shorten the text")
     spend(size)
     return value
