@@ -105,12 +105,14 @@ def budget_for() -> Iterator[Budget]:
 
 
 def spend(n: int) -> None:
+    """Charge ``n`` characters or items to the render in progress (if any)."""
     budget = _CURRENT.get()
     if budget is not None:  # None while jinja folds constants at compile time
         budget.spend(n)
 
 
 def step(n: int = 1) -> None:
+    """Charge ``n`` loop steps to the render in progress (if any)."""
     budget = _CURRENT.get()
     if budget is not None:
         budget.step(n)
@@ -178,12 +180,14 @@ def counted(result: Any) -> Any:
 
 
 def charged_items(items: Iterable[Any]) -> Iterator[Any]:
+    """The items of a lazy result (``map``, ``select``...), each charged as work."""
     for item in items:
         spend(1)
         yield item
 
 
 def loop_items(items: Iterable[Any]) -> Iterator[Any]:
+    """The items of a ``for`` loop, each charged as a loop step."""
     for item in items:
         step()
         yield item
@@ -197,5 +201,6 @@ def check_widths(args: Iterable[Any], kwargs: Mapping[str, Any]) -> None:
 
 
 def check_pattern(pattern: Any) -> None:
+    """Refuse a %-format with a width of 5 digits or a ``*`` width (taken from the values)."""
     if isinstance(pattern, str) and _LONG_WIDTH.search(pattern):
         raise SecurityError("format widths of 5 digits or more, or `*` widths, are refused")

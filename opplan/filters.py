@@ -30,12 +30,12 @@ def _shown(value: Any) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else repr(value[:40]) + "..."
     if value is None or isinstance(value, (bool, int, float, Decimal)):
-        return str(value) if digits_ok(value) else "a very long number"
+        return str(value) if _short_number(value) else "a very long number"
     kinds = {list: "a list", tuple: "a list", dict: "a mapping", dt.date: "a date"}
     return next((k for t, k in kinds.items() if isinstance(value, t)), "something else")
 
 
-def digits_ok(value: Any) -> bool:
+def _short_number(value: Any) -> bool:
     """Whether a number is short enough to print in a message."""
     return not isinstance(value, int) or abs(value) < 10**40
 
