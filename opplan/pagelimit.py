@@ -27,7 +27,7 @@ import math
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -35,15 +35,16 @@ from pypdf import PdfReader
 
 from . import libreoffice
 from .costing import number_text
-from .diagnostics import Diagnostic, Source, error
+from .diagnostics import Diagnostic, Source
 from .model import Cycle
 from .narrative import CodeBlock, Heading, ListBlock, Paragraph, Quote, Table, plain
 from .policies import Conf
 from .render.docgrids import BODY_MAX_ROWS, Grid
-from .render.docplan import Chart, DocPlan, Element, Renderer, Title, plan_document, search_path
+from .render.docplan import Chart, DocPlan, Element, Renderer, Title, search_path
 from .render.docx import PAGE_SIZES, TABLE_FONT_PT, layout
 from .report import CycleInfo, Report
-from .templating import TemplateError
+from .templatecheck import document_plans, needs_appendix, plain_narratives, to_render
+from .templatecheck import template_diagnostic as template_diagnostic  # build imports it here
 
 MODES: tuple[str, ...] = ("auto", "exact", "estimate", "off")
 """How pages are counted: see the module docstring."""
@@ -185,19 +186,7 @@ def body_plans(
     report: Report, renderer: Renderer, nodes: Iterable[str]
 ) -> tuple[dict[str, DocPlan], list[Diagnostic]]:
     """Body-only document plans of ``nodes``; a failing narrative or template is a diagnostic."""
-    plans: dict[str, DocPlan] = {}
-    diags: list[Diagnostic] = []
-    for nid in nodes:
-        try:
-            plans[nid] = plan_document(report.nodes[nid], renderer, appendix=False)
-        except TemplateError as exc:
-            diags.append(template_diagnostic(exc))
-    return plans, diags
-
-
-def template_diagnostic(exc: TemplateError) -> Diagnostic:
-    """A narrative or template failure as an error at its file and line."""
-    return error(Source(exc.path, exc.line, 1), exc.message, "template")
+    return document_plans(report, renderer, nodes)
 
 
 _APPENDIX = re.compile(r"^#\s+appendix\s*$", re.IGNORECASE | re.MULTILINE)
@@ -255,50 +244,49 @@ def quick_bounds(cycle: Cycle) -> dict[str, float]:
     return out
 
 
-def _templated(cycle: Cycle, nid: str) -> bool:
-    narrative = cycle.nodes[nid].narrative
-    return narrative is not None and ("{{" in narrative.text or "{%" in narrative.text)
-
-
 def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnostic]]:
     """The page-limit check for ``pipeline.check(extra=...)``, counting pages per ``mode``.
 
     In ``auto`` and ``estimate`` modes a body whose :func:`quick_bounds` bound
     is within the limit is not rendered. The rest need the roll-up, so they are
     checked only on a cycle without errors (the other checks report those).
-    Narratives with jinja expressions are always rendered, and one that fails
-    is reported here (rule ``template``).
+    Whatever build would refuse in a narrative or template is reported here
+    too (rule ``template``), in every mode, ``off`` included: narratives with
+    jinja markup are always rendered, every document when the cycle overrides
+    templates, and narratives without markup are held to the output limit
+    (:mod:`opplan.templatecheck`).
     """
     from .rollup import rollup  # the roll-up engine imports the renderers' report model
 
     def check(cycle: Cycle, conf: Conf) -> list[Diagnostic]:
         if (
-            mode == "off"
-            or cycle.root is None
+            cycle.root is None
             or cycle.settings is None
             or any(n.plan is None for n in cycle.nodes.values())
         ):
             return []
+        diags = plain_narratives(cycle)
         limits = {
             nid: limit
             for nid in cycle.nodes
-            if conf(nid).on and (limit := conf(nid).max) is not None
+            if mode != "off" and conf(nid).on and (limit := conf(nid).max) is not None
         }
+        full = to_render(cycle)
         if mode == "exact":
             full = set(cycle.nodes)
-        else:
+        elif limits:
             bounds = quick_bounds(cycle)
-            full = {
-                nid
-                for nid in cycle.nodes
-                if _templated(cycle, nid) or (nid in limits and bounds[nid] > limits[nid])
-            }
+            full |= {nid for nid in limits if bounds[nid] > limits[nid]}
         if not full:  # pipeline.check runs this only on a cycle that validates
-            return []
+            return diags
         report = rollup(cycle)
         renderer = Renderer(report, search_path(cycle.dir))
-        plans, diags = body_plans(report, renderer, [n for n in report.nodes if n in full])
-        wanted = {k: plans[k] for k in report.nodes if k in limits and k in plans}
+        nodes = [n for n in report.nodes if n in full]
+        plans, failed = document_plans(report, renderer, nodes, appendix=needs_appendix(cycle))
+        diags += failed
+        wanted = {
+            k: replace(plans[k], appendix=()) for k in report.nodes if k in limits and k in plans
+        }
         if mode == "auto" and libreoffice.available():
             # exact counts only where the estimate comes near the limit (one soffice call)
             counts = count_pages(wanted, report.cycle, "estimate")

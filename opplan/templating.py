@@ -1,13 +1,15 @@
 """The one jinja2 environment factory: sandboxed, strict, bounded, with opplan's filters.
 
 Narratives (``narrative.md``) and document templates (the default ``templates/``
-or a cycle's own ``templates/``) are written by users, so they run in a
-:class:`~jinja2.sandbox.SandboxedEnvironment` with ``StrictUndefined``: a typo
-fails and names the variable, ``{{ ''.__class__.__mro__ }}`` is refused. On top
-of the sandbox, :class:`BoundedSandbox` refuses the cheap ways to burn memory or
-time (``range(10**9)``, ``'x' * 10**9``, ``10 ** 10 ** 10``, huge widths in
-``center``/``format``/``ljust``) and :func:`render` stops any template whose
-output passes :data:`MAX_OUTPUT` characters.
+or a cycle's own ``templates/``) are written by users, so they run in
+:class:`~opplan.sandbox.BoundedSandbox` with ``StrictUndefined``: a typo fails
+and names the variable, ``{{ ''.__class__.__mro__ }}`` is refused, and every
+loop, every built string or list and the time of each render are bounded
+(:mod:`opplan.sandbox`). Templates are read only from inside the cycle
+directory (or the default templates): a symlink out of it is refused.
+:func:`render` stops any template whose output passes :data:`MAX_OUTPUT`
+characters; :func:`output_limit` is that one limit, which ``opplan check``
+also applies to narratives without jinja markup.
 
 Every failure is a :class:`TemplateError` naming the file and line, e.g.
 ``northwind/narrative.md:12: 'totalz' is undefined``.
@@ -15,42 +17,38 @@ Every failure is a :class:`TemplateError` naming the file and line, e.g.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+import os
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from jinja2 import (
     ChoiceLoader,
+    Environment,
     FileSystemLoader,
     StrictUndefined,
     Template,
     TemplateNotFound,
     TemplateSyntaxError,
-    pass_context,
 )
 from jinja2.exceptions import SecurityError
 from jinja2.exceptions import TemplateError as JinjaError
-from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.loaders import split_template_path
 
-MAX_OUTPUT = 1_000_000
-"""Most characters one template may produce."""
-MAX_ITERATIONS = 100_000
-"""Most ``range`` items one render may iterate over, all loops together."""
-MAX_DIGITS = 10_000
-"""Most digits of an integer a template may compute with ``*`` or ``**``."""
-MAX_WIDTH = 10_000
-"""Largest integer argument of a padding call or filter (``center``, ``ljust``...)."""
-
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
-_WIDTH_CALLS = frozenset(
-    {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap", "truncate", "format"}
+from .budget import (
+    MAX_DIGITS,
+    MAX_ITERATIONS,
+    MAX_OUTPUT,
+    MAX_SECONDS,
+    MAX_WIDTH,
+    MAX_WORK,
+    budget_for,
 )
-_LONG_WIDTH = re.compile(r"\d{5,}")
+from .filters import FILTERS, headcount, money_text, plural
+from .sandbox import BoundedSandbox, bounded_filter, finalize
+from .yamlsrc import read_text
 
 
 class TemplateError(Exception):
@@ -63,181 +61,63 @@ class TemplateError(Exception):
         self.message = message
 
 
-class _Budget:
-    """Counts the ``range`` items of one render, so nested loops cannot run for hours."""
+class OutsideTemplate(SecurityError):
+    """A template file that resolves outside the directory its search path belongs to."""
 
-    def __init__(self, limit: int = MAX_ITERATIONS) -> None:
-        self.left = limit
-
-    def range(self, *args: int) -> range:
-        """``range`` that charges its length to the budget."""
-        items = range(*args)
-        self.left -= len(items)
-        if self.left < 0:
-            raise SecurityError(
-                f"loops over more than {MAX_ITERATIONS:,} items in one template are refused"
-            )
-        return items
+    def __init__(self, name: str, path: str) -> None:
+        super().__init__(
+            f"template '{name}' is a link to a file outside the cycle directory; "
+            "copy the text into the cycle instead"
+        )
+        self.path = path
+        self.line = 1
 
 
-class BoundedSandbox(SandboxedEnvironment):
-    """A sandbox that also refuses operations whose result would be huge."""
+class UnreadableTemplate(JinjaError):
+    """A template file that cannot be read as text: too big, not UTF-8, unreadable."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
-
-    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        """Refuse repetition, powers and %-formats that would make a huge value."""
-        if operator == "**" and isinstance(right, (int, float, Decimal)):
-            power = -right if right < 0 else right  # abs(), which mypy cannot type on a union
-            if power > 64 or _digits(left) * power > MAX_DIGITS:
-                raise SecurityError(f"powers of more than {MAX_DIGITS:,} digits are refused")
-        if operator == "*":
-            if _digits(left) + _digits(right) > MAX_DIGITS:
-                raise SecurityError(f"products of more than {MAX_DIGITS:,} digits are refused")
-            for seq, n in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, (str, list, tuple))
-                    and isinstance(n, int)
-                    and len(seq) * n > MAX_OUTPUT
-                ):
-                    raise SecurityError(f"a value longer than {MAX_OUTPUT:,} items is refused")
-        if operator == "%" and isinstance(left, str) and _LONG_WIDTH.search(left):
-            raise SecurityError("format widths of 5 digits or more are refused")
-        return super().call_binop(context, operator, left, right)
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        """The sandbox's rule, minus ``str.format``/``format_map`` (widths cannot be bounded)."""
-        if isinstance(obj, str) and attr in ("format", "format_map"):
-            return False
-        return super().is_safe_attribute(obj, attr, value)
-
-    def call(self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        """Refuse padding calls (``ljust``, ``center``...) with a huge width."""
-        if getattr(__obj, "__name__", "") in _WIDTH_CALLS:
-            _check_widths(args, kwargs)
-        return super().call(__context, __obj, *args, **kwargs)
+    def __init__(self, name: str, path: str, line: int, problem: str) -> None:
+        super().__init__(f"template '{name}' cannot be used: {problem}")
+        self.path = path
+        self.line = line
 
 
-def _digits(value: Any) -> int:
-    """About how many decimal digits an integer has (0 for anything else)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return abs(value).bit_length() * 3 // 10 + 1
-    return 0
+class ConfinedLoader(FileSystemLoader):
+    """Templates of one directory that must resolve inside ``root`` (symlinks may not leave it).
+
+    Files are read like plans and narratives (:func:`opplan.yamlsrc.read_text`):
+    at most 5 MB of UTF-8 text.
+    """
+
+    def __init__(self, searchpath: Path, root: Path) -> None:
+        super().__init__(str(searchpath))
+        self.root = root.resolve()
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """The template's text, refused when its real path leaves :attr:`root`."""
+        for base in self.searchpath:
+            path = Path(base, *split_template_path(template))
+            if not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(self.root):
+                raise OutsideTemplate(template, str(path))
+            name = os.path.normpath(path)
+            text, problems = read_text(path, name)
+            if text is None:
+                where = problems[0].source
+                raise UnreadableTemplate(template, name, where.line, problems[0].message)
+            mtime = path.stat().st_mtime
+            return text, name, partial(_unchanged, name, mtime)
+        raise TemplateNotFound(template)
 
 
-def _check_widths(args: Iterable[Any], kwargs: Mapping[str, Any]) -> None:
-    for value in (*args, *kwargs.values()):
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WIDTH:
-            raise SecurityError(f"widths above {MAX_WIDTH:,} are refused in templates")
-
-
-def _bounded_filter(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` refusing huge integer arguments (and, for ``format``, huge widths in the pattern)."""
-
-    def bounded(*args: Any, **kwargs: Any) -> Any:
-        _check_widths(args, kwargs)
-        if fn.__name__ == "do_format" and isinstance(args[0], str) and _LONG_WIDTH.search(args[0]):
-            raise SecurityError("format widths of 5 digits or more are refused")
-        return fn(*args, **kwargs)
-
-    bounded.__name__ = fn.__name__
-    bounded.__doc__ = fn.__doc__
-    if hasattr(fn, "jinja_pass_arg"):  # keep pass_environment/pass_eval_context markers
-        bounded.jinja_pass_arg = fn.jinja_pass_arg  # type: ignore[attr-defined]
-    return bounded
-
-
-# --- filters ----------------------------------------------------------------
-
-
-def _decimal(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def number(value: Any, places: int = 0) -> str:
-    """A number with thousands separators: ``1234.5 -> '1,235'`` (``places`` decimals)."""
-    q = Decimal(1).scaleb(-places)
-    return f"{_decimal(value).quantize(q, rounding=ROUND_HALF_UP):,}"
-
-
-def headcount(value: Any) -> str:
-    """Heads as people write them: ``Decimal('14.0') -> '14'``, ``2.5 -> '2.5'``."""
-    d = _decimal(value)
-    if d == d.to_integral_value():
-        return f"{int(d):,}"
-    return f"{d.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
-
-
-def money_text(value: Any, currency: str = "USD", full: bool = False) -> str:
-    """An amount in the currency: compact ``$3.1M``/``$420K``, or ``$3,100,000`` with ``full``."""
-    d = _decimal(value)
-    sign = "-" if d < 0 else ""
-    d = abs(d)
-    symbol = _SYMBOLS.get(currency)
-    if full:
-        body = f"{d.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-    else:
-        body = ""
-        for size, suffix in (
-            (Decimal(10) ** 9, "B"),
-            (Decimal(10) ** 6, "M"),
-            (Decimal(10) ** 3, "K"),
-        ):
-            if d >= size:
-                step = Decimal(1) if suffix == "K" else Decimal("0.1")
-                scaled = (d / size).quantize(step, rounding=ROUND_HALF_UP)
-                if scaled >= 1000 and suffix != "B":
-                    continue
-                text = f"{scaled:,}"
-                body = (text[:-2] if text.endswith(".0") else text) + suffix
-                break
-        if not body:
-            body = f"{d.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-    return f"{sign}{symbol}{body}" if symbol else f"{sign}{currency} {body}"
-
-
-@pass_context
-def money(context: Context, value: Any, full: bool = False) -> str:
-    """``{{ cost | money }}`` in the cycle's currency: ``$3.1M`` (``full=True``: ``$3,100,000``)."""
-    cycle = context.get("cycle")
-    currency = cycle.get("currency", "USD") if isinstance(cycle, Mapping) else "USD"
-    return money_text(value, currency, full)
-
-
-def percent(value: Any, places: int = 0) -> str:
-    """A fraction as a percentage: ``0.254 -> '25%'``."""
-    return number(_decimal(value) * 100, places) + "%"
-
-
-def plural(value: Any, word: str, many: str | None = None) -> str:
-    """A count with its noun: ``14 | plural('head') -> '14 heads'``, ``1 -> '1 head'``."""
-    n = _decimal(value)
-    return f"{headcount(n)} {word if n == 1 else (many or word + 's')}"
-
-
-def join_and(items: Iterable[Any], last: str = "and") -> str:
-    """``['a', 'b', 'c'] -> 'a, b and c'``."""
-    words = [str(i) for i in items]
-    if len(words) <= 2:
-        return f" {last} ".join(words)
-    return f"{', '.join(words[:-1])} {last} {words[-1]}"
-
-
-def long_date(value: dt.date) -> str:
-    """A date as documents print it: ``2026-09-15 -> '15 September 2026'``."""
-    return f"{value.day} {value:%B %Y}"
-
-
-FILTERS: dict[str, Callable[..., Any]] = {
-    "money": money,
-    "headcount": headcount,
-    "number": number,
-    "percent": percent,
-    "plural": plural,
-    "join_and": join_and,
-    "date": long_date,
-}
-"""opplan's filters, registered here and nowhere else (docs/templates.md lists them)."""
+def _unchanged(path: str, mtime: float) -> bool:
+    try:
+        return bool(os.path.getmtime(path) == mtime)
+    except OSError:
+        return False
 
 
 # --- the environment --------------------------------------------------------
@@ -247,9 +127,11 @@ def environment(search_path: Sequence[Path] = ()) -> BoundedSandbox:
     """The sandboxed environment; templates are looked up in ``search_path`` in order.
 
     The document renderer passes ``[<cycle>/templates, <default templates>]`` so
-    a cycle's own file overrides the default of the same name.
+    a cycle's own file overrides the default of the same name. A template must
+    resolve inside the directory that holds its search path entry (the cycle
+    directory for ``<cycle>/templates``): a symlink out of it is refused.
     """
-    loader = ChoiceLoader([FileSystemLoader(str(p)) for p in search_path])
+    loader = ChoiceLoader([ConfinedLoader(p, p.parent) for p in search_path])
     env = BoundedSandbox(
         loader=loader,
         undefined=StrictUndefined,
@@ -257,11 +139,17 @@ def environment(search_path: Sequence[Path] = ()) -> BoundedSandbox:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=finalize,
     )
-    for name in ("center", "indent", "wordwrap", "truncate", "format"):
-        env.filters[name] = _bounded_filter(env.filters[name])
     env.filters.update(FILTERS)
+    for name, fn in list(env.filters.items()):
+        env.filters[name] = bounded_filter(name, fn)
     return env
+
+
+def is_template(text: str) -> bool:
+    """Whether a text has jinja markup; a text without any renders as itself."""
+    return "{{" in text or "{%" in text or "{#" in text
 
 
 def compile_text(env: BoundedSandbox, source: str, path: str) -> Template:
@@ -279,28 +167,60 @@ def get_template(env: BoundedSandbox, name: str) -> Template:
         return env.get_template(name)
     except TemplateNotFound:
         raise TemplateError(name, 1, f"template '{name}' not found") from None
+    except (OutsideTemplate, UnreadableTemplate) as exc:
+        raise TemplateError(exc.path, exc.line, exc.message or str(exc)) from None
     except TemplateSyntaxError as exc:
         raise TemplateError(
             exc.filename or name, exc.lineno or 1, exc.message or str(exc)
         ) from None
 
 
+def output_limit(size: int, path: str, *, max_output: int = MAX_OUTPUT) -> TemplateError | None:
+    """The error for a text of ``size`` characters once rendered, if it is over the limit.
+
+    The one output limit: :func:`render` applies it to what a template writes,
+    ``opplan check`` to a narrative without jinja markup (which renders as itself).
+    """
+    if size <= max_output:
+        return None
+    return TemplateError(
+        path,
+        1,
+        f"output longer than {max_output:,} characters is refused; "
+        "shorten the text (a document holds at most that much)",
+    )
+
+
+_PLAIN = {
+    TypeError: "a value of the wrong kind",
+    ZeroDivisionError: "a division by zero",
+    OverflowError: "a number too large",
+    RecursionError: "a macro or template that calls itself too deeply",
+    MemoryError: "a value too large for memory",
+    LookupError: "no such item",
+    ValueError: "a value that does not fit",
+    ArithmeticError: "a calculation that cannot be done",
+}
+
+
 def render(template: Template, context: Mapping[str, Any], *, max_output: int = MAX_OUTPUT) -> str:
-    """Render with a fresh loop budget; stop at ``max_output`` characters.
+    """Render with a fresh budget (loops, work, time); stop at ``max_output`` characters.
 
     Raises :class:`TemplateError` naming the file and line for any failure in
     the template: an undefined name, a sandbox violation, a limit, a runtime error.
     """
-    budget = _Budget()
     parts: list[str] = []
     size = 0
     path = template.filename or template.name or "<template>"
     try:
-        for chunk in template.generate({**context, "range": budget.range}):
-            size += len(chunk)
-            if size > max_output:
-                raise SecurityError(f"output longer than {max_output:,} characters is refused")
-            parts.append(chunk)
+        with budget_for() as budget:
+            for chunk in template.generate({**context, "range": budget.range}):
+                size += len(chunk)
+                too_long = output_limit(size, path, max_output=max_output)
+                if too_long is not None:
+                    raise SecurityError(too_long.message)
+                budget.clock()
+                parts.append(chunk)
     except TemplateSyntaxError as exc:
         raise TemplateError(
             exc.filename or path, exc.lineno or 1, exc.message or str(exc)
@@ -315,11 +235,21 @@ def render(template: Template, context: Mapping[str, Any], *, max_output: int = 
         RecursionError,
     ) as exc:
         where, line = _template_frame(exc.__traceback__, path)
-        message = str(exc) if isinstance(exc, JinjaError) else f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, OverflowError) and "range" in str(exc).lower():
-            message = f"range too big: {exc}"
-        raise TemplateError(where, line, message) from None
+        raise TemplateError(where, line, _message(exc)) from None
     return "".join(parts)
+
+
+def _message(exc: BaseException) -> str:
+    """A failure in a planner's words: jinja's own message, or what kind of problem it is."""
+    if isinstance(exc, TemplateNotFound) and not isinstance(exc, OutsideTemplate):
+        return f"template '{exc.name}' not found"
+    if isinstance(exc, JinjaError):
+        return str(exc)
+    if isinstance(exc, OverflowError) and "range" in str(exc).lower():
+        return f"range too big: {exc}"
+    kind = next((k for t, k in _PLAIN.items() if isinstance(exc, t)), "an error")
+    detail = "" if isinstance(exc, (RecursionError, MemoryError)) else str(exc)
+    return f"{kind}: {detail[:200]}" if detail else kind
 
 
 def _template_frame(tb: TracebackType | None, default: str) -> tuple[str, int]:
@@ -331,3 +261,19 @@ def _template_frame(tb: TracebackType | None, default: str) -> tuple[str, int]:
             found = (name, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+__all__ = [
+    "FILTERS",
+    "MAX_DIGITS",
+    "MAX_ITERATIONS",
+    "MAX_OUTPUT",
+    "MAX_SECONDS",
+    "MAX_WIDTH",
+    "MAX_WORK",
+    "BoundedSandbox",
+    "TemplateError",
+    "headcount",
+    "money_text",
+    "plural",
+]

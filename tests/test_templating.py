@@ -29,7 +29,7 @@ def run(source: str, **context: object) -> str:
             "{% for i in range(99999) %}{{ 'x' * 10000 }}{% endfor %}",
             "output longer than 1,000,000 characters",
         ),
-        ("{{ 'x' * 10**9 }}", "a value longer than 1,000,000 items"),
+        ("{{ 'x' * 10**9 }}", "a text or list longer than 1,000,000 characters or items"),
         ("{{ ((10**60)**60)**60 }}", "powers of more than 10,000 digits"),
         (
             "{% set ns = namespace(x=10**50) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}"
