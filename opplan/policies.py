@@ -290,16 +290,22 @@ def configuration(cycle: Cycle) -> Callable[[str, str], Effective]:
         key = (rule, node_id)
         if key in cache:
             return cache[key]
-        node = cycle.nodes[node_id]
-        base = (
-            conf(rule, node.parent)
-            if node.parent is not None
-            else _merge(BY_NAME[rule].default, top[rule])
-            if rule in top
-            else BY_NAME[rule].default
-        )
-        own = node.plan.policies.get(rule) if node.plan else None
-        cache[key] = result = _merge(base, own) if own is not None else base
+        # up to the nearest node already known (or the root), then down again: no recursion
+        path: list[str] = []
+        at: str | None = node_id
+        while at is not None and (rule, at) not in cache:
+            path.append(at)
+            at = cycle.nodes[at].parent
+        if at is not None:
+            result = cache[(rule, at)]
+        else:
+            result = (
+                _merge(BY_NAME[rule].default, top[rule]) if rule in top else BY_NAME[rule].default
+            )
+        for nid in reversed(path):
+            plan = cycle.nodes[nid].plan
+            own = plan.policies.get(rule) if plan else None
+            cache[(rule, nid)] = result = _merge(result, own) if own is not None else result
         return result
 
     return conf
