@@ -1,0 +1,73 @@
+"""Issue 10, case 13: many asks with as many decisions (and goals, dependencies, commitments)
+check and roll up in time that grows with the input, not with its square.
+
+Time bounds are generous: they catch a quadratic (16,000 decisions took 81 s to
+check), not a slow machine. The scaling check compares two sizes in one run.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from cyclefactory import CYCLE_YAML
+
+from opplan import pipeline
+from opplan.diagnostics import Severity
+
+
+def write_big_cycle(base: Path, n: int) -> Path:
+    """A root deciding on ``n`` asks of team ``b``; each ask names its own goal and
+    dependency on team ``c``, and ``c`` commits to every one of them."""
+    base.mkdir(parents=True)
+    (base / "cycle.yaml").write_text(CYCLE_YAML, encoding="utf-8")
+    decisions = "".join(f"    b/a{i}: {{decision: fund, rank: {i + 1}}}\n" for i in range(n))
+    asks = "".join(
+        f"  - {{id: a{i}, title: Ask {i}, headcount: [{{role: SDE, count: 1, start: Q2}}], "
+        f"goals: [G{i}], depends_on: [D{i}]}}\n"
+        for i in range(n)
+    )
+    goals = "".join(
+        f"  - {{id: G{i}, title: Goal {i}, kind: initiative, due: Q4}}\n" for i in range(n)
+    )
+    deps = "".join(f"  - {{id: D{i}, on: c, what: Thing {i}}}\n" for i in range(n))
+    commits = "".join(f"  - {{to: b/D{i}, funded_by: flat}}\n" for i in range(n))
+    team = "headcount:\n  - {role: SDE, count: 100000}\n"
+    files = {
+        "a": f"name: A\nowner: O\n{team}review:\n  decisions:\n{decisions}",
+        "a/b": f"name: B\nowner: O\n{team}incremental:\n{asks}goals:\n{goals}dependencies:\n{deps}",
+        "a/c": f"name: C\nowner: O\n{team}commitments:\n{commits}",
+    }
+    for rel, text in files.items():
+        (base / rel).mkdir(parents=True, exist_ok=True)
+        (base / rel / "plan.yaml").write_text(text, encoding="utf-8")
+    return base
+
+
+def seconds_to_check(cycle_dir: Path, runs: int = 1) -> float:
+    """The fastest of ``runs`` checks of ``cycle_dir``; the check must find no error."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        checked = pipeline.check(cycle_dir)
+        best = min(best, time.perf_counter() - start)
+        errors = [d.format() for d in checked.diagnostics if d.severity is Severity.ERROR]
+        assert not errors, errors[:5]
+    return best
+
+
+def test_case_13_many_decisions_check_and_roll_up_in_bounded_time(tmp_path):
+    """case 13: 16,000 asks with 16,000 decisions (and as many goals, dependencies and
+    commitments) check and roll up in bounded time; twice the input takes under 3x the time."""
+    big = write_big_cycle(tmp_path / "n16000", 16_000)
+    start = time.perf_counter()
+    rolled = pipeline.rollup(big)
+    assert time.perf_counter() - start < 30  # the check alone was 81 s
+    assert rolled.report is not None
+    b = rolled.report.nodes["a"]
+    assert len(b.stack) == 16_000
+    assert all(row.decision == "fund" for row in b.stack)
+
+    small = seconds_to_check(write_big_cycle(tmp_path / "n3000", 3_000), runs=2)
+    double = seconds_to_check(write_big_cycle(tmp_path / "n6000", 6_000), runs=2)
+    assert double < 3 * small, (small, double)
