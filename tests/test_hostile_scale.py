@@ -10,10 +10,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from cyclefactory import CYCLE_YAML
+from cyclefactory import CYCLE_YAML, ask, errors_of, make_cycle, plan
 
 from opplan import pipeline
 from opplan.diagnostics import Severity
+from opplan.gcpause import paused_gc
+from opplan.model import Cycle
+from opplan.rollup import rollup
 
 
 def write_big_cycle(base: Path, n: int) -> Path:
@@ -71,3 +74,36 @@ def test_case_13_many_decisions_check_and_roll_up_in_bounded_time(tmp_path):
     small = seconds_to_check(write_big_cycle(tmp_path / "n3000", 3_000), runs=2)
     double = seconds_to_check(write_big_cycle(tmp_path / "n6000", 6_000), runs=2)
     assert double < 3 * small, (small, double)
+
+
+def wide_cycle(n: int) -> Cycle:
+    """A root over ``n`` teams of one ask each, ranking every one of them."""
+    teams = {f"r/t{i}": plan(f"T{i}", ask("a"), hc=10) for i in range(n)}
+    ranks = {f"t{i}/a": {"rank": i + 1} for i in range(n)}
+    return make_cycle({"r": plan("R", decisions=ranks), **teams})
+
+
+def seconds_to_roll_up(cycle: Cycle, runs: int = 2) -> float:
+    """The fastest of ``runs`` roll-ups of an in-memory cycle."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        with paused_gc():
+            rollup(cycle)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_many_ranks_over_many_children_roll_up_in_linear_time():
+    """case 13 (nearby): a manager ranking N asks of N direct reports rolls up in time
+    linear in N (finding each ranked ask's child scanned every child: 16,000 took 4.3 s
+    where 4,000 took 0.36 s); four times the input takes under six times the time."""
+    big = wide_cycle(16_000)
+    errors = errors_of(big)
+    assert not errors, errors[:3]
+    report = rollup(big)
+    assert [row.child for row in report.nodes["r"].stack[:3]] == ["t0", "t1", "t2"]
+    large = seconds_to_roll_up(big)
+    assert large < 20
+    small = seconds_to_roll_up(wide_cycle(4_000))
+    assert large < 6 * small, (small, large)
