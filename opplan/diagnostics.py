@@ -173,6 +173,17 @@ def cap_per_file(
     return sort_diagnostics(out)
 
 
+def listing(names: Sequence[str], limit: int = 10) -> str:
+    """Names for a message, comma-separated; past ``limit``, the rest as a count.
+
+    A message that lists a node's goals must not grow with a hostile file (20,000
+    goals named in each of 20,000 errors would be gigabytes of output).
+    """
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit:,} more"
+
+
 def count(diags: Sequence[Diagnostic]) -> tuple[int, int]:
     """(errors, warnings) in ``diags``."""
     errors = sum(1 for d in diags if d.severity is Severity.ERROR)

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Source, error
+from .diagnostics import Diagnostic, Source, error, listing
 from .model import NODE_ID_RE
 
 #: A node directory (path relative to the cycle) with the node directories below it.
@@ -203,7 +203,7 @@ def discover(
                 error(
                     Source(display_path(display, CYCLE_FILE)),
                     f"root '{root_hint}' is not a node directory under the cycle "
-                    f"directory (found: {', '.join(names)})",
+                    f"directory (found: {listing(names)})",
                     "tree",
                 )
             )
@@ -214,7 +214,7 @@ def discover(
             error(
                 Source(display_path(display, CYCLE_FILE)),
                 f"{len(tops)} node directories under the cycle directory "
-                f"({', '.join(names)}); name the root with 'root:'",
+                f"({listing(names)}); name the root with 'root:'",
                 "tree",
             )
         )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from .costing import RateTable, ask_amount, number_text
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic, error, listing
 from .model import Ask, Cycle, Dependency, HeadcountLine, Plan, RateEntry
 
 Validator = Callable[[Cycle], Iterable[Diagnostic]]
@@ -86,14 +86,15 @@ def check_goal_refs(cycle: Cycle) -> Iterator[Diagnostic]:
     """Goal ids named by flat items and asks are goals of the same node."""
     for node, plan in cycle.plans():
         goals = {g.id for g in plan.goals}
+        known = ""  # the node's goals for the message, listed once
         for attr in ("flat", "incremental"):
             for item in getattr(plan, attr):
                 for i, gid in enumerate(item.goals):
                     if gid not in goals:
+                        known = known or listing(sorted(goals)) or "none"
                         yield error(
                             item.source.at("goals", i),
-                            f"unknown goal '{gid}' (goals of {node.id}: "
-                            f"{', '.join(sorted(goals)) or 'none'})",
+                            f"unknown goal '{gid}' (goals of {node.id}: {known})",
                             "reference",
                         )
 

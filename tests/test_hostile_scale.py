@@ -107,3 +107,27 @@ def test_many_ranks_over_many_children_roll_up_in_linear_time():
     assert large < 20
     small = seconds_to_roll_up(wide_cycle(4_000))
     assert large < 6 * small, (small, large)
+
+
+def test_many_unknown_goal_references_give_short_messages(tmp_path):
+    """case 13 (nearby): 20,000 unknown goal references in a node of 20,000 goals: each
+    message lists ten goals, not all 20,000 (that was 2.4 GB of messages)."""
+    n = 20_000
+    goals = "".join(f"  - {{id: G{i}, title: Goal, kind: initiative, due: Q4}}\n" for i in range(n))
+    refs = ", ".join(f"X{i}" for i in range(n))
+    text = f"name: B\nowner: O\nincremental:\n  - {{id: a, title: A, goals: [{refs}]}}\n"
+    base = tmp_path / "c"
+    for rel, plan_text in {"a": "name: A\nowner: O\n", "a/b": text + f"goals:\n{goals}"}.items():
+        (base / rel).mkdir(parents=True)
+        (base / rel / "plan.yaml").write_text(plan_text, encoding="utf-8")
+    (base / "cycle.yaml").write_text(CYCLE_YAML, encoding="utf-8")
+    start = time.perf_counter()
+    checked = pipeline.check(base)
+    assert time.perf_counter() - start < 20
+    refs_found = [d for d in checked.diagnostics if d.rule == "reference"]
+    assert len(refs_found) == 101
+    assert refs_found[0].message == (
+        "unknown goal 'X0' (goals of b: G0, G1, G10, G100, G1000, G10000, G10001, G10002, "
+        "G10003, G10004 and 19,990 more)"
+    )
+    assert refs_found[-1].message.startswith("and 19,900 more reference problems")
