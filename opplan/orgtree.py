@@ -5,7 +5,9 @@ one node directory directly under the cycle directory (``root:`` in
 cycle.yaml may name it). Hidden directories and the cycle's ``templates/`` are
 ignored. A directory without ``plan.yaml`` that has nodes below it is a gap in
 the tree; its nodes are attached to the nearest node above so that checking
-goes on. Symlinks that leave the cycle directory are refused.
+goes on. Symlinks that leave the cycle directory are refused. Directories
+more than ``MAX_TREE_DEPTH`` levels below the cycle are one error, not read;
+the walk is iterative, so no depth can exhaust the stack.
 """
 
 from __future__ import annotations
@@ -53,12 +55,6 @@ def inside(path: Path, top: Path) -> bool:
         return True
     except (ValueError, OSError, RuntimeError):
         return False
-
-
-#: How many directory levels below the cycle directory are read (the root's directory is
-#: level 1). Real org trees are about a dozen levels deep; more than this is a mistake, and
-#: is one error at the first directory past it rather than a walk thousands of levels down.
-MAX_TREE_DEPTH = 64
 
 
 @dataclass(slots=True)
