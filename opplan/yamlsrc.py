@@ -20,6 +20,7 @@ Round-trip parsers (ruamel.yaml) keep positions too, but are pure Python and
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -181,16 +182,22 @@ class _Converter:
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
-    """Read a UTF-8 text file; an unreadable or non-UTF-8 file is a diagnostic."""
+    """Read a UTF-8 text file; an unreadable, too large or non-UTF-8 file is a diagnostic.
+
+    At most ``MAX_FILE_BYTES`` (and one more) are read, so a huge or sparse file
+    costs no memory before it is refused.
+    """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+            size = max(os.fstat(f.fileno()).st_size, len(raw))
     except OSError as exc:
         return None, [error(Source(display), f"cannot read file: {exc.strerror}", "io")]
     if len(raw) > MAX_FILE_BYTES:
         return None, [
             error(
                 Source(display),
-                f"file is {len(raw)} bytes, more than the {MAX_FILE_BYTES} allowed",
+                f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
                 "io",
             )
         ]

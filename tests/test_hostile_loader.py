@@ -7,6 +7,7 @@ is an exception on the result, so every run also asserts there was none.
 from __future__ import annotations
 
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -191,3 +192,23 @@ def test_case_15_narrative_symlinked_outside_is_never_read(tmp_path, monkeypatch
         assert "acme/search/narrative.md:1:1: error: symlink leaves the cycle directory" in (
             result.stderr
         )
+
+
+# --- nearby: a huge file is refused before it is read ---------------------------------
+
+
+@pytest.mark.parametrize("name", ["acme/search/plan.yaml", "acme/search/narrative.md"])
+def test_huge_sparse_file_is_refused_without_reading_it(tmp_path, name, monkeypatch):
+    """A 4 GB (sparse) plan.yaml or narrative.md is one error at the file, read no further
+    than the 5 MB limit (it used to be read whole into memory first)."""
+    base = cycle(tmp_path)
+    with open(base / name, "wb") as f:
+        f.truncate(4 * 1024**3)
+    monkeypatch.chdir(base)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    result = run(Path("."), "check", "--pages", "off")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 500_000
+    assert result.exit_code == 1
+    assert (
+        f"{name}:1:1: error: file is 4,294,967,296 bytes, more than the 5,242,880 allowed [io]"
+    ) in result.stderr.splitlines()
