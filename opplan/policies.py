@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import partial
 
 from .costing import number_text
-from .diagnostics import Diagnostic, Severity, Source, error
+from .diagnostics import MAX_PER_FILE_AND_RULE, Diagnostic, Severity, Source, error
 from .model import Cycle, PolicySetting
 from .narrative_style import check_narrative_style
 
@@ -316,10 +316,13 @@ def check_settings(cycle: Cycle) -> Iterator[Diagnostic]:
     tables = [(cycle.settings.source, cycle.settings.policies)] if cycle.settings else []
     tables += [(p.source, p.policies) for _, p in cycle.plans()]
     for owner, table in tables:
+        unknown = 0  # spelling hints only for as many as are shown (see cap_per_file)
         for name, setting in table.items():
             policy = BY_NAME.get(name)
             if policy is None:
-                hint = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.6)
+                unknown += 1
+                known = list(BY_NAME) if unknown <= MAX_PER_FILE_AND_RULE else []
+                hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
                 yield error(
                     owner.at("policies", name),
                     f"unknown policy '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""),

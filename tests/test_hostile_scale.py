@@ -131,3 +131,19 @@ def test_many_unknown_goal_references_give_short_messages(tmp_path):
         "G10003, G10004 and 19,990 more)"
     )
     assert refs_found[-1].message.startswith("and 19,900 more reference problems")
+
+
+def test_many_unknown_policies_check_in_bounded_time(tmp_path):
+    """case 2 (nearby): 100,000 unknown policy names in one plan are summarised like
+    unknown keys, without a spelling hint searched for each."""
+    names = "".join(f"  p{i}: warning\n" for i in range(100_000))
+    base = tmp_path / "c"
+    (base / "a").mkdir(parents=True)
+    (base / "cycle.yaml").write_text(CYCLE_YAML, encoding="utf-8")
+    (base / "a" / "plan.yaml").write_text(f"name: A\nowner: O\npolicies:\n{names}", "utf-8")
+    start = time.perf_counter()
+    checked = pipeline.check(base)
+    assert time.perf_counter() - start < 20
+    unknown = [d for d in checked.diagnostics if d.rule == "unknown-key"]
+    assert len(unknown) == 101
+    assert unknown[-1].message.startswith("and 99,900 more unknown-key problems")
