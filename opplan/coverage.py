@@ -92,6 +92,10 @@ def dependency_infos(cycle: Cycle, index: AskIndex) -> list[DepInfo]:
         plan = node.plan
         if plan is None:
             continue
+        needed_by: dict[str, list[str]] = {}  # dependency id -> refs of the asks needing it
+        for a in plan.incremental:
+            for did in dict.fromkeys(a.depends_on):
+                needed_by.setdefault(did, []).append(f"{nid}/{a.id}")
         for dep in plan.dependencies:
             if dep.away_team and dep.funded_by is not None:
                 funded_by: str | None = f"{nid}/{dep.funded_by}"
@@ -99,7 +103,7 @@ def dependency_infos(cycle: Cycle, index: AskIndex) -> list[DepInfo]:
                 host_id, fb = commitments.get(f"{nid}/{dep.id}", (dep.on, None))
                 funded_by = fb if fb in (None, "flat") else f"{host_id}/{fb}"
             ask = index.by_ref.get(funded_by) if funded_by not in (None, "flat") else None
-            refs = tuple(f"{nid}/{a.id}" for a in plan.incremental if dep.id in a.depends_on)
+            refs = tuple(needed_by.get(dep.id, ()))
             out.append(
                 DepInfo(
                     nid,
@@ -270,10 +274,13 @@ def goals_at_risk(
         found: list[tuple[GoalAtRisk, tuple[int, ...]]] = []
         if plan is not None:
             flat = {g for item in plan.flat for g in item.goals}
-            own = index.own[nid]
+            served_by: dict[str, list[int]] = {}  # goal id -> own asks that serve it
+            for i in index.own[nid]:
+                for gid in dict.fromkeys(index.asks[i].ask.goals):
+                    served_by.setdefault(gid, []).append(i)
             for goal in plan.goals:
                 if goal.id not in flat:
-                    serving = tuple(i for i in own if goal.id in index.asks[i].ask.goals)
+                    serving = tuple(served_by.get(goal.id, ()))
                     found.append((GoalAtRisk(nid, goal.id, goal.title), serving))
         candidates.append(found)
     out: dict[NodeId, tuple[GoalAtRisk, ...]] = {}

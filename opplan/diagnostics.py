@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +25,11 @@ class Source:
 
     ``keys`` is the key path from the file's top-level mapping down to the
     value (e.g. ``("incremental", 0, "goals", 1)``). ``keypos`` holds the
-    positions of the record's own keys, flat: ``(key, line, col, key, ...)``,
-    so :meth:`at` can point at a key at once; deeper paths stay inexact until
+    positions of the record's own keys, so :meth:`at` can point at a key at
+    once: flat ``(key, line, col, key, ...)`` for a record of a few keys (a
+    scan of at most :data:`KEYPOS_SCAN` keys), a ``{key: (line, col)}`` index
+    for more (a file with 40,000 unknown keys must not cost 40,000 scans of
+    40,000 keys). Deeper paths stay inexact until
     :func:`opplan.yamlsrc.resolve_positions` re-reads the file.
     """
 
@@ -34,8 +38,11 @@ class Source:
     col: int = 1
     keys: KeyPath = ()
     exact: bool = True
-    # flat (key, line, col) triples: str | int keys and int positions, which no tuple type spells
-    keypos: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    # flat (key, line, col) triples (str | int keys and int positions, which no tuple type
+    # spells), or for records of many keys an index of them: see key_positions()
+    keypos: tuple[Any, ...] | dict[str | int, tuple[int, int]] = field(
+        default=(), compare=False, repr=False
+    )
 
     def at(self, *keys: str | int) -> Source:
         """The source of a value below this record (exact for the record's own keys)."""
@@ -44,9 +51,14 @@ class Source:
         path = self.keys + tuple(keys)
         first = keys[0]
         pos = self.keypos
-        for i in range(0, len(pos), 3):
-            if pos[i] == first:
-                return Source(self.path, pos[i + 1], pos[i + 2], path, exact=len(keys) == 1)
+        if isinstance(pos, dict):
+            hit = pos.get(first)
+            if hit is not None:
+                return Source(self.path, hit[0], hit[1], path, exact=len(keys) == 1)
+        else:
+            for i in range(0, len(pos), 3):
+                if pos[i] == first:
+                    return Source(self.path, pos[i + 1], pos[i + 2], path, exact=len(keys) == 1)
         return Source(self.path, self.line, self.col, path, exact=False)
 
     def __str__(self) -> str:
@@ -56,6 +68,19 @@ class Source:
         # Loader workers send hundreds of thousands of these; the default for a
         # frozen slots dataclass (a Python __setstate__ per field) is ~10x slower.
         return (Source, (self.path, self.line, self.col, self.keys, self.exact, self.keypos))
+
+
+#: Records with more keys than this index their key positions instead of listing them.
+KEYPOS_SCAN = 16
+
+
+def key_positions(
+    flat: Sequence[Any],
+) -> tuple[Any, ...] | dict[str | int, tuple[int, int]]:
+    """A record's ``keypos`` from flat ``(key, line, col, ...)``: a tuple, or an index if long."""
+    if len(flat) <= 3 * KEYPOS_SCAN:
+        return tuple(flat)
+    return {flat[i]: (flat[i + 1], flat[i + 2]) for i in range(0, len(flat), 3)}
 
 
 class Severity(enum.StrEnum):
@@ -107,6 +132,56 @@ def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
         unique,
         key=lambda d: (d.source.path, d.source.line, d.source.col, d.rule, d.message),
     )
+
+
+#: How many diagnostics of one rule one file shows; the rest become one summary line.
+MAX_PER_FILE_AND_RULE = 100
+
+
+def cap_per_file(
+    diags: Sequence[Diagnostic], limit: int = MAX_PER_FILE_AND_RULE
+) -> list[Diagnostic]:
+    """Sorted ``diags`` with at most ``limit`` of one rule in one file, in order.
+
+    The rest of that rule in that file become one diagnostic at the first one
+    left out ("and 39,900 more unknown-key problems in this file"), so a file
+    with 40,000 unknown keys gives a readable report and still fails.
+    """
+    shown: Counter[tuple[str, str]] = Counter()
+    first_hidden: dict[tuple[str, str], Diagnostic] = {}
+    out: list[Diagnostic] = []
+    for d in diags:
+        key = (d.source.path, d.rule)
+        shown[key] += 1
+        if shown[key] <= limit:
+            out.append(d)
+        elif key not in first_hidden:
+            first_hidden[key] = d
+    if not first_hidden:
+        return out
+    for key, d in first_hidden.items():
+        more = shown[key] - limit
+        out.append(
+            Diagnostic(
+                d.source,
+                d.severity,
+                f"and {more:,} more {d.rule} problem{'s' if more != 1 else ''} in this file "
+                "(fix the ones above, then check again)",
+                d.rule,
+            )
+        )
+    return sort_diagnostics(out)
+
+
+def listing(names: Sequence[str], limit: int = 10) -> str:
+    """Names for a message, comma-separated; past ``limit``, the rest as a count.
+
+    A message that lists a node's goals must not grow with a hostile file (20,000
+    goals named in each of 20,000 errors would be gigabytes of output).
+    """
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit:,} more"
 
 
 def count(diags: Sequence[Diagnostic]) -> tuple[int, int]:

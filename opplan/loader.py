@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import Diagnostic, KeyPath, Source, error
+from .diagnostics import MAX_PER_FILE_AND_RULE, Diagnostic, KeyPath, Source, error
 from .gcpause import paused_gc
 from .model import Cycle, CycleSettings, Narrative, Node, Plan, spans
 from .orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE, discover, display_path, inside
@@ -54,8 +54,12 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
     if not base.is_dir():
         diags.append(error(Source(display), "not a directory", "io"))
         return Cycle(base, None, {}, None, cycle_src), diags
-    if (base / CYCLE_FILE).is_file():
-        settings = load_model(base / CYCLE_FILE, cycle_src.path, CycleSettings, diags)
+    top = base.resolve()
+    cycle_file = base / CYCLE_FILE
+    if cycle_file.is_symlink() and not inside(cycle_file, top):
+        pass  # never read; discover() reports the link at its path
+    elif cycle_file.is_file():
+        settings = load_model(cycle_file, cycle_src.path, CycleSettings, diags)
     else:
         diags.append(
             error(cycle_src, f"no {CYCLE_FILE} in '{display}' (is this a cycle directory?)", "io")
@@ -66,7 +70,6 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
     diags.extend(tree_diags)
 
     nodes: dict[str, Node] = {}
-    top = base.resolve()
     plan_paths = [display_path(display, f"{nd.rel}/{PLAN_FILE}") for nd in found]
     for nd, plan_path, (data, parse_diags) in zip(
         found, plan_paths, _parse_all(plan_paths, jobs), strict=False
@@ -114,14 +117,17 @@ def validate_model(data: Any, path: str, model: type[BaseModel], diags: list[Dia
     """Validate parsed ``data`` as ``model``; append problems to ``diags``.
 
     Returns the model instance, or None when the data has shape errors.
+    ``data`` is None only for a file that did not parse (already reported).
     """
     if data is None:
         return None
     if not isinstance(data, dict):
+        first = [n for n, f in model.model_fields.items() if f.is_required()][:2]
+        example = ", ".join(f"{n}: ..." for n in first)
         diags.append(
             error(
                 Source(path),
-                f"expected a mapping of keys at the top of {Path(path).name}, got {_kind(data)}",
+                f"{Path(path).name} must be a mapping of keys ({example}), not {_kind(data)}",
                 "type",
             )
         )
@@ -143,14 +149,20 @@ def load_model(file: Path, path: str, model: type[BaseModel], diags: list[Diagno
 def schema_diagnostics(
     exc: ValidationError, path: str, model: type[BaseModel], data: dict[str, Any]
 ) -> list[Diagnostic]:
-    """Turn pydantic's errors into diagnostics at the offending keys."""
+    """Turn pydantic's errors into diagnostics at the offending keys.
+
+    Spelling hints are looked for only while a file has at most
+    ``MAX_PER_FILE_AND_RULE`` unknown keys: beyond that they are summarised.
+    """
     out = []
+    unknown = 0
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
         name = loc[-1] if loc else ""
         if kind == "extra_forbidden":
-            fields = _fields_at(model, loc[:-1])
+            unknown += 1
+            fields = _fields_at(model, loc[:-1]) if unknown <= MAX_PER_FILE_AND_RULE else []
             hint = difflib.get_close_matches(str(name), fields, n=1, cutoff=0.6)
             msg = f"unknown key '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
             if not hint and " " in str(name):
@@ -241,9 +253,8 @@ def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
 
 
 def _kind(value: Any) -> str:
-    return {list: "a list", str: "a string", type(None): "nothing"}.get(
-        type(value), type(value).__name__
-    )
+    """What a value is, in a planner's words."""
+    return "a list" if isinstance(value, list) else "a single value"
 
 
 def _show(value: Any) -> str:

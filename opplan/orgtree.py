@@ -5,16 +5,18 @@ one node directory directly under the cycle directory (``root:`` in
 cycle.yaml may name it). Hidden directories and the cycle's ``templates/`` are
 ignored. A directory without ``plan.yaml`` that has nodes below it is a gap in
 the tree; its nodes are attached to the nearest node above so that checking
-goes on. Symlinks that leave the cycle directory are refused.
+goes on. Symlinks that leave the cycle directory are refused. Directories
+more than ``MAX_TREE_DEPTH`` levels below the cycle are one error, not read;
+the walk is iterative, so no depth can exhaust the stack.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Source, error
+from .diagnostics import Diagnostic, Source, error, listing
 from .model import NODE_ID_RE
 
 #: A node directory (path relative to the cycle) with the node directories below it.
@@ -24,6 +26,10 @@ PLAN_FILE = "plan.yaml"
 NARRATIVE_FILE = "narrative.md"
 CYCLE_FILE = "cycle.yaml"
 IGNORED_TOP = {"templates"}
+#: How many directory levels below the cycle directory are read (the root's directory is
+#: level 1). Real org trees are about a dozen levels deep; deeper than this is a mistake,
+#: reported once at the first directory past it instead of walking thousands of levels.
+MAX_TREE_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,19 @@ def inside(path: Path, top: Path) -> bool:
         return False
 
 
+@dataclass(slots=True)
+class _Frame:
+    """A directory being walked: what is left to walk below it and what was found."""
+
+    rel: str
+    has_plan: bool
+    todo: list[tuple[str, Path]]  # subdirectories (rel, real path), the next one last
+    below: list[DirTree] = field(default_factory=list)
+
+
 class _Walker:
+    """Finds the node directories under a cycle, iteratively (no recursion, any depth)."""
+
     def __init__(self, cycle_dir: Path, display: str):
         self.top = cycle_dir.resolve()
         self.display = display
@@ -61,27 +79,61 @@ class _Walker:
     def src(self, rel: str) -> Source:
         return Source(display_path(self.display, rel))
 
-    def walk(self, rel: str, depth: int) -> list[DirTree]:
-        """Node directories at or below ``rel`` as (rel, [children...]) trees."""
-        path = self.top / rel if rel else self.top
-        real = path.resolve()
-        if real in self.seen_real:
+    def walk(self) -> list[DirTree]:
+        """Node directories under the cycle directory as (rel, [children...]) trees.
+
+        Depth-first with an explicit stack: each directory is listed once (by its
+        resolved path, so symlink loops are cut), its subdirectories are walked
+        in name order, and what it holds is handed to its parent when they are
+        all done.
+        """
+        first = self._open("", self.top, 0)
+        if first is None:
             return []
+        stack = [first]
+        while True:
+            frame = stack[-1]
+            if frame.todo:
+                rel, real = frame.todo.pop()
+                child = self._open(rel, real, len(stack))
+                if child is not None:
+                    stack.append(child)
+                continue
+            stack.pop()
+            found = self._close(frame)
+            if not stack:
+                return found
+            stack[-1].below.extend(found)
+
+    def _open(self, rel: str, real: Path, depth: int) -> _Frame | None:
+        """List one directory ``depth`` levels below the cycle; None when it is not walked."""
+        if real in self.seen_real:
+            return None
         self.seen_real.add(real)
+        if depth > MAX_TREE_DEPTH:
+            self.diagnostics.append(
+                error(
+                    self.src(rel),
+                    f"directories nest more than {MAX_TREE_DEPTH} levels below the cycle "
+                    "directory; no org tree is this deep (move these directories up)",
+                    "tree-depth",
+                )
+            )
+            return None
         try:
-            entries = sorted(os.scandir(path), key=lambda e: e.name)
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
         except OSError as exc:
             self.diagnostics.append(
                 error(self.src(rel), f"cannot read directory: {exc.strerror}", "io")
             )
-            return []
-        has_plan = False
-        below: list[DirTree] = []
+            return None
+        frame = _Frame(rel, False, [])
         for entry in entries:
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
             if entry.name.startswith("."):
                 continue
-            if entry.is_symlink() and not inside(Path(entry.path), self.top):
+            link = entry.is_symlink()
+            if link and not inside(Path(entry.path), self.top):
                 self.diagnostics.append(
                     error(
                         self.src(child_rel),
@@ -92,25 +144,33 @@ class _Walker:
                 continue
             if entry.name == PLAN_FILE:
                 if entry.is_file():
-                    has_plan = True
+                    frame.has_plan = True
                 else:
                     self.diagnostics.append(
                         error(self.src(child_rel), f"{PLAN_FILE} is not a file", "io")
                     )
             elif entry.is_dir() and not (depth == 0 and entry.name in IGNORED_TOP):
-                below.extend(self.walk(child_rel, depth + 1))
-        if has_plan and rel:
-            return [(rel, below)]
-        if below and rel:
+                # a directory's real path extends its parent's; only links need resolving
+                # (resolving every path anew costs time in proportion to its depth)
+                child_real = Path(entry.path).resolve() if link else real / entry.name
+                frame.todo.append((child_rel, child_real))
+        frame.todo.reverse()
+        return frame
+
+    def _close(self, frame: _Frame) -> list[DirTree]:
+        """The node trees a walked directory hands to its parent: itself, or what it holds."""
+        if frame.has_plan and frame.rel:
+            return [(frame.rel, frame.below)]
+        if frame.below and frame.rel:
             self.diagnostics.append(
                 error(
-                    self.src(rel),
-                    f"directory '{rel}' has no {PLAN_FILE} but holds nodes below it "
+                    self.src(frame.rel),
+                    f"directory '{frame.rel}' has no {PLAN_FILE} but holds nodes below it "
                     "(a gap in the tree)",
                     "tree-gap",
                 )
             )
-        return below
+        return frame.below
 
 
 def discover(
@@ -121,7 +181,7 @@ def discover(
     Returns ``(nodes, root_id, diagnostics)``.
     """
     walker = _Walker(cycle_dir, display)
-    tops = walker.walk("", 0)
+    tops = walker.walk()
     diags = walker.diagnostics
     if not tops:
         diags.append(
@@ -139,7 +199,7 @@ def discover(
                 error(
                     Source(display_path(display, CYCLE_FILE)),
                     f"root '{root_hint}' is not a node directory under the cycle "
-                    f"directory (found: {', '.join(names)})",
+                    f"directory (found: {listing(names)})",
                     "tree",
                 )
             )
@@ -150,7 +210,7 @@ def discover(
             error(
                 Source(display_path(display, CYCLE_FILE)),
                 f"{len(tops)} node directories under the cycle directory "
-                f"({', '.join(names)}); name the root with 'root:'",
+                f"({listing(names)}); name the root with 'root:'",
                 "tree",
             )
         )
@@ -167,10 +227,24 @@ def discover(
                 )
             )
 
-    nodes: list[NodeDir] = []
-    used: dict[str, str] = {}
+    root_rel, root_below = tops[root_idx]
+    nodes = _number(root_rel, root_below, display, diags)
+    return nodes, nodes[0].id if nodes else None, diags
 
-    def add(rel: str, below: list[DirTree], parent: str | None, depth: int) -> str | None:
+
+def _number(
+    root_rel: str, root_below: list[DirTree], display: str, diags: list[Diagnostic]
+) -> list[NodeDir]:
+    """The node directories of the root's tree, depth-first with children by name.
+
+    A directory whose name is not a valid node id, or repeats one, is an error
+    and is left out with everything below it. Iterative: any depth.
+    """
+    order: list[tuple[str, str, str | None, int]] = []  # (id, rel, parent, depth)
+    used: dict[str, str] = {}
+    todo: list[tuple[str, list[DirTree], str | None, int]] = [(root_rel, root_below, None, 0)]
+    while todo:
+        rel, below, parent, depth = todo.pop()
         node_id = Path(rel).name
         plan_src = Source(display_path(display, f"{rel}/{PLAN_FILE}"))
         if not NODE_ID_RE.match(node_id):
@@ -181,7 +255,7 @@ def discover(
                     "bad-id",
                 )
             )
-            return None
+            continue
         if node_id in used:
             diags.append(
                 error(
@@ -190,21 +264,16 @@ def discover(
                     "duplicate-node",
                 )
             )
-            return None
+            continue
         used[node_id] = rel
-        index = len(nodes)
-        nodes.append(NodeDir(node_id, rel, parent, depth, ()))
-        kids = [
-            k
-            for k in (
-                add(r, b, node_id, depth + 1)
-                for r, b in sorted(below, key=lambda t: Path(t[0]).name)
-            )
-            if k is not None
-        ]
-        nodes[index] = NodeDir(node_id, rel, parent, depth, tuple(kids))
-        return node_id
-
-    root_rel, root_below = tops[root_idx]
-    root_id = add(root_rel, root_below, None, 0)
-    return nodes, root_id, diags
+        order.append((node_id, rel, parent, depth))
+        kids = sorted(below, key=lambda t: Path(t[0]).name, reverse=True)
+        todo.extend((r, b, node_id, depth + 1) for r, b in kids)
+    children: dict[str, list[str]] = {node_id: [] for node_id, *_ in order}
+    for node_id, _rel, parent, _depth in order:
+        if parent is not None:
+            children[parent].append(node_id)
+    return [
+        NodeDir(node_id, rel, parent, depth, tuple(children[node_id]))
+        for node_id, rel, parent, depth in order
+    ]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Severity, failed, sort_diagnostics
+from .diagnostics import Diagnostic, Severity, cap_per_file, failed, sort_diagnostics
 from .gcpause import paused_gc
 from .loader import load
 from .model import Cycle
@@ -25,7 +25,11 @@ ExtraCheck = Callable[[Cycle, Conf], Iterable[Diagnostic]]
 
 @dataclass(frozen=True)
 class Checked:
-    """A loaded cycle and every diagnostic about it, sorted, at exact positions."""
+    """A loaded cycle and every diagnostic about it, sorted, at exact positions.
+
+    At most 100 diagnostics of one rule per file; the rest are one summary line
+    (:func:`~opplan.diagnostics.cap_per_file`).
+    """
 
     cycle: Cycle
     diagnostics: list[Diagnostic]
@@ -43,7 +47,7 @@ def check(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> 
         diags.extend(validation)
         sound = not any(d.severity is Severity.ERROR for d in validation)
         diags.extend(apply_policies(cycle, extra if sound else None))
-        return Checked(cycle, sort_diagnostics(resolve_positions(diags)))
+        return Checked(cycle, cap_per_file(sort_diagnostics(resolve_positions(diags))))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import partial
 
 from .costing import number_text
-from .diagnostics import Diagnostic, Severity, Source, error
+from .diagnostics import MAX_PER_FILE_AND_RULE, Diagnostic, Severity, Source, error
 from .model import Cycle, PolicySetting
 from .narrative_style import check_narrative_style
 
@@ -290,16 +290,22 @@ def configuration(cycle: Cycle) -> Callable[[str, str], Effective]:
         key = (rule, node_id)
         if key in cache:
             return cache[key]
-        node = cycle.nodes[node_id]
-        base = (
-            conf(rule, node.parent)
-            if node.parent is not None
-            else _merge(BY_NAME[rule].default, top[rule])
-            if rule in top
-            else BY_NAME[rule].default
-        )
-        own = node.plan.policies.get(rule) if node.plan else None
-        cache[key] = result = _merge(base, own) if own is not None else base
+        # up to the nearest node already known (or the root), then down again: no recursion
+        path: list[str] = []
+        at: str | None = node_id
+        while at is not None and (rule, at) not in cache:
+            path.append(at)
+            at = cycle.nodes[at].parent
+        if at is not None:
+            result = cache[(rule, at)]
+        else:
+            result = (
+                _merge(BY_NAME[rule].default, top[rule]) if rule in top else BY_NAME[rule].default
+            )
+        for nid in reversed(path):
+            plan = cycle.nodes[nid].plan
+            own = plan.policies.get(rule) if plan else None
+            cache[(rule, nid)] = result = _merge(result, own) if own is not None else result
         return result
 
     return conf
@@ -310,10 +316,13 @@ def check_settings(cycle: Cycle) -> Iterator[Diagnostic]:
     tables = [(cycle.settings.source, cycle.settings.policies)] if cycle.settings else []
     tables += [(p.source, p.policies) for _, p in cycle.plans()]
     for owner, table in tables:
+        unknown = 0  # spelling hints only for as many as are shown (see cap_per_file)
         for name, setting in table.items():
             policy = BY_NAME.get(name)
             if policy is None:
-                hint = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.6)
+                unknown += 1
+                known = list(BY_NAME) if unknown <= MAX_PER_FILE_AND_RULE else []
+                hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
                 yield error(
                     owner.at("policies", name),
                     f"unknown policy '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""),

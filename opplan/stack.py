@@ -146,9 +146,16 @@ def zipped(lists: Sequence[Sequence[T]]) -> list[T]:
     return [x for x in chain.from_iterable(rows) if x is not _GAP]
 
 
-def _source(i: int, children: Sequence[View]) -> NodeId | None:
-    """The child whose subtree holds ask ``i`` (None: the node's own ask)."""
-    return next((c.node for c in children if i in c.status), None)
+def _sources(children: Sequence[View]) -> dict[int, NodeId]:
+    """For each ask of the children's subtrees, the (first) child whose subtree holds it.
+
+    Built once per node, so ranking N asks under C children costs N lookups, not N x C.
+    """
+    out: dict[int, NodeId] = {}
+    for child in children:
+        for i in child.status:
+            out.setdefault(i, child.node)
+    return out
 
 
 def order_asks(
@@ -193,7 +200,8 @@ def order_asks(
         funded_tags.append([child.node] * len(funded))
         tags.append([child.node] * len(other))
     order = sorted(ranks, key=ranks.__getitem__)
-    came_from = [_source(i, children) for i in order]
+    source = _sources(children) if order else {}
+    came_from: list[NodeId | None] = [source.get(i) for i in order]
     order.extend(zipped(funded_lists))
     order.extend(zipped(other_lists))
     came_from.extend(zipped(funded_tags))

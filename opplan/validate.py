@@ -14,17 +14,40 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, TypeVar
 
 from .costing import RateTable, ask_amount, number_text
-from .diagnostics import Diagnostic, error
-from .model import Cycle, HeadcountLine, RateEntry
+from .diagnostics import Diagnostic, error, listing
+from .model import Ask, Cycle, Dependency, HeadcountLine, Plan, RateEntry
 
 Validator = Callable[[Cycle], Iterable[Diagnostic]]
+T = TypeVar("T")
 
 
 def _split_ref(ref: str) -> tuple[str, str] | None:
     node, sep, item = ref.partition("/")
     return (node, item) if sep and node and item and "/" not in item else None
+
+
+class _Index(Generic[T]):
+    """Items of each node's list by id, built once per node on first use (the first id wins).
+
+    References (decisions to asks, commitments to dependencies) are looked up
+    here, so N references into one node cost N lookups, not N scans of its list.
+    """
+
+    def __init__(self, items: Callable[[Plan], Iterable[T]], key: Callable[[T], str]):
+        self.items, self.key = items, key
+        self.by_node: dict[str, dict[str, T]] = {}
+
+    def get(self, node_id: str, plan: Plan, item_id: str) -> T | None:
+        index = self.by_node.get(node_id)
+        if index is None:
+            index = {}
+            for item in self.items(plan):
+                index.setdefault(self.key(item), item)
+            self.by_node[node_id] = index
+        return index.get(item_id)
 
 
 def check_unique_ids(cycle: Cycle) -> Iterator[Diagnostic]:
@@ -63,14 +86,15 @@ def check_goal_refs(cycle: Cycle) -> Iterator[Diagnostic]:
     """Goal ids named by flat items and asks are goals of the same node."""
     for node, plan in cycle.plans():
         goals = {g.id for g in plan.goals}
+        known = ""  # the node's goals for the message, listed once
         for attr in ("flat", "incremental"):
             for item in getattr(plan, attr):
                 for i, gid in enumerate(item.goals):
                     if gid not in goals:
+                        known = known or listing(sorted(goals)) or "none"
                         yield error(
                             item.source.at("goals", i),
-                            f"unknown goal '{gid}' (goals of {node.id}: "
-                            f"{', '.join(sorted(goals)) or 'none'})",
+                            f"unknown goal '{gid}' (goals of {node.id}: {known})",
                             "reference",
                         )
 
@@ -120,6 +144,7 @@ def check_dependency_refs(cycle: Cycle) -> Iterator[Diagnostic]:
 
 def check_commitments(cycle: Cycle) -> Iterator[Diagnostic]:
     """A commitment names an existing dependency on this node and is funded by flat or an own ask."""
+    deps: _Index[Dependency] = _Index(lambda p: p.dependencies, lambda d: d.id)
     for node, plan in cycle.plans():
         asks = {a.id for a in plan.incremental}
         for c in plan.commitments:
@@ -134,7 +159,7 @@ def check_commitments(cycle: Cycle) -> Iterator[Diagnostic]:
             elif requester is None:
                 yield error(c.source.at("to"), f"unknown node '{ref[0]}'", "reference")
             elif requester.plan is not None:
-                dep = next((d for d in requester.plan.dependencies if d.id == ref[1]), None)
+                dep = deps.get(requester.id, requester.plan, ref[1])
                 if dep is None:
                     yield error(
                         c.source.at("to"), f"unknown dependency '{ref[1]}' in {ref[0]}", "reference"
@@ -187,6 +212,7 @@ def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
     """A decision names an existing ask inside the deciding node's subtree; a partial gives
     amounts within the ask; amounts appear only on partials; ranks are unique per node."""
     rates = RateTable(cycle.settings.rates) if cycle.settings else None
+    asks: _Index[Ask] = _Index(lambda p: p.incremental, lambda a: a.id)
     for node, plan in cycle.plans():
         if plan.review is None:
             continue
@@ -213,7 +239,7 @@ def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
                 continue
             if target.plan is None:
                 continue
-            ask = next((a for a in target.plan.incremental if a.id == parts[1]), None)
+            ask = asks.get(target.id, target.plan, parts[1])
             if ask is None:
                 yield error(src, f"unknown ask '{parts[1]}' in {target.id}", "reference")
                 continue

@@ -20,6 +20,7 @@ Round-trip parsers (ruamel.yaml) keep positions too, but are pure Python and
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -29,7 +30,7 @@ from typing import Any, cast
 
 import yaml
 
-from .diagnostics import Diagnostic, KeyPath, Source, error
+from .diagnostics import Diagnostic, KeyPath, Source, error, key_positions
 
 _Base: type[yaml.CSafeLoader | yaml.SafeLoader]
 try:  # libyaml is what makes loading 10,000 plans fast; fall back if absent.
@@ -176,21 +177,27 @@ class _Converter:
             seen[key] = line
             keypos += (key, line, col)
             out[key] = self.convert(value_node, (*keys, key), (line, col))
-        out[SOURCE_KEY] = Source(self.path, at[0], at[1], keys, keypos=tuple(keypos))
+        out[SOURCE_KEY] = Source(self.path, at[0], at[1], keys, keypos=key_positions(keypos))
         return out
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
-    """Read a UTF-8 text file; an unreadable or non-UTF-8 file is a diagnostic."""
+    """Read a UTF-8 text file; an unreadable, too large or non-UTF-8 file is a diagnostic.
+
+    At most ``MAX_FILE_BYTES`` (and one more) are read, so a huge or sparse file
+    costs no memory before it is refused.
+    """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+            size = max(os.fstat(f.fileno()).st_size, len(raw))
     except OSError as exc:
         return None, [error(Source(display), f"cannot read file: {exc.strerror}", "io")]
     if len(raw) > MAX_FILE_BYTES:
         return None, [
             error(
                 Source(display),
-                f"file is {len(raw)} bytes, more than the {MAX_FILE_BYTES} allowed",
+                f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
                 "io",
             )
         ]
@@ -222,8 +229,10 @@ def _is_depth_guard(exc: yaml.MarkedYAMLError) -> bool:
 def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     """Parse one YAML document into plain data with positions.
 
-    Returns ``(data, diagnostics)``; ``data`` is None when the text is not
-    YAML at all. An empty document gives an empty mapping.
+    Returns ``(data, diagnostics)``; ``data`` is None only when the text is not
+    YAML at all (the diagnostics say why). An empty or null document (``---``,
+    ``~``, ``null``) gives an empty mapping, so its missing keys are reported
+    like those of any other file.
     """
     too_deep = [error(Source(path), f"values nest more than {MAX_DEPTH} levels deep", "yaml")]
     try:
@@ -258,6 +267,8 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
         return None, [error(Source(path), "recursive alias: a value contains itself", "yaml")]
     except (_TooDeep, RecursionError):
         return None, too_deep
+    if data is None:
+        return {SOURCE_KEY: Source(path)}, conv.diagnostics
     return data, conv.diagnostics
 
 
@@ -275,6 +286,25 @@ def _compose_file(path: str) -> yaml.Node | None:
         return None
 
 
+_KeyIndex = dict[str, tuple[yaml.Node, yaml.Node]]
+#: Key index of each mapping node :func:`locate` has searched, by node id; each entry
+#: holds its node, so the id cannot be reused while it is cached.
+_KEY_INDEX: dict[int, tuple[yaml.MappingNode, _KeyIndex]] = {}
+
+
+def _keys_of(node: yaml.MappingNode) -> _KeyIndex:
+    """``{key: (key node, value node)}`` of a mapping node, built once (the first key wins)."""
+    cached = _KEY_INDEX.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    index: _KeyIndex = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            index.setdefault(key_node.value, (key_node, value_node))
+    _KEY_INDEX[id(node)] = (node, index)
+    return index
+
+
 def locate(path: str, keys: KeyPath) -> tuple[int, int] | None:
     """Line and column of the value at ``keys`` in the YAML file ``path``.
 
@@ -287,12 +317,10 @@ def locate(path: str, keys: KeyPath) -> tuple[int, int] | None:
     pos = _mark(node)
     for key in keys:
         if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                    pos, node = _mark(key_node), value_node
-                    break
-            else:
+            found = _keys_of(node).get(key)
+            if found is None:
                 return pos
+            pos, node = _mark(found[0]), found[1]
         elif (
             isinstance(node, yaml.SequenceNode)
             and isinstance(key, int)
@@ -322,4 +350,5 @@ def resolve_positions(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
             )
         out.append(d)
     _compose_file.cache_clear()
+    _KEY_INDEX.clear()
     return out

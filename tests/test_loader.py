@@ -126,8 +126,8 @@ def test_not_utf8(tmp_path, check_lines):
 def test_top_level_must_be_mapping(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/search/plan.yaml": "- name: Search\n"})
     assert check_lines(tmp_path) == [
-        "acme/search/plan.yaml:1:1: error: expected a mapping of keys at the top of "
-        "plan.yaml, got a list [type]"
+        "acme/search/plan.yaml:1:1: error: plan.yaml must be a mapping of keys "
+        "(name: ..., owner: ...), not a list [type]"
     ]
 
 
