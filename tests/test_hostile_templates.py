@@ -131,7 +131,7 @@ def test_case_4_symlink_inside_the_cycle_is_followed(tmp_path: Path) -> None:
             "goals",
             b"x" * (5 * 1024 * 1024 + 1),
             1,
-            "file is 5242881 bytes, more than the 5242880 allowed",
+            "file is 5,242,881 bytes, more than the 5,242,880 allowed",
         ),
     ],
 )
