@@ -21,14 +21,14 @@ from pathlib import Path
 
 from . import pipeline
 from .atomic import write_bytes
-from .diagnostics import Diagnostic, error, failed, sort_diagnostics
+from .diagnostics import Diagnostic, Source, error, failed, sort_diagnostics
 from .gcpause import frozen_for_fork
 from .model import NodeId
 from .pagelimit import template_diagnostic
 from .render.docplan import Renderer as DocRenderer
 from .render.docplan import plan_document, search_path
 from .render.docx import layout
-from .report import Report
+from .report import NodeReport, Report
 from .templating import TemplateError
 
 
@@ -92,13 +92,41 @@ class BuildResult:
         return not failed(self.diagnostics)
 
 
+def render_failure(node: NodeReport, fmt: str, exc: Exception) -> Diagnostic:
+    """A node whose document could not be rendered, as an error at its narrative or plan.
+
+    Nothing ``check`` accepts should get here; if something does, that node's
+    documents are refused with this error and every other node's are written.
+    """
+    where = node.narrative.path if node.narrative is not None else node.plan.source.path
+    reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+    return error(
+        Source(where),
+        f"{node.id}.{fmt} could not be written from this node's plan and narrative "
+        f"({reason}); its documents were skipped and the others written. Simplify the "
+        "text it stumbles on, and please report this to the opplan maintainers",
+        "render",
+    )
+
+
 def _render_node(ctx: BuildContext, node_id: NodeId, out: Path, formats: Sequence[str]) -> Built:
-    try:
-        outputs = [(out / f"{node_id}.{fmt}", RENDERERS[fmt](ctx, node_id)) for fmt in formats]
-    except TemplateError as exc:
-        return Built(node_id, (), template_diagnostic(exc))
+    outputs: list[tuple[Path, bytes]] = []
+    for fmt in formats:
+        try:
+            outputs.append((out / f"{node_id}.{fmt}", RENDERERS[fmt](ctx, node_id)))
+        except TemplateError as exc:
+            return Built(node_id, (), template_diagnostic(exc))
+        except Exception as exc:  # one node's failure must not stop the others
+            if os.environ.get("OPPLAN_DEBUG"):
+                raise
+            return Built(node_id, (), render_failure(ctx.report.nodes[node_id], fmt, exc))
     for path, data in outputs:
-        write_bytes(path, data)
+        try:
+            write_bytes(path, data)
+        except OSError as exc:  # name the file: a full disk's write error does not
+            if exc.filename is None:
+                exc.filename = str(path)
+            raise
     return Built(node_id, tuple(p for p, _ in outputs))
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from .costing import RateTable, ask_amount, number_text
 from .diagnostics import Diagnostic, error
 from .model import Cycle, HeadcountLine, RateEntry
+from .xmltext import check_xml_text
 
 Validator = Callable[[Cycle], Iterable[Diagnostic]]
 
@@ -321,6 +322,7 @@ VALIDATORS: tuple[Validator, ...] = (
     check_mandate_refs,
     check_decisions,
     check_rates,
+    check_xml_text,
 )
 
 
