@@ -123,9 +123,8 @@ def _render_node(ctx: BuildContext, node_id: NodeId, out: Path, formats: Sequenc
     for path, data in outputs:
         try:
             write_bytes(path, data)
-        except OSError as exc:  # name the file: a full disk's write error does not
-            if exc.filename is None:
-                exc.filename = str(path)
+        except OSError as exc:  # name the file (a full disk's error names none, or a temp file)
+            exc.filename, exc.filename2 = str(path), None
             raise
     return Built(node_id, tuple(p for p, _ in outputs))
 
@@ -162,7 +161,11 @@ def render_all(
         )
     try:
         with frozen_for_fork(), pool:
-            yield from pool.map(_work, nodes, chunksize=chunk)
+            try:
+                yield from pool.map(_work, nodes, chunksize=chunk)
+            except BaseException:  # a full disk, or the caller stopped: drop the queued nodes
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         _WORKER.clear()
 
