@@ -12,8 +12,14 @@ entry to :data:`RENDERERS`.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -129,12 +135,39 @@ def _render_node(ctx: BuildContext, node_id: NodeId, out: Path, formats: Sequenc
     return Built(node_id, tuple(p for p, _ in outputs))
 
 
-# what each worker process renders with, under the key "job" (set by _init_worker)
-_WORKER: dict[str, tuple[BuildContext, Path, tuple[str, ...]]] = {}
+Job = tuple[BuildContext, Path, tuple[str, ...]]
+# what each worker process renders with, under the key "job" (set before forking, or by
+# _init_worker when workers are spawned)
+_WORKER: dict[str, Job] = {}
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _init_worker(ctx: BuildContext, out: Path, formats: tuple[str, ...]) -> None:
-    _WORKER["job"] = (ctx, out, formats)
+def _init_worker(parent: int, job: Job | None) -> None:
+    """Worker initializer: die with the parent, and keep the job (when not inherited)."""
+    _die_with_parent(parent)
+    if job is not None:
+        _WORKER["job"] = job
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when ``parent`` dies, even by SIGKILL (the out-of-memory killer).
+
+    On Linux the kernel does it (``PR_SET_PDEATHSIG``); everywhere a watcher
+    thread notices the worker was re-parented and exits.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _work(node_id: NodeId) -> Built:
@@ -153,11 +186,18 @@ def render_all(
     chunk = max(1, min(32, len(nodes) // (jobs * 8)))
     if "fork" in multiprocessing.get_all_start_methods():
         # forked workers inherit the report: no pickling of a large org per worker
-        _init_worker(ctx, out, tuple(formats))
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        _WORKER["job"] = (ctx, out, tuple(formats))
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_init_worker,
+            initargs=(os.getpid(), None),
+        )
     else:
         pool = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(ctx, out, tuple(formats))
+            max_workers=jobs,
+            initializer=_init_worker,
+            initargs=(os.getpid(), (ctx, out, tuple(formats))),
         )
     try:
         with frozen_for_fork(), pool:
