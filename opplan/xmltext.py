@@ -79,10 +79,10 @@ def _walk(value: Any, source: Source, keys: tuple[str | int, ...]) -> Iterator[D
             yield from _walk(item, source, (*keys, i))
     elif isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str) and XML_ILLEGAL.search(key):
-                bad = XML_ILLEGAL.search(key)
-                assert bad is not None
-                yield error(source.at(*keys), _message(bad.group(), "a key here"), "xml-text")
+            bad_key = XML_ILLEGAL.search(key) if isinstance(key, str) else None
+            if bad_key:
+                where, what = source.at(*keys, key), f"a key of '{keys[-1]}'"
+                yield error(where, _message(bad_key.group(), what), "xml-text")
             yield from _walk(item, source, (*keys, key))
 
 

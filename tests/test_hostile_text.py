@@ -189,3 +189,13 @@ def test_case3c_one_node_failing_to_render_is_refused_at_its_file_the_others_wri
     written = sorted(p.name for p in tmp_path.iterdir())
     assert len(written) == 2 * 34 - 2
     assert "cart.docx" not in written and "cart.xlsx" not in written
+
+
+def test_case3a_check_refuses_a_bad_character_in_a_key_the_plan_names(tmp_path: Path) -> None:
+    write_cycle(tmp_path, {"co": ROOT, "co/team": TEAM + 'spend:\n  "tr\\x07vel": 5\n'})
+    found = errors(tmp_path)
+    assert len(found) == 1
+    assert found[0].startswith(
+        f"{tmp_path}/co/team/plan.yaml:11:3: error: a key of 'spend' holds the character "
+        "U+0007 (bell)"
+    )
