@@ -13,7 +13,7 @@ LOCK    = requirements.lock
 # -qq: pip prints errors only (a failed install still says why).
 PIP     = $(BIN)/python -m pip -qq --disable-pip-version-check
 
-.PHONY: demo test lint lock bench clean
+.PHONY: demo test lint lock bench fuzz clean
 
 $(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ lock: $(BIN)/.installed
 	$(PIP) install 'uv>=0.9,<1'
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
 	  --quiet $(if $(UPGRADE),--upgrade,) --custom-compile-command 'make lock' -o $(LOCK)
+
+# The seeded mutation fuzzer (tests/fuzzkit.py) with many cases; `make test` runs a few hundred.
+# FUZZ_SEED picks another seed; a failure prints the FUZZ_SEED and FUZZ_ONLY that replay it.
+FUZZ_CASES ?= 5000
+fuzz: $(BIN)/.installed
+	FUZZ_CASES=$(FUZZ_CASES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_hostile_fuzz.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py

@@ -12,8 +12,14 @@ entry to :data:`RENDERERS`.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -21,14 +27,14 @@ from pathlib import Path
 
 from . import pipeline
 from .atomic import write_bytes
-from .diagnostics import Diagnostic, error, failed, sort_diagnostics
+from .diagnostics import Diagnostic, Source, error, failed, sort_diagnostics
 from .gcpause import frozen_for_fork
 from .model import NodeId
 from .pagelimit import template_diagnostic
 from .render.docplan import Renderer as DocRenderer
 from .render.docplan import plan_document, search_path
 from .render.docx import layout
-from .report import Report
+from .report import NodeReport, Report
 from .templating import TemplateError
 
 
@@ -92,22 +98,76 @@ class BuildResult:
         return not failed(self.diagnostics)
 
 
+def render_failure(node: NodeReport, fmt: str, exc: Exception) -> Diagnostic:
+    """A node whose document could not be rendered, as an error at its narrative or plan.
+
+    Nothing ``check`` accepts should get here; if something does, that node's
+    documents are refused with this error and every other node's are written.
+    """
+    where = node.narrative.path if node.narrative is not None else node.plan.source.path
+    reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+    return error(
+        Source(where),
+        f"{node.id}.{fmt} could not be written from this node's plan and narrative "
+        f"({reason}); its documents were skipped and the others written. Simplify the "
+        "text it stumbles on, and please report this to the opplan maintainers",
+        "render",
+    )
+
+
 def _render_node(ctx: BuildContext, node_id: NodeId, out: Path, formats: Sequence[str]) -> Built:
-    try:
-        outputs = [(out / f"{node_id}.{fmt}", RENDERERS[fmt](ctx, node_id)) for fmt in formats]
-    except TemplateError as exc:
-        return Built(node_id, (), template_diagnostic(exc))
+    outputs: list[tuple[Path, bytes]] = []
+    for fmt in formats:
+        try:
+            outputs.append((out / f"{node_id}.{fmt}", RENDERERS[fmt](ctx, node_id)))
+        except TemplateError as exc:
+            return Built(node_id, (), template_diagnostic(exc))
+        except Exception as exc:  # one node's failure must not stop the others
+            if os.environ.get("OPPLAN_DEBUG"):
+                raise
+            return Built(node_id, (), render_failure(ctx.report.nodes[node_id], fmt, exc))
     for path, data in outputs:
-        write_bytes(path, data)
+        try:
+            write_bytes(path, data)
+        except OSError as exc:  # name the file (a full disk's error names none, or a temp file)
+            exc.filename, exc.filename2 = str(path), None
+            raise
     return Built(node_id, tuple(p for p, _ in outputs))
 
 
-# what each worker process renders with, under the key "job" (set by _init_worker)
-_WORKER: dict[str, tuple[BuildContext, Path, tuple[str, ...]]] = {}
+Job = tuple[BuildContext, Path, tuple[str, ...]]
+# what each worker process renders with, under the key "job" (set before forking, or by
+# _init_worker when workers are spawned)
+_WORKER: dict[str, Job] = {}
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _init_worker(ctx: BuildContext, out: Path, formats: tuple[str, ...]) -> None:
-    _WORKER["job"] = (ctx, out, formats)
+def _init_worker(parent: int, job: Job | None) -> None:
+    """Worker initializer: die with the parent, and keep the job (when not inherited)."""
+    _die_with_parent(parent)
+    if job is not None:
+        _WORKER["job"] = job
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when ``parent`` dies, even by SIGKILL (the out-of-memory killer).
+
+    On Linux the kernel does it (``PR_SET_PDEATHSIG``); everywhere a watcher
+    thread notices the worker was re-parented and exits.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _work(node_id: NodeId) -> Built:
@@ -126,15 +186,26 @@ def render_all(
     chunk = max(1, min(32, len(nodes) // (jobs * 8)))
     if "fork" in multiprocessing.get_all_start_methods():
         # forked workers inherit the report: no pickling of a large org per worker
-        _init_worker(ctx, out, tuple(formats))
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        _WORKER["job"] = (ctx, out, tuple(formats))
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_init_worker,
+            initargs=(os.getpid(), None),
+        )
     else:
         pool = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(ctx, out, tuple(formats))
+            max_workers=jobs,
+            initializer=_init_worker,
+            initargs=(os.getpid(), (ctx, out, tuple(formats))),
         )
     try:
         with frozen_for_fork(), pool:
-            yield from pool.map(_work, nodes, chunksize=chunk)
+            try:
+                yield from pool.map(_work, nodes, chunksize=chunk)
+            except BaseException:  # a full disk, or the caller stopped: drop the queued nodes
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         _WORKER.clear()
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import jinja2
 
-from .atomic import write_text
+from .atomic import write_bytes, write_text
 from .model import NODE_ID_RE
 from .orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE
 from .resources import sample_dir, templates_dir
@@ -32,17 +34,41 @@ def _require_empty(path: Path) -> None:
         raise ScaffoldError(f"'{path}' exists and is not an empty directory")
 
 
+@contextlib.contextmanager
+def _all_or_nothing(path: Path) -> Iterator[None]:
+    """Create ``path`` (an absent or empty directory) fully or not at all.
+
+    A disk that fills up or turns read-only half-way removes what was created,
+    so a failed ``init`` or ``new`` leaves no half-written cycle or node behind.
+    """
+    existed = path.is_dir()
+    try:
+        yield
+    except BaseException:
+        if existed:
+            for child in list(path.iterdir()) if path.is_dir() else ():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
 def init_cycle(path: Path, sample: bool = False, year: int = 2027) -> list[Path]:
-    """Create a new cycle at ``path`` (or a copy of the sample); return the files written."""
+    """Create a new cycle at ``path`` (or a copy of the sample); return the files written.
+
+    On any failure (a full or read-only disk) nothing is left half-written.
+    """
     _require_empty(path)
+    with _all_or_nothing(path):
+        return _init_cycle(path, sample, year)
+
+
+def _init_cycle(path: Path, sample: bool, year: int) -> list[Path]:
     if sample:
-        shutil.copytree(
-            sample_dir(),
-            path,
-            dirs_exist_ok=True,
-            ignore=shutil.ignore_patterns("__pycache__", "__init__.py"),
-        )
-        return sorted(p for p in path.rglob("*") if p.is_file())
+        return _copy_sample(path)
     root_id = "".join(c if c.isalnum() else "-" for c in path.resolve().name.lower()).strip("-")
     root_id = root_id if NODE_ID_RE.match(root_id) else "company"
     written = [path / CYCLE_FILE]
@@ -53,6 +79,18 @@ def init_cycle(path: Path, sample: bool = False, year: int = 2027) -> list[Path]
         ),
     )
     written += new_node(path / root_id, name=root_id.replace("-", " ").title(), owner="Your Name")
+    return written
+
+
+def _copy_sample(path: Path) -> list[Path]:
+    """Copy the sample cycle's files into ``path``, each written atomically."""
+    source = sample_dir()
+    written = []
+    for file in sorted(source.rglob("*")):
+        if file.is_file() and "__pycache__" not in file.parts and file.name != "__init__.py":
+            target = path / file.relative_to(source)
+            write_bytes(target, file.read_bytes())
+            written.append(target)
     return written
 
 
@@ -83,7 +121,8 @@ def new_node(path: Path, name: str | None = None, owner: str = "Your Name") -> l
             f"(it has no {PLAN_FILE}); create it first"
         )
     display = name or node_id.replace("-", " ").title()
-    path.mkdir(parents=True, exist_ok=True)
-    write_text(path / PLAN_FILE, _render("plan.yaml.j2", name=display, owner=owner))
-    write_text(path / NARRATIVE_FILE, _render("narrative.md.j2", name=display))
+    with _all_or_nothing(path):
+        path.mkdir(parents=True, exist_ok=True)
+        write_text(path / PLAN_FILE, _render("plan.yaml.j2", name=display, owner=owner))
+        write_text(path / NARRATIVE_FILE, _render("narrative.md.j2", name=display))
     return [path / PLAN_FILE, path / NARRATIVE_FILE]

@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 from .costing import RateTable, ask_amount, number_text
 from .diagnostics import Diagnostic, error, listing
 from .model import Ask, Cycle, Dependency, HeadcountLine, Plan, RateEntry
+from .xmltext import check_xml_text
 
 Validator = Callable[[Cycle], Iterable[Diagnostic]]
 T = TypeVar("T")
@@ -347,6 +348,7 @@ VALIDATORS: tuple[Validator, ...] = (
     check_mandate_refs,
     check_decisions,
     check_rates,
+    check_xml_text,
 )
 
 

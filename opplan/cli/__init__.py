@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 
 import click
 
@@ -18,6 +19,7 @@ from . import importtable as _importtable
 from . import review as _review
 from . import rollup as _rollup
 from . import scaffold as _scaffold
+from .options import environment_message
 
 COMMANDS = (
     _check.check,
@@ -46,15 +48,15 @@ for _command in COMMANDS:
     cli.add_command(_command)
 
 
-def main() -> None:
-    """Console entry point: run the CLI; a bug never shows users a raw traceback.
+def run(args: Sequence[str] | None = None) -> int:
+    """Run the CLI as the console does and return its exit code (tests call this).
 
-    It ends the process with ``os._exit`` once the output is flushed: every
-    file has been written (atomically) and closed by then, and tearing down the
-    loaded cycle object by object took 4 s of a 16 s check of 10,000 teams.
+    A problem of the machine rather than the plans (a read-only or full disk,
+    a path through a file) is one line naming the path and what to do; a bug
+    is one line too, never a raw traceback.
     """
     try:
-        code = cli.main(prog_name="opplan", standalone_mode=False)
+        code = cli.main(args=args, prog_name="opplan", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
@@ -67,6 +69,11 @@ def main() -> None:
         code = 1
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except OSError as exc:  # the disk or the path, not a bug
+        if os.environ.get("OPPLAN_DEBUG"):
+            raise
+        click.echo(environment_message(exc), err=True)
+        code = 1
     except Exception as exc:
         if os.environ.get("OPPLAN_DEBUG"):
             raise
@@ -77,9 +84,20 @@ def main() -> None:
             err=True,
         )
         code = 1
+    return code if isinstance(code, int) else 0
+
+
+def main() -> None:
+    """Console entry point: :func:`run` the CLI, flush, and end the process.
+
+    It ends the process with ``os._exit`` once the output is flushed: every
+    file has been written (atomically) and closed by then, and tearing down the
+    loaded cycle object by object took 4 s of a 16 s check of 10,000 teams.
+    """
+    code = run()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (BrokenPipeError, ValueError):
             code = code or 1
-    os._exit(code if isinstance(code, int) else 0)
+    os._exit(code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Sequence
 
@@ -39,3 +40,46 @@ def exit_on_failure(diags: Sequence[Diagnostic], strict: bool = False) -> None:
     """Print diagnostics (nothing when there are none) and exit 1 when they fail the run."""
     if report_diagnostics(diags, "text", strict, quiet_ok=True):
         sys.exit(1)
+
+
+_CHECK_DIR = "check the directory's permissions, or choose another directory"
+_REASONS: dict[int, tuple[str, str]] = {
+    errno.EACCES: ("permission denied", _CHECK_DIR),
+    errno.EPERM: ("permission denied", _CHECK_DIR),
+    errno.EROFS: ("the disk is read-only", "choose a directory on a writable disk"),
+    errno.ENOSPC: (
+        "the disk is full",
+        "free some space and run again; files already there were left as they were",
+    ),
+    errno.EDQUOT: ("your disk quota is used up", "free some space and run again"),
+    errno.EFBIG: ("the file is too large for this disk", "choose another disk"),
+    errno.ENOENT: (
+        "a directory on the way does not exist",
+        "check the spelling, or create the directory first",
+    ),
+    errno.ENOTDIR: (
+        "part of the path is a file, not a directory",
+        "choose a path whose parents are directories",
+    ),
+    errno.EISDIR: ("a directory stands there", "choose another name, or move the directory"),
+    errno.EEXIST: ("something already stands there", "choose another name"),
+    errno.ENAMETOOLONG: ("the name is too long", "choose a shorter path"),
+    errno.ELOOP: ("too many symbolic links on the way", "check the links in the path"),
+    errno.EMFILE: ("too many files are open", "close some programs and run again"),
+    errno.ENFILE: ("too many files are open", "close some programs and run again"),
+    errno.EIO: ("the disk reported a read or write error", "check the disk and run again"),
+    errno.EBUSY: ("the file is in use", "close the program using it and run again"),
+}
+
+
+def environment_message(exc: OSError) -> str:
+    """A file-system failure as one line for planners: what, where, and what to do.
+
+    ``opplan: cannot write out/retail.docx: the disk is full (free some space ...)``.
+    """
+    path = exc.filename
+    reason, todo = _REASONS.get(
+        exc.errno or 0, ((exc.strerror or str(exc) or "the system refused").lower(), "")
+    )
+    where = f" {path}" if path is not None else ""
+    return f"opplan: cannot write{where}: {reason}" + (f" ({todo})" if todo else "")

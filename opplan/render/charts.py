@@ -12,6 +12,8 @@ import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
 
+from ..xmltext import xml_safe
+
 FUNDED_COLOR = "#2F5597"
 BELOW_COLOR = "#C9D3E6"
 DPI = 120
@@ -36,13 +38,13 @@ def stacked_bars(
     n = max(len(labels), 1)
     fig = Figure(figsize=(6.5, min(1.1 + 0.3 * n, 8.5)), dpi=DPI)
     ax = fig.add_subplot()
-    names = [textwrap.shorten(label, 34, placeholder="...") for label in labels]
+    names = [textwrap.shorten(xml_safe(label), 34, placeholder="...") for label in labels]
     ys = list(range(len(names)))[::-1]
     f = [float(v) for v in funded]
     b = [float(v) for v in below]
     ax.barh(ys, f, color=FUNDED_COLOR, label=funded_label, height=0.6)
     ax.barh(ys, b, left=f, color=BELOW_COLOR, label=below_label, height=0.6)
-    ax.set_yticks(ys, names, fontsize=8)
+    ax.set_yticks(ys, names, fontsize=8, parse_math=False)  # a name "$x$" is not TeX
     ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)

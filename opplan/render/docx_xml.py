@@ -8,7 +8,6 @@ restart, keep-with-next. Nothing else in opplan writes OOXML by hand.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,8 @@ from xml.sax.saxutils import escape
 
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
+
+from ..xmltext import xml_safe
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -110,7 +111,6 @@ def set_numbering(paragraph: Any, num_id: int) -> None:
 
 
 _NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 Run = tuple[str, bool, bool, bool]
 """A run of cell text: (text, bold, italic, monospace)."""
 
@@ -137,7 +137,7 @@ def _run_xml(run: Run, mono_font: str, color: str | None) -> str:
     if color:
         props += f'<w:color w:val="{color}"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(_BAD_XML.sub("", text))}</w:t></w:r>'
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t></w:r>'
 
 
 def _cell_xml(cell: CellSpec, width: int, para_style: str, mono_font: str) -> str:
@@ -257,10 +257,11 @@ def add_text_run(paragraph: Any, text: str) -> Any:
     """Append a run holding ``text``; returns the ``w:r`` element.
 
     python-docx's ``add_run(text)`` inspects the text one character at a time;
-    a span never holds a tab or line break, so one ``w:t`` does.
+    a span never holds a tab or line break, so one ``w:t`` does. Characters
+    XML cannot hold become U+FFFD (:func:`~opplan.xmltext.xml_safe`).
     """
     r = paragraph._p.add_r()
-    r.add_t(text)
+    r.add_t(xml_safe(text))
     return r
 
 

@@ -54,6 +54,7 @@ from . import xlsx_sheets
 from .ooxml import normalize_zip
 from .xlsx_cells import (
     add_styles,
+    clean_text,
     fmt_num,
     header_row,
     print_setup,
@@ -349,7 +350,7 @@ def _properties(wb: Workbook, report: Report, node: NodeReport) -> None:
     props = wb.properties
     props.creator = "opplan"
     props.lastModifiedBy = "opplan"
-    props.title = f"{node.name}: {report.cycle.name} review"
+    props.title = clean_text(f"{node.name}: {report.cycle.name} review")
     props.created = stamp
     props.modified = stamp
 

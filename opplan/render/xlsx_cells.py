@@ -2,8 +2,8 @@
 
 Every string that comes from a plan goes through :func:`put_text`, which writes
 it as a string cell even when it starts with ``=`` (a title
-``=HYPERLINK(...)`` must stay text in Excel and LibreOffice), and drops the
-control characters that XML cannot hold.
+``=HYPERLINK(...)`` must stay text in Excel and LibreOffice), and replaces the
+characters that XML cannot hold (:func:`~opplan.xmltext.xml_safe`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from copy import copy
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
@@ -22,6 +21,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..costing import number_text
+from ..xmltext import xml_safe
 
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32_767
@@ -68,8 +68,8 @@ def money_format(currency: str) -> str:
 
 
 def clean_text(text: Any) -> str:
-    """Text as a cell can hold it: no XML-illegal control characters, at most 32,767 chars."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    """Text as a cell can hold it: XML-illegal characters as U+FFFD, at most 32,767 chars."""
+    value = xml_safe(str(text))
     return value[:MAX_CELL_TEXT]
 
 
