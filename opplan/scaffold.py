@@ -63,6 +63,7 @@ def init_cycle(path: Path, sample: bool = False, year: int = 2027) -> list[Path]
     """
     _require_empty(path)
     with _all_or_nothing(path):
+        path.mkdir(parents=True, exist_ok=True)  # a failure names the cycle directory
         return _init_cycle(path, sample, year)
 
 

@@ -54,7 +54,7 @@ def test_case12_init_where_a_file_already_stands(tmp_path: Path) -> None:
     below = console("init", "plans/op1", cwd=tmp_path)
     assert below.returncode == 1
     assert below.stderr == (
-        "opplan: cannot write plans/op1/cycle.yaml: part of the path is a file, not a directory "
+        "opplan: cannot write plans/op1: part of the path is a file, not a directory "
         "(choose a path whose parents are directories)\n"
     )
     sample = console("init", "plans/op1", "--sample", cwd=tmp_path)
