@@ -158,7 +158,29 @@ def compile_text(env: BoundedSandbox, source: str, path: str) -> Template:
         code = env.compile(source, name=path, filename=path)
     except TemplateSyntaxError as exc:
         raise TemplateError(path, exc.lineno or 1, exc.message or str(exc)) from None
+    except RecursionError:
+        raise TemplateError(path, deepest_line(source), TOO_NESTED) from None
     return env.template_class.from_code(env, code, env.make_globals(None))
+
+
+#: What a template gets when its expressions nest deeper than jinja's parser can follow.
+TOO_NESTED = "brackets nest too deeply in this expression to read it; simplify it"
+
+
+def deepest_line(source: str) -> int:
+    """The line where brackets (``( [ {``) nest deepest: where a too-nested expression is."""
+    depth = best = 0
+    line = best_line = 1
+    for char in source:
+        if char == "\n":
+            line += 1
+        elif char in "([{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif char in ")]}" and depth:
+            depth -= 1
+    return best_line
 
 
 def get_template(env: BoundedSandbox, name: str) -> Template:
@@ -173,6 +195,16 @@ def get_template(env: BoundedSandbox, name: str) -> Template:
         raise TemplateError(
             exc.filename or name, exc.lineno or 1, exc.message or str(exc)
         ) from None
+    except RecursionError:
+        path, source = _source_of(env, name)
+        raise TemplateError(path, deepest_line(source), TOO_NESTED) from None
+
+
+def _source_of(env: BoundedSandbox, name: str) -> tuple[str, str]:
+    """A template's file name and text, for an error found while compiling it."""
+    assert env.loader is not None
+    source, filename, _ = env.loader.get_source(env, name)
+    return filename or name, source
 
 
 def output_limit(size: int, path: str, *, max_output: int = MAX_OUTPUT) -> TemplateError | None:

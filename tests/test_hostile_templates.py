@@ -378,3 +378,27 @@ def test_case_17_a_clean_cycle_with_overrides_checks_and_builds(tmp_path: Path) 
     code, output = run("build", str(root), "--out", str(tmp_path / "out"), "--format", "docx")
     assert code == 0, output
     assert len(os.listdir(tmp_path / "out")) == 4
+
+
+# --- expressions nested past what jinja's parser can follow (found by the fuzzer) -----------
+
+
+@pytest.mark.parametrize("where", ["narrative", "overridden template"])
+def test_brackets_nested_too_deeply_are_a_template_error(tmp_path: Path, where: str) -> None:
+    """`{{{{{...` 300 deep made jinja's parser recurse past Python's limit: an internal
+    error in check. It is an error at the file and the line of the deepest bracket."""
+    deep = "{{" + "{" * 300
+    if where == "narrative":
+        root = cycle(tmp_path, **{NARRATIVE: narrative(deep)})
+        expected = f"{root / NARRATIVE}:{LINE}:1"
+    else:
+        stack = "## Stack\n\nAsks.\n\n" + deep + "\n"
+        root = cycle(tmp_path, **{"templates/document/stack.md.j2": stack})
+        expected = f"{root}/templates/document/stack.md.j2:5:1"
+    code, output = run("check", "--pages", "estimate", str(root))
+    assert code == 1
+    assert (
+        f"{expected}: error: brackets nest too deeply in this expression to read it; "
+        "simplify it [template]"
+    ) in output
+    assert "internal error" not in output
