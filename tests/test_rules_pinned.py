@@ -15,7 +15,7 @@ import pytest
 from cyclefactory import CYCLE_YAML, ask, heads, load_clean, make_cycle, plan, rolled, write_cycle
 
 from opplan.costing import Amount, RateTable, flat_amount, number_text, partial_amount
-from opplan.model import Rates
+from opplan.model import HeadcountLine, Rates
 from opplan.report import NodeReport
 from opplan.rollup import rollup
 
@@ -271,6 +271,7 @@ def test_rule_5_forced_asks_exactly_at_the_budget_are_not_over(tmp_path):
         },
     )
     team = report.nodes["team"]
+    assert (team.budget_headcount, team.budget_cost) == (2, 240000)
     assert team.over_budget is None
     assert lines(team) == [("team/a", "above"), ("team/b", "above"), ("team/c", "below")]
 
@@ -320,7 +321,7 @@ def test_rule_6_own_funded_total_after_a_partial_of_its_own_ask(tmp_path):
             "org": plan(
                 "Org",
                 ask("hire", 2),
-                ask("extra"),
+                ask("extra", 2),
                 budget={"headcount": 1},
                 decisions={"org/hire": {"decision": "partial", "headcount": 1}},
             ),
@@ -328,10 +329,10 @@ def test_rule_6_own_funded_total_after_a_partial_of_its_own_ask(tmp_path):
         },
     )
     own = report.nodes["org"].own
-    assert own.requested == amt(3, "360000.00")
-    assert own.funded == amt(1, "120000.00")
-    assert own.unfunded == amt(1, "120000.00")
-    assert report.nodes["org"].totals.unfunded == amt(2, "240000.00")
+    assert own.requested == amt(4, "480000.00")
+    assert own.funded == amt(1, "120000.00")  # hire after the partial
+    assert own.unfunded == amt(2, "240000.00")  # extra, below the line
+    assert report.nodes["org"].totals.unfunded == amt(3, "360000.00")
 
 
 def test_rule_6_inclusive_headcount_rows_by_child_role_level_location(tmp_path):
@@ -384,13 +385,12 @@ def test_rule_6_inclusive_headcount_rows_by_child_role_level_location(tmp_path):
 
 
 def test_rule_6_flat_lines_cost_a_full_year_whatever_their_start(tmp_path):
+    """Flat heads are the current run rate: a start month on a flat line prorates nothing."""
     report = rolled(tmp_path, {"team": plan("Team", headcount=[heads(2, start="Q3")])})
     team = report.nodes["team"]
     assert team.totals.flat == amt(2, "240000.00")
     assert [h.amount for h in team.headcount] == [amt(2, "240000.00")]
     line = heads(1, start="Q3", rate=100000)
-    from opplan.model import HeadcountLine
-
     rates = RateTable(Rates.model_validate({"default": 1}))
     assert flat_amount([HeadcountLine.model_validate(line)], {}, rates) == amt(1, "100000.00")
 
@@ -468,10 +468,8 @@ def test_rule_6_rate_matches_a_less_specific_entry_is_not_ambiguous():
             }
         )
     )
-    from opplan.model import HeadcountLine
-
     line = HeadcountLine.model_validate(
-        {"role": "SDE", "level": "L6", "location": "DUB"} | {"count": 1}
+        {"role": "SDE", "level": "L6", "location": "DUB", "count": 1}
     )
     assert [e.cost for e in table.matches(line)] == [D(3)]
     assert table.rate(line) == D(3)
@@ -654,6 +652,8 @@ def test_rule_9_default_scope_is_the_whole_tree_and_asks_naming_the_mandate_fund
         ("d", "Somehow.", None, "unfunded"),  # no ask names the mandate
         ("e", "With a big ask.", "e/eu-e", "unfunded"),  # names it, unlined
     ]
+    assert row_of(report.nodes["co"], "c/eu-c").mandate == "eu"
+    assert row_of(report.nodes["co"], "c/other").mandate is None
     # every leaf sees only itself in scope
     for leaf in "abcde":
         (mine,) = report.nodes[leaf].mandates
@@ -750,5 +750,5 @@ def test_rollup_refuses_a_cycle_that_did_not_load(broken):
         cycle = dataclasses.replace(cycle, nodes={**cycle.nodes, "team": team})
     else:
         cycle = dataclasses.replace(cycle, **{broken: None})
-    with pytest.raises(ValueError, match="the roll-up needs a cycle that loaded without errors"):
+    with pytest.raises(ValueError, match=r"^the roll-up needs a cycle that loaded without errors$"):
         rollup(cycle)
