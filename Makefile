@@ -4,16 +4,18 @@
 #               checks (ruff, mypy) and the tests
 # Other targets: make lint (static checks only), make lock (refresh requirements.lock from
 # pyproject.toml; UPGRADE=1 moves every pin to the newest compatible release), make bench, make clean.
+#   make mutate mutation testing of the roll-up engine (docs/testing.md; MUTATE_JOBS=2: 2 workers)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 SAMPLE  = samples/northwind-op1-2027
 OUT    ?= out
 LOCK    = requirements.lock
+MUTATE_JOBS ?= 1
 # -qq: pip prints errors only (a failed install still says why).
 PIP     = $(BIN)/python -m pip -qq --disable-pip-version-check
 
-.PHONY: demo test lint lock bench fuzz clean
+.PHONY: demo test lint lock bench fuzz mutate clean
 
 $(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -50,5 +52,11 @@ fuzz: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py
 
+# Mutants of opplan/{stack,coverage,costing,rollup}.py against the engine tests; the
+# configuration is [tool.mutmut] in pyproject.toml. Lists the mutants no test kills.
+mutate: $(BIN)/.installed
+	$(BIN)/mutmut run --max-children $(MUTATE_JOBS)
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache mutants

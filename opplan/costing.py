@@ -147,11 +147,12 @@ def partial_amount(ask: Amount, headcount: Decimal | None, cost: Decimal | None)
 
     Given headcount alone, cost and run rate scale in proportion. Given both,
     the cost is taken as given and the run rate scales with headcount. A
-    spend-only ask's partial gives cost, and its run rate scales with cost.
-    (Validation requires headcount on a partial of an ask that has heads.) A
-    given cost is rounded to cents like every other amount.
+    spend-only ask's partial gives cost, and its run rate scales with cost (a
+    headcount given with it, necessarily zero, changes nothing). (Validation
+    requires headcount on a partial of an ask that has heads.) A given cost is
+    rounded to cents like every other amount.
     """
-    if headcount is not None:
+    if headcount is not None and (ask.headcount or cost is None):
         ratio = headcount / ask.headcount if ask.headcount else Decimal(1)
         return Amount(
             headcount,
