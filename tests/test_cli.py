@@ -167,3 +167,24 @@ def test_output_piped_into_head_stops_quietly(tmp_path):
         text=True,
     )
     assert proc.stdout == "id,na" and "Traceback" not in proc.stderr
+
+
+def test_a_bug_is_one_line_never_a_traceback(tmp_path, monkeypatch, capsys):
+    """The last-resort handler: an unexpected exception is one line and exit 1, and
+    OPPLAN_DEBUG=1 lets the traceback through for whoever reports it."""
+    import opplan.cli as cli_module
+    from opplan import pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    cycle(tmp_path)
+    monkeypatch.setattr(pipeline, "check", broken)
+    monkeypatch.delenv("OPPLAN_DEBUG", raising=False)
+    assert cli_module.run(["check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("opplan: internal error: RuntimeError('boom')\n")
+    assert "Traceback" not in err
+    monkeypatch.setenv("OPPLAN_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        cli_module.run(["check", str(tmp_path)])
