@@ -12,3 +12,19 @@ def test_plan_format_doc_is_generated_from_the_model():
     assert committed == formatdoc.render(), (
         "docs/plan-format.md is stale: run `python -m opplan.formatdoc > docs/plan-format.md`"
     )
+
+
+def test_every_test_the_threat_model_names_exists():
+    """docs/threat-model.md maps each threat to its test: those names must stay true."""
+    import fnmatch
+    import re
+
+    text = (REPO / "docs" / "threat-model.md").read_text()
+    refs = re.findall(r"`(test_[a-z0-9_]+\.py)(?:::([a-zA-Z0-9_*]+))?", text)
+    assert len(refs) > 30
+    for file, name in refs:
+        path = REPO / "tests" / file
+        assert path.is_file(), f"threat-model.md names {file}, which does not exist"
+        if name:
+            defined = re.findall(r"^def (test_\w+)", path.read_text(), re.M)
+            assert fnmatch.filter(defined, name), f"threat-model.md names {file}::{name}"
