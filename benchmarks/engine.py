@@ -49,12 +49,12 @@ sys.path.insert(0, str(BENCH))
 
 import synth  # noqa: E402
 
-from opplan.gcpause import paused_gc  # noqa: E402
-from opplan.loader import load  # noqa: E402
-from opplan.policies import apply_policies  # noqa: E402
+from opplan.check.policies import apply_policies  # noqa: E402
+from opplan.check.validate import validate  # noqa: E402
+from opplan.engine.rollup import rollup  # noqa: E402
+from opplan.load.loader import load  # noqa: E402
 from opplan.render.contract import json_text  # noqa: E402
-from opplan.rollup import rollup  # noqa: E402
-from opplan.validate import validate  # noqa: E402
+from opplan.util.gcpause import paused_gc  # noqa: E402
 
 TARGET_SECONDS = 5.0
 

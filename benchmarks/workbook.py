@@ -93,9 +93,9 @@ def edit(workbook: Path, out: Path, rows: int) -> int:
 def run(asks: int, edits: int, keep: Path | None) -> dict:
     """Build, write, edit and import; return the measurements."""
     from opplan import pipeline
-    from opplan.render.xlsx import render_xlsx
-    from opplan.review import import_review
-    from opplan.rollup import rollup
+    from opplan.engine.rollup import rollup
+    from opplan.render.xlsx.workbook import render_xlsx
+    from opplan.review.importer import import_review
 
     per_team = 100 if asks >= 100 else asks
     teams = max(1, asks // per_team)

@@ -1,5 +1,5 @@
 """``python -m opplan`` runs the CLI."""
 
-from .cli import main
+from opplan.cli import main
 
 main()

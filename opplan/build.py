@@ -25,17 +25,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import pipeline
-from .atomic import write_bytes
-from .diagnostics import Diagnostic, Source, error, failed, sort_diagnostics
-from .gcpause import frozen_for_fork
-from .model import NodeId
-from .pagelimit import template_diagnostic
-from .render.docplan import Renderer as DocRenderer
-from .render.docplan import plan_document, search_path
-from .render.docx import layout
-from .report import NodeReport, Report
-from .templating import TemplateError
+from opplan import pipeline
+from opplan.model import NodeId
+from opplan.model.diagnostics import Diagnostic, Source, error, failed, sort_diagnostics
+from opplan.narrative.templating import TemplateError
+from opplan.render.docx.pagelimit import template_diagnostic
+from opplan.render.docx.plan import Renderer as DocRenderer
+from opplan.render.docx.plan import plan_document, search_path
+from opplan.render.docx.writer import layout
+from opplan.report.records import NodeReport, Report
+from opplan.util.atomic import write_bytes
+from opplan.util.gcpause import frozen_for_fork
 
 
 @dataclass
@@ -67,7 +67,7 @@ def build_docx(ctx: BuildContext, node_id: NodeId) -> bytes:
 
 def build_xlsx(ctx: BuildContext, node_id: NodeId) -> bytes:
     """The review workbook ``<id>.xlsx``."""
-    from .render.xlsx import render_xlsx as xlsx
+    from opplan.render.xlsx.workbook import render_xlsx as xlsx
 
     return xlsx(ctx.report, node_id)
 

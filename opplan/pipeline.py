@@ -10,15 +10,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Severity, cap_per_file, failed, sort_diagnostics
-from .gcpause import paused_gc
-from .loader import load
-from .model import Cycle
-from .policies import Conf, apply_policies
-from .report import Report
-from .rollup import rollup as roll_up
-from .validate import validate
-from .yamlsrc import resolve_positions
+from opplan.check.policies import Conf, apply_policies
+from opplan.check.validate import validate
+from opplan.engine.rollup import rollup as roll_up
+from opplan.load.loader import load
+from opplan.load.yamlsrc import resolve_positions
+from opplan.model import Cycle
+from opplan.model.diagnostics import Diagnostic, Severity, cap_per_file, failed, sort_diagnostics
+from opplan.report.records import Report
+from opplan.util.gcpause import paused_gc
 
 ExtraCheck = Callable[[Cycle, Conf], Iterable[Diagnostic]]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from opplan import pipeline
-from opplan.diagnostics import Diagnostic
+from opplan.model.diagnostics import Diagnostic
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -21,11 +21,11 @@ from typing import Any
 import yaml
 
 from opplan import pipeline
-from opplan.diagnostics import Severity, Source
+from opplan.check.validate import validate
+from opplan.engine.rollup import rollup
 from opplan.model import Cycle, CycleSettings, Node, Plan, spans
-from opplan.report import Report
-from opplan.rollup import rollup
-from opplan.validate import validate
+from opplan.model.diagnostics import Severity, Source
+from opplan.report.records import Report
 
 CYCLE_YAML = """\
 name: Rollup Test OP1 2027

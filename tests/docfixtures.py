@@ -11,9 +11,10 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
-from opplan.costing import Amount
+from opplan.engine.rollup import child_figures
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
-from opplan.report import (
+from opplan.model.costing import Amount
+from opplan.report.records import (
     CycleInfo,
     DependencyRow,
     GoalAtRisk,
@@ -26,7 +27,6 @@ from opplan.report import (
     StackRow,
     Totals,
 )
-from opplan.rollup import child_figures
 
 ZERO = Amount()
 

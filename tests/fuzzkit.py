@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from opplan import build, pipeline
-from opplan.diagnostics import Severity
-from opplan.pagelimit import page_limit_check
+from opplan.engine.rollup import rollup
+from opplan.model.diagnostics import Severity
 from opplan.render import contract, tabular
-from opplan.render.docplan import search_path
-from opplan.resources import templates_dir
-from opplan.rollup import rollup
+from opplan.render.docx.pagelimit import page_limit_check
+from opplan.render.docx.plan import search_path
+from opplan.util.resources import templates_dir
 
 CYCLE = """\
 name: Fuzz OP1 2027

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from files import write_tree
 
-from opplan import libreoffice
+from opplan.util import libreoffice
 
 CYCLE = """\
 name: Review OP1 2027
@@ -80,7 +80,8 @@ def make_cycle(base: Path, **overrides: str) -> Path:
 
 def rollup_of(cycle_dir: Path):
     """Load, check (no errors) and roll up a cycle."""
-    from opplan import pipeline, rollup
+    from opplan import pipeline
+    from opplan.engine import rollup
 
     checked = pipeline.check(cycle_dir)
     errors = [d.format() for d in checked.diagnostics if d.severity.value == "error"]
@@ -90,7 +91,7 @@ def rollup_of(cycle_dir: Path):
 
 def build_workbook(cycle_dir: Path, node: str, out: Path) -> Path:
     """Roll up ``cycle_dir`` and write ``<node>.xlsx`` into ``out``; return its path."""
-    from opplan.render.xlsx import render_xlsx
+    from opplan.render.xlsx.workbook import render_xlsx
 
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{node}.xlsx"

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from opplan.costing import (
+from opplan.model import Ask, HeadcountLine, Rates
+from opplan.model.costing import (
     Amount,
     RateTable,
     ask_amount,
@@ -16,7 +17,6 @@ from opplan.costing import (
     partial_amount,
     spend_total,
 )
-from opplan.model import Ask, HeadcountLine, Rates
 
 D = Decimal
 

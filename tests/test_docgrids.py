@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cyclefactory import ask, make_cycle, plan
 
-from opplan.render.docgrids import BODY_MAX_CHILDREN, flat_grid
-from opplan.rollup import rollup
+from opplan.engine.rollup import rollup
+from opplan.render.docx.grids import BODY_MAX_CHILDREN, flat_grid
 
 
 def wide_org(children: int):

@@ -16,9 +16,9 @@ import docx
 import pytest
 from docreadback import read_back
 
-from opplan.render.docplan import Renderer, plan_document, search_path
-from opplan.render.docx import layout, render_docx
-from opplan.report import CycleInfo
+from opplan.render.docx.plan import Renderer, plan_document, search_path
+from opplan.render.docx.writer import layout, render_docx
+from opplan.report.records import CycleInfo
 
 GOLDEN = Path(__file__).parent / "golden" / "docx"
 
@@ -64,7 +64,7 @@ def test_numbered_lists_restart_and_keep_their_start() -> None:
     report = docfixtures.report()
     plan = plan_document(report.nodes["acme"], Renderer(report, search_path(None)))
     text = "1. one\n2. two\n\nBreak.\n\n3. three\n4. four\n"
-    from opplan.narrative import parse
+    from opplan.narrative.markdown import parse
 
     doc = docx.Document(
         io.BytesIO(

@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from opplan import atomic, build, scaffold
+from opplan import build
 from opplan.cli import run
+from opplan.create import scaffold
+from opplan.util import atomic
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 OPPLAN = [sys.executable, "-m", "opplan"]

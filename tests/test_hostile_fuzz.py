@@ -15,7 +15,7 @@ import pytest
 from fuzzkit import run_fuzz, write_base
 
 from opplan import pipeline
-from opplan.diagnostics import Severity
+from opplan.model.diagnostics import Severity
 
 SEED = os.environ.get("FUZZ_SEED", "2027")
 CASES = int(os.environ.get("FUZZ_CASES", "300"))

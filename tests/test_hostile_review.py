@@ -21,10 +21,10 @@ import pytest
 from click.testing import CliRunner
 from reviewkit import ORG, build_workbook, edit_stack, make_cycle
 
-from opplan import atomic, xlsxsafe
-from opplan import review as review_mod
 from opplan.cli import cli
-from opplan.review import ReviewError, import_review
+from opplan.review import importer as review_mod
+from opplan.review.importer import ReviewError, import_review
+from opplan.util import atomic, xlsxsafe
 
 
 def changed_lines(before: bytes, after: bytes) -> list[bytes]:

@@ -13,10 +13,10 @@ from pathlib import Path
 from cyclefactory import CYCLE_YAML, ask, errors_of, make_cycle, plan
 
 from opplan import pipeline
-from opplan.diagnostics import Severity
-from opplan.gcpause import paused_gc
+from opplan.engine.rollup import rollup
 from opplan.model import Cycle
-from opplan.rollup import rollup
+from opplan.model.diagnostics import Severity
+from opplan.util.gcpause import paused_gc
 
 
 def write_big_cycle(base: Path, n: int) -> Path:

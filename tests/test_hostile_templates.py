@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from files import cycle
 from hostile_run import Ran, check_and_build
 
-from opplan import budget
 from opplan.cli import cli
-from opplan.templating import TemplateError, compile_text, environment, render
+from opplan.narrative import budget
+from opplan.narrative.templating import TemplateError, compile_text, environment, render
 
 NARRATIVE = "acme/shop/cart/narrative.md"
 LINE = 5  # the line of the hostile text in narrative()

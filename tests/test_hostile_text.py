@@ -22,9 +22,9 @@ from conftest import REPO
 from cyclefactory import write_cycle
 
 from opplan import build, pipeline
+from opplan.check.xmltext import REPLACEMENT, char_name, xml_safe
 from opplan.cli import cli
-from opplan.render.docplan import search_path
-from opplan.xmltext import REPLACEMENT, char_name, xml_safe
+from opplan.render.docx.plan import search_path
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 

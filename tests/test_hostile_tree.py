@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from files import CYCLE
 
 from opplan.cli import cli
-from opplan.orgtree import MAX_TREE_DEPTH
+from opplan.load.orgtree import MAX_TREE_DEPTH
 
 PLAN = "name: N\nowner: O\n"
 

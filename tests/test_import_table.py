@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from opplan import pipeline
 from opplan.cli import cli
-from opplan.importer import parse_amount
+from opplan.create.table import parse_amount
 from opplan.model import NODE_ID_RE, Plan
 
 Nodes = dict[str, tuple[str, Plan]]

@@ -11,9 +11,10 @@ import yaml
 from files import ROOT, SEARCH, cycle
 from pydantic import ValidationError
 
-from opplan import pipeline, yamlsrc
-from opplan.loader import load
-from opplan.yamlsrc import parse
+from opplan import pipeline
+from opplan.load import yamlsrc
+from opplan.load.loader import load
+from opplan.load.yamlsrc import parse
 
 
 def test_valid_cycle_loads_without_diagnostics(tmp_path, check_lines):

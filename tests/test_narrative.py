@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opplan.narrative import (
+from opplan.narrative.markdown import (
     CodeBlock,
     Heading,
     ListBlock,

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from opplan.narrative_style import check_text
+from opplan.check.style import check_text
 
 LONG = " ".join(["word"] * 31) + "."
 

@@ -35,7 +35,7 @@ def test_the_wheel_ships_every_module_the_templates_and_the_sample(tmp_path):
     }
     assert templates and templates <= names
     subprocess.run([*PIP, "install", "--no-deps", "--target", site, wheel], check=True)
-    code = "from opplan import resources as r; print(r.templates_dir()); print(r.sample_dir())"
+    code = "from opplan.util import resources as r; print(r.templates_dir()); print(r.sample_dir())"
     found = subprocess.run(
         [sys.executable, "-S", "-c", code],  # -S: no site-packages, so no editable install
         env={**os.environ, "PYTHONPATH": str(site)},

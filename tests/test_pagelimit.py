@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from reviewkit import need_libreoffice
 
 from opplan import pipeline
-from opplan.pagelimit import page_limit_check
+from opplan.render.docx.pagelimit import page_limit_check
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 PARA = (
@@ -119,8 +119,8 @@ def test_every_sample_body_fits_six_pages_exactly() -> None:
 def sample_pdfs(tmp_path_factory) -> dict[str, Path]:
     """The sample root's and a team's documents, built and converted in one soffice call."""
     need_libreoffice()
-    from opplan import libreoffice
     from opplan.build import build
+    from opplan.util import libreoffice
 
     out = tmp_path_factory.mktemp("docs")
     result = build(SAMPLE, out, formats=("docx",))
@@ -160,10 +160,10 @@ def test_sample_document_uses_the_intended_fonts(sample_pdfs, node) -> None:
 
 
 def test_quick_bound_is_above_the_estimate_for_every_sample_body() -> None:
-    from opplan.loader import load
-    from opplan.pagelimit import body_plans, count_pages, quick_bounds
-    from opplan.render.docplan import Renderer, search_path
-    from opplan.rollup import rollup
+    from opplan.engine.rollup import rollup
+    from opplan.load.loader import load
+    from opplan.render.docx.pagelimit import body_plans, count_pages, quick_bounds
+    from opplan.render.docx.plan import Renderer, search_path
 
     cycle, _ = load(SAMPLE)
     report = rollup(cycle)

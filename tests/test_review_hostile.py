@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 from test_xlsx_render import report
 
-from opplan import reviewsheet, xlsxsafe
 from opplan.cli import cli
-from opplan.render.xlsx import render_xlsx
-from opplan.review import ReviewError, import_review
+from opplan.render.xlsx.workbook import render_xlsx
+from opplan.review import sheet as reviewsheet
+from opplan.review.importer import ReviewError, import_review
+from opplan.util import xlsxsafe
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

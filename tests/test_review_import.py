@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from reviewkit import build_workbook, edit_stack, make_cycle, rollup_of, stack_rows
 
-from opplan import review as review_mod
 from opplan.cli import cli
-from opplan.review import ReviewError, import_review
+from opplan.review import importer as review_mod
+from opplan.review.importer import ReviewError, import_review
 
 
 @pytest.fixture

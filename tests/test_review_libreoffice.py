@@ -18,11 +18,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from reviewkit import make_cycle, need_libreoffice, rollup_of
 
-from opplan import libreoffice
-from opplan.costing import Amount
-from opplan.render.xlsx import STACK_HEADERS, render_xlsx
-from opplan.render.xlsx_sheets import SUMMARY_HEADER_ROW, SUMMARY_HEADERS
-from opplan.report import NodeReport, Report
+from opplan.model.costing import Amount
+from opplan.render.xlsx.sheets import SUMMARY_HEADER_ROW, SUMMARY_HEADERS
+from opplan.render.xlsx.workbook import STACK_HEADERS, render_xlsx
+from opplan.report.records import NodeReport, Report
+from opplan.util import libreoffice
 
 pytestmark = pytest.mark.libreoffice
 
@@ -165,7 +165,7 @@ def test_a_workbook_saved_by_libreoffice_round_trips(tmp_path):
     need_libreoffice()
     from reviewkit import build_workbook, edit_stack
 
-    from opplan.review import import_review
+    from opplan.review.importer import import_review
 
     cycle = make_cycle(tmp_path / "cycle")
     built = build_workbook(cycle, "org", tmp_path / "out")

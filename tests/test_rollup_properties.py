@@ -18,11 +18,11 @@ from cyclefactory import CYCLE_YAML, errors_of, make_cycle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opplan.costing import Amount, RateTable, ask_amount
+from opplan.engine.rollup import rollup
 from opplan.model import Ask, Rates
+from opplan.model.costing import Amount, RateTable, ask_amount
 from opplan.render.contract import json_text, report_document
-from opplan.report import Report, StackRow
-from opplan.rollup import rollup
+from opplan.report.records import Report, StackRow
 
 STACK_FIELDS = [f.name for f in fields(StackRow)]
 RATES = RateTable(Rates.model_validate(yaml.safe_load(CYCLE_YAML)["rates"]))

@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from cyclefactory import CYCLE_YAML, ask, heads, plan, rolled
 
-from opplan.costing import Amount
-from opplan.report import NodeReport
+from opplan.model.costing import Amount
+from opplan.report.records import NodeReport
 
 D = Decimal
 

@@ -14,10 +14,10 @@ from decimal import Decimal
 import pytest
 from cyclefactory import CYCLE_YAML, ask, heads, load_clean, make_cycle, plan, rolled, write_cycle
 
-from opplan.costing import Amount, RateTable, flat_amount, number_text, partial_amount
+from opplan.engine.rollup import rollup
 from opplan.model import HeadcountLine, Rates
-from opplan.report import NodeReport
-from opplan.rollup import rollup
+from opplan.model.costing import Amount, RateTable, flat_amount, number_text, partial_amount
+from opplan.report.records import NodeReport
 
 D = Decimal
 

@@ -25,7 +25,7 @@ def test_sample_checks_clean_with_its_one_intended_warning(monkeypatch):
 
 def test_sample_shape():
     """At least 4 levels and 20 teams, as the sample promises."""
-    from opplan.loader import load
+    from opplan.load.loader import load
 
     cycle, diags = load(SAMPLE)
     leaves = [n for n in cycle.nodes.values() if not n.children]

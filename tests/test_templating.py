@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from opplan.templating import TemplateError, compile_text, environment, render
+from opplan.narrative.templating import TemplateError, compile_text, environment, render
 
 
 def run(source: str, **context: object) -> str:

@@ -15,11 +15,11 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 
-from opplan.costing import Amount
 from opplan.model import Plan
-from opplan.render.xlsx import STACK_HEADERS, render_xlsx
-from opplan.report import CycleInfo, NodeReport, RemovedRow, Report, StackRow, Totals
-from opplan.reviewbook import FORMAT, META, REVIEW_COLUMNS
+from opplan.model.costing import Amount
+from opplan.render.xlsx.workbook import STACK_HEADERS, render_xlsx
+from opplan.report.records import CycleInfo, NodeReport, RemovedRow, Report, StackRow, Totals
+from opplan.report.reviewkeys import FORMAT, META, REVIEW_COLUMNS
 
 HYPERLINK = '=HYPERLINK("http://example.com","click")'
 ZERO = Amount()

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 
 import click
 
-from . import build as _build
-from . import check as _check
-from . import importtable as _importtable
-from . import review as _review
-from . import rollup as _rollup
-from . import scaffold as _scaffold
-from .options import environment_message
+from opplan.cli import build as _build
+from opplan.cli import check as _check
+from opplan.cli import importtable as _importtable
+from opplan.cli import review as _review
+from opplan.cli import rollup as _rollup
+from opplan.cli import scaffold as _scaffold
+from opplan.cli.options import environment_message
 
 COMMANDS = (
     _check.check,

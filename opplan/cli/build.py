@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import click
 
-from .. import build as _build
-from ..diagnostics import format_text
-from ..gcpause import settle
-from .options import cycle_dir_argument
+from opplan import build as _build
+from opplan.cli.options import cycle_dir_argument
+from opplan.model.diagnostics import format_text
+from opplan.util.gcpause import settle
 
 
 @click.command()

@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from .. import pipeline
-from ..gcpause import settle
-from ..pagelimit import MODES, page_limit_check
-from .options import cycle_dir_argument, report_diagnostics, strict_option
+from opplan import pipeline
+from opplan.cli.options import cycle_dir_argument, report_diagnostics, strict_option
+from opplan.render.docx.pagelimit import MODES, page_limit_check
+from opplan.util.gcpause import settle
 
 
 @click.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..importer import OutDirError, TableImportError, TableSpec, import_table, parse_level
+from opplan.create.table import OutDirError, TableImportError, TableSpec, import_table, parse_level
 
 
 def _amount(ctx: click.Context, param: click.Parameter, value: str) -> Decimal:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import click
 
-from ..diagnostics import Diagnostic, failed, format_json, format_text
+from opplan.model.diagnostics import Diagnostic, failed, format_json, format_text
 
 cycle_dir_argument = click.argument(
     "cycle_dir",

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..review import ImportResult, ReviewError, describe, import_review
-from .options import cycle_dir_argument
+from opplan.cli.options import cycle_dir_argument
+from opplan.review.importer import ImportResult, ReviewError, describe, import_review
 
 
 @click.group()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .. import pipeline
-from ..gcpause import settle
-from ..render.contract import json_text
-from ..render.tabular import csv_text, table_text
-from .options import cycle_dir_argument, exit_on_failure
+from opplan import pipeline
+from opplan.cli.options import cycle_dir_argument, exit_on_failure
+from opplan.render.contract import json_text
+from opplan.render.tabular import csv_text, table_text
+from opplan.util.gcpause import settle
 
 
 @click.command()

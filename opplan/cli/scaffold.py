@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..scaffold import ScaffoldError, init_cycle, new_node
+from opplan.create.scaffold import ScaffoldError, init_cycle, new_node
 
 
 @click.command()

@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from ..costing import CENT, Amount
-from ..report import (
+from opplan.model.costing import CENT, Amount
+from opplan.report.records import (
     DependencyRow,
     GoalAtRisk,
     MandateCoverage,

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..costing import Amount
-from ..report import NodeReport, Report
-from .contract import heads, money
+from opplan.model.costing import Amount
+from opplan.render.contract import heads, money
+from opplan.report.records import NodeReport, Report
 
 Kind = Literal["text", "int", "heads", "money", "over"]
 

@@ -1,0 +1,353 @@
+"""Policies: company rules with a severity, set in cycle.yaml and per subtree (SPEC 8).
+
+A policy is a named check with a default severity (``error``, ``warning`` or
+``off``) and parameters. cycle.yaml's ``policies:`` sets them for the company;
+any node's ``policies:`` overrides them for its subtree, the nearest setting
+winning key by key. Each check is a small function
+``check_*(cycle, conf) -> Iterable[Diagnostic]`` that asks ``conf(node_id)``
+for the setting in force at a node and builds its diagnostics with it.
+
+The page-limit check needs the rendered document: it lives with the document
+code (:mod:`opplan.pagelimit`) and is passed in as an ``extra`` check. The
+narrative-style check is pure text (:mod:`opplan.narrative_style`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import partial
+
+from opplan.check.style import check_narrative_style
+from opplan.model import Cycle, PolicySetting
+from opplan.model.costing import number_text
+from opplan.model.diagnostics import MAX_PER_FILE_AND_RULE, Diagnostic, Severity, Source, error
+
+Conf = Callable[[str], "Effective"]
+
+
+@dataclass(frozen=True, slots=True)
+class Effective:
+    """The setting of one policy in force at one node."""
+
+    severity: str
+    min: int | None = None
+    max: Decimal | None = None
+    words: tuple[str, ...] | None = None
+    acronyms: tuple[str, ...] | None = None
+
+    @property
+    def on(self) -> bool:
+        """True unless the policy is off here."""
+        return self.severity != "off"
+
+    def diag(self, source: Source, message: str, rule: str) -> Diagnostic:
+        """A diagnostic of this setting's severity."""
+        return Diagnostic(source, Severity(self.severity), message, rule)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A named rule: default setting, the parameters it takes, and its check."""
+
+    name: str
+    default: Effective
+    params: frozenset[str]
+    check: Callable[[Cycle, Conf], Iterable[Diagnostic]] | None
+    summary: str
+
+
+def _leaves(cycle: Cycle) -> Iterator[str]:
+    return (nid for nid, n in cycle.nodes.items() if not n.children)
+
+
+def check_min_goals(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
+    """A team (a leaf) has at least ``min`` goals."""
+    for nid in _leaves(cycle):
+        node, eff = cycle.nodes[nid], conf(nid)
+        if node.plan is None or not eff.on:
+            continue
+        n = len(node.plan.goals)
+        if n < (eff.min or 0):
+            src = node.plan.source.at("goals") if n else node.plan.source
+            yield eff.diag(
+                src, f"{nid} has {n} goal{'s' if n != 1 else ''}, fewer than {eff.min}", "min-goals"
+            )
+
+
+def check_goal_measurable(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
+    """A metric goal has unit, baseline, target and due; an initiative goal has due."""
+    for node, plan in cycle.plans():
+        eff = conf(node.id)
+        if not eff.on:
+            continue
+        for goal in plan.goals:
+            needed = ("unit", "baseline", "target", "due") if goal.kind == "metric" else ("due",)
+            missing = [f for f in needed if getattr(goal, f) is None]
+            if missing:
+                yield eff.diag(
+                    goal.source.at("id"),
+                    f"{goal.kind} goal '{goal.id}' has no {', '.join(missing)}",
+                    "goal-measurable",
+                )
+
+
+def check_ask_needs_goal(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
+    """Every ask names at least one goal."""
+    for node, plan in cycle.plans():
+        eff = conf(node.id)
+        if not eff.on:
+            continue
+        for ask in plan.incremental:
+            if not ask.goals:
+                yield eff.diag(
+                    ask.source.at("id"), f"ask '{node.id}/{ask.id}' names no goal", "ask-needs-goal"
+                )
+
+
+def check_mandate_answer(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
+    """Every leaf in a mandate's scope answers the mandate."""
+    if cycle.settings is None or cycle.root is None:
+        return
+    for mandate in cycle.settings.mandates:
+        scope = [n for n in (mandate.applies_to or (cycle.root,)) if n in cycle.nodes]
+        in_scope: dict[str, None] = {}
+        for top in scope:
+            in_scope.update(dict.fromkeys(cycle.subtree(top)))
+        for nid in in_scope:
+            node, eff = cycle.nodes[nid], conf(nid)
+            if node.children or node.plan is None or not eff.on:
+                continue
+            if mandate.id not in node.plan.mandates:
+                src = node.plan.source.at("mandates") if node.plan.mandates else node.plan.source
+                yield eff.diag(
+                    src,
+                    f"{nid} does not answer mandate '{mandate.id}' ({mandate.title})",
+                    "mandate-answer",
+                )
+
+
+def check_dependency_ack(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
+    """Every dependency that is not an away team has a commitment from its host."""
+    committed = {
+        (hid, c.to) for hid, n in cycle.nodes.items() if n.plan for c in n.plan.commitments
+    }
+    for node, plan in cycle.plans():
+        eff = conf(node.id)
+        if not eff.on:
+            continue
+        for dep in plan.dependencies:
+            host = cycle.nodes.get(dep.on)
+            if dep.away_team or host is None or host.plan is None or host is node:
+                continue
+            if (dep.on, f"{node.id}/{dep.id}") not in committed:
+                yield eff.diag(
+                    dep.source.at("id"),
+                    f"dependency '{node.id}/{dep.id}' on {dep.on} has no commitment from {dep.on}",
+                    "dependency-ack",
+                )
+
+
+def check_max_growth(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
+    """Requested incremental headcount of a subtree is at most ``max`` percent of its flat."""
+    flat: dict[str, Decimal] = {}
+    asked: dict[str, Decimal] = {}
+    for nid in reversed(list(cycle.nodes)):
+        node = cycle.nodes[nid]
+        plan = node.plan
+        flat[nid] = sum((line.count for line in plan.headcount), Decimal(0)) if plan else Decimal(0)
+        asked[nid] = (
+            sum((line.count for a in plan.incremental for line in a.headcount), Decimal(0))
+            if plan
+            else Decimal(0)
+        )
+        for c in node.children:
+            flat[nid] += flat[c]
+            asked[nid] += asked[c]
+    for nid, node in cycle.nodes.items():
+        eff = conf(nid)
+        if node.plan is None or not eff.on or eff.max is None or asked[nid] == 0:
+            continue
+        limit = eff.max
+        if flat[nid] == 0 or asked[nid] * 100 > limit * flat[nid]:
+            growth = (
+                "no flat headcount"
+                if flat[nid] == 0
+                else f"{(asked[nid] * 100 / flat[nid]).quantize(Decimal('0.1'))}% of flat {number_text(flat[nid])}"
+            )
+            src = node.plan.source.at("incremental") if node.plan.incremental else node.plan.source
+            yield eff.diag(
+                src,
+                f"the {nid} subtree asks for {number_text(asked[nid])} heads "
+                f"({growth}), over {number_text(limit)}%",
+                "max-growth",
+            )
+
+
+def check_status_jump(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
+    """A goal's status never goes from green to red without a yellow between."""
+    for node, plan in cycle.plans():
+        eff = conf(node.id)
+        if not eff.on:
+            continue
+        for goal in plan.goals:
+            for i in range(1, len(goal.status)):
+                if goal.status[i - 1].color == "green" and goal.status[i].color == "red":
+                    yield eff.diag(
+                        goal.status[i].source.at("color"),
+                        f"goal '{goal.id}' goes from green to red on "
+                        f"{goal.status[i].date} with no yellow between",
+                        "status-jump",
+                    )
+
+
+POLICIES: tuple[Policy, ...] = (
+    Policy(
+        "page-limit",
+        Effective("error", max=Decimal(6)),
+        frozenset({"max"}),
+        None,
+        "the narrative body (before # Appendix) fits in max pages",
+    ),
+    Policy(
+        "min-goals",
+        Effective("warning", min=3),
+        frozenset({"min"}),
+        check_min_goals,
+        "a team has at least min goals",
+    ),
+    Policy(
+        "goal-measurable",
+        Effective("error"),
+        frozenset(),
+        check_goal_measurable,
+        "a metric goal has unit, baseline, target, due; an initiative goal has due",
+    ),
+    Policy(
+        "ask-needs-goal",
+        Effective("warning"),
+        frozenset(),
+        check_ask_needs_goal,
+        "every ask names at least one goal",
+    ),
+    Policy(
+        "mandate-answer",
+        Effective("error"),
+        frozenset(),
+        check_mandate_answer,
+        "every leaf in scope answers every mandate",
+    ),
+    Policy(
+        "dependency-ack",
+        Effective("warning"),
+        frozenset(),
+        check_dependency_ack,
+        "every dependency has a commitment from its host",
+    ),
+    Policy(
+        "max-growth",
+        Effective("warning", max=Decimal(25)),
+        frozenset({"max"}),
+        check_max_growth,
+        "requested incremental HC / flat HC of a subtree, in percent",
+    ),
+    Policy(
+        "narrative-style",
+        Effective("warning"),
+        frozenset({"words", "acronyms"}),
+        check_narrative_style,
+        "no bullets outside Goals, sentences of at most 30 words, no weasel words, "
+        "acronyms defined before use",
+    ),
+    Policy(
+        "status-jump",
+        Effective("warning"),
+        frozenset(),
+        check_status_jump,
+        "a goal's status never goes green to red with no yellow between",
+    ),
+)
+BY_NAME = {p.name: p for p in POLICIES}
+
+
+def _merge(eff: Effective, setting: PolicySetting) -> Effective:
+    changes = {
+        k: getattr(setting, k)
+        for k in ("severity", "min", "max", "words", "acronyms")
+        if getattr(setting, k) is not None
+    }
+    return replace(eff, **changes) if changes else eff
+
+
+def configuration(cycle: Cycle) -> Callable[[str, str], Effective]:
+    """``conf(rule, node_id)``: the setting in force at a node, nearest override winning."""
+    top = cycle.settings.policies if cycle.settings else {}
+    cache: dict[tuple[str, str], Effective] = {}
+
+    def conf(rule: str, node_id: str) -> Effective:
+        key = (rule, node_id)
+        if key in cache:
+            return cache[key]
+        # up to the nearest node already known (or the root), then down again: no recursion
+        path: list[str] = []
+        at: str | None = node_id
+        while at is not None and (rule, at) not in cache:
+            path.append(at)
+            at = cycle.nodes[at].parent
+        if at is not None:
+            result = cache[(rule, at)]
+        else:
+            result = (
+                _merge(BY_NAME[rule].default, top[rule]) if rule in top else BY_NAME[rule].default
+            )
+        for nid in reversed(path):
+            plan = cycle.nodes[nid].plan
+            own = plan.policies.get(rule) if plan else None
+            cache[(rule, nid)] = result = _merge(result, own) if own is not None else result
+        return result
+
+    return conf
+
+
+def check_settings(cycle: Cycle) -> Iterator[Diagnostic]:
+    """Policy settings name known policies and only the parameters each one takes."""
+    tables = [(cycle.settings.source, cycle.settings.policies)] if cycle.settings else []
+    tables += [(p.source, p.policies) for _, p in cycle.plans()]
+    for owner, table in tables:
+        unknown = 0  # spelling hints only for as many as are shown (see cap_per_file)
+        for name, setting in table.items():
+            policy = BY_NAME.get(name)
+            if policy is None:
+                unknown += 1
+                known = list(BY_NAME) if unknown <= MAX_PER_FILE_AND_RULE else []
+                hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                yield error(
+                    owner.at("policies", name),
+                    f"unknown policy '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""),
+                    "unknown-key",
+                )
+                continue
+            for param in ("min", "max", "words", "acronyms"):
+                if getattr(setting, param) is not None and param not in policy.params:
+                    yield error(
+                        owner.at("policies", name, param),
+                        f"policy '{name}' takes no '{param}'",
+                        "unknown-key",
+                    )
+
+
+def apply_policies(
+    cycle: Cycle, extra: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None
+) -> list[Diagnostic]:
+    """Run every policy check (plus ``extra`` ones by policy name) with its settings."""
+    out = list(check_settings(cycle))
+    if cycle.root is None:
+        return out
+    conf = configuration(cycle)
+    checks = {p.name: p.check for p in POLICIES if p.check is not None}
+    checks.update(extra or {})
+    for name, check in checks.items():
+        out.extend(check(cycle, partial(conf, name)))
+    return out

@@ -1,0 +1,3 @@
+"""Creating cycles: ``init``/``new`` scaffolds, and ``import table`` from an HR or
+finance export.
+"""

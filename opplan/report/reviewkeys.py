@@ -1,0 +1,200 @@
+"""The review workbook's contract: sheet names, columns, metadata and row fingerprints.
+
+Shared by the xlsx renderer (:mod:`opplan.render.xlsx`), which writes a
+node's ``<id>.xlsx``, and the review importer (:mod:`opplan.review`), which
+reads the manager's decisions back. Neither format library is imported here.
+
+A workbook carries a hidden metadata sheet naming the cycle, the node and, for
+every row of its ``Stack`` sheet, a *fingerprint* of what the row was built
+from: the ask as written in its plan.yaml, its requested figures (which
+depend on the cycle's rates) and every decision on it between the ask's node
+and the workbook's node. If any of those change after the build, the
+fingerprint no longer matches and the import names the row instead of
+overwriting a decision taken on figures the manager never saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Protocol
+
+from opplan.model import Ask, AskRef, Decision, NodeId, Plan
+from opplan.model.costing import Amount, number_text
+
+#: The workbook's sheets, in order (the metadata sheet is very hidden).
+SUMMARY, STACK, HEADCOUNT, GOALS, DEPENDENCIES, MANDATES = (
+    "Summary",
+    "Stack",
+    "Headcount",
+    "Goals",
+    "Dependencies",
+    "Mandates",
+)
+META = "opplan"
+
+#: Marker in the metadata sheet's first cell, and the layout version after it.
+FORMAT = "opplan review workbook"
+FORMAT_VERSION = 1
+
+#: The decisions a manager may choose in the Stack sheet's dropdown.
+DECISIONS = ("fund", "partial", "defer", "cut", "escalate")
+
+# Stack columns read back by the importer (by header name, never by position).
+COL_ASK = "Ask"
+COL_DECISION = "Decision"
+COL_PARTIAL_HC = "Partial headcount"
+COL_PARTIAL_COST = "Partial cost"
+COL_RANK = "Rank"
+COL_NOTE = "Note"
+#: The editable review columns, in sheet order.
+REVIEW_COLUMNS = (COL_DECISION, COL_PARTIAL_HC, COL_PARTIAL_COST, COL_RANK, COL_NOTE)
+
+#: Metadata keys, in the order they are written (rows 2.. of the metadata sheet).
+META_KEYS = ("opplan_version", "cycle", "kind", "year", "currency", "as_of", "node", "budget")
+#: Header of the metadata sheet's row table (one row per Stack row).
+META_ROW_HEADER = ("ask", "fingerprint", *REVIEW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ReviewValues:
+    """The review cells of one Stack row: a node's decision entry on one ask."""
+
+    decision: str | None = None
+    headcount: Decimal | None = None
+    cost: Decimal | None = None
+    rank: int | None = None
+    note: str | None = None
+
+    @staticmethod
+    def of(entry: Decision | None) -> ReviewValues:
+        """The values a decision entry shows (all empty for no entry)."""
+        if entry is None:
+            return ReviewValues()
+        return ReviewValues(
+            entry.decision,
+            entry.headcount,
+            entry.cost,
+            entry.rank,
+            (entry.note or "").strip() or None,
+        )
+
+    def empty(self) -> bool:
+        """True when no cell is filled: no decision entry at all."""
+        return self == ReviewValues()
+
+    def same(self, other: ReviewValues) -> bool:
+        """Equal by value (``2`` and ``2.0`` heads are the same)."""
+        return (self.decision, _num(self.headcount), _num(self.cost), self.rank, self.note) == (
+            other.decision,
+            _num(other.headcount),
+            _num(other.cost),
+            other.rank,
+            other.note,
+        )
+
+
+def opplan_version() -> str:
+    """The installed opplan version, written into every workbook."""
+    try:
+        return version("opplan")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"
+
+
+def _num(value: Decimal | None) -> str | None:
+    """A canonical text for a number: ``2``, ``2.0`` and ``2.00`` all give ``2``."""
+    return None if value is None else number_text(value)
+
+
+def _amount(amount: Amount) -> list[str | None]:
+    return [_num(amount.headcount), _num(amount.cost), _num(amount.run_rate)]
+
+
+def _decision(entry: Decision | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    data = entry.model_dump(mode="json", exclude_none=True)
+    for key in ("headcount", "cost"):
+        if getattr(entry, key) is not None:
+            data[key] = _num(getattr(entry, key))
+    return data
+
+
+def budget_text(headcount: Decimal | None, cost: Decimal | None) -> str:
+    """A node's budget as the metadata sheet records it, e.g. ``headcount 5, cost none``."""
+    return f"headcount {_num(headcount) or 'none'}, cost {_num(cost) or 'none'}"
+
+
+def fingerprint(
+    ask_ref: AskRef,
+    ask: Ask,
+    requested: Amount,
+    decisions: Iterable[tuple[NodeId, Decision | None]],
+) -> str:
+    """A short hash of what one Stack row was built from.
+
+    ``decisions`` are the decision entries on the ask at every node from the
+    ask's own node up to the workbook's node, that node excluded (None where a
+    node has none).
+    """
+    record = ask.model_dump(mode="json")
+    payload = {
+        "ask": ask_ref,
+        "record": record,
+        "requested": _amount(requested),
+        "decisions": [[node, _decision(entry)] for node, entry in decisions],
+    }
+    text = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+class _TreeNode(Protocol):
+    """A node of a loaded cycle or of a report: what the fingerprint walks need."""
+
+    @property
+    def plan(self) -> Plan | None: ...
+
+    @property
+    def parent(self) -> NodeId | None: ...
+
+
+class AskLookup:
+    """Ask records by reference over a cycle's or a report's nodes, indexed per node on use."""
+
+    def __init__(self, nodes: Mapping[NodeId, _TreeNode]):
+        self.nodes = nodes
+        self.by_node: dict[NodeId, dict[str, Ask]] = {}
+
+    def find(self, ref: str) -> tuple[NodeId, Ask] | None:
+        """The owning node and the ask record behind ``ref``, or None."""
+        node_id, sep, ask_id = ref.partition("/")
+        node = self.nodes.get(node_id)
+        if not sep or node is None or node.plan is None:
+            return None
+        asks = self.by_node.get(node_id)
+        if asks is None:
+            asks = self.by_node[node_id] = {a.id: a for a in node.plan.incremental}
+        ask = asks.get(ask_id)
+        return (node_id, ask) if ask is not None else None
+
+
+def decisions_below(
+    nodes: Mapping[NodeId, _TreeNode], ref: AskRef, owner: NodeId, top: NodeId
+) -> list[tuple[NodeId, Decision | None]]:
+    """The decision entries on ``ref`` at every node from ``owner`` up to ``top``, ``top``
+    excluded: what a row's :func:`fingerprint` covers, the same at build and at import."""
+    out: list[tuple[NodeId, Decision | None]] = []
+    nid: NodeId | None = owner
+    while nid is not None and nid != top:
+        node = nodes[nid]
+        review = node.plan.review if node.plan is not None else None
+        out.append((nid, review.decisions.get(ref) if review else None))
+        nid = node.parent
+    return out

@@ -1,0 +1,3 @@
+"""Review import: reading a manager's workbook and writing decisions back into
+their plan.yaml.
+"""
