@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   creates .venv, installs opplan from the lock, checks, rolls up and builds the sample
 #   make test   creates .venv, installs opplan and its test tools from the lock, runs the static
-#               checks (ruff, mypy) and the tests
+#               checks (ruff, mypy, the import-linter layer contracts) and the tests
 # Other targets: make lint (static checks only), make lock (refresh requirements.lock from
 # pyproject.toml; UPGRADE=1 moves every pin to the newest compatible release), make bench, make clean.
 #   make mutate mutation testing of the roll-up engine (docs/testing.md; MUTATE_JOBS=2: 2 workers)
@@ -32,6 +32,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check opplan tests benchmarks
 	$(BIN)/ruff format --check --quiet opplan tests benchmarks
 	$(BIN)/mypy
+	@out=$$($(BIN)/lint-imports 2>&1) || { echo "$$out"; exit 1; }; echo "lint-imports: every layer contract kept"
 
 test: lint
 	$(BIN)/python -m pytest -q
@@ -59,4 +60,4 @@ mutate: $(BIN)/.installed
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache mutants
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache mutants

@@ -1,6 +1,6 @@
 """``opplan build``: render every node's documents into an output directory.
 
-Pipeline: check the cycle (refuse when it has errors), roll it up, then render
+Given a roll-up (:func:`opplan.pipeline.build` checks and rolls up first), render
 ``<id>.<format>`` for every node of the subtree with each renderer of
 :data:`RENDERERS`, in ``jobs`` worker processes, writing every file atomically.
 A narrative or template that fails to render is reported at its file and line
@@ -25,7 +25,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from opplan import pipeline
 from opplan.model import NodeId
 from opplan.model.diagnostics import Diagnostic, Source, error, failed, sort_diagnostics
 from opplan.narrative.templating import TemplateError
@@ -210,43 +209,29 @@ def render_all(
         _WORKER.clear()
 
 
-def prepare(
-    cycle_dir: str | Path, node: NodeId | None = None
-) -> tuple[BuildContext | None, list[NodeId], list[Diagnostic]]:
-    """Check and roll up a cycle; None when it has errors (the diagnostics say why)."""
-    rolled = pipeline.rollup(cycle_dir)
-    diags = list(rolled.diagnostics)
-    report = rolled.report
-    if report is None:
-        return None, [], diags
-    if node is not None and node not in report.nodes:
-        diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
-        return None, [], diags
-    ctx = BuildContext(report, tuple(search_path(rolled.cycle.dir)))
-    return ctx, [n.id for n in report.subtree(node or report.root)], diags
-
-
-def build(
-    cycle_dir: str | Path,
-    out: str | Path,
+def render_report(
+    report: Report,
+    cycle_dir: Path,
+    out: Path,
     *,
     node: NodeId | None = None,
     jobs: int = 1,
     formats: Sequence[str] = tuple(RENDERERS),
     progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None,
+    diagnostics: Sequence[Diagnostic] = (),
 ) -> BuildResult:
-    """Check, roll up and render every node of the (sub)tree into ``out``.
+    """Render every node of the (sub)tree of ``node`` (default: all) into ``out``.
 
-    ``progress`` wraps the stream of finished nodes (e.g. a progress bar).
-    Nothing is written when the plans have errors.
+    ``report`` is the roll-up of the cycle in ``cycle_dir`` (whose templates
+    override the defaults); ``diagnostics`` are those of its check, returned
+    with the build's own. ``progress`` wraps the stream of finished nodes.
     """
-    ctx, nodes, diags = prepare(cycle_dir, node)
-    if ctx is None:
-        return BuildResult(diags, [])
-    out = Path(out)
+    ctx = BuildContext(report, tuple(search_path(cycle_dir)))
+    nodes = [n.id for n in report.subtree(node or report.root)]
     stream = render_all(ctx, nodes, out, formats, max(1, jobs))
     if progress is not None:
         stream = progress(stream, len(nodes))
+    diags = list(diagnostics)
     files: list[Path] = []
     for built in stream:
         files.extend(built.files)

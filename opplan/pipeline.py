@@ -1,26 +1,73 @@
 """The pipeline: load -> validate -> policies -> roll up -> report -> render.
 
-Each stage is a function of its inputs. The CLI calls these entry points and
-nothing else; so do tests and the benchmarks.
+This module is the one entry point of every command: the CLI calls these
+functions and nothing else below it (an import-linter contract holds it), and
+so do the benchmarks. Each stage is a function of its inputs.
+
+The stages that need a format library (the document build, the review
+import, the table import) are imported when they are called, so that
+``opplan check --pages off`` or ``--pages estimate`` never loads python-docx,
+openpyxl, matplotlib, pypdf or pandas.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opplan.check.policies import Conf, apply_policies
 from opplan.check.validate import validate
 from opplan.engine.rollup import rollup as roll_up
 from opplan.load.loader import load
 from opplan.load.yamlsrc import resolve_positions
-from opplan.model import Cycle
-from opplan.model.diagnostics import Diagnostic, Severity, cap_per_file, failed, sort_diagnostics
-from opplan.report.records import Report
-from opplan.util.gcpause import paused_gc
+from opplan.model import Cycle, NodeId
+from opplan.model.diagnostics import (
+    Diagnostic,
+    Severity,
+    UserError,
+    cap_per_file,
+    error,
+    failed,
+    sort_diagnostics,
+)
+from opplan.report.records import NodeReport, Report
+from opplan.util.gcpause import paused_gc, settle
 
-ExtraCheck = Callable[[Cycle, Conf], Iterable[Diagnostic]]
+if TYPE_CHECKING:
+    from opplan.build import BuildResult, Built
+    from opplan.create.table import ImportResult as TableResult
+    from opplan.create.table import TableSpec
+    from opplan.review.importer import ImportResult
+
+__all__ = [
+    "PAGE_MODES",
+    "Checked",
+    "DocumentCheck",
+    "RolledUp",
+    "UserError",
+    "build",
+    "check",
+    "default_jobs",
+    "document_checks",
+    "import_table",
+    "init_cycle",
+    "new_node",
+    "renderers",
+    "review_import",
+    "rollup",
+    "rollup_output",
+    "settle",
+    "table_spec",
+]
+
+#: A check that the document side registers for ``opplan check`` (by policy name): it gets
+#: the cycle, the policy's settings per node, and the roll-up (computed on first use).
+DocumentCheck = Callable[[Cycle, Conf, Callable[[], Report]], Iterable[Diagnostic]]
+
+#: How ``opplan check`` counts body pages (see :func:`document_checks`).
+PAGE_MODES: tuple[str, ...] = ("auto", "exact", "estimate", "off")
 
 
 @dataclass(frozen=True)
@@ -28,26 +75,48 @@ class Checked:
     """A loaded cycle and every diagnostic about it, sorted, at exact positions.
 
     At most 100 diagnostics of one rule per file; the rest are one summary line
-    (:func:`~opplan.diagnostics.cap_per_file`).
+    (:func:`~opplan.model.diagnostics.cap_per_file`). ``report`` is the roll-up
+    when a document check needed it (so :func:`rollup` does not compute it twice).
     """
 
     cycle: Cycle
     diagnostics: list[Diagnostic]
+    report: Report | None = field(default=None, repr=False)
 
 
-def check(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> Checked:
-    """Load, validate and apply policies; ``extra`` adds policy checks by name.
+def check(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) -> Checked:
+    """Load, validate and apply policies; ``extra`` adds document checks by policy name.
 
-    The ``extra`` checks (page-limit renders documents from the roll-up) run only
-    when validation found no errors: the roll-up needs sound references.
+    The ``extra`` checks (the page limit renders documents from the roll-up) run
+    only when validation found no errors: the roll-up needs sound references.
     """
     with paused_gc():
         cycle, diags = load(cycle_dir)
         validation = validate(cycle)
         diags.extend(validation)
         sound = not any(d.severity is Severity.ERROR for d in validation)
-        diags.extend(apply_policies(cycle, extra if sound else None))
-        return Checked(cycle, cap_per_file(sort_diagnostics(resolve_positions(diags))))
+        rolled: list[Report] = []
+
+        def report_of() -> Report:
+            if not rolled:
+                rolled.append(roll_up(cycle))
+            return rolled[0]
+
+        def bind(fn: DocumentCheck) -> Callable[[Cycle, Conf], Iterable[Diagnostic]]:
+            return lambda c, conf: fn(c, conf, report_of)
+
+        bound = {name: bind(fn) for name, fn in (extra or {}).items()} if sound else None
+        diags.extend(apply_policies(cycle, bound))
+        found = cap_per_file(sort_diagnostics(resolve_positions(diags)))
+        return Checked(cycle, found, rolled[0] if rolled else None)
+
+
+def document_checks(pages: str = "auto") -> dict[str, DocumentCheck]:
+    """The document side's checks for :func:`check`: the page limit (and what build would
+    refuse in narratives and templates), counting pages per ``pages`` (:data:`PAGE_MODES`)."""
+    from opplan.render.docx.pagelimit import page_limit_check
+
+    return {"page-limit": page_limit_check(pages)}
 
 
 @dataclass(frozen=True)
@@ -59,9 +128,118 @@ class RolledUp:
     report: Report | None
 
 
-def rollup(cycle_dir: str | Path, extra: dict[str, ExtraCheck] | None = None) -> RolledUp:
+def rollup(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) -> RolledUp:
     """Check the cycle, then roll it up unless it has errors (warnings do not stop it)."""
     with paused_gc():
         checked = check(cycle_dir, extra)
-        report = None if failed(checked.diagnostics) else roll_up(checked.cycle)
+        report = None
+        if not failed(checked.diagnostics):
+            report = checked.report or roll_up(checked.cycle)
         return RolledUp(checked.cycle, checked.diagnostics, report)
+
+
+def rollup_output(report: Report, nodes: Sequence[NodeReport], fmt: str) -> Iterator[str]:
+    """The roll-up of ``nodes`` as ``json`` (the machine contract), ``csv`` or ``table`` text."""
+    from opplan.render.contract import json_text
+    from opplan.render.tabular import csv_text, table_text
+
+    if fmt == "json":
+        yield from json_text(report, list(nodes))
+    elif fmt == "csv":
+        yield csv_text(list(nodes))
+    else:
+        yield table_text(report, list(nodes))
+
+
+def renderers() -> tuple[str, ...]:
+    """The document formats ``opplan build`` writes (``docx``, ``xlsx``)."""
+    return ("docx", "xlsx")
+
+
+def default_jobs() -> int:
+    """Worker processes for a build by default: the CPUs this process may use."""
+    from opplan.build import default_jobs as jobs
+
+    return jobs()
+
+
+def build(
+    cycle_dir: str | Path,
+    out: str | Path,
+    *,
+    node: NodeId | None = None,
+    jobs: int = 1,
+    formats: Sequence[str] = ("docx", "xlsx"),
+    progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None,
+) -> BuildResult:
+    """Check, roll up and render every node of the (sub)tree into ``out``.
+
+    Nothing is written when the plans have errors. ``progress`` wraps the
+    stream of finished nodes (e.g. a progress bar).
+    """
+    from opplan.build import BuildResult, render_report
+
+    rolled = rollup(cycle_dir)
+    diags = list(rolled.diagnostics)
+    if rolled.report is None:
+        return BuildResult(diags, [])
+    if node is not None and node not in rolled.report.nodes:
+        diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
+        return BuildResult(diags, [])
+    return render_report(
+        rolled.report,
+        rolled.cycle.dir,
+        Path(out),
+        node=node,
+        jobs=jobs,
+        formats=formats,
+        progress=progress,
+        diagnostics=diags,
+    )
+
+
+def review_import(
+    workbook: str | Path, cycle_dir: str | Path, *, dry_run: bool = False, force: bool = False
+) -> ImportResult:
+    """Write the decisions of a reviewed workbook into its node's plan.yaml.
+
+    Raises :class:`UserError` (with every problem) when anything refuses the import.
+    """
+    from opplan.review.importer import import_review
+
+    return import_review(workbook, cycle_dir, dry_run=dry_run, force=force)
+
+
+def describe_decision(decision: object) -> str:
+    """A decision entry in a few words (for the change table of a review import)."""
+    from opplan.review.importer import describe
+
+    return describe(decision)  # type: ignore[arg-type]  # a Decision or None
+
+
+def table_spec(levels: Sequence[str], **options: object) -> TableSpec:
+    """The options of ``opplan import table`` as a spec (``levels`` as ``ID_COL[=NAME_COL]``)."""
+    from opplan.create.table import TableSpec, parse_level
+
+    return TableSpec(tuple(parse_level(level) for level in levels), **options)  # type: ignore[arg-type]
+
+
+def import_table(file: str | Path, out: str | Path, spec: TableSpec) -> TableResult:
+    """Create a cycle in ``out`` from a CSV or XLSX export."""
+    from opplan.create.table import import_table as run_import
+
+    return run_import(Path(file), Path(out), spec)
+
+
+def init_cycle(path: Path, *, sample: bool = False, year: int = 2027) -> list[Path]:
+    """Create a new cycle at ``path`` (or a copy of the sample); the files written."""
+    from opplan.create.scaffold import init_cycle as create
+
+    return create(path, sample=sample, year=year)
+
+
+def new_node(path: Path, *, name: str | None = None, owner: str = "Your Name") -> list[Path]:
+    """Scaffold a node directory with a commented plan.yaml and narrative.md."""
+    from opplan.create.scaffold import new_node as create
+
+    return create(path, name=name, owner=owner)

@@ -119,7 +119,7 @@ def test_every_sample_body_fits_six_pages_exactly() -> None:
 def sample_pdfs(tmp_path_factory) -> dict[str, Path]:
     """The sample root's and a team's documents, built and converted in one soffice call."""
     need_libreoffice()
-    from opplan.build import build
+    from opplan.pipeline import build
     from opplan.util import libreoffice
 
     out = tmp_path_factory.mktemp("docs")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
-from opplan import build as _build
+from opplan import pipeline
 from opplan.cli.options import cycle_dir_argument
 from opplan.model.diagnostics import format_text
-from opplan.util.gcpause import settle
+
+if TYPE_CHECKING:
+    from opplan.build import Built
 
 
 @click.command()
@@ -34,7 +37,7 @@ from opplan.util.gcpause import settle
 @click.option(
     "--format",
     "formats",
-    default=",".join(_build.RENDERERS),
+    default=",".join(pipeline.renderers()),
     show_default=True,
     help="Comma-separated formats to write.",
 )
@@ -49,20 +52,20 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
       opplan build samples/northwind-op1-2027 --out out --jobs 2
     """
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in _build.RENDERERS]
+    unknown = [f for f in wanted if f not in pipeline.renderers()]
     if unknown or not wanted:
         shown = ", ".join(unknown) or "(none)"
         raise click.BadParameter(
-            f"unknown format {shown}; choose from {', '.join(_build.RENDERERS)}",
+            f"unknown format {shown}; choose from {', '.join(pipeline.renderers())}",
             param_hint="--format",
         )
     interactive = sys.stderr.isatty()
 
-    def show_node(built: _build.Built | None) -> str | None:
+    def show_node(built: Built | None) -> str | None:
         return built.node if built else None
 
-    def progress(stream: Iterator[_build.Built], total: int) -> Iterator[_build.Built]:
-        settle()  # the roll-up is built and lives until the process exits
+    def progress(stream: Iterator[Built], total: int) -> Iterator[Built]:
+        pipeline.settle()  # the roll-up is built and lives until the process exits
         if not interactive:
             yield from stream
             return
@@ -76,11 +79,11 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
                 bar.update(1, built)
                 yield built
 
-    result = _build.build(
+    result = pipeline.build(
         cycle_dir,
         out,
         node=node,
-        jobs=jobs or _build.default_jobs(),
+        jobs=jobs or pipeline.default_jobs(),
         formats=wanted,
         progress=progress,
     )

@@ -8,8 +8,6 @@ import click
 
 from opplan import pipeline
 from opplan.cli.options import cycle_dir_argument, report_diagnostics, strict_option
-from opplan.render.docx.pagelimit import MODES, page_limit_check
-from opplan.util.gcpause import settle
 
 
 @click.command()
@@ -25,7 +23,7 @@ from opplan.util.gcpause import settle
 )
 @click.option(
     "--pages",
-    type=click.Choice(MODES),
+    type=click.Choice(pipeline.PAGE_MODES),
     default="auto",
     show_default=True,
     help="How the page-limit policy counts pages: exact (LibreOffice), estimate, "
@@ -41,7 +39,7 @@ def check(cycle_dir: str, strict: bool, fmt: str, pages: str) -> None:
     Example:
       opplan check samples/northwind-op1-2027
     """
-    result = pipeline.check(cycle_dir, extra={"page-limit": page_limit_check(pages)})
-    settle()
+    result = pipeline.check(cycle_dir, extra=pipeline.document_checks(pages))
+    pipeline.settle()
     if report_diagnostics(result.diagnostics, fmt, strict):
         sys.exit(1)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from opplan.create.table import OutDirError, TableImportError, TableSpec, import_table, parse_level
+from opplan import pipeline
+from opplan.model.diagnostics import UserError
 
 
 def _amount(ctx: click.Context, param: click.Parameter, value: str) -> Decimal:
@@ -126,8 +127,8 @@ def table(
         --level "Account Code=Account Name" --flat 2016 --target 2017
     """
     try:
-        spec = TableSpec(
-            tuple(parse_level(lv) for lv in levels),
+        spec = pipeline.table_spec(
+            levels,
             flat=flat,
             target=target,
             ask=ask,
@@ -144,10 +145,10 @@ def table(
             sheet=sheet,
             encoding=encoding,
         )
-        result = import_table(file, out, spec)
-    except OutDirError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except TableImportError as exc:
+        result = pipeline.import_table(file, out, spec)
+    except UserError as exc:
+        if exc.usage:
+            raise click.UsageError(str(exc)) from exc
         raise click.ClickException(str(exc)) from exc
     for line in result.lines():
         click.echo(line)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
+from opplan import pipeline
 from opplan.cli.options import cycle_dir_argument
-from opplan.review.importer import ImportResult, ReviewError, describe, import_review
+from opplan.model.diagnostics import UserError
+
+if TYPE_CHECKING:
+    from opplan.review.importer import ImportResult
 
 
 @click.group()
@@ -45,8 +50,8 @@ def import_(workbook: str, cycle_dir: str, dry_run: bool, force: bool) -> None:
       opplan review import out/retail.xlsx samples/northwind-op1-2027 --dry-run
     """
     try:
-        result = import_review(workbook, cycle_dir, dry_run=dry_run, force=force)
-    except ReviewError as exc:
+        result = pipeline.review_import(workbook, cycle_dir, dry_run=dry_run, force=force)
+    except UserError as exc:
         click.echo(f"opplan: cannot import {workbook}:", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
@@ -63,7 +68,15 @@ def change_table(result: ImportResult) -> str:
     if not result.changes:
         return f"No changes: {path} already holds every decision of the workbook."
     rows = [("ask", "row", "before", "after")]
-    rows += [(c.ask, str(c.row), describe(c.before), describe(c.after)) for c in result.changes]
+    rows += [
+        (
+            c.ask,
+            str(c.row),
+            pipeline.describe_decision(c.before),
+            pipeline.describe_decision(c.after),
+        )
+        for c in result.changes
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip() for r in rows

@@ -6,9 +6,6 @@ import click
 
 from opplan import pipeline
 from opplan.cli.options import cycle_dir_argument, exit_on_failure
-from opplan.render.contract import json_text
-from opplan.render.tabular import csv_text, table_text
-from opplan.util.gcpause import settle
 
 
 @click.command()
@@ -49,7 +46,7 @@ def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> 
       opplan rollup samples/northwind-op1-2027 --format json > rollup.json
     """
     result = pipeline.rollup(cycle_dir)
-    settle()  # the plans and the report stay alive to the end
+    pipeline.settle()  # the plans and the report stay alive to the end
     exit_on_failure(result.diagnostics)
     report = result.report
     assert report is not None, "no errors, so the roll-up ran"
@@ -59,10 +56,5 @@ def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> 
     nodes = report.subtree(top)
     if depth is not None:
         nodes = [n for n in nodes if n.depth - report.nodes[top].depth <= depth]
-    if fmt == "json":
-        for chunk in json_text(report, nodes):
-            click.echo(chunk, nl=False)
-    elif fmt == "csv":
-        click.echo(csv_text(nodes), nl=False)
-    else:
-        click.echo(table_text(report, nodes), nl=False)
+    for chunk in pipeline.rollup_output(report, nodes, fmt):
+        click.echo(chunk, nl=False)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from opplan.create.scaffold import ScaffoldError, init_cycle, new_node
+from opplan import pipeline
+from opplan.model.diagnostics import UserError
 
 
 @click.command()
@@ -21,8 +22,8 @@ def init(directory: Path, sample: bool, year: int) -> None:
       opplan init northwind-op1-2027 --sample
     """
     try:
-        written = init_cycle(directory, sample=sample, year=year)
-    except ScaffoldError as exc:
+        written = pipeline.init_cycle(directory, sample=sample, year=year)
+    except UserError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"Created {len(written)} files in {directory}. Next: opplan check {directory}")
 
@@ -44,8 +45,8 @@ def new(path: Path, name: str | None, owner: str) -> None:
       opplan new northwind-op1-2027/northwind/retail/wishlist --owner "Ana Silva"
     """
     try:
-        written = new_node(path, name=name, owner=owner)
-    except ScaffoldError as exc:
+        written = pipeline.new_node(path, name=name, owner=owner)
+    except UserError as exc:
         raise click.UsageError(str(exc)) from exc
     for file in written:
         click.echo(f"created {file}")

@@ -11,12 +11,15 @@ import jinja2
 
 from opplan.load.orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE
 from opplan.model import NODE_ID_RE
+from opplan.model.diagnostics import UserError
 from opplan.util.atomic import write_bytes, write_text
 from opplan.util.resources import sample_dir, templates_dir
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(UserError):
     """A cycle or node cannot be created where asked (the message says why)."""
+
+    usage = True
 
 
 def _render(template: str, **values: object) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from opplan.create.tabletree import Level, LineKey, TreeNode, assign_ids, node_key, slugify
 from opplan.create.tablewrite import CycleText, OutDirError, check_out_dir, grouped, write_cycle
 from opplan.model import MAX_AMOUNT
+from opplan.model.diagnostics import UserError
 from opplan.util.xlsxsafe import UnsafeWorkbook, check_package
 
 __all__ = [
@@ -46,7 +47,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 EXACT_DIGITS = 200
 
 
-class TableImportError(Exception):
+class TableImportError(UserError):
     """The table or the options cannot make a cycle (the message says why and where)."""
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from opplan.create.tabletree import TreeNode
 from opplan.load.orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE
+from opplan.model.diagnostics import UserError
 
 OWNER = "Unassigned"
 """The owner written into every imported plan; each team replaces it with a person."""
@@ -29,8 +30,10 @@ _LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]+")
 _JINJA = re.compile(r"[{}%#`]")
 
 
-class OutDirError(Exception):
+class OutDirError(UserError):
     """The out directory cannot be written (it is not empty, or not a directory)."""
+
+    usage = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -214,3 +214,17 @@ def format_json(diags: Sequence[Diagnostic]) -> str:
         {"diagnostics": [d.to_json() for d in diags], "errors": errors, "warnings": warnings},
         indent=2,
     )
+
+
+class UserError(Exception):
+    """A problem with what the user gave or asked for, not a bug: the CLI prints it plainly.
+
+    ``problems`` lists every reason (one line each). ``usage`` marks a problem
+    with the command line itself (exit code 2 instead of 1).
+    """
+
+    usage: bool = False
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from opplan.model import MAX_AMOUNT, MAX_RANK
+from opplan.model.diagnostics import UserError
 from opplan.report.reviewkeys import (
     COL_ASK,
     COL_DECISION,
@@ -48,7 +49,7 @@ MAX_ROWS = 200_000
 MAX_HEADER_COLUMNS = 200
 
 
-class ReviewError(ValueError):
+class ReviewError(UserError, ValueError):
     """The workbook cannot be imported; ``problems`` lists every reason."""
 
     def __init__(self, problems: list[str] | str):

@@ -31,14 +31,13 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from opplan.check.policies import Conf
 from opplan.model import Cycle
 from opplan.model.costing import number_text
 from opplan.model.diagnostics import Diagnostic, Source
 from opplan.narrative.markdown import CodeBlock, Heading, ListBlock, Paragraph, Quote, Table, plain
 from opplan.render.docx.grids import BODY_MAX_ROWS, Grid
+from opplan.render.docx.page import PAGE_SIZES, TABLE_FONT_PT
 from opplan.render.docx.plan import Chart, DocPlan, Element, Renderer, Title, search_path
 from opplan.render.docx.templatecheck import (
     document_plans,
@@ -49,7 +48,6 @@ from opplan.render.docx.templatecheck import (
 from opplan.render.docx.templatecheck import (
     template_diagnostic as template_diagnostic,  # build imports it here
 )
-from opplan.render.docx.writer import PAGE_SIZES, TABLE_FONT_PT, layout
 from opplan.report.records import CycleInfo, Report
 from opplan.util import libreoffice
 
@@ -99,6 +97,8 @@ def exact_pages(bodies: Mapping[str, bytes], *, page_height_pt: float) -> dict[s
 
 def _pdf_pages(pdf: Path, page_height_pt: float) -> Decimal:
     """Full pages before the last, plus how far down the last page the text reaches."""
+    from pypdf import PdfReader  # only exact counts read PDFs
+
     reader = PdfReader(str(pdf))
     n = len(reader.pages)
     lowest = page_height_pt - MARGIN_PT
@@ -185,6 +185,8 @@ def count_pages(plans: Mapping[str, DocPlan], cycle: CycleInfo, mode: str) -> di
     exact = mode == "exact" or (mode == "auto" and libreoffice.available())
     if not exact:
         return {k: estimate_pages(p, cycle) for k, p in plans.items()}
+    from opplan.render.docx.writer import layout  # python-docx: exact counts only
+
     height = PAGE_SIZES.get(cycle.page_size, PAGE_SIZES["letter"])[1] / 12700
     return exact_pages({k: layout(p, cycle) for k, p in plans.items()}, page_height_pt=height)
 
@@ -251,7 +253,9 @@ def quick_bounds(cycle: Cycle) -> dict[str, float]:
     return out
 
 
-def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnostic]]:
+def page_limit_check(
+    mode: str = "auto",
+) -> Callable[[Cycle, Conf, Callable[[], Report]], list[Diagnostic]]:
     """The page-limit check for ``pipeline.check(extra=...)``, counting pages per ``mode``.
 
     In ``auto`` and ``estimate`` modes a body whose :func:`quick_bounds` bound
@@ -263,11 +267,8 @@ def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnos
     templates, and narratives without markup are held to the output limit
     (:mod:`opplan.templatecheck`).
     """
-    from opplan.engine.rollup import (
-        rollup,  # the roll-up engine imports the renderers' report model
-    )
 
-    def check(cycle: Cycle, conf: Conf) -> list[Diagnostic]:
+    def check(cycle: Cycle, conf: Conf, report_of: Callable[[], Report]) -> list[Diagnostic]:
         if (
             cycle.root is None
             or cycle.settings is None
@@ -288,7 +289,7 @@ def page_limit_check(mode: str = "auto") -> Callable[[Cycle, Conf], list[Diagnos
             full |= {nid for nid in limits if bounds[nid] > limits[nid]}
         if not full:  # pipeline.check runs this only on a cycle that validates
             return diags
-        report = rollup(cycle)
+        report = report_of()  # the pipeline rolls up on first use
         renderer = Renderer(report, search_path(cycle.dir))
         nodes = [n for n in report.nodes if n in full]
         plans, failed = document_plans(report, renderer, nodes, appendix=needs_appendix(cycle))

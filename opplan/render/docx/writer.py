@@ -20,7 +20,7 @@ from typing import Any
 import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Inches, Pt, RGBColor
+from docx.shared import Emu, Inches, Pt, RGBColor
 from docx.text.run import Run as DocxRun
 
 from opplan.check.xmltext import xml_safe
@@ -48,17 +48,16 @@ from opplan.render.docx.oxml import (
     set_numbering,
     set_style,
 )
+from opplan.render.docx.page import PAGE_SIZES, TABLE_FONT_PT
 from opplan.render.docx.plan import Chart, DocPlan, Element, Renderer, Title, plan_document
 from opplan.render.ooxml import normalize_zip
 from opplan.report.records import CycleInfo, NodeReport, Report
 
 CODE_FONT = "Courier New"  # metric-compatible free clone: Liberation Mono
 TABLE_STYLE = "Table Grid"
-TABLE_FONT_PT = 8.5
 HEADER_FILL = "D9E2F3"
 TOTAL_FILL = "F2F2F2"
 LINE_COLOR = "C00000"
-PAGE_SIZES = {"letter": (Inches(8.5), Inches(11)), "a4": (Inches(8.27), Inches(11.69))}
 MARGIN = Inches(1)
 HEADINGS = ("title", "heading 1", "heading 2", "heading 3", "heading 4")
 TABLE_TEXT_ID = "TableText"
@@ -124,7 +123,8 @@ def _setup(document: Any, cycle: CycleInfo) -> None:
     """Page size, margins, fonts, styles and the footer."""
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = PAGE_SIZES.get(cycle.page_size, PAGE_SIZES["letter"])
+    width, height = PAGE_SIZES.get(cycle.page_size, PAGE_SIZES["letter"])
+    section.page_width, section.page_height = Emu(width), Emu(height)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, MARGIN)
     section.header_distance = section.footer_distance = Inches(0.5)
