@@ -402,3 +402,15 @@ def test_brackets_nested_too_deeply_are_a_template_error(tmp_path: Path, where: 
         "simplify it [template]"
     ) in output
     assert "internal error" not in output
+
+
+def test_a_number_too_large_for_a_float_is_a_template_error(tmp_path: Path) -> None:
+    """Found by the fuzzer (FUZZ_SEED=11 FUZZ_ONLY=3255): jinja folds `1e400` to infinity and
+    writes `inf` into the compiled template, an unknown name: an internal error in check."""
+    root = cycle(tmp_path, **{NARRATIVE: narrative("{{ node.name - 1e400 }}")})
+    code, output = run("check", "--pages", "estimate", str(root))
+    assert code == 1
+    assert (
+        f"{root / NARRATIVE}:{LINE}:1: error: this number is too large; write a smaller one "
+        "[template]"
+    ) in output

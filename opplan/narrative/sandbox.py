@@ -28,6 +28,7 @@ loop, concatenate or write around the budget. Refusals are
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -198,6 +199,16 @@ class BoundedCode(CodeGenerator):
             attr = nodes.EnvironmentAttribute("loop_items", lineno=it.lineno)
             node.iter = nodes.Call(attr, [it], [], None, None, lineno=it.lineno)
         super().visit_For(node, frame)
+
+    def visit_Const(self, node: nodes.Const, frame: Frame) -> None:
+        """A number too large for a float (``1e400``) is refused where it is written.
+
+        jinja would fold it to infinity and write ``inf`` into the compiled code,
+        which then fails as an unknown name.
+        """
+        if isinstance(node.value, float) and not math.isfinite(node.value):
+            self.fail("this number is too large; write a smaller one", node.lineno)
+        super().visit_Const(node, frame)
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         """``a ~ b`` is joined by :meth:`BoundedSandbox.concat_bounded`, which sizes it first."""
