@@ -9,9 +9,9 @@ Unlike ``run.py`` (one subprocess per CLI command), this loads the cycle once an
 times each stage separately inside one process, so the roll-up engine's own
 time is measured directly rather than as a difference of two commands:
 
-* ``load``: ``opplan.loader.load`` (read and parse every file);
+* ``load``: ``opplan.load.loader.load`` (read and parse every file);
 * ``check``: validators and policies on the loaded cycle;
-* ``rollup``: ``opplan.rollup.rollup(cycle)``, the engine (the fastest of
+* ``rollup``: ``opplan.engine.rollup.rollup(cycle)``, the engine (the fastest of
   ``--repeat`` runs);
 * ``json``: printing ``opplan rollup --format json`` for every node to
   /dev/null from the report (what the CLI adds after the engine).
