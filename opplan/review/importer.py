@@ -1,11 +1,11 @@
 """Review import: a manager's workbook back into their plan.yaml (SPEC section 10).
 
 ``import_review(workbook, cycle_dir)`` reads the ``Stack`` sheet of a workbook
-built by opplan (:mod:`opplan.reviewsheet`, after the hostile-file checks of
-:mod:`opplan.xlsxsafe`) and writes the decisions into ``review.decisions`` of
+built by opplan (:mod:`opplan.review.sheet`, after the hostile-file checks of
+:mod:`opplan.util.xlsxsafe`) and writes the decisions into ``review.decisions`` of
 the node the workbook was built for. It is a three-way merge per row: the
 values the build prefilled (kept in the workbook's metadata), the values in
-the sheet now, and the decision in plan.yaml now.
+the sheet now, and the decision in plan.yaml now (:mod:`opplan.review.merge`).
 
 * A row whose cells still hold what the build prefilled was not edited and
   changes nothing; neither does a deleted row. An unedited workbook writes no
@@ -20,7 +20,7 @@ the sheet now, and the decision in plan.yaml now.
   ``force`` imports them anyway, the workbook winning).
 
 plan.yaml is rewritten with ruamel.yaml's round trip, so comments and layout
-survive; the new text is loaded and validated against the whole cycle before
+survive (:mod:`opplan.review.planwrite`); the new text is loaded and validated against the whole cycle before
 the atomic write, and an import that would add an error writes nothing.
 """
 
