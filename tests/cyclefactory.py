@@ -23,7 +23,7 @@ import yaml
 from opplan import pipeline
 from opplan.check.validate import validate
 from opplan.engine.rollup import rollup
-from opplan.model import Cycle, CycleSettings, Node, Plan, spans
+from opplan.model import Cycle, CycleSettings, Node, Plan
 from opplan.model.diagnostics import Severity, Source
 from opplan.report.records import Report
 
@@ -149,7 +149,7 @@ def make_cycle(
 
     add(roots[0], 0)
     root = roots[0]
-    return Cycle(Path("."), cycle_settings, nodes, root, Source("cycle.yaml"), spans(nodes, root))
+    return Cycle(Path("."), cycle_settings, nodes, root, Source("cycle.yaml"))
 
 
 def errors_of(cycle: Cycle) -> list[str]:

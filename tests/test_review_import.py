@@ -225,7 +225,10 @@ def test_refuses_an_invalid_decision(org, book):
             "partial over the ask: Partial cost 200000.00 is more than the 120000.00 asked",
         ),
         ({"Decision": "partial"}, "a partial needs Partial headcount"),
-        ({"Decision": "fund", "Partial headcount": 1}, "only for the decision 'partial'"),
+        (
+            {"Decision": "fund", "Partial headcount": 1},
+            "Partial headcount and Partial cost apply only to a partial decision",
+        ),
     ],
 )
 def test_refuses_a_bad_partial(org, book, edit, expected):
@@ -260,7 +263,7 @@ def test_refuses_an_error_value_in_a_review_cell(org, book, tmp_path):
 
 def test_refuses_a_duplicate_rank(org, book):
     edited = edit_stack(book, {"alpha/a1": {"Rank": 1}, "beta/b1": {"Rank": 1}})
-    assert "rank 1 would be given to more than one ask: alpha/a1, beta/b1" in refused(edited, org)
+    assert "rank 1 is given to more than one ask: alpha/a1, beta/b1" in refused(edited, org)
 
 
 def test_refuses_a_workbook_not_built_by_opplan(org, tmp_path):
@@ -287,10 +290,10 @@ def test_refuses_a_row_with_review_values_but_no_ask(org, book):
 
 
 def test_an_import_that_would_add_an_error_writes_nothing(org, book, monkeypatch):
-    original = review_mod._rewrite
+    original = review_mod.rewrite
     monkeypatch.setattr(
         review_mod,
-        "_rewrite",
+        "rewrite",
         lambda path, raw, changes: original(path, raw, changes) + b"surprise: 1\n",
     )
     message = refused(edit_stack(book, {"alpha/a1": {"Decision": "fund"}}), org)

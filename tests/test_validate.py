@@ -120,10 +120,10 @@ CASES = {
             )
         },
         [
-            "acme/plan.yaml:8:41: error: partial headcount 2 is more than the ask's 1 "
-            "[partial-over-ask]",
-            "acme/plan.yaml:8:55: error: partial cost 999999.00 is more than the ask's 157500.00 "
-            "[partial-over-ask]",
+            "acme/plan.yaml:8:41: error: partial over the ask: headcount 2 is more than the 1 "
+            "asked [partial-over-ask]",
+            "acme/plan.yaml:8:55: error: partial over the ask: cost 999999.00 is more than the "
+            "157500.00 asked [partial-over-ask]",
         ],
     ),
     "partial without amounts": (
@@ -158,8 +158,10 @@ CASES = {
     "duplicate rank": (
         {"acme/plan.yaml": ROOT + "    shop/fast-cart: {rank: 1}\n"},
         [
-            "acme/plan.yaml:8:38: error: rank 1 is given to more than one ask [duplicate-rank]",
-            "acme/plan.yaml:9:22: error: rank 1 is given to more than one ask [duplicate-rank]",
+            "acme/plan.yaml:8:38: error: rank 1 is given to more than one ask: cart/fast-cart, "
+            "shop/fast-cart [duplicate-rank]",
+            "acme/plan.yaml:9:22: error: rank 1 is given to more than one ask: cart/fast-cart, "
+            "shop/fast-cart [duplicate-rank]",
         ],
     ),
     "ambiguous cost rates": (

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import partial
 
 from opplan.check.style import check_narrative_style
-from opplan.model import Cycle, PolicySetting
+from opplan.model import Cycle, PolicySetting, ask_ref, dependency_ref
 from opplan.model.costing import number_text
 from opplan.model.diagnostics import MAX_PER_FILE_AND_RULE, Diagnostic, Severity, Source, error
 
@@ -103,7 +103,9 @@ def check_ask_needs_goal(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
         for ask in plan.incremental:
             if not ask.goals:
                 yield eff.diag(
-                    ask.source.at("id"), f"ask '{node.id}/{ask.id}' names no goal", "ask-needs-goal"
+                    ask.source.at("id"),
+                    f"ask '{ask_ref(node.id, ask.id)}' names no goal",
+                    "ask-needs-goal",
                 )
 
 
@@ -112,11 +114,7 @@ def check_mandate_answer(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
     if cycle.settings is None or cycle.root is None:
         return
     for mandate in cycle.settings.mandates:
-        scope = [n for n in (mandate.applies_to or (cycle.root,)) if n in cycle.nodes]
-        in_scope: dict[str, None] = {}
-        for top in scope:
-            in_scope.update(dict.fromkeys(cycle.subtree(top)))
-        for nid in in_scope:
+        for nid in cycle.mandate_scope(mandate):
             node, eff = cycle.nodes[nid], conf(nid)
             if node.children or node.plan is None or not eff.on:
                 continue
@@ -142,30 +140,29 @@ def check_dependency_ack(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
             host = cycle.nodes.get(dep.on)
             if dep.away_team or host is None or host.plan is None or host is node:
                 continue
-            if (dep.on, f"{node.id}/{dep.id}") not in committed:
+            ref = dependency_ref(node.id, dep.id)
+            if (dep.on, ref) not in committed:
                 yield eff.diag(
                     dep.source.at("id"),
-                    f"dependency '{node.id}/{dep.id}' on {dep.on} has no commitment from {dep.on}",
+                    f"dependency '{ref}' on {dep.on} has no commitment from {dep.on}",
                     "dependency-ack",
                 )
 
 
 def check_max_growth(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
     """Requested incremental headcount of a subtree is at most ``max`` percent of its flat."""
-    flat: dict[str, Decimal] = {}
-    asked: dict[str, Decimal] = {}
-    for nid in reversed(list(cycle.nodes)):
-        node = cycle.nodes[nid]
-        plan = node.plan
-        flat[nid] = sum((line.count for line in plan.headcount), Decimal(0)) if plan else Decimal(0)
-        asked[nid] = (
-            sum((line.count for a in plan.incremental for line in a.headcount), Decimal(0))
-            if plan
-            else Decimal(0)
-        )
-        for c in node.children:
-            flat[nid] += flat[c]
-            asked[nid] += asked[c]
+
+    def own_flat(nid: str) -> Decimal:
+        plan = cycle.nodes[nid].plan
+        return sum((line.count for line in plan.headcount), Decimal(0)) if plan else Decimal(0)
+
+    def own_asked(nid: str) -> Decimal:
+        plan = cycle.nodes[nid].plan
+        lines = (line for a in plan.incremental for line in a.headcount) if plan else ()
+        return sum((line.count for line in lines), Decimal(0))
+
+    flat = cycle.tree.reduce(own_flat, _sum)
+    asked = cycle.tree.reduce(own_asked, _sum)
     for nid, node in cycle.nodes.items():
         eff = conf(nid)
         if node.plan is None or not eff.on or eff.max is None or asked[nid] == 0:
@@ -184,6 +181,10 @@ def check_max_growth(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
                 f"({growth}), over {number_text(limit)}%",
                 "max-growth",
             )
+
+
+def _sum(values: list[Decimal]) -> Decimal:
+    return sum(values, Decimal(0))
 
 
 def check_status_jump(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:

@@ -12,22 +12,26 @@ does not matter, since diagnostics are sorted afterwards.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
+from opplan.check.decisions import PLAN_FIELDS, partial_problems, rank_problems
 from opplan.check.xmltext import check_xml_text
-from opplan.model import Ask, Cycle, Dependency, HeadcountLine, Plan, RateEntry
-from opplan.model.costing import RateTable, ask_amount, number_text
+from opplan.model import (
+    Ask,
+    Cycle,
+    Dependency,
+    HeadcountLine,
+    Plan,
+    RateEntry,
+    parse_ask_ref,
+    parse_dependency_ref,
+)
+from opplan.model.costing import RateTable, ask_amount
 from opplan.model.diagnostics import Diagnostic, error, listing
 
 Validator = Callable[[Cycle], Iterable[Diagnostic]]
 T = TypeVar("T")
-
-
-def _split_ref(ref: str) -> tuple[str, str] | None:
-    node, sep, item = ref.partition("/")
-    return (node, item) if sep and node and item and "/" not in item else None
 
 
 class _Index(Generic[T]):
@@ -149,7 +153,7 @@ def check_commitments(cycle: Cycle) -> Iterator[Diagnostic]:
     for node, plan in cycle.plans():
         asks = {a.id for a in plan.incremental}
         for c in plan.commitments:
-            ref = _split_ref(c.to)
+            ref = parse_dependency_ref(c.to)
             requester = cycle.nodes.get(ref[0]) if ref else None
             if ref is None:
                 yield error(
@@ -211,18 +215,19 @@ def check_mandate_refs(cycle: Cycle) -> Iterator[Diagnostic]:
 
 def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
     """A decision names an existing ask inside the deciding node's subtree; a partial gives
-    amounts within the ask; amounts appear only on partials; ranks are unique per node."""
+    amounts within the ask; amounts appear only on partials; ranks are unique per node
+    (the rules of :mod:`opplan.check.decisions`)."""
     rates = RateTable(cycle.settings.rates) if cycle.settings else None
     asks: _Index[Ask] = _Index(lambda p: p.incremental, lambda a: a.id)
     for node, plan in cycle.plans():
         if plan.review is None:
             continue
-        ranks: Counter[int] = Counter(
-            d.rank for d in plan.review.decisions.values() if d.rank is not None
+        ranks = rank_problems(
+            {ref: d.rank for ref, d in plan.review.decisions.items() if d.rank is not None}
         )
         for ref, dec in plan.review.decisions.items():
             src = dec.source
-            parts = _split_ref(ref)
+            parts = parse_ask_ref(ref)
             target = cycle.nodes.get(parts[0]) if parts else None
             if parts is None:
                 yield error(src, f"'{ref}' is not an ask reference <node-id>/<ask-id>", "reference")
@@ -244,56 +249,18 @@ def check_decisions(cycle: Cycle) -> Iterator[Diagnostic]:
             if ask is None:
                 yield error(src, f"unknown ask '{parts[1]}' in {target.id}", "reference")
                 continue
-            if dec.rank is not None and ranks[dec.rank] > 1:
-                yield error(
-                    src.at("rank"),
-                    f"rank {dec.rank} is given to more than one ask",
-                    "duplicate-rank",
-                )
-            if dec.decision != "partial":
-                if dec.headcount is not None or dec.cost is not None:
-                    yield error(
-                        src.at("headcount" if dec.headcount is not None else "cost"),
-                        "headcount and cost apply only to a partial decision",
-                        "decision",
-                    )
-                continue
-            if rates is None:
-                continue
-            amount = ask_amount(ask, rates)
-            if dec.headcount is None and dec.cost is None:
-                yield error(
-                    src.at("decision"),
-                    "a partial needs headcount (or, for a spend-only ask, cost)",
-                    "decision",
-                )
-            elif dec.headcount is None and amount.headcount > 0:
-                yield error(
-                    src.at("cost"),
-                    "a partial of an ask with heads needs headcount "
-                    "(cost alone is only for spend-only asks)",
-                    "decision",
-                )
-            elif dec.headcount is not None and amount.headcount == 0:
-                yield error(
-                    src.at("headcount"),
-                    f"'{ref}' asks for no heads: a partial of a spend-only ask gives cost, "
-                    "not headcount",
-                    "decision",
-                )
-            if dec.headcount is not None and 0 < amount.headcount < dec.headcount:
-                yield error(
-                    src.at("headcount"),
-                    f"partial headcount {number_text(dec.headcount)} is more than the ask's "
-                    f"{number_text(amount.headcount)}",
-                    "partial-over-ask",
-                )
-            if dec.cost is not None and dec.cost > amount.cost:
-                yield error(
-                    src.at("cost"),
-                    f"partial cost {dec.cost:.2f} is more than the ask's {amount.cost:.2f}",
-                    "partial-over-ask",
-                )
+            problems = partial_problems(
+                ref,
+                dec.decision,
+                dec.headcount,
+                dec.cost,
+                ask_amount(ask, rates) if rates and dec.decision == "partial" else None,
+                PLAN_FIELDS,
+            )
+            if ref in ranks:
+                problems.insert(0, ranks[ref])
+            for p in problems:
+                yield error(src.at(p.key), p.message, p.rule)
 
 
 def check_rates(cycle: Cycle) -> Iterator[Diagnostic]:

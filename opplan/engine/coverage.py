@@ -1,6 +1,6 @@
 """Dependencies, mandate coverage and goals at risk in each node's view (SPEC 7 rules 8-10).
 
-These read the views computed by :mod:`opplan.stack` (the status of every ask
+These read the views computed by :mod:`opplan.engine.stack` (the status of every ask
 at every node) and produce the rows of the report model. Nothing here changes
 a view: a dependency, a mandate or a goal never moves the line.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from opplan.engine.stack import ABOVE, CUT, DEFERRED, AskIndex, View
-from opplan.model import Cycle, Dependency, NodeId
+from opplan.model import Cycle, Dependency, NodeId, Tree, ask_ref, dependency_ref
 from opplan.report.records import (
     DependencyRole,
     DependencyRow,
@@ -31,30 +31,18 @@ _FROM_ASK: dict[str, DependencyStatus] = {
 }
 SAFE: frozenset[str] = frozenset({"committed", "funded"})
 
-
-@dataclass(frozen=True, slots=True)
-class Tree:
-    """Depth-first positions of the nodes, for fast subtree tests and slices."""
-
-    ids: tuple[NodeId, ...]
-    pos: Mapping[NodeId, int]
-    span: Mapping[NodeId, tuple[int, int]]
-
-    @staticmethod
-    def of(cycle: Cycle) -> Tree:
-        """The positions of a cycle's nodes."""
-        ids = tuple(cycle.nodes)
-        pos = {nid: i for i, nid in enumerate(ids)}
-        span: dict[NodeId, tuple[int, int]] = {}
-        for nid in reversed(ids):
-            kids = cycle.nodes[nid].children
-            span[nid] = (pos[nid], span[kids[-1]][1] if kids else pos[nid] + 1)
-        return Tree(ids, pos, span)
-
-    def contains(self, top: NodeId, nid: NodeId) -> bool:
-        """True when ``nid`` is ``top`` or below it."""
-        a, b = self.span[top]
-        return a <= self.pos[nid] < b
+#: ``Tree`` is the model's subtree index (:class:`opplan.model.Tree`); re-exported for
+#: :mod:`opplan.engine.rollup`, which imports it from here.
+__all__ = [
+    "SAFE",
+    "DepInfo",
+    "Tree",
+    "at_risk_checker",
+    "dependency_infos",
+    "dependency_rows",
+    "goals_at_risk",
+    "mandate_coverage",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +83,13 @@ def dependency_infos(cycle: Cycle, index: AskIndex) -> list[DepInfo]:
         needed_by: dict[str, list[str]] = {}  # dependency id -> refs of the asks needing it
         for a in plan.incremental:
             for did in dict.fromkeys(a.depends_on):
-                needed_by.setdefault(did, []).append(f"{nid}/{a.id}")
+                needed_by.setdefault(did, []).append(ask_ref(nid, a.id))
         for dep in plan.dependencies:
             if dep.away_team and dep.funded_by is not None:
-                funded_by: str | None = f"{nid}/{dep.funded_by}"
+                funded_by: str | None = ask_ref(nid, dep.funded_by)
             else:
-                host_id, fb = commitments.get(f"{nid}/{dep.id}", (dep.on, None))
-                funded_by = fb if fb in (None, "flat") else f"{host_id}/{fb}"
+                host_id, fb = commitments.get(dependency_ref(nid, dep.id), (dep.on, None))
+                funded_by = fb if fb is None or fb == "flat" else ask_ref(host_id, fb)
             ask = index.by_ref.get(funded_by) if funded_by not in (None, "flat") else None
             refs = tuple(needed_by.get(dep.id, ()))
             out.append(
@@ -188,16 +176,13 @@ class _Answer:
 def _answers(
     cycle: Cycle, index: AskIndex, tree: Tree, mandate_id: str, scope: Sequence[NodeId]
 ) -> list[tuple[int, _Answer]]:
-    """The leaves in a mandate's scope with their answers, by depth-first position."""
-    in_scope: dict[int, NodeId] = {}
-    for top in scope:
-        a, b = tree.span[top]
-        for p in range(a, b):
-            if not cycle.nodes[tree.ids[p]].children:
-                in_scope[p] = tree.ids[p]
+    """The leaves in a mandate's scope (``scope`` depth-first) with their answers, by
+    depth-first position."""
     out = []
-    for p in sorted(in_scope):
-        nid = in_scope[p]
+    for nid in scope:
+        if not tree.is_leaf(nid):
+            continue
+        p = tree.pos[nid]
         plan = cycle.nodes[nid].plan
         answer = plan.mandates.get(mandate_id) if plan else None
         if plan is None or answer is None:
@@ -205,9 +190,9 @@ def _answers(
             continue
         fb = answer.funded_by
         if fb is None:
-            refs = tuple(f"{nid}/{a.id}" for a in plan.incremental if a.mandate == mandate_id)
+            refs = tuple(ask_ref(nid, a.id) for a in plan.incremental if a.mandate == mandate_id)
         else:
-            refs = () if fb == "flat" else (f"{nid}/{fb}",)
+            refs = () if fb == "flat" else (ask_ref(nid, fb),)
         out.append(
             (p, _Answer(nid, answer.response, fb, tuple(index.by_ref[r] for r in refs), refs))
         )
@@ -235,8 +220,7 @@ def mandate_coverage(
     out: dict[NodeId, list[MandateCoverage]] = {nid: [] for nid in tree.ids}
     mandates = cycle.settings.mandates if cycle.settings else ()
     for mandate in mandates:
-        scope = [n for n in mandate.applies_to if n in cycle.nodes] or [tree.ids[0]]
-        answers = _answers(cycle, index, tree, mandate.id, scope)
+        answers = _answers(cycle, index, tree, mandate.id, cycle.mandate_scope(mandate))
         positions = [p for p, _ in answers]
         due = None if mandate.due is None else str(mandate.due)
         for nid in tree.ids:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from itertools import accumulate, chain, zip_longest
 from typing import Final, TypeVar
 
-from opplan.model import Ask, AskRef, Budget, Cycle, Decision, NodeId
+from opplan.model import Ask, AskRef, Budget, Cycle, Decision, NodeId, ask_ref
 from opplan.model.costing import ZERO, Amount, RateTable, ask_amount, partial_amount
 
 ABOVE, BELOW, UNLINED, CUT, DEFERRED = "above", "below", "unlined", "cut", "deferred"
@@ -85,7 +85,9 @@ class AskIndex:
         for nid, node in cycle.nodes.items():
             start = len(asks)
             for ask in node.plan.incremental if node.plan else ():
-                asks.append(AskInfo(len(asks), f"{nid}/{ask.id}", nid, ask, ask_amount(ask, rates)))
+                asks.append(
+                    AskInfo(len(asks), ask_ref(nid, ask.id), nid, ask, ask_amount(ask, rates))
+                )
             own[nid] = tuple(range(start, len(asks)))
         by_ref = {a.ref: a.index for a in asks}
         decisions: dict[NodeId, dict[int, Decision]] = {}

@@ -30,7 +30,7 @@ from opplan.load.orgtree import (
     inside,
 )
 from opplan.load.yamlsrc import SOURCE_KEY, parse, read_text, source_of
-from opplan.model import Cycle, CycleSettings, Narrative, Node, Plan, spans
+from opplan.model import Cycle, CycleSettings, Narrative, Node, Plan
 from opplan.model.diagnostics import MAX_PER_FILE_AND_RULE, Diagnostic, KeyPath, Source, error
 from opplan.util.gcpause import paused_gc
 
@@ -94,7 +94,7 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
         nodes[nd.id] = Node(
             nd.id, nd.rel, nd.parent, nd.children, nd.depth, Source(plan_path), plan, narrative
         )
-    cycle = Cycle(base, settings, nodes, root, cycle_src, spans(nodes, root))
+    cycle = Cycle(base, settings, nodes, root, cycle_src)
     return cycle, diags
 
 
