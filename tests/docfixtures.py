@@ -11,9 +11,9 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
-from opplan.report.derive import derived_fields, plan_fields
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
 from opplan.model.costing import Amount
+from opplan.report.derive import derived_fields, plan_fields
 from opplan.report.records import (
     CycleInfo,
     DependencyRow,
