@@ -103,7 +103,7 @@ def render_failure(node: NodeReport, fmt: str, exc: Exception) -> Diagnostic:
     Nothing ``check`` accepts should get here; if something does, that node's
     documents are refused with this error and every other node's are written.
     """
-    where = node.narrative.path if node.narrative is not None else node.plan.source.path
+    where = node.narrative.path if node.narrative is not None else node.plan_path
     reason = " ".join(str(exc).split())[:200] or type(exc).__name__
     return error(
         Source(where),

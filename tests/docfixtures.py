@@ -11,9 +11,9 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
-from opplan.engine.rollup import child_figures
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
 from opplan.model.costing import Amount
+from opplan.report.derive import derived_fields, plan_fields
 from opplan.report.records import (
     CycleInfo,
     DependencyRow,
@@ -242,7 +242,7 @@ def report() -> Report:
         mandates=(),
         goals_at_risk=(),
         headcount=(HeadcountRow(None, "SDE", "L5", "SEA", amt("5", "1000000.00")),),
-        plan=search_plan,
+        **plan_fields("search", search_plan, ()),
         narrative=Narrative("acme/search/narrative.md", SEARCH_NARRATIVE),
     )
     cart = NodeReport(
@@ -270,7 +270,7 @@ def report() -> Report:
             HeadcountRow(None, "SDE", "L5", "SEA", amt("3", "600000.00")),
             HeadcountRow(None, "SDM", None, "SEA", amt("1", "250000.00")),
         ),
-        plan=cart_plan,
+        **plan_fields("cart", cart_plan, ()),
         narrative=None,
     )
     requested = s1 + typeahead + c1 + c2
@@ -340,6 +340,7 @@ def report() -> Report:
                 "unacknowledged",
                 ("cart/gift-wrap",),
                 "manager",
+                at_risk=True,
             ),
         ),
         mandates=(
@@ -363,12 +364,27 @@ def report() -> Report:
             HeadcountRow("cart", "SDM", None, "SEA", amt("1", "250000.00")),
             HeadcountRow("search", "SDE", "L5", "SEA", amt("5", "1000000.00")),
         ),
-        plan=acme_plan,
+        **plan_fields("acme", acme_plan, (GoalAtRisk("acme", "G1", "Grow sales"),)),
         narrative=Narrative("acme/narrative.md", ACME_NARRATIVE),
     )
     # the per-list figures are derived from the stack exactly as the engine derives them
+    built = {n.id: n for n in (acme, cart, search)}
     nodes = {
-        n.id: dataclasses.replace(n, by_child=child_figures(n.stack, n.children))
+        n.id: dataclasses.replace(
+            n,
+            **derived_fields(
+                n.id,
+                n.name,
+                n.children,
+                (n.budget_headcount, n.budget_cost),
+                n.own,
+                n.totals,
+                n.over_budget,
+                n.stack,
+                n.headcount,
+                built,
+            ),
+        )
         for n in (acme, cart, search)
     }
     return Report(cycle, "acme", nodes)

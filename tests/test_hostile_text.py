@@ -139,7 +139,6 @@ def _hostile_report() -> tuple[build.BuildContext, str]:
         node,
         name=bad,
         owner=bad,
-        plan=node.plan.model_copy(update={"name": bad, "owner": bad}),
         narrative=dataclasses.replace(node.narrative, text=text),
     )
     nodes = {**report.nodes, "cart": hostile}

@@ -128,7 +128,7 @@ def cycles(draw: Any) -> dict[str, dict[str, Any]]:
 
 
 def _subtree_asks(report: Report, nid: str) -> list[str]:
-    return [f"{n.id}/{a.id}" for n in report.subtree(nid) for a in n.plan.incremental]
+    return [f"{n.id}/{a.id}" for n in report.subtree(nid) for a in n.asks.values()]
 
 
 PROPERTY_SETTINGS = settings(

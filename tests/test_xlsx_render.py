@@ -7,6 +7,7 @@ only the review cells are editable and that the bytes are deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -18,6 +19,7 @@ import pytest
 from opplan.model import Plan
 from opplan.model.costing import Amount
 from opplan.render.xlsx.workbook import STACK_HEADERS, render_xlsx
+from opplan.report.derive import derived_fields, plan_fields
 from opplan.report.records import CycleInfo, NodeReport, RemovedRow, Report, StackRow, Totals
 from opplan.report.reviewkeys import FORMAT, META, REVIEW_COLUMNS
 
@@ -125,8 +127,14 @@ def report() -> Report:
         mandates=(),
         goals_at_risk=(),
         headcount=(),
-        plan=_plan(),
         narrative=None,
+        **plan_fields("team", _plan(), ()),
+    )
+    node = dataclasses.replace(
+        node,
+        **derived_fields(
+            "team", "Team", (), (D(1), None), totals, totals, node.over_budget, stack, (), {}
+        ),
     )
     cycle = CycleInfo("Unit OP1 2027", "OP1", 2027, "EUR", dt.date(2026, 9, 15))
     return Report(cycle, "team", {"team": node})

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from opplan.model import AskRef, Goal, Narrative, NodeId, Plan
-from opplan.model.costing import Amount
+from opplan.model import Ask, AskRef, Decision, Narrative, NodeId
+from opplan.model.costing import ZERO_AMOUNT, Amount
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
@@ -78,9 +78,72 @@ class StackRow:
     mandate: str | None = None
     depends_on: tuple[str, ...] = ()
     at_risk: bool = False  # depends on a dependency neither committed nor funded
-    child_removed: Literal["cut", "deferred"] | None = (
-        None  # revived here: the child's view removed it
-    )
+    child_removed: Literal["cut", "deferred"] | None = None  # revived: the child's view removed it
+
+
+#: Each StackRow field, in declaration order: what :func:`stack_row` sets.
+_STACK_FIELDS = tuple(StackRow.__dataclass_fields__)
+
+
+def stack_row(
+    position: int,
+    ask: AskRef,
+    node: NodeId,
+    node_name: str,
+    title: str,
+    summary: str,
+    requested: Amount,
+    amount: Amount,
+    status: StackStatus,
+    forced: bool,
+    decision: str | None,
+    decided_by: NodeId | None,
+    rank: int | None,
+    note: str | None,
+    cumulative: Amount,
+    child: NodeId | None,
+    child_status: StackStatus | None,
+    goals: tuple[str, ...],
+    mandate: str | None,
+    depends_on: tuple[str, ...],
+    at_risk: bool,
+    child_removed: Literal["cut", "deferred"] | None,
+) -> StackRow:
+    """A :class:`StackRow`, built fast: the roll-up's hot path (hundreds of thousands of rows).
+
+    The dataclass ``__init__`` sets each field through ``object.__setattr__``,
+    which took seconds on a large org. This builder takes every field as a
+    required parameter, in declaration order, and writes them in that order
+    (keeping the compact shared-key layout of instances). A test checks that its
+    parameters are exactly StackRow's fields, so a field added to StackRow and
+    not here fails the suite instead of silently missing; another checks its
+    rows equal the constructor's.
+    """
+    row = object.__new__(StackRow)
+    f = row.__dict__
+    f["position"] = position
+    f["ask"] = ask
+    f["node"] = node
+    f["node_name"] = node_name
+    f["title"] = title
+    f["summary"] = summary
+    f["requested"] = requested
+    f["amount"] = amount
+    f["status"] = status
+    f["forced"] = forced
+    f["decision"] = decision
+    f["decided_by"] = decided_by
+    f["rank"] = rank
+    f["note"] = note
+    f["cumulative"] = cumulative
+    f["child"] = child
+    f["child_status"] = child_status
+    f["goals"] = goals
+    f["mandate"] = mandate
+    f["depends_on"] = depends_on
+    f["at_risk"] = at_risk
+    f["child_removed"] = child_removed
+    return row
 
 
 @dataclass(frozen=True)
@@ -94,6 +157,7 @@ class RemovedRow:
     status: Literal["cut", "deferred"]
     by: NodeId  # the node whose decision removed it
     note: str | None
+    child: NodeId | None = None  # the child whose subtree holds it; None for own asks
 
 
 @dataclass(frozen=True)
@@ -138,6 +202,11 @@ class MandateCoverage:
     unfunded: int
     answers: tuple[MandateAnswerRow, ...]
 
+    @property
+    def missing(self) -> int:
+        """Leaves in scope that did not answer."""
+        return self.leaves_in_scope - self.answered
+
 
 @dataclass(frozen=True)
 class GoalAtRisk:
@@ -170,8 +239,56 @@ class ChildFigures:
 
 
 @dataclass(frozen=True)
+class GoalRow:
+    """One of the node's own goals as documents show it, with its verdict in the node's view."""
+
+    id: str
+    title: str
+    kind: str
+    metric_class: str | None
+    unit: str | None
+    baseline: Decimal | None
+    target: Decimal | None
+    due: int | str | dt.date | None  # a month number, a date, or text such as "Q3"
+    owner: str | None
+    description: str | None
+    status: str | None  # the latest status colour, None when never reported
+    status_note: str | None
+    at_risk: bool  # SPEC 7 rule 10, in the node's own view
+
+
+@dataclass(frozen=True)
+class FlatItemRow:
+    """One of the node's own flat items (the zero-based plan)."""
+
+    id: str
+    title: str
+    headcount: Decimal
+    summary: str | None
+    goals: tuple[str, ...]
+
+
+TeamRowKind = Literal["own", "child", "others", "total"]
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One row of a manager's flat-and-asks table: its own plan, a child, the children
+    not listed (``others``: how many in ``count``) or the total."""
+
+    kind: TeamRowKind
+    id: NodeId | None  # the child (or the node, for own and total); None for others
+    name: str
+    count: int  # how many children the row stands for
+    flat: Amount
+    requested: Amount
+    funded: Amount
+    unfunded: Amount
+
+
+@dataclass(frozen=True)
 class NodeReport:
-    """Everything the documents of one node show."""
+    """Everything the documents of one node show: no renderer needs anything else."""
 
     id: NodeId
     name: str
@@ -191,15 +308,24 @@ class NodeReport:
     mandates: tuple[MandateCoverage, ...]
     goals_at_risk: tuple[GoalAtRisk, ...]
     headcount: tuple[HeadcountRow, ...]
-    plan: Plan
     narrative: Narrative | None
+    plan_path: str = ""  # the node's plan.yaml, for a diagnostic about the node
+    goals: tuple[GoalRow, ...] = ()  # the node's own goals
+    flat_items: tuple[FlatItemRow, ...] = ()
+    contributors: tuple[str, ...] = ()
+    state: str = "draft"
     review_note: str | None = None
+    #: The node's own review entries by ask (prefilled in its workbook).
+    decisions: Mapping[AskRef, Decision] = field(default_factory=dict)
+    #: The node's own asks as written, by id (what a workbook row's fingerprint covers).
+    asks: Mapping[str, Ask] = field(default_factory=dict)
     by_child: tuple[ChildFigures, ...] = ()  # own asks first, then each child in id order
-
-    @property
-    def goals(self) -> tuple[Goal, ...]:
-        """The node's own goals."""
-        return self.plan.goals
+    has_budget: bool = False  # a budget in headcount or cost: the stack is lined
+    line_at: int | None = None  # stack index the line is drawn before (None: no line)
+    last_above: int | None = None  # stack index of the last non-forced ask above the line
+    teams: tuple[TeamRow, ...] = ()  # own (if any), every child, total
+    teams_body: tuple[TeamRow, ...] = ()  # the same, the smaller children in one row
+    headcount_total: Amount = ZERO_AMOUNT  # the sum of the headcount rows
 
 
 @dataclass(frozen=True)

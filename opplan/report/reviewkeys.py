@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from opplan.model import Ask, AskRef, Decision, NodeId, Plan
 from opplan.model.costing import Amount, number_text
+from opplan.report.records import NodeReport
 
 #: The workbook's sheets, in order (the metadata sheet is very hidden).
 SUMMARY, STACK, HEADCOUNT, GOALS, DEPENDENCIES, MANDATES = (
@@ -190,11 +191,41 @@ def decisions_below(
 ) -> list[tuple[NodeId, Decision | None]]:
     """The decision entries on ``ref`` at every node from ``owner`` up to ``top``, ``top``
     excluded: what a row's :func:`fingerprint` covers, the same at build and at import."""
+
+    def entry(node: _TreeNode) -> Decision | None:
+        review = node.plan.review if node.plan is not None else None
+        return review.decisions.get(ref) if review else None
+
+    return _below(nodes, owner, top, entry)
+
+
+_N = TypeVar("_N", bound="_HasParent")
+
+
+class _HasParent(Protocol):
+    @property
+    def parent(self) -> NodeId | None: ...
+
+
+def _below(
+    nodes: Mapping[NodeId, _N], owner: NodeId, top: NodeId, entry: Callable[[_N], Decision | None]
+) -> list[tuple[NodeId, Decision | None]]:
+    """The walk of :func:`decisions_below`, over a cycle's nodes or a report's."""
     out: list[tuple[NodeId, Decision | None]] = []
     nid: NodeId | None = owner
     while nid is not None and nid != top:
         node = nodes[nid]
-        review = node.plan.review if node.plan is not None else None
-        out.append((nid, review.decisions.get(ref) if review else None))
+        out.append((nid, entry(node)))
         nid = node.parent
     return out
+
+
+def report_fingerprint(
+    nodes: Mapping[NodeId, NodeReport], ref: AskRef, owner: NodeId, top: NodeId, requested: Amount
+) -> str:
+    """The :func:`fingerprint` of a Stack row of ``top``'s workbook, from the report's
+    records: the same text :func:`decisions_below` and :class:`AskLookup` give the
+    importer over the loaded cycle."""
+    ask = nodes[owner].asks[ref.partition("/")[2]]
+    decisions = _below(nodes, owner, top, lambda node: node.decisions.get(ref))
+    return fingerprint(ref, ask, requested, decisions)

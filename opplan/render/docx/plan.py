@@ -46,13 +46,11 @@ from opplan.render.docx.grids import (
     Grid,
     dependency_grid,
     flat_grid,
-    funded_by_child,
     goals_grid,
     headcount_grid,
     mandate_grid,
-    removed_grid,
-    stack_grid,
 )
+from opplan.render.docx.stackgrid import removed_grid, stack_grid
 from opplan.report.context import node_context
 from opplan.report.records import NodeReport, Report
 from opplan.util.resources import templates_dir
@@ -246,14 +244,13 @@ def _chart(node: NodeReport, report: Report) -> Chart | None:
     """Funded and below-the-line heads by child (managers only: a team has no children)."""
     if not node.stack or not node.children:
         return None
-    groups = funded_by_child(node)
-    keys = ([None] if None in groups else []) + [c for c in node.children if c in groups]
-    labels = [report.nodes[k].name if k else f"{node.name} (own)" for k in keys]
-    funded = [groups[k][0].headcount for k in keys]
-    below = [groups[k][1].headcount for k in keys]
+    groups = node.by_child
+    labels = [report.nodes[g.child].name if g.child else f"{node.name} (own)" for g in groups]
+    funded = [g.funded.headcount for g in groups]
+    below = [g.unfunded.headcount for g in groups]
     if not any(funded) and not any(below):
         return None
-    has_line = any(r.status == "below" for r in node.stack)
+    has_line = node.line_at is not None and node.line_at < len(node.stack)
     png = charts.stacked_bars(
         labels,
         funded,

@@ -197,10 +197,8 @@ def goals_sheet(ws: Worksheet, node: NodeReport) -> None:
         "At risk",
     )
     header_row(ws, 1, headers)
-    at_risk = {g.goal for g in node.goals_at_risk if g.node == node.id}
     r = 1
     for r, goal in enumerate(node.goals, start=2):
-        latest = goal.status[-1] if goal.status else None
         values = (
             goal.id,
             goal.title,
@@ -211,9 +209,9 @@ def goals_sheet(ws: Worksheet, node: NodeReport) -> None:
             fmt_num(goal.target) or None,
             str(goal.due) if goal.due is not None else None,
             goal.owner,
-            latest.color if latest else None,
-            latest.note if latest else None,
-            "yes" if goal.id in at_risk else "no",
+            goal.status,
+            goal.status_note,
+            "yes" if goal.at_risk else "no",
         )
         for c, value in enumerate(values, start=1):
             put_text(ws, r, c, value, "text-plain")

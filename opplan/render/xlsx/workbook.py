@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from opplan.model import AskRef, Decision, NodeId
+from opplan.model import Decision, NodeId
 from opplan.render.ooxml import normalize_zip
 from opplan.render.xlsx import sheets as xlsx_sheets
 from opplan.render.xlsx.cells import (
@@ -58,12 +58,10 @@ from opplan.report.reviewkeys import (
     META,
     META_ROW_HEADER,
     STACK,
-    AskLookup,
     ReviewValues,
     budget_text,
-    decisions_below,
-    fingerprint,
     opplan_version,
+    report_fingerprint,
 )
 
 #: Stack columns: (header, kind, width). Kinds pick the number format.
@@ -136,14 +134,12 @@ def render_xlsx(report: Report, node_id: NodeId) -> bytes:
 def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout:
     """One row per live ask (then per removed ask) with review columns; returns the layout."""
     header_row(ws, 1, STACK_HEADERS)
-    own = _own_decisions(node)
+    own = node.decisions
     # The line closes the walk over non-forced asks (SPEC 7 rule 5); forced asks below it
     # are funded wherever they stand and show green.
-    last_above = max(
-        (i for i, r in enumerate(node.stack) if r.status == "above" and not r.forced), default=-1
-    )
-    lined = node.budget_headcount is not None or node.budget_cost is not None
-    if lined and last_above < 0 and node.stack:
+    last_above = node.last_above
+    lined = node.has_budget
+    if lined and last_above is None and node.stack:
         for col in range(1, len(STACK_HEADERS) + 1):
             set_style(ws.cell(row=1, column=col), "header-line")
     row = 1
@@ -179,7 +175,6 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
                 formula,
                 f"{'num' if 'headcount' in target else 'money'}-{band}",
             )
-    child_of = _child_index(report, node)
     for rr in node.removed:
         row += 1
         texts = {
@@ -187,7 +182,7 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
             COL_ASK: rr.ask,
             "Node": rr.node,
             "Title": rr.title,
-            "From": child_of.get(rr.node, node.id),
+            "From": rr.child or node.id,
             "Status": rr.status,
             "Decided by": f"{rr.by}: {'cut' if rr.status == 'cut' else 'defer'}",
         }
@@ -287,20 +282,6 @@ def _review_validation(ws: Worksheet, last: int) -> None:
         ws.add_data_validation(dv)
 
 
-def _own_decisions(node: NodeReport) -> dict[AskRef, Decision]:
-    review = node.plan.review
-    return dict(review.decisions) if review is not None else {}
-
-
-def _child_index(report: Report, node: NodeReport) -> dict[NodeId, NodeId]:
-    """For every node below ``node``: the child of ``node`` whose subtree holds it."""
-    out: dict[NodeId, NodeId] = {}
-    for child in node.children:
-        for sub in report.subtree(child):
-            out[sub.id] = child
-    return out
-
-
 def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
     """The very hidden sheet tying the workbook to its cycle, node and rows."""
     ws.sheet_state = "veryHidden"
@@ -323,18 +304,14 @@ def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
     start = len(meta) + 3
     for col, name in enumerate(META_ROW_HEADER, start=1):
         put_text(ws, start, col, name)
-    own = _own_decisions(node)
-    asks = AskLookup(report.nodes)
+    own = node.decisions
     refs = [(r.ask, r.node, r.requested) for r in node.stack] + [
         (r.ask, r.node, r.requested) for r in node.removed
     ]
     for i, (ref, owner, requested) in enumerate(refs, start=start + 1):
-        found = asks.find(ref)
-        assert found is not None, f"a stack row names an ask of the report: {ref}"
         # the node's own decision is prefilled, so the fingerprint covers those below it
-        decisions = decisions_below(report.nodes, ref, owner, node.id)
         put_text(ws, i, 1, ref)
-        put_text(ws, i, 2, fingerprint(ref, found[1], requested, decisions))
+        put_text(ws, i, 2, report_fingerprint(report.nodes, ref, owner, node.id, requested))
         values = ReviewValues.of(own.get(ref))
         put_text(ws, i, 3, values.decision)
         put_text(ws, i, 4, fmt_num(values.headcount) or None)

@@ -1,0 +1,124 @@
+"""The rows of a view: its live asks in order (the stack) and the asks it removed
+(SPEC 7 rules 3-5), as report records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from opplan.engine.stack import CUT, DEFERRED, AskIndex, AskInfo, View
+from opplan.model import Decision, Node, NodeId
+from opplan.report.records import RemovedRow, StackRow, stack_row
+
+
+def ask_fields(info: AskInfo, names: Mapping[NodeId, str]) -> tuple[Any, ...]:
+    """The fields of a stack row that are the same in every view: ask, node, node_name,
+    title, summary, requested, goals, mandate, depends_on."""
+    ask = info.ask
+    return (
+        info.ref,
+        info.node,
+        names[info.node],
+        ask.title,
+        ask.summary,
+        info.requested,
+        ask.goals,
+        ask.mandate,
+        ask.depends_on,
+    )
+
+
+def stack_rows(
+    node: Node,
+    view: View,
+    index: AskIndex,
+    all_views: Mapping[NodeId, View],
+    at_risk: Callable[[NodeId, int], bool],
+    fixed: Sequence[tuple[Any, ...]],
+) -> tuple[StackRow, ...]:
+    """Rules 4-5: the live asks of a view in order, with their line status.
+
+    ``fixed`` holds each ask's view-independent fields (:func:`ask_fields`).
+    Rows are built by :func:`~opplan.report.records.stack_row`, the record's
+    own fast builder (every field required).
+    """
+    entries: Mapping[int, Decision] = index.decisions.get(node.id, {})
+    status, effective, amounts, cumulative = (
+        view.status,
+        view.effective,
+        view.amounts,
+        view.cumulative,
+    )
+    rows = []
+    for p, i in enumerate(view.order):
+        eff = effective.get(i)
+        entry = entries.get(i)
+        child = view.came_from[p]
+        child_status = child_removed = None
+        if child is not None:
+            cstatus = all_views[child].status[i]
+            if cstatus in (CUT, DEFERRED):
+                child_removed = cstatus
+            else:
+                child_status = cstatus
+        ref, owner, owner_name, title, summary, requested, goals, mandate, depends_on = fixed[i]
+        rows.append(
+            stack_row(
+                p + 1,
+                ref,
+                owner,
+                owner_name,
+                title,
+                summary,
+                requested,
+                amounts[p],
+                status[i],  # type: ignore[arg-type]  # a live ask: above, below, unlined
+                eff is not None,
+                eff.decision if eff is not None else None,
+                eff.by if eff is not None else None,
+                entry.rank if entry is not None else None,
+                entry.note
+                if entry is not None and (entry.note or eff is None)
+                else eff.entry.note
+                if eff is not None
+                else None,
+                cumulative[p],
+                child,
+                child_status,  # type: ignore[arg-type]  # as above
+                goals,
+                mandate,
+                depends_on,
+                bool(depends_on) and at_risk(node.id, i),
+                child_removed,  # type: ignore[arg-type]  # cut or deferred
+            )
+        )
+    return tuple(rows)
+
+
+def removed_rows(
+    node: NodeId, view: View, asks: Sequence[AskInfo], parent: Mapping[NodeId, NodeId | None]
+) -> tuple[RemovedRow, ...]:
+    """Asks of the subtree cut or deferred in this view, with the node that removed them
+    and the child of ``node`` whose subtree holds them."""
+    out = []
+    for i in view.removed:
+        info = asks[i]
+        eff = view.effective[i]
+        child: NodeId | None = info.node
+        while child is not None and child != node and parent[child] != node:
+            child = parent[child]
+        if child == node:
+            child = None
+        out.append(
+            RemovedRow(
+                ask=info.ref,
+                node=info.node,
+                title=info.ask.title,
+                requested=info.requested,
+                status=view.status[i],  # type: ignore[arg-type]  # removed: cut or deferred
+                by=eff.by,
+                note=eff.entry.note,
+                child=child,
+            )
+        )
+    return tuple(out)

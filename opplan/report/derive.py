@@ -1,0 +1,194 @@
+"""Report records derived from a node's plan and its other records, decided once.
+
+The roll-up (:mod:`opplan.engine.rollup`) builds every :class:`NodeReport`
+with these functions, and so may a test that assembles a report by hand. Every
+figure a renderer lays out beyond the engine's totals is decided here: where
+the line is drawn, the flat-and-asks table by team with its "other teams" row,
+the headcount total, each goal's at-risk verdict. Renderers only lay them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from opplan.model import NodeId, Plan
+from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.report.records import (
+    ChildFigures,
+    FlatItemRow,
+    GoalAtRisk,
+    GoalRow,
+    HeadcountRow,
+    NodeReport,
+    StackRow,
+    TeamRow,
+    Totals,
+)
+
+#: The body's flat table lists at most this many rows of children (the largest by flat
+#: cost, the others summed in one row). Every child has its summary in the appendix.
+BODY_MAX_CHILDREN = 12
+
+
+def plan_fields(node: NodeId, plan: Plan, at_risk: Sequence[GoalAtRisk]) -> dict[str, Any]:
+    """The :class:`NodeReport` fields taken from the node's own plan.yaml."""
+    risky = {g.goal for g in at_risk if g.node == node}
+    review = plan.review
+    return {
+        "plan_path": plan.source.path,
+        "goals": tuple(
+            GoalRow(
+                id=g.id,
+                title=g.title,
+                kind=g.kind,
+                metric_class=g.metric_class,
+                unit=g.unit,
+                baseline=g.baseline,
+                target=g.target,
+                due=g.due,
+                owner=g.owner,
+                description=g.description,
+                status=g.status[-1].color if g.status else None,
+                status_note=g.status[-1].note if g.status else None,
+                at_risk=g.id in risky,
+            )
+            for g in plan.goals
+        ),
+        "flat_items": tuple(
+            FlatItemRow(f.id, f.title, f.headcount, f.summary, tuple(f.goals)) for f in plan.flat
+        ),
+        "contributors": tuple(plan.contributors),
+        "state": plan.state,
+        "review_note": review.note if review else None,
+        "decisions": dict(review.decisions) if review else {},
+        "asks": {a.id: a for a in plan.incremental},
+    }
+
+
+def child_figures(
+    stack: Sequence[StackRow], children: Sequence[NodeId]
+) -> tuple[ChildFigures, ...]:
+    """Funded and unfunded amounts of a node's stack by the list they came from."""
+    funded: dict[NodeId | None, list[Amount]] = {None: [], **{c: [] for c in children}}
+    unfunded: dict[NodeId | None, list[Amount]] = {None: [], **{c: [] for c in children}}
+    for row in stack:
+        (funded if row.status == "above" else unfunded)[row.child].append(row.amount)
+    return tuple(
+        ChildFigures(c, Amount.total(funded[c]), Amount.total(unfunded[c]))
+        for c in (None, *children)
+    )
+
+
+def line_marks(
+    stack: Sequence[StackRow], over_budget: Amount | None
+) -> tuple[int | None, int | None]:
+    """Where the line is drawn (the index of the first ask below it, ``len(stack)`` after
+    the last; None when nothing is below and the node is within budget), and the index of
+    the last non-forced ask above it (None when there is none)."""
+    first_below = next((i for i, r in enumerate(stack) if r.status == "below"), None)
+    line_at = (
+        first_below if first_below is not None else len(stack) if over_budget is not None else None
+    )
+    last_above = max(
+        (i for i, r in enumerate(stack) if r.status == "above" and not r.forced), default=None
+    )
+    return line_at, last_above
+
+
+def team_rows(
+    node: NodeId,
+    name: str,
+    own: Totals,
+    totals: Totals,
+    children: Sequence[NodeReport],
+    by_child: Sequence[ChildFigures],
+    *,
+    max_children: int | None = None,
+) -> tuple[TeamRow, ...]:
+    """A manager's flat and asks by team: its own row (when it has own heads or asks),
+    each child, and the total; with ``max_children``, only the largest children by flat
+    cost (in child order) and one row summing the others, so the total stays the same.
+    A leaf has no rows."""
+    if not children:
+        return ()
+    figures = {f.child: f for f in by_child}
+    zero = ChildFigures(None, ZERO_AMOUNT, ZERO_AMOUNT)
+    rows = []
+    if own.flat.headcount or own.requested.headcount:
+        f = figures.get(None, zero)
+        rows.append(TeamRow("own", node, name, 1, own.flat, own.requested, f.funded, f.unfunded))
+    shown, others = list(children), []
+    if max_children is not None and len(children) > max_children:
+        largest = sorted(children, key=lambda c: c.totals.flat.cost, reverse=True)
+        keep = {c.id for c in largest[: max_children - 1]}
+        shown = [c for c in children if c.id in keep]
+        others = [c for c in children if c.id not in keep]
+    for c in shown:
+        f = figures.get(c.id, zero)
+        rows.append(
+            TeamRow(
+                "child", c.id, c.name, 1, c.totals.flat, c.totals.requested, f.funded, f.unfunded
+            )
+        )
+    if others:
+        rows.append(
+            TeamRow(
+                "others",
+                None,
+                "",
+                len(others),
+                Amount.total([c.totals.flat for c in others]),
+                Amount.total([c.totals.requested for c in others]),
+                Amount.total([figures.get(c.id, zero).funded for c in others]),
+                Amount.total([figures.get(c.id, zero).unfunded for c in others]),
+            )
+        )
+    rows.append(
+        TeamRow(
+            "total",
+            node,
+            "Total",
+            len(children),
+            totals.flat,
+            totals.requested,
+            totals.funded,
+            totals.unfunded,
+        )
+    )
+    return tuple(rows)
+
+
+def headcount_total(rows: Sequence[HeadcountRow]) -> Amount:
+    """The flat heads of the headcount rows, summed (flat spend not included)."""
+    return Amount.total([r.amount for r in rows])
+
+
+def derived_fields(
+    node: NodeId,
+    name: str,
+    children: Sequence[NodeId],
+    budget: tuple[Any, Any],
+    own: Totals,
+    totals: Totals,
+    over_budget: Amount | None,
+    stack: Sequence[StackRow],
+    headcount: Sequence[HeadcountRow],
+    reports: Mapping[NodeId, NodeReport],
+) -> dict[str, Any]:
+    """The :class:`NodeReport` fields decided from its other records (and its children's
+    reports, in ``reports``)."""
+    by_child = child_figures(stack, children)
+    line_at, last_above = line_marks(stack, over_budget)
+    kids = [reports[c] for c in children]
+    return {
+        "by_child": by_child,
+        "has_budget": budget[0] is not None or budget[1] is not None,
+        "line_at": line_at,
+        "last_above": last_above,
+        "teams": team_rows(node, name, own, totals, kids, by_child),
+        "teams_body": team_rows(
+            node, name, own, totals, kids, by_child, max_children=BODY_MAX_CHILDREN
+        ),
+        "headcount_total": headcount_total(headcount),
+    }
