@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any
 
 from opplan.model.costing import CENT, Amount
@@ -35,29 +34,40 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else format(value.quantize(CENT, ROUND_HALF_UP), "f")
 
 
-@lru_cache(maxsize=4096)
 def heads(value: Decimal | None) -> int | float | None:
     """A headcount as a JSON number: an int when whole, else a float."""
     if value is None:
         return None
-    return int(value) if value == value.to_integral_value() else float(value)
+    whole = int(value)
+    return whole if whole == value else float(value)
 
 
 def plain(value: Any, key: str | None = None) -> Any:
     """A projected value as JSON data: a decimal under a ``headcount`` key becomes a number
     (:func:`heads`), any other decimal money (:func:`money`)."""
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind is Decimal:
         return heads(value) if key == "headcount" else money(value)
-    if isinstance(value, dict):
+    if kind is dict:
         return plain_dict(value)
-    if isinstance(value, list):
+    if kind is list:
         return [plain(v) for v in value]
     return value
 
 
 def plain_dict(value: dict[str, Any]) -> dict[str, Any]:
-    """:func:`plain` of a projected dict."""
-    return {k: plain(v, k) for k, v in value.items()}
+    """:func:`plain` of a projected dict (the 10,000-team contract encodes 6 million values:
+    scalars other than decimals pass through without a call)."""
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        kind = type(v)
+        if kind is Decimal:
+            out[k] = heads(v) if k == "headcount" else money(v)
+        elif kind is dict or kind is list:
+            out[k] = plain(v, k)
+        else:
+            out[k] = v
+    return out
 
 
 def _pick(data: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
@@ -208,21 +218,75 @@ def report_document(report: Report, nodes: Iterable[NodeReport]) -> dict[str, An
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_string = json.encoder.encode_basestring  # str -> JSON string literal (C when available)
 
 
-def stack_entry_json(row: StackRow) -> str:
-    """:func:`stack_entry` as compact JSON text."""
-    return _encode(stack_entry(row))
+def _json_heads(value: Decimal) -> str:
+    number = heads(value)
+    return str(number) if isinstance(number, int) else repr(number)
+
+
+def _json_cents(value: Decimal) -> str:
+    """A report amount (already in cents) as JSON text: ``"12.50"``."""
+    text = str(value)
+    return f'"{text}"' if text[-3:-2] == "." else f'"{money(value)}"'
+
+
+def _json_opt(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def stack_entry_json(row: StackRow, amounts: dict[int, str] | None = None) -> str:
+    """:func:`stack_entry` as compact JSON text, formatted directly.
+
+    Stack entries are most of the output of a large org (323,000 of them at
+    10,000 teams); formatting them here takes a third of the time of projecting,
+    selecting and encoding each (:func:`stack_entry`, the definition). ``amounts``
+    caches the text of amounts by identity: an ask's amount is one object shared
+    by every view above it (the caller keeps the report, hence the objects and
+    their ids, alive meanwhile). A test checks, for every stack entry of the
+    sample, that this text parses to exactly :func:`stack_entry`.
+    """
+    a = row.amount
+    amount = amounts.get(id(a)) if amounts is not None else None
+    if amount is None:
+        amount = (
+            f'"headcount":{_json_heads(a.headcount)},"cost":{_json_cents(a.cost)},'
+            f'"run_rate":{_json_cents(a.run_rate)}'
+        )
+        if amounts is not None:
+            amounts[id(a)] = amount
+    c = row.cumulative
+    return (
+        f'{{"ask":{_string(row.ask)},"position":{row.position},{amount},'
+        f'"status":"{row.status}","forced":{"true" if row.forced else "false"},'
+        f'"cumulative":{{"headcount":{_json_heads(c.headcount)},'
+        f'"cost":{_json_cents(c.cost)}}},'
+        f'"decision":{_json_opt(row.decision)},"decided_by":{_json_opt(row.decided_by)},'
+        f'"rank":{"null" if row.rank is None else int(row.rank)},'
+        f'"at_risk":{"true" if row.at_risk else "false"}}}'
+    )
 
 
 def json_text(report: Report, nodes: Iterable[NodeReport]) -> Iterator[str]:
     """:func:`report_document` as compact JSON text, produced one node at a time.
 
     The output of a 10,000-team org is large (over 100 MB): streaming it keeps
-    memory flat.
+    memory flat. Stack entries are formatted directly (:func:`stack_entry_json`),
+    the rest encoded from the projection by the C encoder.
     """
     head = report_document(report, ())
+    amounts: dict[int, str] = {}
     yield '{"cycle":' + _encode(head["cycle"]) + ',"nodes":['
     for k, node in enumerate(nodes):
-        yield ("," if k else "") + _encode(node_entry(node))
+        yield "".join(
+            (
+                "," if k else "",
+                _encode(node_summary(node))[:-1],
+                ',"stack":[',
+                ",".join([stack_entry_json(r, amounts) for r in node.stack]),
+                "],",
+                _encode(node_details(node))[1:],
+            )
+        )
     yield "]}\n"
