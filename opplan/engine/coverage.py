@@ -31,12 +31,9 @@ _FROM_ASK: dict[str, DependencyStatus] = {
 }
 SAFE: frozenset[str] = frozenset({"committed", "funded"})
 
-#: ``Tree`` is the model's subtree index (:class:`opplan.model.Tree`); re-exported for
-#: :mod:`opplan.engine.rollup`, which imports it from here.
 __all__ = [
     "SAFE",
     "DepInfo",
-    "Tree",
     "at_risk_checker",
     "dependency_infos",
     "dependency_rows",

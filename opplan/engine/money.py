@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from opplan.engine.coverage import Tree
 from opplan.engine.stack import ABOVE, CUT, DEFERRED, AskIndex, AskInfo, View
-from opplan.model import Cycle, Node, NodeId
+from opplan.model import Cycle, Node, NodeId, Tree
 from opplan.model.costing import (
     ZERO_AMOUNT,
     Amount,

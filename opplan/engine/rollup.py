@@ -16,7 +16,6 @@ errors (``pipeline.rollup`` checks first).
 from __future__ import annotations
 
 from opplan.engine.coverage import (
-    Tree,
     at_risk_checker,
     dependency_infos,
     dependency_rows,
@@ -54,7 +53,7 @@ def _rollup(cycle: Cycle) -> Report:
         raise ValueError("the roll-up needs a cycle that loaded without errors")
     rates = RateTable(cycle.settings.rates)
     index = AskIndex.build(cycle, rates)
-    tree = Tree.of(cycle)
+    tree = cycle.tree
     all_views = views(cycle, index)
     infos = dependency_infos(cycle, index)
     deps = dependency_rows(infos, all_views, cycle.root)

@@ -15,9 +15,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
-from opplan.model import Ask, AskRef, Decision, Narrative, NodeId
+from opplan.model import Ask, AskRef, Decision, Narrative, NodeId, Tree
 from opplan.model.costing import ZERO_AMOUNT, Amount
 
 StackStatus = Literal["above", "below", "unlined"]
@@ -336,11 +337,11 @@ class Report:
     root: NodeId
     nodes: Mapping[NodeId, NodeReport] = field(default_factory=dict)
 
+    @cached_property
+    def tree(self) -> Tree:
+        """The org tree's index over the report's nodes (the model's one subtree index)."""
+        return Tree.build(self.nodes)
+
     def subtree(self, top: NodeId) -> list[NodeReport]:
         """``top`` and every node below it, depth-first."""
-        out, todo = [], [top]
-        while todo:
-            nid = todo.pop()
-            out.append(self.nodes[nid])
-            todo.extend(reversed(self.nodes[nid].children))
-        return out
+        return [self.nodes[nid] for nid in self.tree.subtree(top)]

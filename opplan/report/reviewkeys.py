@@ -23,7 +23,7 @@ from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol, TypeVar
 
-from opplan.model import Ask, AskRef, Decision, NodeId, Plan
+from opplan.model import Ask, AskRef, Decision, NodeId, Plan, parse_ask_ref
 from opplan.model.costing import Amount, number_text
 from opplan.report.records import NodeReport
 
@@ -175,9 +175,12 @@ class AskLookup:
 
     def find(self, ref: str) -> tuple[NodeId, Ask] | None:
         """The owning node and the ask record behind ``ref``, or None."""
-        node_id, sep, ask_id = ref.partition("/")
+        parts = parse_ask_ref(ref)
+        if parts is None:
+            return None
+        node_id, ask_id = parts
         node = self.nodes.get(node_id)
-        if not sep or node is None or node.plan is None:
+        if node is None or node.plan is None:
             return None
         asks = self.by_node.get(node_id)
         if asks is None:
@@ -226,6 +229,8 @@ def report_fingerprint(
     """The :func:`fingerprint` of a Stack row of ``top``'s workbook, from the report's
     records: the same text :func:`decisions_below` and :class:`AskLookup` give the
     importer over the loaded cycle."""
-    ask = nodes[owner].asks[ref.partition("/")[2]]
+    parts = parse_ask_ref(ref)
+    assert parts is not None, "a Stack row's reference was built by ask_ref"
+    ask = nodes[owner].asks[parts[1]]
     decisions = _below(nodes, owner, top, lambda node: node.decisions.get(ref))
     return fingerprint(ref, ask, requested, decisions)
