@@ -32,6 +32,16 @@ def test_the_index_walks_subtrees_depth_first():
     assert [n for n in tree.ids if tree.is_leaf(n)] == ["search", "cart", "pay"]
 
 
+def test_the_cycle_answers_subtree_questions_through_its_index():
+    """The cycle's own subtree walks (used by the review merge) are the index's."""
+    cycle = make_cycle(PLANS)
+    assert list(cycle.subtree("shop")) == ["shop", "cart", "pay"]
+    assert list(cycle.subtree("search")) == ["search"]
+    assert cycle.in_subtree("pay", "shop") and not cycle.in_subtree("search", "shop")
+    assert cycle.ancestors("cart") == ["shop", "acme"]
+    assert cycle.lowest_common_manager("pay", "search") == "acme"
+
+
 def test_a_subtree_reduction_adds_each_nodes_own_value_once():
     cycle = make_cycle(PLANS)
 

@@ -155,6 +155,27 @@ def test_rule_3_removed_rows_carry_the_ask_and_the_deciders_note(tmp_path):
     assert removed.requested == amt(1, "120000.00")
 
 
+def test_rule_3_a_removed_row_names_the_child_whose_subtree_holds_the_ask(tmp_path):
+    """A removed row names the child of N whose list it ends (rule 4: a child's list ends
+    with the asks its view removed), however deep the ask's own node; None for N's own ask."""
+    report = rolled(
+        tmp_path,
+        {
+            "org": plan("Org", ask("own"), decisions={"org/own": {"decision": "cut"}}),
+            "org/dir": plan("Dir"),
+            "org/dir/team": plan("Team", ask("x"), decisions={"team/x": {"decision": "cut"}}),
+        },
+    )
+
+    def child_of(nid: str) -> dict[str, str | None]:
+        return {r.ask: r.child for r in report.nodes[nid].removed}
+
+    # team/x is cut by team and stays cut above it; org/own is cut by org itself
+    assert child_of("team") == {"team/x": None}  # team's own ask
+    assert child_of("dir") == {"team/x": "team"}
+    assert child_of("org") == {"org/own": None, "team/x": "dir"}  # dir's subtree, not team
+
+
 def test_rule_3_partial_of_a_spend_only_ask_that_costs_nothing(tmp_path):
     """A spend-only ask whose spend nets to zero may be partially funded at zero cost; its
     run rate follows the cost (no division by the zero cost)."""
@@ -237,6 +258,30 @@ def test_rule_5_cost_excess_of_forced_asks_over_a_cost_budget(tmp_path):
     # forced: 120,000 + 60,000 = 180,000 against a budget of 100,000
     assert team.over_budget == Amount(D(0), D("80000.00"), D(0))
     assert lines(team) == [("team/a", "above"), ("team/b", "above"), ("team/small", "below")]
+
+
+def test_rule_5_forced_asks_alone_over_the_budget_put_the_line_after_the_last_ask(tmp_path):
+    """Over budget with every ask forced: nothing is below, yet the line is drawn, after
+    the last ask (the documents print it there with the excess)."""
+    report = rolled(
+        tmp_path,
+        {
+            "team": plan(
+                "Team",
+                ask("a"),
+                ask("b"),
+                budget={"headcount": 1},
+                decisions={"team/a": {"decision": "fund"}, "team/b": {"decision": "fund"}},
+            ),
+        },
+    )
+    team = report.nodes["team"]
+    # forced: 2 heads against a headcount budget of 1 (no cost budget): over by 1 head
+    assert team.over_budget == Amount(D(1), D(0), D(0))
+    assert lines(team) == [("team/a", "above"), ("team/b", "above")]
+    assert team.line_at == 2  # len(stack): after the last ask
+    within = rolled(tmp_path / "within", {"team": plan("Team", ask("a"), budget={"headcount": 1})})
+    assert within.nodes["team"].line_at is None  # nothing below and within budget: no line
 
 
 def test_rule_5_forced_asks_exactly_at_the_budget_are_not_over(tmp_path):
@@ -365,6 +410,28 @@ def test_rule_6_inclusive_headcount_rows_by_child_role_level_location(tmp_path):
     ]
     sde = next(h for h in org.headcount if h.child == "area" and h.role == "SDE")
     assert sde.amount == amt(3, "360000.00")
+
+
+def test_rule_6_a_managers_team_rows_are_its_own_each_child_and_the_total(tmp_path):
+    """A manager's flat and asks by team: its own row (it has own heads), one row per
+    child, and the total row, the own and total rows named by the manager's id."""
+    report = rolled(
+        tmp_path,
+        {
+            "org": plan("Org", ask("o"), hc=1),
+            "org/team": plan("Team", ask("x"), hc=2),
+        },
+    )
+    org = report.nodes["org"]
+    # flat: org 1 head, team 2 heads, 120,000 each for a full year; one 1-head ask each
+    expected = [
+        ("own", "org", "Org", 1, amt(1, "120000.00"), amt(1, "120000.00")),
+        ("child", "team", "Team", 1, amt(2, "240000.00"), amt(1, "120000.00")),
+        ("total", "org", "Total", 1, amt(3, "360000.00"), amt(2, "240000.00")),
+    ]
+    for rows in (org.teams, org.teams_body):
+        assert [(r.kind, r.id, r.name, r.count, r.flat, r.requested) for r in rows] == expected
+    assert report.nodes["team"].teams == ()  # a leaf has no rows
 
 
 def test_rule_6_flat_lines_cost_a_full_year_whatever_their_start(tmp_path):
@@ -661,6 +728,31 @@ def test_rule_10_an_unlined_ask_does_not_protect_its_goal(tmp_path):
     assert [(g.node, g.goal) for g in report.nodes["a"].goals_at_risk] == [("a", "G1")]
     assert [(g.node, g.goal) for g in report.nodes["b"].goals_at_risk] == [("b", "G1")]
     assert [(g.node, g.goal) for g in report.nodes["co"].goals_at_risk] == [("a", "G1")]
+
+
+def test_rule_10_a_plans_goal_rows_mark_its_own_goals_at_risk(tmp_path):
+    """The node's goal rows carry the rule 10 verdict of its own view: G1's ask is funded
+    (forced by the team), G2's ask is unlined (no budget), so only G2 is at risk."""
+    goals = [
+        {"id": "G1", "title": "Goal one", "kind": "initiative", "due": "Q4"},
+        {"id": "G2", "title": "Goal two", "kind": "initiative", "due": "Q4"},
+    ]
+    report = rolled(
+        tmp_path,
+        {
+            "co": plan("Co"),
+            "co/team": plan(
+                "Team",
+                ask("one", goals=["G1"]),
+                ask("two", goals=["G2"]),
+                goals=goals,
+                decisions={"team/one": {"decision": "fund"}},
+            ),
+        },
+    )
+    team = report.nodes["team"]
+    assert [(g.id, g.at_risk) for g in team.goals] == [("G1", False), ("G2", True)]
+    assert report.nodes["co"].goals == ()  # co's rows are its own goals: it has none
 
 
 # --- the report around the rules --------------------------------------------------------
