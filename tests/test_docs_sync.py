@@ -28,3 +28,11 @@ def test_every_test_the_threat_model_names_exists():
         if name:
             defined = re.findall(r"^def (test_\w+)", path.read_text(), re.M)
             assert fnmatch.filter(defined, name), f"threat-model.md names {file}::{name}"
+
+
+def test_the_docs_stand_alone():
+    """Users do not have the product specification: docs explain rules in their own words."""
+    pages = [REPO / "README.md", *(REPO / "docs").glob("*.md"), *(REPO / "samples").rglob("*.md")]
+    pages += list((REPO / "tests" / "golden" / "rollup").rglob("README.md"))
+    citing = [p.relative_to(REPO).as_posix() for p in pages if b"SPEC" in p.read_bytes()]
+    assert citing == []

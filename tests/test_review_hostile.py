@@ -150,5 +150,5 @@ def test_a_sparse_sheet_reaching_the_last_row_is_bounded(tmp_path):
     start = time.monotonic()
     with pytest.raises(ReviewError) as info:
         reviewsheet.read_review_book(path)
-    assert "more than 200000 rows" in str(info.value)
+    assert "more than 200,000 rows" in str(info.value)
     assert time.monotonic() - start < 20

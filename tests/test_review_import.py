@@ -266,6 +266,19 @@ def test_refuses_a_duplicate_rank(org, book):
     assert "rank 1 is given to more than one ask: alpha/a1, beta/b1" in refused(edited, org)
 
 
+def test_every_problem_is_its_own_line_in_the_cli(org, book, tmp_path):
+    """Two refusals print as two indented lines under the workbook's name, then the verdict."""
+    edited = edit_stack(
+        book, {"alpha/a1": {"Rank": 1}, "beta/b1": {"Rank": 1}, "alpha/a2": {"Decision": "nope"}}
+    )
+    out = CliRunner().invoke(cli, ["review", "import", str(edited), str(org)])
+    assert out.exit_code == 1
+    lines = out.output.splitlines()
+    assert lines[0] == f"opplan: cannot import {edited}:"
+    assert lines[-1] == "Nothing was written."
+    assert len(lines) == 4 and all(line.startswith("  ") for line in lines[1:-1]), lines
+
+
 def test_refuses_a_workbook_not_built_by_opplan(org, tmp_path):
     wb = openpyxl.Workbook()
     wb.active.title = "Stack"

@@ -227,4 +227,4 @@ class UserError(Exception):
 
     def __init__(self, problems: list[str] | str) -> None:
         self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("; ".join(self.problems))
+        super().__init__("\n".join(self.problems))

@@ -20,7 +20,7 @@ INTRO = """\
 # The plan format: every key of cycle.yaml and plan.yaml
 
 Generated from `opplan/model/` by `python -m opplan.model.formatdoc`; do not edit by hand
-(a test fails when this file and the model disagree). SPEC.md sections 2-5 explain the
+(a test fails when this file and the model disagree). [README](../README.md) and [the roll-up](rollup.md) explain the
 files; this page lists every key with its type and default. Unknown keys are errors.
 
 Conventions:

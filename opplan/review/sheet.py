@@ -50,11 +50,7 @@ MAX_HEADER_COLUMNS = 200
 
 
 class ReviewError(UserError, ValueError):
-    """The workbook cannot be imported; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
+    """The workbook cannot be imported; ``problems`` lists every reason, one line each."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +201,7 @@ def _read_stack(ws: Any, name: str, deadline: Deadline) -> tuple[list[SheetRow],
         deadline.check()
         if r > MAX_ROWS + 1:
             raise ReviewError(
-                f"{name}: the {STACK} sheet has more than {MAX_ROWS} rows; refused as too large"
+                f"{name}: the {STACK} sheet has more than {MAX_ROWS:,} rows; refused as too large"
             )
         picked = {c: (cells[i] if i < len(cells) else None) for c, i in wanted.items()}
         raw: dict[str, Any] = {}
