@@ -40,7 +40,7 @@ test: lint
 # The lock: exact versions of every package `make test` installs, resolved for every platform
 # from the ranges in pyproject.toml. Commit it with the pyproject.toml change that caused it.
 lock: $(BIN)/.installed
-	$(PIP) install 'uv>=0.9,<1'
+	$(PIP) install 'uv==0.13.9'
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
 	  --quiet $(if $(UPGRADE),--upgrade,) --custom-compile-command 'make lock' -o $(LOCK)
 
@@ -53,7 +53,7 @@ fuzz: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py
 
-# Mutants of opplan/{stack,coverage,costing,rollup}.py against the engine tests; the
+# Mutants of the roll-up engine (the modules in [tool.mutmut] only_mutate) against its tests; the
 # configuration is [tool.mutmut] in pyproject.toml. Lists the mutants no test kills.
 mutate: $(BIN)/.installed
 	$(BIN)/mutmut run --max-children $(MUTATE_JOBS)

@@ -414,3 +414,17 @@ def test_a_number_too_large_for_a_float_is_a_template_error(tmp_path: Path) -> N
         f"{root / NARRATIVE}:{LINE}:1: error: this number is too large; write a smaller one "
         "[template]"
     ) in output
+
+
+@pytest.mark.parametrize(
+    "expression", ['"{:>100000000}".format("x")', '"{x:>100000000}".format_map({"x": 1})']
+)
+def test_case_6_str_format_is_refused_before_it_builds(expression: str) -> None:
+    """jinja hands out a sandboxed str.format before asking which attributes are safe, and
+    its widths cannot be sized in advance: `"{:>1200000000}".format(x)` built 1.2 GB before
+    the output cap refused it. The method is refused; the bounded `format` filter remains."""
+    env = environment()
+    template = compile_text(env, "{{ " + expression + " | length }}", "n.md")
+    with pytest.raises(TemplateError, match="'format(_map)?' of 'str' object is unsafe"):
+        render(template, {})
+    assert render(compile_text(env, '{{ "%5s" | format("x") }}', "n.md"), {}) == "    x"

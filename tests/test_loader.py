@@ -307,3 +307,25 @@ def test_library_calls_leave_the_collector_as_they_found_it(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_forking_build_leaves_the_callers_frozen_objects_frozen():
+    """frozen_for_fork freezes for the pool and unfreezes after, but never releases what the
+    caller froze itself (the command-line process settles its heap before building)."""
+    import gc
+
+    from opplan.util.gcpause import frozen_for_fork
+
+    gc.unfreeze()  # in-process CLI tests may have settled this process's heap
+    assert gc.get_freeze_count() == 0
+    with frozen_for_fork():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        mine = gc.get_freeze_count()
+        with frozen_for_fork():
+            pass
+        assert gc.get_freeze_count() == mine
+    finally:
+        gc.unfreeze()

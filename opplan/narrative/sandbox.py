@@ -281,6 +281,13 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
+    def wrap_str_format(self, value: Any) -> None:
+        """No sandboxed ``str.format``: jinja would hand it out before asking
+        :meth:`is_safe_attribute`, and its widths cannot be sized before it runs
+        (``"{:>1200000000}".format(x)`` builds 1.2 GB). The ``format`` filter is
+        bounded instead."""
+        return None
+
     def call(self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """Size what a call would build, charge loops and macros, count what it built."""
         name = getattr(__obj, "__name__", "")

@@ -49,8 +49,13 @@ def frozen_for_fork() -> Iterator[None]:
 
     Frozen objects are never scanned, so neither the parent nor a forked child
     writes to their pages: the children share the parent's memory instead of
-    copying it page by page.
+    copying it page by page. When the caller has frozen objects already (the
+    command-line process has settled its heap), nothing is done: unfreezing
+    would release theirs too.
     """
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield
