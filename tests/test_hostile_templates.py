@@ -425,6 +425,6 @@ def test_case_6_str_format_is_refused_before_it_builds(expression: str) -> None:
     the output cap refused it. The method is refused; the bounded `format` filter remains."""
     env = environment()
     template = compile_text(env, "{{ " + expression + " | length }}", "n.md")
-    with pytest.raises(TemplateError, match="'format(_map)?' of 'str' object is unsafe"):
+    with pytest.raises(TemplateError, match=r"'format(_map)?' of 'str' object is unsafe"):
         render(template, {})
     assert render(compile_text(env, '{{ "%5s" | format("x") }}', "n.md"), {}) == "    x"
