@@ -92,3 +92,30 @@ def test_no_renderer_sums_report_figures() -> None:
         text = path.read_text(encoding="utf-8")
         assert "Amount.total" not in text, path
         assert "Amount(" not in text and "ZERO_AMOUNT" not in text, path
+
+
+def test_the_engine_fills_every_defaulted_field_of_a_node_report(monkeypatch):
+    """NodeReport's fields with defaults are decided by the report side (plan_fields,
+    derived_fields): a field added with a default but forgotten there would silently give
+    documents an empty table or a zero total."""
+    from opplan.engine import rollup as engine
+
+    produced: set[str] = set()
+
+    def recording(fn):
+        def wrapper(*args, **kwargs):
+            fields = fn(*args, **kwargs)
+            produced.update(fields)
+            return fields
+
+        return wrapper
+
+    monkeypatch.setattr(engine, "plan_fields", recording(engine.plan_fields))
+    monkeypatch.setattr(engine, "derived_fields", recording(engine.derived_fields))
+    assert pipeline.rollup(SAMPLE).report is not None
+    defaulted = {
+        f.name
+        for f in dataclasses.fields(NodeReport)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    }
+    assert defaulted and defaulted <= produced, sorted(defaulted - produced)
