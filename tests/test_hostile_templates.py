@@ -425,6 +425,7 @@ def test_case_6_str_format_is_refused_before_it_builds(expression: str) -> None:
     the output cap refused it. The method is refused; the bounded `format` filter remains."""
     env = environment()
     template = compile_text(env, "{{ " + expression + " | length }}", "n.md")
-    with pytest.raises(TemplateError, match=r"'format(_map)?' of 'str' object is unsafe"):
+    with pytest.raises(TemplateError, match=r"'format(_map)?' of 'str' object is unsafe") as info:
         render(template, {})
+    assert str(info.value).endswith('Use the format filter instead: {{ "%8s" | format(value) }}.')
     assert render(compile_text(env, '{{ "%5s" | format("x") }}', "n.md"), {}) == "    x"

@@ -276,7 +276,10 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, TemplateNotFound) and not isinstance(exc, OutsideTemplate):
         return f"template '{exc.name}' not found"
     if isinstance(exc, JinjaError):
-        return str(exc)
+        text = str(exc)
+        if text.startswith(("access to attribute 'format' ", "access to attribute 'format_map' ")):
+            text += ' Use the format filter instead: {{ "%8s" | format(value) }}.'
+        return text
     if isinstance(exc, OverflowError) and "range" in str(exc).lower():
         return f"range too big: {exc}"
     kind = next((k for t, k in _PLAIN.items() if isinstance(exc, t)), "an error")
