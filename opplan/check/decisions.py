@@ -1,4 +1,4 @@
-"""The rules of a manager's decision entries (SPEC 7 rule 3), one copy for every caller.
+"""The rules of a manager's decision entries (roll-up rule 3, docs/rollup.md), one copy for every caller.
 
 ``opplan check`` applies them to ``review.decisions`` in plan.yaml and ``opplan
 review import`` to the rows of a review workbook; both call these functions, so

@@ -1,4 +1,4 @@
-"""Policies: company rules with a severity, set in cycle.yaml and per subtree (SPEC 8).
+"""Policies: company rules with a severity, set in cycle.yaml and per subtree (docs/policies.md).
 
 A policy is a named check with a default severity (``error``, ``warning`` or
 ``off``) and parameters. cycle.yaml's ``policies:`` sets them for the company;

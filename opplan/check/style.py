@@ -1,4 +1,4 @@
-"""The narrative-style policy (SPEC 8): a six-pager's writing rules, at exact lines.
+"""The narrative-style policy (docs/policies.md): a six-pager's writing rules, at exact lines.
 
 Checks the body of every narrative.md (the part before ``# Appendix``, which
 the reader reads in the meeting):

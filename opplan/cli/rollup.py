@@ -28,7 +28,7 @@ from opplan.cli.options import cycle_dir_argument, exit_on_failure
     type=click.Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
-    help="A tree table, the JSON contract (SPEC 9), or CSV with one row per node.",
+    help="A tree table, the JSON contract (docs/rollup.md), or CSV with one row per node.",
 )
 def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> None:
     """Roll the plans up the org tree and print every node's totals.

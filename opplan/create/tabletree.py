@@ -1,7 +1,7 @@
 """The org tree of an imported table: one node per distinct path, with valid, unique ids.
 
 ``opplan import table`` reads rows; this module turns their level values into
-a tree and gives every node a node id (SPEC 2: ``^[a-z0-9][a-z0-9-]{0,62}$``,
+a tree and gives every node a node id (docs/plan-format.md: ``^[a-z0-9][a-z0-9-]{0,62}$``,
 unique in the whole tree). The rules, in docs/import.md:
 
 * A node is keyed by its id cell. A blank id cell falls back to the name cell;

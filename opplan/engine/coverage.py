@@ -1,4 +1,4 @@
-"""Dependencies, mandate coverage and goals at risk in each node's view (SPEC 7 rules 8-10).
+"""Dependencies, mandate coverage and goals at risk in each node's view (roll-up rules 8-10, docs/rollup.md).
 
 These read the views computed by :mod:`opplan.engine.stack` (the status of every ask
 at every node) and produce the rows of the report model. Nothing here changes

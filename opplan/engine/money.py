@@ -1,5 +1,5 @@
 """The money of the roll-up: flat and incremental totals, own and inclusive, and flat
-heads by child, role, level and location (SPEC 7 rule 6)."""
+heads by child, role, level and location (roll-up rule 6, docs/rollup.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The roll-up: every node's view of its subtree, as the report model (SPEC 6 and 7).
+"""The roll-up: every node's view of its subtree, as the report model (the money and roll-up rules, docs/rollup.md).
 
 Stage 4 and 5 of the pipeline: ``rollup(cycle) -> Report``. The stack, the
 decisions and the line come from :mod:`opplan.stack`; dependencies, mandates

@@ -1,5 +1,5 @@
 """The rows of a view: its live asks in order (the stack) and the asks it removed
-(SPEC 7 rules 3-5), as report records."""
+(roll-up rules 3-5, docs/rollup.md), as report records."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The stack at one node: effective decisions, live asks, the order and the line (SPEC 7).
+"""The stack at one node: effective decisions, live asks, the order and the line (the roll-up rules, docs/rollup.md).
 
 Stage 4 of the pipeline, its core. Every ask of the cycle gets an integer index
 in depth-first order of its node, then ``incremental`` order; sorting by index
@@ -102,7 +102,7 @@ class AskIndex:
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """One node's view of every ask in its subtree (SPEC 7 rules 1-5).
+    """One node's view of every ask in its subtree (roll-up rules 1-5, docs/rollup.md).
 
     ``order``, ``came_from``, ``amounts`` and ``cumulative`` are parallel lists
     over the live asks in the node's order. ``status`` has every ask of the

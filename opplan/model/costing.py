@@ -1,4 +1,4 @@
-"""Money: cost rates, start-month proration and rounding (SPEC 3 and 6).
+"""Money: cost rates, start-month proration and rounding (docs/plan-format.md, docs/rollup.md).
 
 A headcount line's in-year ``cost`` is rate x count x (months from its start
 month to December) / 12, rounded to cents half-up; its ``run_rate`` is the
@@ -143,7 +143,7 @@ def ask_amount(ask: Ask, rates: RateTable) -> Amount:
 
 
 def partial_amount(ask: Amount, headcount: Decimal | None, cost: Decimal | None) -> Amount:
-    """An ask's amount after a partial decision (SPEC 7 rule 3).
+    """An ask's amount after a partial decision (roll-up rule 3, docs/rollup.md).
 
     Given headcount alone, cost and run rate scale in proportion. Given both,
     the cost is taken as given and the run rate scales with headcount. A

@@ -178,7 +178,7 @@ class Cycle:
 
     def mandate_scope(self, mandate: Mandate) -> list[NodeId]:
         """Every node in a mandate's scope, depth-first: the subtrees of the nodes its
-        ``applies_to`` names, or the whole tree when it names none (SPEC 3). Names of
+        ``applies_to`` names, or the whole tree when it names none (docs/plan-format.md). Names of
         unknown nodes are ignored (check reports them), so a scope naming only unknown
         nodes is empty."""
         tops = mandate.applies_to if mandate.applies_to else (self.root,) if self.root else ()

@@ -1,4 +1,4 @@
-"""narrative.md parsed into sections and blocks, each with its source line (SPEC 5).
+"""narrative.md parsed into sections and blocks, each with its source line (docs/documents.md).
 
 markdown-it-py does the parsing (CommonMark plus its pipe-table rule); this
 module only turns its syntax tree into small frozen records that the Word

@@ -1,8 +1,8 @@
-"""The machine contract of ``opplan rollup --format json`` (SPEC 9), as plain dicts.
+"""The machine contract of ``opplan rollup --format json`` (docs/rollup.md), as plain dicts.
 
 Made of the one projection of the report (:mod:`opplan.report.project`), which
 the narrative's jinja context uses too: each function here selects the fields
-SPEC 9 promises, in its order, and :func:`plain` encodes the decimals (money as
+the contract (docs/rollup.md) promises, in its order, and :func:`plain` encodes the decimals (money as
 a string with two places, headcount a number: an int when whole, else a float).
 Nothing here computes a figure. Fields may be added here, never renamed or
 removed.
@@ -193,7 +193,7 @@ def node_details(node: NodeReport) -> dict[str, Any]:
 
 
 def node_entry(node: NodeReport) -> dict[str, Any]:
-    """Everything SPEC 9 promises about one node (plus added fields)."""
+    """Everything the contract (docs/rollup.md) promises about one node (plus added fields)."""
     return {
         **node_summary(node),
         "stack": [stack_entry(r) for r in node.stack],

@@ -2,7 +2,7 @@
 
 Narratives and document templates see exactly this (documented in
 docs/templates.md), e.g. ``{{ totals.incremental.requested.headcount }}``. The
-shapes follow ``opplan rollup --format json`` (SPEC 9) so one vocabulary serves
+shapes follow ``opplan rollup --format json`` (docs/rollup.md) so one vocabulary serves
 both. Values are plain: dicts, lists, strings, ``Decimal`` numbers (headcount
 without trailing zeros, money with two places) and dates, which keeps the
 sandbox surface small. The records' shapes come from the one projection

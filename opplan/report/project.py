@@ -2,7 +2,7 @@
 
 Both the narrative's jinja context (:mod:`opplan.report.context`) and the JSON
 contract (:mod:`opplan.render.contract`) are made of these dicts: the context
-uses them as they are, the contract selects its fields (in SPEC 9's order) and
+uses them as they are, the contract selects its fields (in the contract's order, docs/rollup.md) and
 encodes them (:func:`opplan.render.contract.plain`). Values are plain: str, int,
 bool, None and ``Decimal`` (a headcount without trailing zeros, always under a
 ``headcount`` key; every other decimal is money, already in cents). Nothing here

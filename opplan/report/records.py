@@ -56,7 +56,7 @@ class Totals:
 
 @dataclass(frozen=True)
 class StackRow:
-    """One live ask in a node's order (SPEC 7 rules 4-5)."""
+    """One live ask in a node's order (roll-up rules 4-5, docs/rollup.md)."""
 
     position: int  # 1-based position in the node's order
     ask: AskRef  # "<node-id>/<ask-id>"
@@ -163,7 +163,7 @@ class RemovedRow:
 
 @dataclass(frozen=True)
 class DependencyRow:
-    """A dependency as seen from a node (SPEC 7 rule 8)."""
+    """A dependency as seen from a node (roll-up rule 8, docs/rollup.md)."""
 
     requester: NodeId
     id: str
@@ -192,7 +192,7 @@ class MandateAnswerRow:
 
 @dataclass(frozen=True)
 class MandateCoverage:
-    """A mandate's coverage in a node's subtree (SPEC 7 rule 9)."""
+    """A mandate's coverage in a node's subtree (roll-up rule 9, docs/rollup.md)."""
 
     id: str
     title: str
@@ -211,7 +211,7 @@ class MandateCoverage:
 
 @dataclass(frozen=True)
 class GoalAtRisk:
-    """A goal no flat item names and no funded ask serves (SPEC 7 rule 10)."""
+    """A goal no flat item names and no funded ask serves (roll-up rule 10, docs/rollup.md)."""
 
     node: NodeId
     goal: str
@@ -255,7 +255,7 @@ class GoalRow:
     description: str | None
     status: str | None  # the latest status colour, None when never reported
     status_note: str | None
-    at_risk: bool  # SPEC 7 rule 10, in the node's own view
+    at_risk: bool  # roll-up rule 10 (docs/rollup.md), in the node's own view
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Review import: a manager's workbook back into their plan.yaml (SPEC section 10).
+"""Review import: a manager's workbook back into their plan.yaml (docs/review.md).
 
 ``import_review(workbook, cycle_dir)`` reads the ``Stack`` sheet of a workbook
 built by opplan (:mod:`opplan.review.sheet`, after the hostile-file checks of

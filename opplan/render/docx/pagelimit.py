@@ -1,4 +1,4 @@
-"""The page-limit policy (SPEC 8): the body of every node's document fits ``max`` pages.
+"""The page-limit policy (docs/policies.md): the body of every node's document fits ``max`` pages.
 
 The body is everything before the Appendix heading: the title block, the
 narrative and the generated data sections. Two ways to count it:

@@ -1,4 +1,4 @@
-"""What a node's document holds, in order, before any Word layout (SPEC 10).
+"""What a node's document holds, in order, before any Word layout (docs/documents.md).
 
 :func:`plan_document` turns a :class:`~opplan.report.NodeReport` into a
 :class:`DocPlan`: the title block, the body (the narrative's sections with the

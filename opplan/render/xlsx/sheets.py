@@ -181,7 +181,7 @@ def headcount_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
 
 
 def goals_sheet(ws: Worksheet, node: NodeReport) -> None:
-    """The node's own goals, then the goals at risk in its view (SPEC 7 rule 10)."""
+    """The node's own goals, then the goals at risk in its view (roll-up rule 10, docs/rollup.md)."""
     headers = (
         "Goal",
         "Title",
@@ -281,7 +281,7 @@ def dependencies_sheet(ws: Worksheet, node: NodeReport) -> None:
 
 
 def mandates_sheet(ws: Worksheet, node: NodeReport) -> None:
-    """Mandate coverage in the subtree (SPEC 7 rule 9), then every leaf's answer."""
+    """Mandate coverage in the subtree (roll-up rule 9, docs/rollup.md), then every leaf's answer."""
     headers = ("Mandate", "Title", "Due", "Leaves in scope", "Answered", "Funded", "Unfunded")
     header_row(ws, 1, headers)
     r = 1

@@ -1,4 +1,4 @@
-"""The review workbook ``<id>.xlsx`` of one node (SPEC section 10).
+"""The review workbook ``<id>.xlsx`` of one node (docs/review.md).
 
 Sheets: ``Summary``, ``Stack``, ``Headcount``, ``Goals``, ``Dependencies``,
 ``Mandates`` and a very hidden metadata sheet (see :mod:`opplan.reviewbook`).
@@ -135,7 +135,7 @@ def _stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout
     """One row per live ask (then per removed ask) with review columns; returns the layout."""
     header_row(ws, 1, STACK_HEADERS)
     own = node.decisions
-    # The line closes the walk over non-forced asks (SPEC 7 rule 5); forced asks below it
+    # The line closes the walk over non-forced asks (roll-up rule 5, docs/rollup.md); forced asks below it
     # are funded wherever they stand and show green.
     last_above = node.last_above
     lined = node.has_budget
