@@ -164,12 +164,7 @@ def node_summary(node: NodeReport) -> dict[str, Any]:
     t = project.totals(node.totals)
     return plain_dict(
         {
-            "id": node.id,
-            "name": node.name,
-            "owner": node.owner,
-            "path": node.path,
-            "parent": node.parent,
-            "depth": node.depth,
+            **project.identity(node),
             "children": list(node.children),
             "budget": project.budget(node),
             "flat": t["flat"],

@@ -44,12 +44,7 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
             "as_of": cycle.as_of,
         },
         "node": {
-            "id": node.id,
-            "name": node.name,
-            "owner": node.owner,
-            "path": node.path,
-            "parent": node.parent,
-            "depth": node.depth,
+            **project.identity(node),
             "is_leaf": not node.children,
             "contributors": list(node.contributors),
             "state": node.state,

@@ -54,6 +54,18 @@ def totals(t: Totals) -> dict[str, Any]:
     }
 
 
+def identity(node: NodeReport) -> dict[str, Any]:
+    """Who and where a node is: ``id``, ``name``, ``owner``, ``path``, ``parent``, ``depth``."""
+    return {
+        "id": node.id,
+        "name": node.name,
+        "owner": node.owner,
+        "path": node.path,
+        "parent": node.parent,
+        "depth": node.depth,
+    }
+
+
 def budget(node: NodeReport) -> dict[str, Decimal | None]:
     """The node's budget: headcount and cost, None where not given."""
     heads = node.budget_headcount
