@@ -222,6 +222,7 @@ def report() -> Report:
         budget_cost=None,
         totals=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
         own=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
+        approved=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
         over_budget=None,
         stack=(
             row(1, "search/ranking", "Learning to rank", s1, s1, "unlined", None, None, "Search"),
@@ -257,6 +258,7 @@ def report() -> Report:
         budget_cost=None,
         totals=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
         own=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
+        approved=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
         over_budget=None,
         stack=(
             row(1, "cart/one-click", "One-click add", c1, c1, "unlined", None, None, "Cart"),
@@ -288,6 +290,9 @@ def report() -> Report:
             amt("9", "1850000.00"), requested, funded=s1 + c1, unfunded=c2, cut=typeahead
         ),
         own=totals(ZERO, ZERO),
+        approved=totals(
+            amt("9", "1850000.00"), requested, funded=s1 + c1, unfunded=c2, cut=typeahead
+        ),
         over_budget=None,
         stack=(
             row(1, "cart/one-click", "One-click add", c1, c1, "above", "cart", "unlined", "Cart"),

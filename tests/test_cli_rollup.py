@@ -213,7 +213,19 @@ def test_json_contract(small):
         "decided_by": "shop",
         "rank": None,
         "at_risk": False,
+        "approved": "above",
+        "approved_by": "shop",
     }
+    # each team's own view against the approved plan (acme's view): shop's ads ask, below
+    # shop's line, is cut there; ops has no budget, and its pager is below acme's line
+    assert [(e["ask"], e["status"], e["approved"]) for e in shop["stack"]] + [
+        (e["ask"], e["status"], e["approved"]) for e in ops["stack"]
+    ] == [
+        ("shop/cart", "above", "above"),
+        ("shop/ads", "below", "cut"),
+        ("ops/pager", "unlined", "below"),
+    ]
+    assert ops["approved"]["incremental"]["unfunded"]["headcount"] == 0.5
     assert [(e["ask"], e["status"], e["cumulative"]["headcount"]) for e in acme["stack"]] == [
         ("shop/cart", "above", 2),
         ("ops/pager", "below", 2.5),
@@ -227,6 +239,8 @@ def test_json_contract(small):
             "title": "Ads",
             "note": "Not this year.",
             "requested": {"headcount": 1, "cost": "120000.00", "run_rate": "120000.00"},
+            "approved": "cut",
+            "approved_by": "acme",
         }
     ]
     assert shop["over_budget"] == {"headcount": 1, "cost": None}

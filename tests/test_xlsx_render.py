@@ -120,6 +120,7 @@ def report() -> Report:
         budget_cost=None,
         totals=totals,
         own=totals,
+        approved=totals,
         over_budget=Amount(D(1), D(100000), D(0)),
         stack=stack,
         removed=removed,

@@ -78,6 +78,44 @@ def view_totals(
     )
 
 
+def approved_totals(
+    view: View,
+    approved: View,
+    approved_amounts: Mapping[int, Amount],
+    asks: Sequence[AskInfo],
+    flat: Amount,
+    capex: Decimal,
+    requested: Amount,
+) -> Totals:
+    """Rule 7: a subtree's incremental totals in the approved plan (``approved``, the root's
+    view, whose live amounts after partials are ``approved_amounts``): every ask of the
+    subtree (``view.status``) counted by its status there."""
+    funded: list[Amount] = []
+    unfunded: list[Amount] = []
+    cut: list[Amount] = []
+    deferred: list[Amount] = []
+    status = approved.status
+    for i in view.status:
+        st = status[i]
+        if st == ABOVE:
+            funded.append(approved_amounts[i])
+        elif st == CUT:
+            cut.append(asks[i].requested)
+        elif st == DEFERRED:
+            deferred.append(asks[i].requested)
+        else:
+            unfunded.append(approved_amounts[i])
+    return Totals(
+        flat=flat,
+        capex=capex,
+        requested=requested,
+        funded=Amount.total(funded),
+        unfunded=Amount.total(unfunded),
+        cut=Amount.total(cut),
+        deferred=Amount.total(deferred),
+    )
+
+
 def own_totals(
     view: View, own: Sequence[int], asks: Sequence[AskInfo], flat: Amount, capex: Decimal
 ) -> Totals:

@@ -22,7 +22,13 @@ from opplan.engine.coverage import (
     goals_at_risk,
     mandate_coverage,
 )
-from opplan.engine.money import headcount_rows, own_totals, subtree_money, view_totals
+from opplan.engine.money import (
+    approved_totals,
+    headcount_rows,
+    own_totals,
+    subtree_money,
+    view_totals,
+)
 from opplan.engine.rows import ask_fields, removed_rows, stack_rows
 from opplan.engine.stack import AskIndex, views
 from opplan.model import Cycle, NodeId
@@ -67,6 +73,8 @@ def _rollup(cycle: Cycle) -> Report:
     names = {nid: n.plan.name for nid, n in cycle.nodes.items() if n.plan}
     parents = {nid: n.parent for nid, n in cycle.nodes.items()}
     fixed = [ask_fields(a, names) for a in index.asks]
+    root_view = all_views[cycle.root]
+    root_amounts = dict(zip(root_view.order, root_view.amounts, strict=True))
     built: dict[NodeId, NodeReport] = {}
     for nid in reversed(tree.ids):  # bottom-up: a manager's rows need its children's reports
         node = cycle.nodes[nid]
@@ -77,7 +85,7 @@ def _rollup(cycle: Cycle) -> Report:
         budget = review.budget if review else None
         budget_hc = budget.headcount if budget else None
         budget_cost = budget.cost if budget else None
-        stack = stack_rows(node, view, index, all_views, at_risk, fixed)
+        stack = stack_rows(node, view, index, all_views, at_risk, fixed, root_view)
         totals = view_totals(
             view, index.asks, money.flat_all[nid], money.capex_all[nid], money.asked_all[nid]
         )
@@ -99,12 +107,23 @@ def _rollup(cycle: Cycle) -> Report:
             own=own,
             over_budget=view.over_budget,
             stack=stack,
-            removed=removed_rows(nid, view, index.asks, parents),
+            removed=removed_rows(nid, view, index.asks, parents, root_view),
             dependencies=tuple(deps.get(nid, ())),
             mandates=mandates[nid],
             goals_at_risk=goals[nid],
             headcount=headcount,
             narrative=node.narrative,
+            approved=totals
+            if nid == cycle.root
+            else approved_totals(
+                view,
+                root_view,
+                root_amounts,
+                index.asks,
+                totals.flat,
+                totals.capex,
+                totals.requested,
+            ),
             **plan_fields(nid, plan, goals[nid]),
             **derived_fields(
                 nid,

@@ -35,8 +35,10 @@ def stack_rows(
     all_views: Mapping[NodeId, View],
     at_risk: Callable[[NodeId, int], bool],
     fixed: Sequence[tuple[Any, ...]],
+    approved: View,
 ) -> tuple[StackRow, ...]:
-    """Rules 4-5: the live asks of a view in order, with their line status.
+    """Rules 4-5: the live asks of a view in order, with their line status, and (rule 7)
+    their status in the approved plan, ``approved`` (the root's view).
 
     ``fixed`` holds each ask's view-independent fields (:func:`ask_fields`).
     Rows are built by :func:`~opplan.report.records.stack_row`, the record's
@@ -49,6 +51,7 @@ def stack_rows(
         view.amounts,
         view.cumulative,
     )
+    root_status, root_effective = approved.status, approved.effective
     rows = []
     for p, i in enumerate(view.order):
         eff = effective.get(i)
@@ -90,16 +93,23 @@ def stack_rows(
                 depends_on,
                 bool(depends_on) and at_risk(node.id, i),
                 child_removed,  # type: ignore[arg-type]  # cut or deferred
+                root_status[i],  # type: ignore[arg-type]  # every status is an ApprovedStatus
+                root_eff.by if (root_eff := root_effective.get(i)) is not None else None,
             )
         )
     return tuple(rows)
 
 
 def removed_rows(
-    node: NodeId, view: View, asks: Sequence[AskInfo], parent: Mapping[NodeId, NodeId | None]
+    node: NodeId,
+    view: View,
+    asks: Sequence[AskInfo],
+    parent: Mapping[NodeId, NodeId | None],
+    approved: View,
 ) -> tuple[RemovedRow, ...]:
-    """Asks of the subtree cut or deferred in this view, with the node that removed them
-    and the child of ``node`` whose subtree holds them."""
+    """Asks of the subtree cut or deferred in this view, with the node that removed them,
+    the child of ``node`` whose subtree holds them and their status in the approved plan
+    (``approved``, the root's view)."""
     out = []
     for i in view.removed:
         info = asks[i]
@@ -119,6 +129,8 @@ def removed_rows(
                 by=eff.by,
                 note=eff.entry.note,
                 child=child,
+                approved=approved.status[i],  # type: ignore[arg-type]  # every status is one
+                approved_by=root_eff.by if (root_eff := approved.effective.get(i)) else None,
             )
         )
     return tuple(out)

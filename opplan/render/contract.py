@@ -86,8 +86,20 @@ STACK_KEYS = (
     "decided_by",
     "rank",
     "at_risk",
+    "approved",
+    "approved_by",
 )
-REMOVED_KEYS = ("ask", "status", "by", "node", "title", "requested", "note")
+REMOVED_KEYS = (
+    "ask",
+    "status",
+    "by",
+    "node",
+    "title",
+    "requested",
+    "note",
+    "approved",
+    "approved_by",
+)
 DEPENDENCY_KEYS = (
     "requester",
     "id",
@@ -133,7 +145,7 @@ def incremental(t: Totals) -> dict[str, Any]:
 def stack_entry(row: StackRow) -> dict[str, Any]:
     """One live ask in a node's order: amounts after any partial, the line status, the
     running total (headcount and cost), and the decision in effect (added fields:
-    decision, decided_by, rank, at_risk)."""
+    decision, decided_by, rank, at_risk, approved, approved_by)."""
     entry = _pick(project.stack_row(row), STACK_KEYS)
     entry["cumulative"] = _pick(entry["cumulative"], ("headcount", "cost"))
     return plain_dict(entry)
@@ -170,6 +182,7 @@ def node_summary(node: NodeReport) -> dict[str, Any]:
             "flat": t["flat"],
             "incremental": t["incremental"],
             "over_budget": project.over_budget(node),
+            "approved": project.approved(node),
         }
     )
 
@@ -259,7 +272,8 @@ def stack_entry_json(row: StackRow, amounts: dict[int, str] | None = None) -> st
         f'"cost":{_json_cents(c.cost)}}},'
         f'"decision":{_json_opt(row.decision)},"decided_by":{_json_opt(row.decided_by)},'
         f'"rank":{"null" if row.rank is None else int(row.rank)},'
-        f'"at_risk":{"true" if row.at_risk else "false"}}}'
+        f'"at_risk":{"true" if row.at_risk else "false"},'
+        f'"approved":"{row.approved}","approved_by":{_json_opt(row.approved_by)}}}'
     )
 
 

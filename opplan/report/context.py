@@ -53,6 +53,7 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "has_budget": node.has_budget,
         "totals": totals(node.totals),
         "own": totals(node.own),
+        "approved": project.approved(node),
         "over_budget": amount(node.over_budget) if node.over_budget else None,
         "stack": rows,
         "above": [r for r in rows if r["status"] == "above"],

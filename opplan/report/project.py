@@ -72,6 +72,12 @@ def budget(node: NodeReport) -> dict[str, Decimal | None]:
     return {"headcount": None if heads is None else hc(heads), "cost": node.budget_cost}
 
 
+def approved(node: NodeReport) -> dict[str, Any]:
+    """The subtree in the approved plan (the root's view): ``incremental.{requested, funded,
+    unfunded, cut, deferred}``; the node's own totals for the root."""
+    return {"incremental": totals(node.approved)["incremental"]}
+
+
 def over_budget(node: NodeReport) -> dict[str, Decimal | None] | None:
     """The excess of forced asks over the budget in the dimensions the budget gives."""
     over = node.over_budget
@@ -107,6 +113,8 @@ def stack_row(row: StackRow) -> dict[str, Any]:
         "mandate": row.mandate,
         "depends_on": list(row.depends_on),
         "at_risk": row.at_risk,
+        "approved": row.approved,
+        "approved_by": row.approved_by,
     }
 
 
@@ -121,6 +129,8 @@ def removed_row(r: RemovedRow) -> dict[str, Any]:
         "status": r.status,
         "by": r.by,
         "note": r.note,
+        "approved": r.approved,
+        "approved_by": r.approved_by,
     }
 
 

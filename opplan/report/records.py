@@ -24,6 +24,7 @@ from opplan.model.costing import ZERO_AMOUNT, Amount
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
 DependencyRole = Literal["manager", "requester", "host"]
+ApprovedStatus = Literal["above", "below", "unlined", "cut", "deferred"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class StackRow:
     depends_on: tuple[str, ...] = ()
     at_risk: bool = False  # depends on a dependency neither committed nor funded
     child_removed: Literal["cut", "deferred"] | None = None  # revived: the child's view removed it
+    #: Its status in the approved plan (the root's view): above, below, unlined, cut or deferred.
+    approved: ApprovedStatus = "unlined"
+    approved_by: NodeId | None = None  # the node whose decision is in effect in the approved plan
 
 
 #: Each StackRow field, in declaration order: what :func:`stack_row` sets.
@@ -109,6 +113,8 @@ def stack_row(
     depends_on: tuple[str, ...],
     at_risk: bool,
     child_removed: Literal["cut", "deferred"] | None,
+    approved: ApprovedStatus,
+    approved_by: NodeId | None,
 ) -> StackRow:
     """A :class:`StackRow`, built fast: the roll-up's hot path (hundreds of thousands of rows).
 
@@ -144,6 +150,8 @@ def stack_row(
     f["depends_on"] = depends_on
     f["at_risk"] = at_risk
     f["child_removed"] = child_removed
+    f["approved"] = approved
+    f["approved_by"] = approved_by
     return row
 
 
@@ -159,6 +167,8 @@ class RemovedRow:
     by: NodeId  # the node whose decision removed it
     note: str | None
     child: NodeId | None = None  # the child whose subtree holds it; None for own asks
+    approved: ApprovedStatus = "cut"  # its status in the approved plan (the root's view)
+    approved_by: NodeId | None = None  # the node whose decision is in effect there
 
 
 @dataclass(frozen=True)
@@ -302,6 +312,7 @@ class NodeReport:
     budget_cost: Decimal | None
     totals: Totals  # inclusive of the subtree
     own: Totals  # this node's own plan.yaml only
+    approved: Totals  # the subtree in the approved plan (the root's view); the root: ``totals``
     over_budget: Amount | None  # excess of forced asks over the budget, or None
     stack: tuple[StackRow, ...]
     removed: tuple[RemovedRow, ...]
