@@ -9,13 +9,54 @@ same plans give byte-identical documents.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from collections.abc import Callable, Mapping
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
+#: The children of a SpreadsheetML ``<font>`` in the order the schema's sequence gives them.
+#: openpyxl writes ``name`` first, which the Open XML SDK's validator (and strict readers)
+#: refuse.
+FONT_CHILD_ORDER = (
+    b"b",
+    b"i",
+    b"strike",
+    b"condense",
+    b"extend",
+    b"outline",
+    b"shadow",
+    b"u",
+    b"vertAlign",
+    b"sz",
+    b"color",
+    b"name",
+    b"family",
+    b"charset",
+    b"scheme",
+)
+_RANK = {name: k for k, name in enumerate(FONT_CHILD_ORDER)}
+_FONT = re.compile(rb"<font>((?:<[A-Za-z]+(?: [^<>]*)?/>)*)</font>")
+_CHILD = re.compile(rb"<([A-Za-z]+)(?: [^<>]*)?/>")
 
-def normalize_zip(data: bytes) -> bytes:
-    """The same package with fixed timestamps, permissions and compression."""
+
+def schema_ordered_fonts(styles: bytes) -> bytes:
+    """``xl/styles.xml`` with the children of every ``<font>`` in the schema's order."""
+
+    def reorder(m: re.Match[bytes]) -> bytes:
+        children = sorted(
+            _CHILD.finditer(m.group(1)), key=lambda c: _RANK.get(c.group(1), len(_RANK))
+        )
+        return b"<font>" + b"".join(c.group(0) for c in children) + b"</font>"
+
+    return _FONT.sub(reorder, styles)
+
+
+def normalize_zip(
+    data: bytes, rewrite: Mapping[str, Callable[[bytes], bytes]] | None = None
+) -> bytes:
+    """The same package with fixed timestamps, permissions and compression; a part named in
+    ``rewrite`` is passed through its function."""
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
@@ -26,5 +67,8 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             fixed.create_system = 0
-            dst.writestr(fixed, src.read(info.filename))
+            part = src.read(info.filename)
+            if rewrite and info.filename in rewrite:
+                part = rewrite[info.filename](part)
+            dst.writestr(fixed, part)
     return out.getvalue()

@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from opplan.model import Decision, NodeId
-from opplan.render.ooxml import normalize_zip
+from opplan.render.ooxml import normalize_zip, schema_ordered_fonts
 from opplan.render.xlsx import sheets as xlsx_sheets
 from opplan.render.xlsx.cells import (
     add_styles,
@@ -333,8 +333,9 @@ def _properties(wb: Workbook, report: Report, node: NodeReport) -> None:
 
 
 def _save(wb: Workbook) -> bytes:
-    """Serialize without openpyxl's ``save`` (which stamps the clock) and normalize the zip."""
+    """Serialize without openpyxl's ``save`` (which stamps the clock) and normalize the zip,
+    with the fonts' children in the order the OOXML schema requires."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()
-    return normalize_zip(buf.getvalue())
+    return normalize_zip(buf.getvalue(), {"xl/styles.xml": schema_ordered_fonts})
