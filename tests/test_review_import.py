@@ -447,3 +447,23 @@ def test_refuses_when_the_budget_changed_since_the_build(org, book):
         "org's budget changed since the build (was headcount 4, cost none, now "
         "headcount 1, cost none)"
     ) in message
+
+
+@pytest.mark.parametrize("typed", ["60000", "60,000", "$60,000", "$ 60,000.00", "60k", "0.06M"])
+def test_a_partial_cost_may_be_typed_as_people_write_money(org, book, typed):
+    """a1 asks for one head (120,000.00): half of it, typed as text in any usual form."""
+    edited = edit_stack(
+        book, {"alpha/a1": {"Decision": "partial", "Partial headcount": 0.5, "Partial cost": typed}}
+    )
+    result = import_review(edited, org)
+    assert [(c.ask, c.after.cost) for c in result.changes] == [("alpha/a1", 60000)]
+
+
+@pytest.mark.parametrize("typed", ["60.000,00", "sixty thousand", "60kk", "€-60"])
+def test_a_money_cell_that_cannot_be_read_gets_one_message_with_the_forms(org, book, typed):
+    edited = edit_stack(
+        book, {"alpha/a1": {"Decision": "partial", "Partial headcount": 0.5, "Partial cost": typed}}
+    )
+    message = refused(edited, org)
+    assert f"Partial cost '{typed}' is not an amount: write it as 150000, 150,000" in message
+    assert "a partial needs" not in message and message.count("Stack row 2") == 1

@@ -83,6 +83,8 @@ def merge(
                 f"row {row.row} ({row.ask}): {node_id}'s decision changed in "
                 f"plan.yaml since the build (now {describe(now)})"
             )
+        if row.problems:
+            continue  # a value could not be read: the decision rules would only repeat it
         row_problems = _check_values(label, row, amount)
         if row_problems:
             problems.extend(row_problems)

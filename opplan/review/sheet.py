@@ -12,6 +12,7 @@ cell's coordinate, never evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -247,7 +248,7 @@ def _values(raw: dict[str, Any]) -> tuple[ReviewValues, list[str]]:
             )
             decision = None
     headcount = _number(raw.get(COL_PARTIAL_HC), COL_PARTIAL_HC, problems)
-    cost = _number(raw.get(COL_PARTIAL_COST), COL_PARTIAL_COST, problems)
+    cost = _number(_money(raw.get(COL_PARTIAL_COST)), COL_PARTIAL_COST, problems, money=True)
     if cost is not None and cost != cost.quantize(Decimal("0.01")):
         problems.append(f"{COL_PARTIAL_COST} {cost} has more than two decimals (cents)")
         cost = None
@@ -262,8 +263,32 @@ def _values(raw: dict[str, Any]) -> tuple[ReviewValues, list[str]]:
     return ReviewValues(decision, headcount, cost, rank_int, note), problems
 
 
+#: A money cell typed as text: an optional currency sign, digits with optional thousands
+#: commas and decimals, an optional k (thousands) or m (millions): ``$150,000``, ``150k``.
+_MONEY_TEXT = re.compile(r"[$€£]?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*([kKmM]?)")
+_SCALE = {"": 1, "k": 1_000, "m": 1_000_000}
+MONEY_FORMS = "150000, 150,000, $150,000 or 150k"
+
+
+def _money(value: Any) -> Any:
+    """A Partial cost typed as text in a form people write money (``$150,000``, ``150k``,
+    ``1.2m``) as a number; any other value unchanged (so it is judged as a number)."""
+    if not isinstance(value, str):
+        return value
+    m = _MONEY_TEXT.fullmatch(value.strip())
+    if m is None:
+        return value
+    whole, fraction, scale = m.groups()
+    return Decimal(whole.replace(",", "") + (fraction or "")) * _SCALE[scale.lower()]
+
+
 def _number(
-    value: Any, column: str, problems: list[str], limit: Decimal | int = MAX_AMOUNT
+    value: Any,
+    column: str,
+    problems: list[str],
+    limit: Decimal | int = MAX_AMOUNT,
+    *,
+    money: bool = False,
 ) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -273,7 +298,10 @@ def _number(
     try:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
     except InvalidOperation:
-        problems.append(f"{column} '{value}' is not a number")
+        if money:
+            problems.append(f"{column} '{value}' is not an amount: write it as {MONEY_FORMS}")
+        else:
+            problems.append(f"{column} '{value}' is not a number")
         return None
     if not number.is_finite() or number < 0:
         problems.append(f"{column} {value} is not a number of at least 0")
