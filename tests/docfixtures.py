@@ -178,6 +178,32 @@ def report() -> Report:
                 owner="Sam Lee",
                 status=(StatusEntry(date=dt.date(2026, 6, 30), color="green"),),
             ),
+            Goal(
+                id="G2",
+                title="Search availability",
+                kind="metric",
+                metric_class="input",
+                unit="%",
+                baseline=D("99.95"),
+                target=D("99.99"),
+                due="Q4",
+                owner="Sam Lee",
+            ),
+            Goal(
+                id="G3",
+                title="Pages to the on-call a week",
+                kind="metric",
+                metric_class="output",
+                unit="calls",
+                baseline=D("1"),
+                target=D("0"),
+                due=12,
+                owner="Sam Lee",
+                status=(
+                    StatusEntry(date=dt.date(2025, 9, 30), color="green"),
+                    StatusEntry(date=dt.date(2025, 12, 1), color="yellow"),
+                ),
+            ),
         ),
     )
     cart_plan = Plan(
@@ -276,6 +302,7 @@ def report() -> Report:
         narrative=None,
     )
     requested = s1 + typeahead + c1 + c2
+    at_risk = (GoalAtRisk("acme", "G1", "Grow sales", "Acme"),)
     acme = NodeReport(
         id="acme",
         name="Acme",
@@ -363,13 +390,13 @@ def report() -> Report:
                 ),
             ),
         ),
-        goals_at_risk=(GoalAtRisk("acme", "G1", "Grow sales"),),
+        goals_at_risk=at_risk,
         headcount=(
             HeadcountRow("cart", "SDE", "L5", "SEA", amt("3", "600000.00")),
             HeadcountRow("cart", "SDM", None, "SEA", amt("1", "250000.00")),
             HeadcountRow("search", "SDE", "L5", "SEA", amt("5", "1000000.00")),
         ),
-        **plan_fields("acme", acme_plan, (GoalAtRisk("acme", "G1", "Grow sales"),)),
+        **plan_fields("acme", acme_plan, at_risk, at_risk),  # the root: the approved plan
         narrative=Narrative("acme/narrative.md", ACME_NARRATIVE),
     )
     # the per-list figures are derived from the stack exactly as the engine derives them

@@ -16,6 +16,7 @@ errors (``pipeline.rollup`` checks first).
 from __future__ import annotations
 
 from opplan.engine.coverage import (
+    approved_goals_at_risk,
     at_risk_checker,
     dependency_infos,
     dependency_rows,
@@ -66,6 +67,7 @@ def _rollup(cycle: Cycle) -> Report:
     at_risk = at_risk_checker(infos, all_views, tree)
     mandates = mandate_coverage(cycle, index, all_views, tree)
     goals = goals_at_risk(cycle, index, all_views, tree)
+    approved_goals = approved_goals_at_risk(goals, tree, cycle.root)
 
     money = subtree_money(cycle, tree, index, rates)
 
@@ -124,7 +126,7 @@ def _rollup(cycle: Cycle) -> Report:
                 totals.capex,
                 totals.requested,
             ),
-            **plan_fields(nid, plan, goals[nid]),
+            **plan_fields(nid, plan, goals[nid], approved_goals[nid]),
             **derived_fields(
                 nid,
                 plan.name,

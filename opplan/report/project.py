@@ -15,9 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from opplan.model.costing import Amount
+from opplan.report import goaltext
 from opplan.report.records import (
+    ChildGoals,
     DependencyRow,
     GoalAtRisk,
+    GoalRow,
     MandateCoverage,
     NodeReport,
     RemovedRow,
@@ -172,5 +175,47 @@ def mandate(m: MandateCoverage) -> dict[str, Any]:
 
 
 def goal_at_risk(g: GoalAtRisk) -> dict[str, Any]:
-    """A goal at risk in the node's view."""
-    return {"node": g.node, "goal": g.goal, "title": g.title}
+    """A goal at risk (in the node's view or the approved plan), with its node's name."""
+    return {"node": g.node, "goal": g.goal, "title": g.title, "node_name": g.node_name}
+
+
+def goal(g: GoalRow) -> dict[str, Any]:
+    """One of a node's own goals as written: its figures (exact decimals, and as text with
+    their unit), the change, its latest status and its verdicts under rule 10 in the node's
+    view (``at_risk``) and in the approved plan (``approved_at_risk``)."""
+    return {
+        "id": g.id,
+        "title": g.title,
+        "kind": g.kind,
+        "metric_class": g.metric_class,
+        "unit": g.unit,
+        "baseline": g.baseline,
+        "target": g.target,
+        "change": g.change,
+        "change_unit": g.change_unit,
+        "baseline_text": None if g.baseline is None else goaltext.quantity(g.baseline, g.unit),
+        "target_text": None if g.target is None else goaltext.quantity(g.target, g.unit),
+        "change_text": None if g.change is None else goaltext.signed(g.change, g.change_unit),
+        "due": g.due,
+        "owner": g.owner,
+        "description": g.description,
+        "status": g.status,
+        "status_date": g.status_date,
+        "status_note": g.status_note,
+        "at_risk": g.at_risk,
+        "approved_at_risk": g.approved_at_risk,
+    }
+
+
+def child_goals(c: ChildGoals) -> dict[str, Any]:
+    """One child's own goals with the counts by latest colour and at risk in the approved plan."""
+    return {
+        "child": c.child,
+        "name": c.name,
+        "green": c.green,
+        "yellow": c.yellow,
+        "red": c.red,
+        "unreported": c.unreported,
+        "at_risk": c.at_risk,
+        "goals": [goal(g) for g in c.goals],
+    }

@@ -42,11 +42,11 @@ from opplan.narrative.templating import (
     render,
 )
 from opplan.render.docx import charts
+from opplan.render.docx.goalgrids import child_goals_grid, child_goals_summary_grid, goals_grid
 from opplan.render.docx.grids import (
     Grid,
     dependency_grid,
     flat_grid,
-    goals_grid,
     headcount_grid,
     mandate_grid,
 )
@@ -280,6 +280,9 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
     if chart is not None:
         out += _blocks(r.section("appendix_chart", node), 2)
         out.append(chart)
+    if node.child_goals:
+        out += _blocks(r.section("appendix_goals", node), 2)
+        out += [child_goals_summary_grid(node), child_goals_grid(node, report)]
     if node.children:
         out += _blocks(r.section("appendix_teams", node), 2)
         for cid in node.children:
