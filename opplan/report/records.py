@@ -20,6 +20,14 @@ from typing import Literal
 
 from opplan.model import Ask, AskRef, Decision, Narrative, NodeId, Tree
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.report.money import (
+    NO_ENVELOPES,
+    NO_HIRES,
+    NO_RESOURCES,
+    Envelopes,
+    HiringPlan,
+    Resources,
+)
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
@@ -338,6 +346,11 @@ class NodeReport:
     teams: tuple[TeamRow, ...] = ()  # own (if any), every child, total
     teams_body: tuple[TeamRow, ...] = ()  # the same, the smaller children in one row
     headcount_total: Amount = ZERO_AMOUNT  # the sum of the headcount rows
+    resources: Resources = NO_RESOURCES  # the money, whole (inclusive of the subtree)
+    hiring: HiringPlan = NO_HIRES  # funded heads in the approved plan (the root's view)
+    hiring_here: HiringPlan = NO_HIRES  # funded heads in this node's view
+    hiring_differs: bool = False  # this node's view hires otherwise than the approved plan
+    envelopes: Envelopes = NO_ENVELOPES  # a manager's children's budgets and funding
 
 
 @dataclass(frozen=True)
