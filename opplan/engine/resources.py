@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from opplan.engine.money import HeadcountKey
 from opplan.engine.stack import ABOVE, AskInfo, View
@@ -35,7 +36,7 @@ from opplan.report.money import (
     EnvelopeRow,
     Envelopes,
     HireRow,
-    HiringPlan,
+    Hiring,
     Resources,
     RoleCost,
 )
@@ -158,7 +159,7 @@ class HireBook:
         return found
 
 
-def hiring_plan(rows: Sequence[HireRow], spend: Amount, flat_headcount: Decimal) -> HiringPlan:
+def hiring_plan(rows: Sequence[HireRow], spend: Amount, flat_headcount: Decimal) -> Hiring:
     """A view's hiring plan from its position groups, its funded spend and the flat heads."""
     quarters: list[list[Amount]] = [[], [], [], []]
     head_months = ZERO
@@ -166,7 +167,7 @@ def hiring_plan(rows: Sequence[HireRow], spend: Amount, flat_headcount: Decimal)
         quarters[(row.start - 1) // 3].append(row.amount)
         head_months += row.amount.headcount * (13 - row.start)
     people = Amount.total([row.amount for row in rows])
-    return HiringPlan(
+    return Hiring(
         rows=tuple(rows),
         by_quarter=tuple(Amount.total(q) for q in quarters),
         people=people,
@@ -219,6 +220,23 @@ def approved_hires(
         rows.extend(children[c][0])
         spend.append(children[c][1])
     return tuple(rows), Amount.total(spend)
+
+
+def money_fields(
+    resources: Resources, approved: Hires, here: Hires | None, envelopes: Envelopes
+) -> dict[str, Any]:
+    """The :class:`NodeReport` fields of the money, whole: the resources, the hiring plans
+    from the approved plan's hires and this view's (``here``; None for the root, whose view
+    is the approved plan), and the envelopes."""
+    hiring = hiring_plan(*approved, resources.flat.headcount)
+    mine = hiring if here is None else hiring_plan(*here, resources.flat.headcount)
+    return {
+        "resources": resources,
+        "hiring": hiring,
+        "hiring_here": mine,
+        "hiring_differs": mine != hiring,
+        "envelopes": envelopes,
+    }
 
 
 def _given_sum(values: Sequence[Decimal | None]) -> Decimal | None:

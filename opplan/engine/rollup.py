@@ -36,8 +36,8 @@ from opplan.engine.resources import (
     Hires,
     approved_hires,
     envelopes,
-    hiring_plan,
     merged_categories,
+    money_fields,
     resources,
     view_hires,
 )
@@ -140,12 +140,6 @@ def _rollup(cycle: Cycle) -> Report:
         hires_all[nid] = approved_hires(
             node, index.own[nid], root_view, root_amounts, book, hires_all
         )
-        hiring = hiring_plan(*hires_all[nid], totals.flat.headcount)
-        here = (
-            hiring
-            if nid == cycle.root
-            else hiring_plan(*view_hires(view, book), hiring.flat_headcount)
-        )
         built[nid] = NodeReport(
             id=nid,
             name=plan.name,
@@ -169,19 +163,18 @@ def _rollup(cycle: Cycle) -> Report:
             approved=approved,
             **plan_fields(nid, plan, goals[nid]),
             **derived,
-            resources=resources(
-                money.heads_all[nid],
-                spend_all[nid],
-                capex_all[nid],
-                totals.flat,
-                totals.funded,
-                approved.funded,
-            ),
-            hiring=hiring,
-            hiring_here=here,
-            hiring_differs=here != hiring,
-            envelopes=envelopes(
-                (budget_hc, budget_cost), [built[c] for c in kids], derived["by_child"]
+            **money_fields(
+                resources(
+                    money.heads_all[nid],
+                    spend_all[nid],
+                    capex_all[nid],
+                    totals.flat,
+                    totals.funded,
+                    approved.funded,
+                ),
+                hires_all[nid],
+                None if nid == cycle.root else view_hires(view, book),
+                envelopes((budget_hc, budget_cost), [built[c] for c in kids], derived["by_child"]),
             ),
         )
     return Report(info, cycle.root, {nid: built[nid] for nid in tree.ids})

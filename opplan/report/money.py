@@ -22,7 +22,7 @@ __all__ = [
     "EnvelopeRow",
     "Envelopes",
     "HireRow",
-    "HiringPlan",
+    "Hiring",
     "Resources",
     "RoleCost",
 ]
@@ -84,7 +84,7 @@ class HireRow:
 
 
 @dataclass(frozen=True)
-class HiringPlan:
+class Hiring:
     """The funded asks of a subtree in one view, as hires: when the heads start, the bridge
     from flat to December (exit) headcount, and the average headcount over the year.
 
@@ -131,5 +131,5 @@ class Envelopes:
 
 #: Empty records: the defaults of a report assembled by hand (a test's, or before the money).
 NO_RESOURCES = Resources()
-NO_HIRES = HiringPlan()
+NO_HIRES = Hiring()
 NO_ENVELOPES = Envelopes()

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from opplan.model.costing import Amount
-from opplan.report.money import Envelopes, HireRow, HiringPlan, Resources
+from opplan.report.money import Envelopes, HireRow, Hiring, Resources
 from opplan.report.records import (
     DependencyRow,
     GoalAtRisk,
@@ -216,7 +216,7 @@ def hire_row(h: HireRow) -> dict[str, Any]:
     }
 
 
-def hiring(h: HiringPlan) -> dict[str, Any]:
+def hiring(h: Hiring) -> dict[str, Any]:
     """A view's hiring plan: ``rows``, ``by_quarter`` (``quarter`` Q1..Q4 with amounts),
     ``people`` and ``spend`` of the funded asks, and the headcount bridge: ``flat``,
     ``exit`` and ``average`` (each ``{headcount}``)."""

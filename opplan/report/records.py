@@ -25,7 +25,7 @@ from opplan.report.money import (
     NO_HIRES,
     NO_RESOURCES,
     Envelopes,
-    HiringPlan,
+    Hiring,
     Resources,
 )
 
@@ -347,8 +347,8 @@ class NodeReport:
     teams_body: tuple[TeamRow, ...] = ()  # the same, the smaller children in one row
     headcount_total: Amount = ZERO_AMOUNT  # the sum of the headcount rows
     resources: Resources = NO_RESOURCES  # the money, whole (inclusive of the subtree)
-    hiring: HiringPlan = NO_HIRES  # funded heads in the approved plan (the root's view)
-    hiring_here: HiringPlan = NO_HIRES  # funded heads in this node's view
+    hiring: Hiring = NO_HIRES  # funded heads in the approved plan (the root's view)
+    hiring_here: Hiring = NO_HIRES  # funded heads in this node's view
     hiring_differs: bool = False  # this node's view hires otherwise than the approved plan
     envelopes: Envelopes = NO_ENVELOPES  # a manager's children's budgets and funding
 

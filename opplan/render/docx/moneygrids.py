@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from opplan.narrative.templating import headcount
 from opplan.render.docx.grids import ROW, TOTAL, Builder, Column, Grid, money
-from opplan.report.money import HiringPlan
+from opplan.report.money import Hiring
 from opplan.report.records import NodeReport, Report
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -143,7 +143,7 @@ def envelope_grid(node: NodeReport, report: Report) -> Grid:
     return b.grid()
 
 
-def bridge_grid(plan: HiringPlan, report: Report, view: str) -> Grid:
+def bridge_grid(plan: Hiring, report: Report, view: str) -> Grid:
     """Headcount from flat to December in ``view`` (named in the header): the funded heads
     starting in each quarter, with their in-year cost and run rate; then the average
     headcount over the year."""
