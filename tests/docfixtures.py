@@ -11,9 +11,9 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
+from opplan.engine.resources import envelopes, resources
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
 from opplan.model.costing import Amount
-from opplan.engine.resources import envelopes, resources
 from opplan.report.derive import derived_fields, plan_fields
 from opplan.report.money import Resources
 from opplan.report.records import (
