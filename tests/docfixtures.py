@@ -11,9 +11,11 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
+from opplan.engine.resources import envelopes, resources
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
 from opplan.model.costing import Amount
 from opplan.report.derive import derived_fields, plan_fields
+from opplan.report.money import Resources
 from opplan.report.records import (
     CycleInfo,
     DependencyRow,
@@ -404,6 +406,7 @@ def report() -> Report:
     nodes = {
         n.id: dataclasses.replace(
             n,
+            resources=_resources(n, {"servers": D("25000.00")} if n.id == "acme" else {}),
             **derived_fields(
                 n.id,
                 n.name,
@@ -419,4 +422,22 @@ def report() -> Report:
         )
         for n in (acme, cart, search)
     }
+    acme = nodes["acme"]
+    nodes["acme"] = dataclasses.replace(
+        acme,
+        envelopes=envelopes(
+            (acme.budget_headcount, acme.budget_cost),
+            [nodes["cart"], nodes["search"]],
+            acme.by_child,
+        ),
+    )
     return Report(cycle, "acme", nodes)
+
+
+def _resources(n: NodeReport, capex: dict[str, D]) -> Resources:
+    """A node's resources from its headcount rows, as the engine splits them."""
+    heads: dict[tuple[str, str | None, str | None], Amount] = {}
+    for r in n.headcount:
+        key = (r.role, r.level, r.location)
+        heads[key] = heads[key] + r.amount if key in heads else r.amount
+    return resources(heads, {}, capex, n.totals.flat, n.totals.funded, n.approved.funded)

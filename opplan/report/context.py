@@ -97,4 +97,9 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
             for c in children
         ],
         "review_note": node.review_note,
+        "resources": project.resources(node.resources),
+        "hiring": project.hiring(node.hiring),
+        "hiring_here": project.hiring(node.hiring_here),
+        "hiring_differs": node.hiring_differs,
+        "envelopes": project.envelopes(node.envelopes),
     }

@@ -24,6 +24,14 @@ from opplan.model.costing import ZERO_AMOUNT, Amount
 from opplan.report.goalrecords import ChildGoals as ChildGoals
 from opplan.report.goalrecords import GoalAtRisk as GoalAtRisk
 from opplan.report.goalrecords import GoalRow as GoalRow
+from opplan.report.money import (
+    NO_ENVELOPES,
+    NO_HIRES,
+    NO_RESOURCES,
+    Envelopes,
+    Hiring,
+    Resources,
+)
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
@@ -317,6 +325,11 @@ class NodeReport:
     #: The goals of the subtree at risk in the approved plan (rule 10 in the root's view).
     approved_goals_at_risk: tuple[GoalAtRisk, ...] = ()
     child_goals: tuple[ChildGoals, ...] = ()  # each child's own goals, in child order
+    resources: Resources = NO_RESOURCES  # the money, whole (inclusive of the subtree)
+    hiring: Hiring = NO_HIRES  # funded heads in the approved plan (the root's view)
+    hiring_here: Hiring = NO_HIRES  # funded heads in this node's view
+    hiring_differs: bool = False  # this node's view hires otherwise than the approved plan
+    envelopes: Envelopes = NO_ENVELOPES  # a manager's children's budgets and funding
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,12 @@ from opplan.render.docx.grids import (
     headcount_grid,
     mandate_grid,
 )
+from opplan.render.docx.moneygrids import (
+    bridge_grid,
+    envelope_grid,
+    hires_grid,
+    resources_grid,
+)
 from opplan.render.docx.stackgrid import removed_grid, stack_grid
 from opplan.report.context import node_context
 from opplan.report.records import NodeReport, Report
@@ -110,6 +116,8 @@ _END = ("dependencies", "risks", "frequently asked", "faq")
 SLOTS = (
     _Slot("goals", ("goals",), ()),
     _Slot("flat", ("flat plan", "resources"), _END),
+    _Slot("resources", ("flat plan", "resources"), _END),
+    _Slot("envelopes", ("flat plan", "resources"), _END),
     _Slot("stack", ("incremental",), _END),
     _Slot("dependencies", ("dependencies",), ("frequently asked", "faq")),
 )
@@ -171,6 +179,12 @@ def _generated(r: Renderer, node: NodeReport, slot: str) -> tuple[list[Section],
         grids = [goals_grid(node, report)]
     elif slot == "flat":
         grids = [flat_grid(node, report, full=False)]
+    elif slot == "resources":
+        grids = [resources_grid(node, report)]
+    elif slot == "envelopes":
+        if not node.envelopes.rows:
+            return [], []
+        grids = [envelope_grid(node, report)]
     elif slot == "stack":
         grids = [stack_grid(node, report, full=False)] if node.stack else []
     else:
@@ -270,6 +284,12 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
         out.extend(s.blocks)
     out += _blocks(r.section("appendix_headcount", node), 2)
     out.append(headcount_grid(node, report))
+    out += _blocks(r.section("appendix_hiring", node), 2)
+    out.append(bridge_grid(node.hiring, report, "approved plan"))
+    if node.hiring_differs and node.children:
+        out.append(bridge_grid(node.hiring_here, report, f"{node.name}'s view"))
+    if node.hiring.rows:
+        out.append(hires_grid(node, report))
     if node.stack:
         out += _blocks(r.section("appendix_stack", node), 2)
         out.append(stack_grid(node, report, full=True))
