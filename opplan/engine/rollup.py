@@ -33,7 +33,7 @@ from opplan.engine.rows import ask_fields, removed_rows, stack_rows
 from opplan.engine.stack import AskIndex, views
 from opplan.model import Cycle, NodeId
 from opplan.model.costing import RateTable
-from opplan.report.derive import derived_fields, plan_fields
+from opplan.report.derive import derived_fields, outcome_fields, plan_fields
 from opplan.report.records import CycleInfo, NodeReport, Report
 from opplan.util.gcpause import paused_gc
 
@@ -62,7 +62,7 @@ def _rollup(cycle: Cycle) -> Report:
     tree = cycle.tree
     all_views = views(cycle, index)
     infos = dependency_infos(cycle, index)
-    deps = dependency_rows(infos, all_views, cycle.root)
+    deps = dependency_rows(infos, all_views, cycle.root, tree)
     at_risk = at_risk_checker(infos, all_views, tree)
     mandates = mandate_coverage(cycle, index, all_views, tree)
     goals = goals_at_risk(cycle, index, all_views, tree)
@@ -93,6 +93,20 @@ def _rollup(cycle: Cycle) -> Report:
             view, index.own[nid], index.asks, money.flat_own[nid], money.capex_own[nid]
         )
         headcount = headcount_rows(node, money.heads_own, money.heads_all)
+        removed = removed_rows(nid, view, index.asks, parents, root_view)
+        approved = (
+            totals
+            if nid == cycle.root
+            else approved_totals(
+                view,
+                root_view,
+                root_amounts,
+                index.asks,
+                totals.flat,
+                totals.capex,
+                totals.requested,
+            )
+        )
         built[nid] = NodeReport(
             id=nid,
             name=plan.name,
@@ -107,23 +121,13 @@ def _rollup(cycle: Cycle) -> Report:
             own=own,
             over_budget=view.over_budget,
             stack=stack,
-            removed=removed_rows(nid, view, index.asks, parents, root_view),
+            removed=removed,
             dependencies=tuple(deps.get(nid, ())),
             mandates=mandates[nid],
             goals_at_risk=goals[nid],
             headcount=headcount,
             narrative=node.narrative,
-            approved=totals
-            if nid == cycle.root
-            else approved_totals(
-                view,
-                root_view,
-                root_amounts,
-                index.asks,
-                totals.flat,
-                totals.capex,
-                totals.requested,
-            ),
+            approved=approved,
             **plan_fields(nid, plan, goals[nid]),
             **derived_fields(
                 nid,
@@ -137,6 +141,7 @@ def _rollup(cycle: Cycle) -> Report:
                 headcount,
                 built,
             ),
+            **outcome_fields(node.children, totals, approved, stack, removed, built),
         )
     return Report(info, cycle.root, {nid: built[nid] for nid in tree.ids})
 

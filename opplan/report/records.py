@@ -23,8 +23,9 @@ from opplan.model.costing import ZERO_AMOUNT, Amount
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
-DependencyRole = Literal["manager", "requester", "host"]
+DependencyRole = Literal["manager", "requester", "host", "path"]
 ApprovedStatus = Literal["above", "below", "unlined", "cut", "deferred"]
+AnswerStatus = Literal["flat", "funded", "unfunded", "missing"]
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,9 @@ class DependencyRow:
     status: DependencyStatus  # in the manager's view
     approved_status: DependencyStatus  # in the root's view
     at_risk_asks: tuple[AskRef, ...]  # requester asks that depend on it, when at risk
-    role: DependencyRole  # why this node sees it
+    #: Why this node sees it: its lowest common manager, an end, or a manager on the path
+    #: between an end and the lowest common manager.
+    role: DependencyRole
     at_risk: bool = False  # neither committed nor funded in the manager's view
 
 
@@ -197,7 +200,8 @@ class MandateAnswerRow:
     node: NodeId
     response: str | None  # None: the leaf did not answer
     funded_by: str | None  # "flat", an ask reference, or None
-    status: Literal["flat", "funded", "unfunded", "missing"]
+    status: AnswerStatus  # in the viewing node's view
+    approved_status: AnswerStatus = "missing"  # in the approved plan (the root's view)
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,8 @@ class MandateCoverage:
     funded: int  # answers funded by flat or an ask above the line
     unfunded: int
     answers: tuple[MandateAnswerRow, ...]
+    approved_funded: int = 0  # answers funded by flat or an ask above the line in the root's view
+    approved_unfunded: int = 0  # answers not funded in the root's view
 
     @property
     def missing(self) -> int:
@@ -279,6 +285,39 @@ class FlatItemRow:
     goals: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ApprovedCounts:
+    """How many asks of a node's subtree have each status in the approved plan (the
+    root's view): funded (above the root's line or funded by a decision), below, unlined,
+    cut, deferred."""
+
+    funded: int = 0
+    below: int = 0
+    unlined: int = 0
+    cut: int = 0
+    deferred: int = 0
+
+    @property
+    def asks(self) -> int:
+        """Every ask of the subtree."""
+        return self.funded + self.below + self.unlined + self.cut + self.deferred
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    """What a manager needs to know of one child's asks, in the manager's view and in the
+    approved plan (the child's own view is the child's report)."""
+
+    child: NodeId
+    requested: Amount  # every ask of the child's subtree, as written
+    funded: Amount  # funded in the manager's view (above its line or by decision)
+    unfunded: Amount  # below the manager's line or unlined there
+    cut: Amount  # requested amounts cut in the manager's view
+    deferred: Amount  # requested amounts deferred in the manager's view
+    at_risk: int  # the child's asks at risk from a dependency in the manager's view
+    approved_funded: Amount  # funded in the approved plan (the root's view)
+
+
 TeamRowKind = Literal["own", "child", "others", "total"]
 
 
@@ -338,6 +377,10 @@ class NodeReport:
     teams: tuple[TeamRow, ...] = ()  # own (if any), every child, total
     teams_body: tuple[TeamRow, ...] = ()  # the same, the smaller children in one row
     headcount_total: Amount = ZERO_AMOUNT  # the sum of the headcount rows
+    approved_counts: ApprovedCounts = ApprovedCounts()  # the subtree's asks by approved status
+    #: What the approved plan gives the subtree: flat plus the asks funded there.
+    approved_total: Amount = ZERO_AMOUNT
+    child_summaries: tuple[ChildSummary, ...] = ()  # one per child, in child id order
 
 
 @dataclass(frozen=True)
