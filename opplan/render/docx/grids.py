@@ -193,12 +193,12 @@ def dependency_grid(node: NodeReport, report: Report) -> Grid:
     is decided (its lowest common manager's view) and in the approved plan."""
     b = Builder(
         [
-            Column("Needed by", "left", 1.0),
-            Column("From", "left", 1.0),
-            Column("What", "left", 1.9),
-            Column("When", "left", 0.5),
-            Column("Where decided", "left", 1.1),
-            Column("Approved plan", "left", 0.8),
+            Column("Needed by", "left", 1.1),
+            Column("From", "left", 1.1),
+            Column("What", "left", 1.4),
+            Column("When", "left", 0.45),
+            Column("Where decided", "left", 1.15),
+            Column("Approved plan", "left", 1.0),
         ]
     )
 
