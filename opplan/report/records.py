@@ -187,9 +187,7 @@ class DependencyRow:
     status: DependencyStatus  # in the manager's view
     approved_status: DependencyStatus  # in the root's view
     at_risk_asks: tuple[AskRef, ...]  # requester asks that depend on it, when at risk
-    #: Why this node sees it: its lowest common manager, an end, or a manager on the path
-    #: between an end and the lowest common manager.
-    role: DependencyRole
+    role: DependencyRole  # why this node sees it ("path": between an end and the manager)
     at_risk: bool = False  # neither committed nor funded in the manager's view
 
 
