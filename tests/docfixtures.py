@@ -14,7 +14,7 @@ from decimal import Decimal as D
 from opplan.engine.resources import envelopes, resources
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
 from opplan.model.costing import Amount
-from opplan.report.derive import derived_fields, plan_fields
+from opplan.report.derive import derived_fields, outcome_fields, plan_fields
 from opplan.report.money import Resources
 from opplan.report.records import (
     CycleInfo,
@@ -66,6 +66,7 @@ def row(
     child_status: str | None,
     node_name: str,
     forced: bool = False,
+    approved: str | None = None,
 ) -> StackRow:
     return StackRow(
         position=position,
@@ -85,6 +86,8 @@ def row(
         cumulative=cumulative,
         child=child,
         child_status=child_status,
+        approved=approved or status,
+        approved_by="acme" if forced else None,
     )
 
 
@@ -250,10 +253,21 @@ def report() -> Report:
         budget_cost=None,
         totals=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
         own=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
-        approved=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
+        approved=totals(amt("5", "1000000.00"), s1 + typeahead, funded=s1, cut=typeahead),
         over_budget=None,
         stack=(
-            row(1, "search/ranking", "Learning to rank", s1, s1, "unlined", None, None, "Search"),
+            row(
+                1,
+                "search/ranking",
+                "Learning to rank",
+                s1,
+                s1,
+                "unlined",
+                None,
+                None,
+                "Search",
+                approved="above",
+            ),
             row(
                 2,
                 "search/typeahead",
@@ -264,6 +278,7 @@ def report() -> Report:
                 None,
                 None,
                 "Search",
+                approved="cut",
             ),
         ),
         removed=(),
@@ -286,11 +301,33 @@ def report() -> Report:
         budget_cost=None,
         totals=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
         own=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
-        approved=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
+        approved=totals(amt("4", "850000.00"), c1 + c2, funded=c1, unfunded=c2),
         over_budget=None,
         stack=(
-            row(1, "cart/one-click", "One-click add", c1, c1, "unlined", None, None, "Cart"),
-            row(2, "cart/gift-wrap", "Gift wrap", c2, c1 + c2, "unlined", None, None, "Cart"),
+            row(
+                1,
+                "cart/one-click",
+                "One-click add",
+                c1,
+                c1,
+                "unlined",
+                None,
+                None,
+                "Cart",
+                approved="above",
+            ),
+            row(
+                2,
+                "cart/gift-wrap",
+                "Gift wrap",
+                c2,
+                c1 + c2,
+                "unlined",
+                None,
+                None,
+                "Cart",
+                approved="below",
+            ),
         ),
         removed=(),
         dependencies=(),
@@ -358,6 +395,8 @@ def report() -> Report:
                 "cut",
                 "acme",
                 "Not this year.",
+                child="search",
+                approved_by="acme",
             ),
         ),
         dependencies=(
@@ -387,9 +426,11 @@ def report() -> Report:
                 1,
                 0,
                 (
-                    MandateAnswerRow("cart", "We launch.", "flat", "flat"),
-                    MandateAnswerRow("search", None, None, "missing"),
+                    MandateAnswerRow("cart", "We launch.", "flat", "flat", "flat"),
+                    MandateAnswerRow("search", None, None, "missing", "missing"),
                 ),
+                approved_funded=1,
+                approved_unfunded=0,
             ),
         ),
         goals_at_risk=at_risk,
@@ -419,6 +460,7 @@ def report() -> Report:
                 n.headcount,
                 built,
             ),
+            **outcome_fields(n.children, n.totals, n.approved, n.stack, n.removed, built),
         )
         for n in (acme, cart, search)
     }

@@ -46,7 +46,7 @@ from opplan.engine.rows import ask_fields, removed_rows, stack_rows
 from opplan.engine.stack import AskIndex, views
 from opplan.model import Cycle, NodeId
 from opplan.model.costing import RateTable
-from opplan.report.derive import derived_fields, plan_fields
+from opplan.report.derive import derived_fields, outcome_fields, plan_fields
 from opplan.report.records import CycleInfo, NodeReport, Report
 from opplan.util.gcpause import paused_gc
 
@@ -75,7 +75,7 @@ def _rollup(cycle: Cycle) -> Report:
     tree = cycle.tree
     all_views = views(cycle, index)
     infos = dependency_infos(cycle, index)
-    deps = dependency_rows(infos, all_views, cycle.root)
+    deps = dependency_rows(infos, all_views, cycle.root, tree)
     at_risk = at_risk_checker(infos, all_views, tree)
     mandates = mandate_coverage(cycle, index, all_views, tree)
     goals = goals_at_risk(cycle, index, all_views, tree)
@@ -111,6 +111,7 @@ def _rollup(cycle: Cycle) -> Report:
             view, index.own[nid], index.asks, money.flat_own[nid], money.capex_own[nid]
         )
         headcount = headcount_rows(node, money.heads_own, money.heads_all)
+        removed = removed_rows(nid, view, index.asks, parents, root_view)
         approved = (
             totals
             if nid == cycle.root
@@ -156,7 +157,7 @@ def _rollup(cycle: Cycle) -> Report:
             own=own,
             over_budget=view.over_budget,
             stack=stack,
-            removed=removed_rows(nid, view, index.asks, parents, root_view),
+            removed=removed,
             dependencies=tuple(deps.get(nid, ())),
             mandates=mandates[nid],
             goals_at_risk=goals[nid],
@@ -178,6 +179,7 @@ def _rollup(cycle: Cycle) -> Report:
                 None if nid == cycle.root else view_hires(view, book),
                 envelopes((budget_hc, budget_cost), [built[c] for c in kids], derived["by_child"]),
             ),
+            **outcome_fields(node.children, totals, approved, stack, removed, built),
         )
     return Report(info, cycle.root, {nid: built[nid] for nid in tree.ids})
 

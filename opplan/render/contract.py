@@ -124,6 +124,8 @@ MANDATE_KEYS = (
     "funded",
     "unfunded",
     "answers",
+    "approved_funded",
+    "approved_unfunded",
 )
 
 

@@ -36,6 +36,12 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
     cycle = report.cycle
     rows = [project.stack_row(r) for r in node.stack]
     children = [report.nodes[c] for c in node.children if c in report.nodes]
+    summaries = {s.child: project.child_summary(s) for s in node.child_summaries}
+    names = report.nodes
+
+    def name(nid: str) -> str:
+        return names[nid].name if nid in names else nid
+
     return {
         "cycle": {
             "name": cycle.name,
@@ -54,7 +60,12 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "has_budget": node.has_budget,
         "totals": totals(node.totals),
         "own": totals(node.own),
-        "approved": project.approved(node),
+        "approved": {
+            **project.approved(node),
+            "total": amount(node.approved_total),
+            "counts": project.approved_counts(node.approved_counts),
+            "root": {"id": report.root, "name": name(report.root)},
+        },
         "over_budget": amount(node.over_budget) if node.over_budget else None,
         "stack": rows,
         "above": [r for r in rows if r["status"] == "above"],
@@ -62,7 +73,15 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "unlined": [r for r in rows if r["status"] == "unlined"],
         "forced": [r for r in rows if r["forced"]],
         "removed": [project.removed_row(r) for r in node.removed],
-        "dependencies": [project.dependency(d) for d in node.dependencies],
+        "dependencies": [
+            {
+                **project.dependency(d),
+                "requester_name": name(d.requester),
+                "host_name": name(d.host),
+                "manager_name": name(d.manager),
+            }
+            for d in node.dependencies
+        ],
         "mandates": [project.mandate(m) for m in node.mandates],
         "goals": [{**project.goal(g), "due": _due(g.due)} for g in node.goals],
         "goals_at_risk": [project.goal_at_risk(g) for g in node.goals_at_risk],
@@ -93,6 +112,7 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
                 "is_leaf": not c.children,
                 "totals": totals(c.totals),
                 "has_budget": c.has_budget,
+                **summaries.get(c.id, {}),
             }
             for c in children
         ],

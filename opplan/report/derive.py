@@ -17,11 +17,14 @@ from opplan.model import NodeId, Plan
 from opplan.model.costing import ZERO_AMOUNT, Amount
 from opplan.report.goals import child_goals, goal_rows
 from opplan.report.records import (
+    ApprovedCounts,
     ChildFigures,
+    ChildSummary,
     FlatItemRow,
     GoalAtRisk,
     HeadcountRow,
     NodeReport,
+    RemovedRow,
     StackRow,
     TeamRow,
     Totals,
@@ -183,4 +186,69 @@ def derived_fields(
         ),
         "headcount_total": headcount_total(headcount),
         "child_goals": child_goals(kids),
+    }
+
+
+def approved_counts(stack: Sequence[StackRow], removed: Sequence[RemovedRow]) -> ApprovedCounts:
+    """The subtree's asks (live and removed in the node's view: every one of them) counted
+    by their status in the approved plan."""
+    counts = dict.fromkeys(("above", "below", "unlined", "cut", "deferred"), 0)
+    for row in stack:
+        counts[row.approved] += 1
+    for r in removed:
+        counts[r.approved] += 1
+    return ApprovedCounts(
+        counts["above"], counts["below"], counts["unlined"], counts["cut"], counts["deferred"]
+    )
+
+
+def child_summaries(
+    stack: Sequence[StackRow],
+    removed: Sequence[RemovedRow],
+    children: Sequence[NodeReport],
+) -> tuple[ChildSummary, ...]:
+    """Each child's asks in the manager's view (funded, unfunded, cut, deferred, at risk)
+    and funded in the approved plan."""
+    live: dict[NodeId, tuple[list[Amount], list[Amount], list[bool]]] = {
+        c.id: ([], [], []) for c in children
+    }
+    gone: dict[NodeId, tuple[list[Amount], list[Amount]]] = {c.id: ([], []) for c in children}
+    for row in stack:
+        if row.child in live:
+            funded, unfunded, risky = live[row.child]
+            (funded if row.status == "above" else unfunded).append(row.amount)
+            risky.append(row.at_risk)
+    for r in removed:
+        if r.child in gone:
+            gone[r.child][0 if r.status == "cut" else 1].append(r.requested)
+    return tuple(
+        ChildSummary(
+            child=c.id,
+            requested=c.totals.requested,
+            funded=Amount.total(live[c.id][0]),
+            unfunded=Amount.total(live[c.id][1]),
+            cut=Amount.total(gone[c.id][0]),
+            deferred=Amount.total(gone[c.id][1]),
+            at_risk=sum(live[c.id][2]),
+            approved_funded=c.approved.funded,
+        )
+        for c in children
+    )
+
+
+def outcome_fields(
+    children: Sequence[NodeId],
+    totals: Totals,
+    approved: Totals,
+    stack: Sequence[StackRow],
+    removed: Sequence[RemovedRow],
+    reports: Mapping[NodeId, NodeReport],
+) -> dict[str, Any]:
+    """The :class:`NodeReport` fields on the outcome: what the approved plan gives the
+    subtree (flat plus its funded asks), its asks counted by approved status, and each
+    child's asks in this node's view and in the approved plan."""
+    return {
+        "approved_counts": approved_counts(stack, removed),
+        "approved_total": Amount.total([totals.flat, approved.funded]),
+        "child_summaries": child_summaries(stack, removed, [reports[c] for c in children]),
     }

@@ -18,7 +18,9 @@ from opplan.model.costing import Amount
 from opplan.report import goaltext
 from opplan.report.money import Envelopes, HireRow, Hiring, Resources
 from opplan.report.records import (
+    ApprovedCounts,
     ChildGoals,
+    ChildSummary,
     DependencyRow,
     GoalAtRisk,
     GoalRow,
@@ -169,9 +171,17 @@ def mandate(m: MandateCoverage) -> dict[str, Any]:
         "unfunded": m.unfunded,
         "missing": m.missing,
         "answers": [
-            {"node": a.node, "response": a.response, "funded_by": a.funded_by, "status": a.status}
+            {
+                "node": a.node,
+                "response": a.response,
+                "funded_by": a.funded_by,
+                "status": a.status,
+                "approved_status": a.approved_status,
+            }
             for a in m.answers
         ],
+        "approved_funded": m.approved_funded,
+        "approved_unfunded": m.approved_unfunded,
     }
 
 
@@ -298,4 +308,33 @@ def envelopes(e: Envelopes) -> dict[str, Any]:
         ],
         "budget": _budget(e.budget_headcount, e.budget_cost),
         "over": over,
+    }
+
+
+def approved_counts(c: ApprovedCounts) -> dict[str, int]:
+    """The subtree's asks by status in the approved plan: ``asks`` (all of them),
+    ``funded``, ``below``, ``unlined``, ``cut``, ``deferred``."""
+    return {
+        "asks": c.asks,
+        "funded": c.funded,
+        "below": c.below,
+        "unlined": c.unlined,
+        "cut": c.cut,
+        "deferred": c.deferred,
+    }
+
+
+def child_summary(c: ChildSummary) -> dict[str, Any]:
+    """One child's asks in the manager's view (``here``: funded, unfunded, cut, deferred,
+    ``at_risk`` asks) and funded in the approved plan (``approved_funded``)."""
+    return {
+        "requested": amount(c.requested),
+        "here": {
+            "funded": amount(c.funded),
+            "unfunded": amount(c.unfunded),
+            "cut": amount(c.cut),
+            "deferred": amount(c.deferred),
+            "at_risk": c.at_risk,
+        },
+        "approved_funded": amount(c.approved_funded),
     }

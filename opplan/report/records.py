@@ -35,8 +35,9 @@ from opplan.report.money import (
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
-DependencyRole = Literal["manager", "requester", "host"]
+DependencyRole = Literal["manager", "requester", "host", "path"]
 ApprovedStatus = Literal["above", "below", "unlined", "cut", "deferred"]
+AnswerStatus = Literal["flat", "funded", "unfunded", "missing"]
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ class DependencyRow:
     status: DependencyStatus  # in the manager's view
     approved_status: DependencyStatus  # in the root's view
     at_risk_asks: tuple[AskRef, ...]  # requester asks that depend on it, when at risk
-    role: DependencyRole  # why this node sees it
+    role: DependencyRole  # why this node sees it ("path": between an end and the manager)
     at_risk: bool = False  # neither committed nor funded in the manager's view
 
 
@@ -209,7 +210,8 @@ class MandateAnswerRow:
     node: NodeId
     response: str | None  # None: the leaf did not answer
     funded_by: str | None  # "flat", an ask reference, or None
-    status: Literal["flat", "funded", "unfunded", "missing"]
+    status: AnswerStatus  # in the viewing node's view
+    approved_status: AnswerStatus = "missing"  # in the approved plan (the root's view)
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,8 @@ class MandateCoverage:
     funded: int  # answers funded by flat or an ask above the line
     unfunded: int
     answers: tuple[MandateAnswerRow, ...]
+    approved_funded: int = 0  # answers funded by flat or an ask above the line in the root's view
+    approved_unfunded: int = 0  # answers not funded in the root's view
 
     @property
     def missing(self) -> int:
@@ -261,6 +265,39 @@ class FlatItemRow:
     headcount: Decimal
     summary: str | None
     goals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApprovedCounts:
+    """How many asks of a node's subtree have each status in the approved plan (the
+    root's view): funded (above the root's line or funded by a decision), below, unlined,
+    cut, deferred."""
+
+    funded: int = 0
+    below: int = 0
+    unlined: int = 0
+    cut: int = 0
+    deferred: int = 0
+
+    @property
+    def asks(self) -> int:
+        """Every ask of the subtree."""
+        return self.funded + self.below + self.unlined + self.cut + self.deferred
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    """What a manager needs to know of one child's asks, in the manager's view and in the
+    approved plan (the child's own view is the child's report)."""
+
+    child: NodeId
+    requested: Amount  # every ask of the child's subtree, as written
+    funded: Amount  # funded in the manager's view (above its line or by decision)
+    unfunded: Amount  # below the manager's line or unlined there
+    cut: Amount  # requested amounts cut in the manager's view
+    deferred: Amount  # requested amounts deferred in the manager's view
+    at_risk: int  # the child's asks at risk from a dependency in the manager's view
+    approved_funded: Amount  # funded in the approved plan (the root's view)
 
 
 TeamRowKind = Literal["own", "child", "others", "total"]
@@ -330,6 +367,10 @@ class NodeReport:
     hiring_here: Hiring = NO_HIRES  # funded heads in this node's view
     hiring_differs: bool = False  # this node's view hires otherwise than the approved plan
     envelopes: Envelopes = NO_ENVELOPES  # a manager's children's budgets and funding
+    approved_counts: ApprovedCounts = ApprovedCounts()  # the subtree's asks by approved status
+    #: What the approved plan gives the subtree: flat plus the asks funded there.
+    approved_total: Amount = ZERO_AMOUNT
+    child_summaries: tuple[ChildSummary, ...] = ()  # one per child, in child id order
 
 
 @dataclass(frozen=True)

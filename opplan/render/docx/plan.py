@@ -188,7 +188,7 @@ def _generated(r: Renderer, node: NodeReport, slot: str) -> tuple[list[Section],
     elif slot == "stack":
         grids = [stack_grid(node, report, full=False)] if node.stack else []
     else:
-        grids = [g for g in (dependency_grid(node, report), mandate_grid(node)) if g.rows]
+        grids = [g for g in (dependency_grid(node, report), mandate_grid(node, report)) if g.rows]
         if not grids:
             return [], []
     return r.section(slot, node), [g for g in grids if g.rows]
@@ -328,6 +328,7 @@ def plan_document(node: NodeReport, r: Renderer, *, appendix: bool = True) -> Do
         (b for s in subtitle_sections for b in s.blocks if isinstance(b, Paragraph)), None
     )
     body: list[Element] = [Title(node.name, subtitle)]
+    body += _blocks(r.section("approved", node), None)  # the outcome, before any detail
     body += _body(r, node, doc)
     return DocPlan(
         title=f"{node.name}: {cycle.name}",
