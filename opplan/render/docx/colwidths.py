@@ -5,9 +5,10 @@ they are, a long word in a narrow column ("Recommendations" in a Team column)
 is broken in the middle. :func:`column_widths` first gives every column the
 width of its longest word, measured with a conservative estimate of the
 document font's character widths, and takes that width from the columns that
-can give it: first what a column has beyond its longest line of text (it gives
-it without wrapping more), then from columns of long text that wrap at spaces
-anyway, the widest first. The table keeps its total width. The Word writer and
+can give it: first from columns of long text that wrap at spaces anyway, the
+widest first; then what a column has beyond its longest line of text (it still
+fits on one line); then from any column down to its own longest word. The
+table keeps its total width. The Word writer and
 the page estimate both use it, so the estimate measures the table the reader
 sees. Free of python-docx, like the page estimate.
 """
@@ -19,18 +20,20 @@ from collections.abc import Sequence
 
 from opplan.render.docx.grids import LINE, MUTED, Grid
 
+_LOWER = (
+    "0.49 0.54 0.42 0.54 0.50 0.32 0.47 0.54 0.25 0.26 0.48 0.25 0.81 "
+    "0.54 0.54 0.54 0.54 0.36 0.40 0.35 0.54 0.47 0.75 0.46 0.47 0.40"
+)
+_UPPER = (
+    "0.61 0.56 0.53 0.63 0.49 0.46 0.64 0.63 0.27 0.33 0.55 0.42 0.87 "
+    "0.66 0.68 0.53 0.69 0.56 0.47 0.50 0.65 0.59 0.91 0.55 0.52 0.48"
+)
 #: Advance widths of Carlito Bold (metric-compatible with Calibri Bold), in ems; the bold
 #: face is wider than the regular one, so every cell is measured as if bold (headers and
 #: totals are).
 _EM = {
-    **dict(zip("abcdefghijklmnopqrstuvwxyz", (
-        0.49, 0.54, 0.42, 0.54, 0.50, 0.32, 0.47, 0.54, 0.25, 0.26, 0.48, 0.25, 0.81,
-        0.54, 0.54, 0.54, 0.54, 0.36, 0.40, 0.35, 0.54, 0.47, 0.75, 0.46, 0.47, 0.40,
-    ), strict=True)),  # fmt: skip
-    **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", (
-        0.61, 0.56, 0.53, 0.63, 0.49, 0.46, 0.64, 0.63, 0.27, 0.33, 0.55, 0.42, 0.87,
-        0.66, 0.68, 0.53, 0.69, 0.56, 0.47, 0.50, 0.65, 0.59, 0.91, 0.55, 0.52, 0.48,
-    ), strict=True)),  # fmt: skip
+    **dict(zip("abcdefghijklmnopqrstuvwxyz", map(float, _LOWER.split()), strict=True)),
+    **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", map(float, _UPPER.split()), strict=True)),
     **dict.fromkeys("0123456789$#", 0.51),
     **dict.fromkeys(".,;:'!", 0.28),
     **dict.fromkeys("()-", 0.31),
@@ -85,9 +88,9 @@ def column_widths(
     ``weights`` are the relative widths asked for; ``rows`` hold one text per column
     (header included; rows that span the table are left out). Every column gets at
     least its longest word plus the cell margins when the table is wide enough for
-    all of them; the width comes first from slack (what a column has beyond its longest
-    line), then from the columns whose text wraps anyway, widest first; only then from
-    the others. When even the longest words do not fit, widths follow them.
+    all of them; the width comes first from the columns whose text wraps anyway, widest
+    first, then from slack (what a column has beyond its longest line), only then from
+    any column down to its longest word. When even the longest words do not fit, widths follow them.
     """
     n = len(weights)
     if n == 0:
@@ -110,9 +113,7 @@ def column_widths(
         return widths
     for i in range(n):
         widths[i] = max(widths[i], need[i])
-    # 1. slack: what a column has beyond its longest line
-    short = _take(widths, [max(widths[i] - max(line[i], need[i]), 0.0) for i in range(n)], short)
-    # 2. columns that wrap anyway, widest first
+    # 1. columns whose text wraps at spaces anyway, widest first
     for i in sorted(range(n), key=lambda i: -widths[i]):
         if short <= 0:
             break
@@ -120,6 +121,8 @@ def column_widths(
             give = min(widths[i] - need[i], short)
             widths[i] -= give
             short -= give
+    # 2. slack: what a column has beyond its longest line (it then still fits one line)
+    short = _take(widths, [max(widths[i] - max(line[i], need[i]), 0.0) for i in range(n)], short)
     # 3. anyone above its longest word, in proportion
     _take(widths, [widths[i] - need[i] for i in range(n)], short)
     return widths

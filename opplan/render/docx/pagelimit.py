@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -160,7 +160,7 @@ def _table_height(e: Table | Grid, width: float, font: str) -> float:
     if isinstance(e, Grid):
         weights = [c.width for c in e.columns]
         rows = [[c.title for c in e.columns]] + [list(r) for r in e.rows]
-        texts = grid_texts(e)
+        texts: Sequence[Sequence[str]] = grid_texts(e)
     else:
         weights = [1.0] * len(e.header)
         rows = [[plain(c) for c in e.header]] + [[plain(c) for c in r] for r in e.rows]
