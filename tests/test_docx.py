@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -161,3 +162,35 @@ def test_over_budget_warning_and_line_label() -> None:
         "than the budget, so every other ask is below the line."
     ) in lines
     assert "| **The line: budget 3 heads; forced asks exceed it by 1 head, $250,000** |" in lines
+
+
+def test_title_block_names_the_path_contributors_state_and_version() -> None:
+    from dataclasses import replace
+
+    report = docfixtures.report()
+    cart = replace(report.nodes["cart"], contributors=("Bo Li", "Cy Park"), state="submitted")
+    report = report.__class__(report.cycle, report.root, {**report.nodes, "cart": cart})
+    title, path, people, version = read_back(build("cart", report))[:4]
+    assert title == "[Title] Cart"
+    assert " · Acme › Cart · Owner: " in path and "cart" not in path.split("·")[1]
+    assert people == "[Subtitle] Contributors: Bo Li and Cy Park · State: **submitted**"
+    assert re.fullmatch(
+        r"\[Subtitle\] Version: OP1 2027, content [0-9a-f]{10}, opplan \S+", version
+    )
+
+
+def test_the_version_digest_follows_what_the_document_prints() -> None:
+    from dataclasses import replace
+
+    report = docfixtures.report()
+    renderer = Renderer(report, search_path(None))
+    acme = report.nodes["acme"]
+    digest = plan_document(acme, renderer).body[0].lines[-1]
+    assert digest == plan_document(acme, Renderer(report, search_path(None))).body[0].lines[-1]
+    text = acme.narrative.text
+    moved = replace(acme, narrative=replace(acme.narrative, text="\n\n" + text))
+    edited = replace(acme, narrative=replace(acme.narrative, text=text.replace("Because", "So")))
+    for node, same in ((moved, True), (edited, False)):
+        nodes = {**report.nodes, "acme": node}
+        other = Renderer(report.__class__(report.cycle, report.root, nodes), search_path(None))
+        assert (plan_document(node, other).body[0].lines[-1] == digest) is same

@@ -53,6 +53,7 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "node": {
             **project.identity(node),
             "is_leaf": not node.children,
+            "path_names": list(report.path_names(node.id)),
             "contributors": list(node.contributors),
             "state": node.state,
         },

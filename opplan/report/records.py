@@ -386,6 +386,16 @@ class Report:
         """The org tree's index over the report's nodes (the model's one subtree index)."""
         return Tree.build(self.nodes)
 
+    def path_names(self, node: NodeId) -> tuple[str, ...]:
+        """The names of ``node``'s org path, from the root down to the node itself
+        (``("Northwind", "Retail", "Buying")``): the path as a reader knows it."""
+        names: list[str] = []
+        at: NodeId | None = node
+        while at is not None and at in self.nodes and len(names) <= len(self.nodes):
+            names.append(self.nodes[at].name)
+            at = self.nodes[at].parent
+        return tuple(reversed(names))
+
     def subtree(self, top: NodeId) -> list[NodeReport]:
         """``top`` and every node below it, depth-first."""
         return [self.nodes[nid] for nid in self.tree.subtree(top)]

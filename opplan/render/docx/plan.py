@@ -18,8 +18,11 @@ the first section), or at the end of the body.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +65,18 @@ from opplan.report.records import NodeReport, Report
 from opplan.util.resources import templates_dir
 
 TEMPLATE_DIR = "document"
+DIGEST_CHARS = 10
+"""Hex digits of the content digest printed in the version line."""
+_LINES = ("line", "end")
 
 
 @dataclass(frozen=True, slots=True)
 class Title:
-    """The title block: the node's name and a subtitle line."""
+    """The title block: the node's name, then the lines of ``title.md.j2`` (one paragraph
+    each: cycle, org path and owner; contributors and state; the version line)."""
 
     text: str
-    subtitle: Paragraph | None
+    lines: tuple[Paragraph, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +322,37 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
     return out
 
 
+@lru_cache(maxsize=1)
+def opplan_version() -> str:
+    """The installed opplan's version (``unknown`` when run from a source tree only)."""
+    try:
+        return metadata.version("opplan")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def content_digest(elements: Sequence[Element]) -> str:
+    """A short digest of what the elements print: the same content gives the same digest.
+
+    Source line numbers are left out (moving a paragraph down by a blank line changes
+    nothing printed); a chart counts by its PNG bytes.
+    """
+    return hashlib.sha256(repr(_printed(tuple(elements))).encode()).hexdigest()[:DIGEST_CHARS]
+
+
+def _printed(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            tuple(_printed(getattr(value, f.name)) for f in fields(value) if f.name not in _LINES),
+        )
+    if isinstance(value, (tuple, list)):
+        return tuple(_printed(v) for v in value)
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    return value
+
+
 def plan_document(node: NodeReport, r: Renderer, *, appendix: bool = True) -> DocPlan:
     """The document of ``node``: title, body and (unless ``appendix=False``) appendix.
 
@@ -323,19 +361,22 @@ def plan_document(node: NodeReport, r: Renderer, *, appendix: bool = True) -> Do
     """
     cycle = r.report.cycle
     doc = r.narrative(node)
-    subtitle_sections = r.section("title", node)
-    subtitle = next(
-        (b for s in subtitle_sections for b in s.blocks if isinstance(b, Paragraph)), None
+    # the outcome first, before any detail
+    body = (*_blocks(r.section("approved", node), None), *_body(r, node, doc))
+    rest = tuple(_appendix(r, node, doc)) if appendix else ()
+    version = {"opplan": opplan_version(), "digest": content_digest((*body, *rest))}
+    lines = tuple(
+        b
+        for s in r.section("title", node, version=version)
+        for b in s.blocks
+        if isinstance(b, Paragraph)
     )
-    body: list[Element] = [Title(node.name, subtitle)]
-    body += _blocks(r.section("approved", node), None)  # the outcome, before any detail
-    body += _body(r, node, doc)
     return DocPlan(
         title=f"{node.name}: {cycle.name}",
         author=node.owner,
         subject=cycle.name,
-        body=tuple(body),
-        appendix=tuple(_appendix(r, node, doc)) if appendix else (),
+        body=(Title(node.name, lines), *body),
+        appendix=rest,
     )
 
 
