@@ -20,6 +20,7 @@ from typing import Literal
 
 from opplan.model import Ask, AskRef, Decision, Narrative, NodeId, Tree
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.report.line import LineFigures
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
@@ -84,6 +85,9 @@ class StackRow:
     #: Its status in the approved plan (the root's view): above, below, unlined, cut or deferred.
     approved: ApprovedStatus = "unlined"
     approved_by: NodeId | None = None  # the node whose decision is in effect in the approved plan
+    #: The budget used down to this ask as the line counts it (rule 5): every forced ask
+    #: first, wherever it stands, then the non-forced asks in order down to this one.
+    used: Amount = ZERO_AMOUNT
 
 
 #: Each StackRow field, in declaration order: what :func:`stack_row` sets.
@@ -115,6 +119,7 @@ def stack_row(
     child_removed: Literal["cut", "deferred"] | None,
     approved: ApprovedStatus,
     approved_by: NodeId | None,
+    used: Amount,
 ) -> StackRow:
     """A :class:`StackRow`, built fast: the roll-up's hot path (hundreds of thousands of rows).
 
@@ -152,6 +157,7 @@ def stack_row(
     f["child_removed"] = child_removed
     f["approved"] = approved
     f["approved_by"] = approved_by
+    f["used"] = used
     return row
 
 
@@ -338,6 +344,8 @@ class NodeReport:
     teams: tuple[TeamRow, ...] = ()  # own (if any), every child, total
     teams_body: tuple[TeamRow, ...] = ()  # the same, the smaller children in one row
     headcount_total: Amount = ZERO_AMOUNT  # the sum of the headcount rows
+    #: The line in figures: budget, forced, used, headroom, what binds, the first ask below.
+    line: LineFigures = field(default_factory=LineFigures)
 
 
 @dataclass(frozen=True)
