@@ -64,7 +64,12 @@ def row(
     child_status: str | None,
     node_name: str,
     forced: bool = False,
+    used: Amount | None = None,
+    approved: str = "unlined",
+    approved_by: str | None = None,
 ) -> StackRow:
+    """A stack row; ``used`` (the line's running total, forced asks first) defaults to
+    ``cumulative``, which it is when the view has no forced ask."""
     return StackRow(
         position=position,
         ask=ask,
@@ -83,6 +88,9 @@ def row(
         cumulative=cumulative,
         child=child,
         child_status=child_status,
+        used=cumulative if used is None else used,
+        approved=approved,
+        approved_by=approved_by,
     )
 
 
@@ -222,10 +230,22 @@ def report() -> Report:
         budget_cost=None,
         totals=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
         own=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
-        approved=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
+        approved=totals(amt("5", "1000000.00"), s1 + typeahead, funded=s1, cut=typeahead),
         over_budget=None,
         stack=(
-            row(1, "search/ranking", "Learning to rank", s1, s1, "unlined", None, None, "Search"),
+            row(
+                1,
+                "search/ranking",
+                "Learning to rank",
+                s1,
+                s1,
+                "unlined",
+                None,
+                None,
+                "Search",
+                approved="above",
+                approved_by="acme",
+            ),
             row(
                 2,
                 "search/typeahead",
@@ -236,6 +256,8 @@ def report() -> Report:
                 None,
                 None,
                 "Search",
+                approved="cut",
+                approved_by="acme",
             ),
         ),
         removed=(),
@@ -258,11 +280,33 @@ def report() -> Report:
         budget_cost=None,
         totals=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
         own=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
-        approved=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
+        approved=totals(amt("4", "850000.00"), c1 + c2, funded=c1, unfunded=c2),
         over_budget=None,
         stack=(
-            row(1, "cart/one-click", "One-click add", c1, c1, "unlined", None, None, "Cart"),
-            row(2, "cart/gift-wrap", "Gift wrap", c2, c1 + c2, "unlined", None, None, "Cart"),
+            row(
+                1,
+                "cart/one-click",
+                "One-click add",
+                c1,
+                c1,
+                "unlined",
+                None,
+                None,
+                "Cart",
+                approved="above",
+            ),
+            row(
+                2,
+                "cart/gift-wrap",
+                "Gift wrap",
+                c2,
+                c1 + c2,
+                "unlined",
+                None,
+                None,
+                "Cart",
+                approved="below",
+            ),
         ),
         removed=(),
         dependencies=(),
@@ -295,7 +339,19 @@ def report() -> Report:
         ),
         over_budget=None,
         stack=(
-            row(1, "cart/one-click", "One-click add", c1, c1, "above", "cart", "unlined", "Cart"),
+            # the forced ranking (2 heads) is counted first: one-click uses the third head
+            row(
+                1,
+                "cart/one-click",
+                "One-click add",
+                c1,
+                c1,
+                "above",
+                "cart",
+                "unlined",
+                "Cart",
+                used=s1 + c1,
+            ),
             row(
                 2,
                 "search/ranking",
@@ -307,6 +363,7 @@ def report() -> Report:
                 "unlined",
                 "Search",
                 forced=True,
+                used=s1 + c1,
             ),
             row(
                 3,
