@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opplan.check.budgets import check_over_budget
 from opplan.check.policies import Conf, apply_policies
 from opplan.check.validate import validate
 from opplan.engine.rollup import rollup as roll_up
@@ -105,8 +106,8 @@ def check(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) 
         def bind(fn: DocumentCheck) -> Callable[[Cycle, Conf], Iterable[Diagnostic]]:
             return lambda c, conf: fn(c, conf, report_of)
 
-        bound = {name: bind(fn) for name, fn in (extra or {}).items()} if sound else None
-        diags.extend(apply_policies(cycle, bound))
+        bound = {name: bind(fn) for name, fn in (extra or {}).items()} if sound else {}
+        diags.extend(apply_policies(cycle, {"over-budget": check_over_budget, **bound}))
         found = cap_per_file(sort_diagnostics(resolve_positions(diags)))
         return Checked(cycle, found, rolled[0] if rolled else None)
 

@@ -18,6 +18,7 @@ from cyclefactory import CYCLE_YAML, errors_of, make_cycle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from opplan.engine.forced import forced_totals
 from opplan.engine.rollup import rollup
 from opplan.model import Ask, Rates
 from opplan.model.costing import Amount, RateTable, ask_amount
@@ -203,6 +204,12 @@ def test_rollup_properties(plans):
                 if cap is not None and used > cap
             }
             assert set(line.binds) == broken and broken
+    # the over-budget check's walk over the decisions finds the roll-up's forced totals
+    assert cycle.settings is not None
+    walked = forced_totals(cycle, RateTable(cycle.settings.rates))
+    assert {nid: n.line.forced for nid, n in report.nodes.items() if n.line.forced != Amount()} == {
+        nid: a for nid, a in walked.items() if a != Amount()
+    }
     # the JSON text equals the JSON dicts (stack entries are formatted directly)
     text = "".join(json_text(report, report.nodes.values()))
     assert json.loads(text) == json.loads(

@@ -223,6 +223,19 @@ def order_asks(
     return order, came_from, removed
 
 
+def excess(forced: Amount, budget: Budget | None) -> Amount | None:
+    """Rule 5: by how much the forced asks' total exceeds the budget in each dimension it
+    gives (zero in a dimension within it), or None when it is within every one."""
+    if budget is None:
+        return None
+    hc_cap, cost_cap = budget.headcount, budget.cost
+    over_hc = (
+        forced.headcount - hc_cap if hc_cap is not None and forced.headcount > hc_cap else ZERO
+    )
+    over_cost = forced.cost - cost_cap if cost_cap is not None and forced.cost > cost_cap else ZERO
+    return Amount(over_hc, over_cost, ZERO) if over_hc or over_cost else None
+
+
 def draw_line(
     amounts: Sequence[Amount], forced: Sequence[bool], budget: Budget | None
 ) -> tuple[list[str], Amount | None]:
@@ -236,10 +249,9 @@ def draw_line(
         if f:
             hc += amount.headcount
             cost += amount.cost
-    over_hc = hc - hc_cap if hc_cap is not None and hc > hc_cap else ZERO
-    over_cost = cost - cost_cap if cost_cap is not None and cost > cost_cap else ZERO
-    if over_hc or over_cost:
-        return [ABOVE if f else BELOW for f in forced], Amount(over_hc, over_cost, ZERO)
+    over = excess(Amount(hc, cost), budget)
+    if over is not None:
+        return [ABOVE if f else BELOW for f in forced], over
     out: list[str] = []
     fits = True
     for amount, f in zip(amounts, forced, strict=False):
