@@ -66,8 +66,12 @@ def row(
     child_status: str | None,
     node_name: str,
     forced: bool = False,
+    used: Amount | None = None,
     approved: str | None = None,
+    approved_by: str | None = None,
 ) -> StackRow:
+    """A stack row; ``used`` (the line's running total, forced asks first) defaults to
+    ``cumulative``, which it is when the view has no forced ask."""
     return StackRow(
         position=position,
         ask=ask,
@@ -86,8 +90,9 @@ def row(
         cumulative=cumulative,
         child=child,
         child_status=child_status,
+        used=cumulative if used is None else used,
         approved=approved or status,
-        approved_by="acme" if forced else None,
+        approved_by=approved_by or ("acme" if forced else None),
     )
 
 
@@ -267,6 +272,7 @@ def report() -> Report:
                 None,
                 "Search",
                 approved="above",
+                approved_by="acme",
             ),
             row(
                 2,
@@ -279,6 +285,7 @@ def report() -> Report:
                 None,
                 "Search",
                 approved="cut",
+                approved_by="acme",
             ),
         ),
         removed=(),
@@ -361,7 +368,19 @@ def report() -> Report:
         ),
         over_budget=None,
         stack=(
-            row(1, "cart/one-click", "One-click add", c1, c1, "above", "cart", "unlined", "Cart"),
+            # the forced ranking (2 heads) is counted first: one-click uses the third head
+            row(
+                1,
+                "cart/one-click",
+                "One-click add",
+                c1,
+                c1,
+                "above",
+                "cart",
+                "unlined",
+                "Cart",
+                used=s1 + c1,
+            ),
             row(
                 2,
                 "search/ranking",
@@ -373,6 +392,7 @@ def report() -> Report:
                 "unlined",
                 "Search",
                 forced=True,
+                used=s1 + c1,
             ),
             row(
                 3,

@@ -39,8 +39,16 @@ def test_the_json_contract_and_the_jinja_context_are_one_projection() -> None:
         for row in ctx["stack"]:
             picked = _pick(row, STACK_KEYS)
             picked["cumulative"] = _pick(row["cumulative"], ("headcount", "cost"))
+            picked["used"] = _pick(row["used"], ("headcount", "cost"))
             stack.append(plain(picked))
         assert stack == entry["stack"], node.id
+        line = dict(ctx["line"])
+        first = line["first_below"]
+        assert first is None or first in ctx["stack"], node.id  # the very row of the stack
+        line["first_below"] = None if first is None else first["ask"]
+        line["forced"] = _pick(line["forced"], ("headcount", "cost"))
+        line["used"] = _pick(line["used"], ("headcount", "cost"))
+        assert plain(line) == entry["line"], node.id
         deps = [plain(_pick(d, DEPENDENCY_KEYS)) for d in ctx["dependencies"]]
         assert deps == entry["dependencies"], node.id
         assert [plain(_pick(m, MANDATE_KEYS)) for m in ctx["mandates"]] == entry["mandates"]

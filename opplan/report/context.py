@@ -35,6 +35,7 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
     """Everything a narrative or template of ``node`` may use (see docs/templates.md)."""
     cycle = report.cycle
     rows = [project.stack_row(r) for r in node.stack]
+    first_below = None if node.line.first_below is None else rows[node.line.first_below]
     children = [report.nodes[c] for c in node.children if c in report.nodes]
     summaries = {s.child: project.child_summary(s) for s in node.child_summaries}
     names = report.nodes
@@ -73,6 +74,7 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "below": [r for r in rows if r["status"] == "below"],
         "unlined": [r for r in rows if r["status"] == "unlined"],
         "forced": [r for r in rows if r["forced"]],
+        "line": {**project.line(node), "first_below": first_below},
         "removed": [project.removed_row(r) for r in node.removed],
         "dependencies": [
             {

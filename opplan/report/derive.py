@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from opplan.model import NodeId, Plan
-from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.model.costing import ZERO, ZERO_AMOUNT, Amount
 from opplan.report.goals import child_goals, goal_rows
+from opplan.report.line import Dimension, LineFigures
 from opplan.report.records import (
     ApprovedCounts,
     ChildFigures,
@@ -88,6 +89,36 @@ def line_marks(
         (i for i, r in enumerate(stack) if r.status == "above" and not r.forced), default=None
     )
     return line_at, last_above
+
+
+def line_figures(
+    stack: Sequence[StackRow],
+    budget: tuple[Any, Any],
+    line_at: int | None,
+    last_above: int | None,
+) -> LineFigures:
+    """The line of a view in figures (rule 5): the forced asks counted first, the budget
+    used at the line (the forced asks and the non-forced asks above it, so the node's
+    funded total), the headroom per budget dimension, and the first ask below the line
+    with how much it misses in each dimension and so which dimensions bind."""
+    budget_hc, budget_cost = budget
+    forced = Amount.total([r.amount for r in stack if r.forced])
+    used = stack[last_above].used if last_above is not None else forced
+    room_hc = None if budget_hc is None else budget_hc - used.headcount
+    room_cost = None if budget_cost is None else budget_cost - used.cost
+    first = line_at if line_at is not None and line_at < len(stack) else None
+    miss_hc = miss_cost = ZERO
+    if first is not None:
+        ask = stack[first].amount
+        if room_hc is not None:
+            miss_hc = max(ZERO, ask.headcount - room_hc)
+        if room_cost is not None:
+            miss_cost = max(ZERO, ask.cost - room_cost)
+    misses: tuple[tuple[Dimension, Any], ...] = (("headcount", miss_hc), ("cost", miss_cost))
+    binds = tuple(d for d, miss in misses if miss > 0)
+    return LineFigures(
+        budget_hc, budget_cost, forced, used, room_hc, room_cost, binds, first, miss_hc, miss_cost
+    )
 
 
 def team_rows(
@@ -186,6 +217,7 @@ def derived_fields(
         ),
         "headcount_total": headcount_total(headcount),
         "child_goals": child_goals(kids),
+        "line": line_figures(stack, budget, line_at, last_above),
     }
 
 

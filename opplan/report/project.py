@@ -121,6 +121,28 @@ def stack_row(row: StackRow) -> dict[str, Any]:
         "at_risk": row.at_risk,
         "approved": row.approved,
         "approved_by": row.approved_by,
+        "used": amount(row.used),
+    }
+
+
+def _dims(headcount: Decimal | None, cost: Decimal | None) -> dict[str, Decimal | None]:
+    return {"headcount": None if headcount is None else hc(headcount), "cost": cost}
+
+
+def line(node: NodeReport) -> dict[str, Any]:
+    """The line in figures: ``budget``, ``forced`` (counted first), ``used`` at the line
+    (the funded total), ``headroom`` per budget dimension (None without budget there),
+    ``binds`` (the dimensions the first ask below breaks), ``first_below`` (that ask's
+    stack row, or None) and ``misses_by`` (how much it exceeds the headroom)."""
+    f = node.line
+    return {
+        "budget": _dims(f.budget_headcount, f.budget_cost),
+        "forced": amount(f.forced),
+        "used": amount(f.used),
+        "headroom": _dims(f.headroom_headcount, f.headroom_cost),
+        "binds": list(f.binds),
+        "first_below": None if f.first_below is None else stack_row(node.stack[f.first_below]),
+        "misses_by": _dims(f.misses_headcount, f.misses_cost),
     }
 
 

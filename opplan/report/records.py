@@ -24,6 +24,7 @@ from opplan.model.costing import ZERO_AMOUNT, Amount
 from opplan.report.goalrecords import ChildGoals as ChildGoals
 from opplan.report.goalrecords import GoalAtRisk as GoalAtRisk
 from opplan.report.goalrecords import GoalRow as GoalRow
+from opplan.report.line import LineFigures
 from opplan.report.money import (
     NO_ENVELOPES,
     NO_HIRES,
@@ -97,6 +98,9 @@ class StackRow:
     #: Its status in the approved plan (the root's view): above, below, unlined, cut or deferred.
     approved: ApprovedStatus = "unlined"
     approved_by: NodeId | None = None  # the node whose decision is in effect in the approved plan
+    #: The budget used down to this ask as the line counts it (rule 5): every forced ask
+    #: first, wherever it stands, then the non-forced asks in order down to this one.
+    used: Amount = ZERO_AMOUNT
 
 
 #: Each StackRow field, in declaration order: what :func:`stack_row` sets.
@@ -128,6 +132,7 @@ def stack_row(
     child_removed: Literal["cut", "deferred"] | None,
     approved: ApprovedStatus,
     approved_by: NodeId | None,
+    used: Amount,
 ) -> StackRow:
     """A :class:`StackRow`, built fast: the roll-up's hot path (hundreds of thousands of rows).
 
@@ -165,6 +170,7 @@ def stack_row(
     f["child_removed"] = child_removed
     f["approved"] = approved
     f["approved_by"] = approved_by
+    f["used"] = used
     return row
 
 
@@ -371,6 +377,8 @@ class NodeReport:
     #: What the approved plan gives the subtree: flat plus the asks funded there.
     approved_total: Amount = ZERO_AMOUNT
     child_summaries: tuple[ChildSummary, ...] = ()  # one per child, in child id order
+    #: The line in figures: budget, forced, used, headroom, what binds, the first ask below.
+    line: LineFigures = field(default_factory=LineFigures)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from opplan.model.costing import number_text
 from opplan.model.diagnostics import Diagnostic, Source
 from opplan.narrative.markdown import CodeBlock, Heading, ListBlock, Paragraph, Quote, Table, plain
 from opplan.render.docx.colwidths import column_widths, grid_texts
-from opplan.render.docx.grids import BODY_MAX_ROWS, Grid
+from opplan.render.docx.grids import BODY_MAX_ROWS, LINE, MUTED, Grid
 from opplan.render.docx.page import PAGE_SIZES, TABLE_FONT_PT
 from opplan.render.docx.plan import Chart, DocPlan, Element, Renderer, Title, search_path
 from opplan.render.docx.templatecheck import (
@@ -166,8 +166,13 @@ def _table_height(e: Table | Grid, width: float, font: str) -> float:
         rows = [[plain(c) for c in e.header]] + [[plain(c) for c in r] for r in e.rows]
         texts = rows
     widths = column_widths(weights, texts, width, TABLE_FONT_PT, font)
+    spans = [False] + [k in (LINE, MUTED) for k in e.kinds] if isinstance(e, Grid) else []
     height = 0.0
-    for row in rows:
+    for k, row in enumerate(rows):
+        if k < len(spans) and spans[k]:  # one label cell across the whole table
+            lines = _lines(len(row[0]), TABLE_FONT_PT, width - 7, TABLE_CHAR_EM)
+            height += lines * TABLE_FONT_PT * LINE_HEIGHT + ROW_PAD
+            continue
         lines = max(
             (
                 _lines(len(text), TABLE_FONT_PT, w - 7, TABLE_CHAR_EM)
