@@ -67,16 +67,21 @@ def test_every_managers_resources_reconcile_to_the_rollup(sample):
     for nid in _managers(report):
         lines = read_back(render_docx(report.nodes[nid], report, search_path(SAMPLE)))
         tables = _tables(lines)
-        [resources] = [t for t in tables if t[0][0] == "Resources"]
+        # the body's table (totals) and the appendix's (every role family and category)
+        body, full = [t for t in tables if t[0][0] == "Resources"]
         flat = nodes[nid]["flat"]
-        people = _money(_row(resources, "People")[2])
-        spend_rows = [r for r in resources if r[0] == "Other spend"]
-        spend = _money(spend_rows[0][2]) if spend_rows else Decimal(0)
-        assert people + spend == Decimal(flat["cost"]), nid
-        assert _money(_row(resources, "Flat plan")[2]) == Decimal(flat["cost"]), nid
-        assert _row(resources, "Flat plan")[1] == str(flat["headcount"]), nid
-        capex = _row(resources, "Capex, apart from cost")
-        assert _money(capex[2]) == Decimal(flat["capex"]), nid
+        for resources in (body, full):
+            people = _money(_row(resources, "People")[2])
+            spend_rows = [r for r in resources if r[0] == "Other spend"]
+            spend = _money(spend_rows[0][2]) if spend_rows else Decimal(0)
+            assert people + spend == Decimal(flat["cost"]), nid
+            assert _money(_row(resources, "Flat plan")[2]) == Decimal(flat["cost"]), nid
+            assert _row(resources, "Flat plan")[1] == str(flat["headcount"]), nid
+            capex = _row(resources, "Capex, apart from cost")
+            assert _money(capex[2]) == Decimal(flat["capex"]), nid
+        roles = [_money(r[2]) for r in full if r[0].startswith("People: ")]
+        assert roles and sum(roles) == people, nid
+        assert not any(r[0].startswith("People: ") for r in body), nid
         [headcount] = [t for t in tables if t[0][:2] == ["Team", "Role"]]
         total = _row(headcount, "Total")
         assert _money(total[-1]) == people, nid

@@ -20,10 +20,11 @@ def _view_name(node: NodeReport) -> str:
     return f"{node.name}'s view"
 
 
-def resources_grid(node: NodeReport, report: Report) -> Grid:
-    """Flat cost as people by role family and other spend by category, the funded asks in
-    the approved plan (and in this node's view where it differs), the totals, and capex
-    apart from cost."""
+def resources_grid(node: NodeReport, report: Report, *, full: bool = True) -> Grid:
+    """Flat cost as people (by role family) and other spend (by category), the funded asks
+    in the approved plan (and in this node's view where it differs), the totals, and capex
+    apart from cost (by category). The body's version (``full=False``) shows the totals
+    only; the appendix's shows every role family and category."""
     cur = report.cycle.currency
     res = node.resources
     b = Builder(
@@ -34,7 +35,7 @@ def resources_grid(node: NodeReport, report: Report) -> Grid:
             Column("Run rate", "right", 1.2),
         ]
     )
-    for p in res.people:
+    for p in res.people if full else ():
         a = p.amount
         b.add(
             [
@@ -46,7 +47,7 @@ def resources_grid(node: NodeReport, report: Report) -> Grid:
         )
     t = res.people_total
     b.add(["People", headcount(t.headcount), money(t.cost, cur), money(t.run_rate, cur)], TOTAL)
-    for s in res.spend:
+    for s in res.spend if full else ():
         b.add([f"Other spend: {s.category}", "", money(s.amount, cur), money(s.amount, cur)])
     if res.spend:
         st = res.spend_total
@@ -76,7 +77,7 @@ def resources_grid(node: NodeReport, report: Report) -> Grid:
             ],
             TOTAL,
         )
-    for c in res.capex:
+    for c in res.capex if full else ():
         b.add([f"Capex: {c.category}", "", money(c.amount, cur), ""])
     b.add(["Capex, apart from cost", "", money(res.capex_total, cur), ""], TOTAL)
     return b.grid()

@@ -187,7 +187,7 @@ def _generated(r: Renderer, node: NodeReport, slot: str) -> tuple[list[Section],
     elif slot == "flat":
         grids = [flat_grid(node, report, full=False)]
     elif slot == "resources":
-        grids = [resources_grid(node, report)]
+        grids = [resources_grid(node, report, full=False)]
     elif slot == "envelopes":
         if not node.envelopes.rows:
             return [], []
@@ -289,6 +289,8 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
         if s.title:
             out.append(Heading(2, s.title, s.line))
         out.extend(s.blocks)
+    out += _blocks(r.section("appendix_resources", node), 2)
+    out.append(resources_grid(node, report, full=True))
     out += _blocks(r.section("appendix_headcount", node), 2)
     out.append(headcount_grid(node, report))
     out += _blocks(r.section("appendix_hiring", node), 2)
