@@ -285,6 +285,7 @@ def _chart(node: NodeReport, report: Report) -> Chart | None:
 def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Element]:
     report = r.report
     out: list[Element] = [Heading(1, (Span("Appendix"),), 0)]
+    out += _blocks(r.section("appendix_glance", node), 2)
     for s in doc.appendix if doc else ():
         if s.title:
             out.append(Heading(2, s.title, s.line))
