@@ -38,6 +38,7 @@ from opplan.report.reviewkeys import (
     META,
     META_KEYS,
     META_ROW_HEADER,
+    READABLE_VERSIONS,
     REVIEW_COLUMNS,
     STACK,
     ReviewValues,
@@ -143,7 +144,7 @@ def _read_meta(
         fmt = int(first[1])
     except (TypeError, ValueError):
         fmt = -1
-    if fmt != FORMAT_VERSION:
+    if fmt not in READABLE_VERSIONS:
         raise ReviewError(
             f"{name}: workbook format {first[1]!r} is not the one this opplan "
             f"reads ({FORMAT_VERSION}); rebuild it with this opplan"
