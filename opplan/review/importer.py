@@ -57,6 +57,7 @@ class ImportResult:
     changes: list[Change]
     written: bool
     forced: list[str] = field(default_factory=list)  # stale rows imported with force
+    warnings: list[str] = field(default_factory=list)  # workbook rows ignored (note, no ask)
 
 
 def import_review(
@@ -89,7 +90,7 @@ def import_review(
     if problems:
         raise ReviewError(problems)
     if not changes:
-        return ImportResult(node_id, plan_path, [], False, stale)
+        return ImportResult(node_id, plan_path, [], False, stale, book.warnings)
     before = _read_as_loaded(plan_path, node.plan)
     new = rewrite(plan_path, before, changes)
     _check_new_plan(cycle, node_id, plan_path, new, changes)
@@ -103,7 +104,7 @@ def import_review(
                 f"{plan_path} changed while importing (another import or an editor wrote "
                 "it), so nothing was written; run the import again"
             ) from exc
-    return ImportResult(node_id, plan_path, changes, not dry_run, stale)
+    return ImportResult(node_id, plan_path, changes, not dry_run, stale, book.warnings)
 
 
 def _check_identity(book: ReviewBook, cycle: Cycle, name: str, diags: list[Diagnostic]) -> NodeId:
