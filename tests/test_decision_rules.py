@@ -15,7 +15,13 @@ D = Decimal
 CASES = {
     "partial without amounts": (
         ("partial", None, None, HEADS),
-        [("decision", "a partial needs headcount or cost (cost alone for a spend-only ask)", "decision")],
+        [
+            (
+                "decision",
+                "a partial needs headcount or cost (cost alone for a spend-only ask)",
+                "decision",
+            )
+        ],
     ),
     "cost alone on an ask with heads": (
         ("partial", None, D(100), HEADS),
