@@ -95,7 +95,7 @@ def test_end_to_end_the_rollup_shows_exactly_the_edits(org, book, tmp_path):
     assert sheet["alpha/a2"]["Decision"] == "cut"  # now a removed row (after the live ones)
     assert list(sheet).index("alpha/a2") == len(sheet) - 2  # before beta/b3, deferred below
     assert sheet["alpha/a3"]["Partial headcount"] == 0.5
-    assert list(sheet)[0] == "beta/b1" and sheet["beta/b1"]["Rank"] == 1
+    assert next(iter(sheet)) == "beta/b1" and sheet["beta/b1"]["Rank"] == 1
     assert import_review(rebuilt, org).changes == []
 
 

@@ -224,7 +224,7 @@ def cycle(tmp_path) -> Path:
 
 
 def test_named_decisions_recalculate_as_the_import_rolls_up(cases, cycle):
-    label, node, path, recalc, edits = cases[0]
+    _label, node, path, recalc, edits = cases[0]
     runner = CliRunner()
     out = runner.invoke(cli, ["review", "import", str(path), str(cycle)])
     assert out.exit_code == 0, out.output
@@ -235,7 +235,7 @@ def test_named_decisions_recalculate_as_the_import_rolls_up(cases, cycle):
     by_cost = next(a for a, e in edits.items() if "Partial cost" in e)
     assert rows[by_cost]["decision"] == "partial"
     assert Decimal(rows[by_cost]["cost"]) == edits[by_cost]["Partial cost"]
-    assert 0 < rows[by_cost]["headcount"]  # heads scaled with the cost
+    assert rows[by_cost]["headcount"] > 0  # heads scaled with the cost
     assert Decimal(rows[by_cost]["run_rate"]) >= Decimal(rows[by_cost]["cost"])
     cut = next(a for a, e in edits.items() if e["Decision"] == "cut")
     assert cut in {r["ask"] for r in rollup[node]["removed"]}
