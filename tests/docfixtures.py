@@ -11,9 +11,11 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
+from opplan.engine.resources import envelopes, resources
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
 from opplan.model.costing import Amount
 from opplan.report.derive import derived_fields, plan_fields
+from opplan.report.money import Resources
 from opplan.report.records import (
     CycleInfo,
     DependencyRow,
@@ -178,6 +180,32 @@ def report() -> Report:
                 owner="Sam Lee",
                 status=(StatusEntry(date=dt.date(2026, 6, 30), color="green"),),
             ),
+            Goal(
+                id="G2",
+                title="Search availability",
+                kind="metric",
+                metric_class="input",
+                unit="%",
+                baseline=D("99.95"),
+                target=D("99.99"),
+                due="Q4",
+                owner="Sam Lee",
+            ),
+            Goal(
+                id="G3",
+                title="Pages to the on-call a week",
+                kind="metric",
+                metric_class="output",
+                unit="calls",
+                baseline=D("1"),
+                target=D("0"),
+                due=12,
+                owner="Sam Lee",
+                status=(
+                    StatusEntry(date=dt.date(2025, 9, 30), color="green"),
+                    StatusEntry(date=dt.date(2025, 12, 1), color="yellow"),
+                ),
+            ),
         ),
     )
     cart_plan = Plan(
@@ -276,6 +304,7 @@ def report() -> Report:
         narrative=None,
     )
     requested = s1 + typeahead + c1 + c2
+    at_risk = (GoalAtRisk("acme", "G1", "Grow sales", "Acme"),)
     acme = NodeReport(
         id="acme",
         name="Acme",
@@ -363,13 +392,13 @@ def report() -> Report:
                 ),
             ),
         ),
-        goals_at_risk=(GoalAtRisk("acme", "G1", "Grow sales"),),
+        goals_at_risk=at_risk,
         headcount=(
             HeadcountRow("cart", "SDE", "L5", "SEA", amt("3", "600000.00")),
             HeadcountRow("cart", "SDM", None, "SEA", amt("1", "250000.00")),
             HeadcountRow("search", "SDE", "L5", "SEA", amt("5", "1000000.00")),
         ),
-        **plan_fields("acme", acme_plan, (GoalAtRisk("acme", "G1", "Grow sales"),)),
+        **plan_fields("acme", acme_plan, at_risk, at_risk),  # the root: the approved plan
         narrative=Narrative("acme/narrative.md", ACME_NARRATIVE),
     )
     # the per-list figures are derived from the stack exactly as the engine derives them
@@ -377,6 +406,7 @@ def report() -> Report:
     nodes = {
         n.id: dataclasses.replace(
             n,
+            resources=_resources(n, {"servers": D("25000.00")} if n.id == "acme" else {}),
             **derived_fields(
                 n.id,
                 n.name,
@@ -392,4 +422,22 @@ def report() -> Report:
         )
         for n in (acme, cart, search)
     }
+    acme = nodes["acme"]
+    nodes["acme"] = dataclasses.replace(
+        acme,
+        envelopes=envelopes(
+            (acme.budget_headcount, acme.budget_cost),
+            [nodes["cart"], nodes["search"]],
+            acme.by_child,
+        ),
+    )
     return Report(cycle, "acme", nodes)
+
+
+def _resources(n: NodeReport, capex: dict[str, D]) -> Resources:
+    """A node's resources from its headcount rows, as the engine splits them."""
+    heads: dict[tuple[str, str | None, str | None], Amount] = {}
+    for r in n.headcount:
+        key = (r.role, r.level, r.location)
+        heads[key] = heads[key] + r.amount if key in heads else r.amount
+    return resources(heads, {}, capex, n.totals.flat, n.totals.funded, n.approved.funded)

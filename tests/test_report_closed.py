@@ -96,7 +96,7 @@ def test_no_renderer_sums_report_figures() -> None:
 
 def test_the_engine_fills_every_defaulted_field_of_a_node_report(monkeypatch):
     """NodeReport's fields with defaults are decided by the report side (plan_fields,
-    derived_fields): a field added with a default but forgotten there would silently give
+    derived_fields) and the money (money_fields): a field added with a default but forgotten there would silently give
     documents an empty table or a zero total."""
     from opplan.engine import rollup as engine
 
@@ -112,6 +112,7 @@ def test_the_engine_fills_every_defaulted_field_of_a_node_report(monkeypatch):
 
     monkeypatch.setattr(engine, "plan_fields", recording(engine.plan_fields))
     monkeypatch.setattr(engine, "derived_fields", recording(engine.derived_fields))
+    monkeypatch.setattr(engine, "money_fields", recording(engine.money_fields))
     assert pipeline.rollup(SAMPLE).report is not None
     defaulted = {
         f.name

@@ -34,6 +34,7 @@ SAFE: frozenset[str] = frozenset({"committed", "funded"})
 __all__ = [
     "SAFE",
     "DepInfo",
+    "approved_goals_at_risk",
     "at_risk_checker",
     "dependency_infos",
     "dependency_rows",
@@ -262,7 +263,7 @@ def goals_at_risk(
             for goal in plan.goals:
                 if goal.id not in flat:
                     serving = tuple(served_by.get(goal.id, ()))
-                    found.append((GoalAtRisk(nid, goal.id, goal.title), serving))
+                    found.append((GoalAtRisk(nid, goal.id, goal.title, plan.name), serving))
         candidates.append(found)
     out: dict[NodeId, tuple[GoalAtRisk, ...]] = {}
     for nid in tree.ids:
@@ -274,4 +275,22 @@ def goals_at_risk(
             for row, serving in candidates[p]
             if not any(status[i] == ABOVE for i in serving)
         )
+    return out
+
+
+def approved_goals_at_risk(
+    at_risk: Mapping[NodeId, tuple[GoalAtRisk, ...]], tree: Tree, root: NodeId
+) -> dict[NodeId, tuple[GoalAtRisk, ...]]:
+    """Rule 10 in the approved plan (rule 7, the root's view): per node, the goals of its
+    subtree at risk in the root's view.
+
+    The root's list is depth-first, so each node's part of it is one slice, found by
+    bisecting the rows' positions with the node's span: no view is walked again.
+    """
+    rows = at_risk[root]
+    positions = [tree.pos[g.node] for g in rows]
+    out: dict[NodeId, tuple[GoalAtRisk, ...]] = {}
+    for nid in tree.ids:
+        a, b = tree.span[nid]
+        out[nid] = rows[bisect_left(positions, a) : bisect_left(positions, b)]
     return out

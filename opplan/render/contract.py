@@ -188,14 +188,15 @@ def node_summary(node: NodeReport) -> dict[str, Any]:
 
 
 def node_details(node: NodeReport) -> dict[str, Any]:
-    """A node's removed asks, dependencies, mandates, goals at risk and own totals: the
-    fields after its stack."""
+    """A node's removed asks, dependencies, mandates, goals at risk (in its view and in the
+    approved plan) and own totals: the fields after its stack."""
     own = project.totals(node.own)
     return {
         "removed": [removed_entry(r) for r in node.removed],
         "dependencies": [dependency_entry(r) for r in node.dependencies],
         "mandates": [mandate_entry(r) for r in node.mandates],
         "goals_at_risk": [goal_entry(r) for r in node.goals_at_risk],
+        "approved_goals_at_risk": [goal_entry(r) for r in node.approved_goals_at_risk],
         "own": plain_dict({"flat": own["flat"], "incremental": own["incremental"]}),
     }
 

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from opplan.report import project
+from opplan.report.goals import own_view_judges
 from opplan.report.project import amount, hc, totals
 from opplan.report.records import NodeReport, Report
 
@@ -63,24 +64,17 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "removed": [project.removed_row(r) for r in node.removed],
         "dependencies": [project.dependency(d) for d in node.dependencies],
         "mandates": [project.mandate(m) for m in node.mandates],
-        "goals": [
-            {
-                "id": g.id,
-                "title": g.title,
-                "kind": g.kind,
-                "metric_class": g.metric_class,
-                "unit": g.unit,
-                "baseline": g.baseline,
-                "target": g.target,
-                "due": _due(g.due),
-                "owner": g.owner,
-                "description": g.description,
-                "status": g.status,
-                "at_risk": g.at_risk,
-            }
-            for g in node.goals
-        ],
+        "goals": [{**project.goal(g), "due": _due(g.due)} for g in node.goals],
         "goals_at_risk": [project.goal_at_risk(g) for g in node.goals_at_risk],
+        "goals_own_view": own_view_judges(node),
+        "approved_goals_at_risk": [project.goal_at_risk(g) for g in node.approved_goals_at_risk],
+        "child_goals": [
+            {
+                **c,
+                "goals": [{**g, "due": _due(g["due"])} for g in c["goals"]],
+            }
+            for c in map(project.child_goals, node.child_goals)
+        ],
         "flat_items": [
             {
                 "id": f.id,
@@ -103,4 +97,9 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
             for c in children
         ],
         "review_note": node.review_note,
+        "resources": project.resources(node.resources),
+        "hiring": project.hiring(node.hiring),
+        "hiring_here": project.hiring(node.hiring_here),
+        "hiring_differs": node.hiring_differs,
+        "envelopes": project.envelopes(node.envelopes),
     }

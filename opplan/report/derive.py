@@ -4,7 +4,8 @@ The roll-up (:mod:`opplan.engine.rollup`) builds every :class:`NodeReport`
 with these functions, and so may a test that assembles a report by hand. Every
 figure a renderer lays out beyond the engine's totals is decided here: where
 the line is drawn, the flat-and-asks table by team with its "other teams" row,
-the headcount total, each goal's at-risk verdict. Renderers only lay them out.
+the headcount total, each goal's at-risk verdicts and change
+(:mod:`opplan.report.goals`), the children's goals. Renderers only lay them out.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Any
 
 from opplan.model import NodeId, Plan
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.report.goals import child_goals, goal_rows
 from opplan.report.records import (
     ChildFigures,
     FlatItemRow,
     GoalAtRisk,
-    GoalRow,
     HeadcountRow,
     NodeReport,
     StackRow,
@@ -31,30 +32,20 @@ from opplan.report.records import (
 BODY_MAX_CHILDREN = 12
 
 
-def plan_fields(node: NodeId, plan: Plan, at_risk: Sequence[GoalAtRisk]) -> dict[str, Any]:
-    """The :class:`NodeReport` fields taken from the node's own plan.yaml."""
-    risky = {g.goal for g in at_risk if g.node == node}
+def plan_fields(
+    node: NodeId,
+    plan: Plan,
+    at_risk: Sequence[GoalAtRisk],
+    approved_at_risk: Sequence[GoalAtRisk] = (),
+) -> dict[str, Any]:
+    """The :class:`NodeReport` fields taken from the node's own plan.yaml; goals carry
+    their verdicts in the node's view (``at_risk``) and the approved plan's
+    (``approved_at_risk``, the subtree's goals at risk in the root's view)."""
     review = plan.review
     return {
         "plan_path": plan.source.path,
-        "goals": tuple(
-            GoalRow(
-                id=g.id,
-                title=g.title,
-                kind=g.kind,
-                metric_class=g.metric_class,
-                unit=g.unit,
-                baseline=g.baseline,
-                target=g.target,
-                due=g.due,
-                owner=g.owner,
-                description=g.description,
-                status=g.status[-1].color if g.status else None,
-                status_note=g.status[-1].note if g.status else None,
-                at_risk=g.id in risky,
-            )
-            for g in plan.goals
-        ),
+        "goals": goal_rows(node, plan, at_risk, approved_at_risk),
+        "approved_goals_at_risk": tuple(approved_at_risk),
         "flat_items": tuple(
             FlatItemRow(f.id, f.title, f.headcount, f.summary, tuple(f.goals)) for f in plan.flat
         ),
@@ -191,4 +182,5 @@ def derived_fields(
             node, name, own, totals, kids, by_child, max_children=BODY_MAX_CHILDREN
         ),
         "headcount_total": headcount_total(headcount),
+        "child_goals": child_goals(kids),
     }

@@ -6,7 +6,8 @@ figure themselves; if two outputs need the same number it is here.
 
 Amounts are :class:`~opplan.costing.Amount` (headcount, in-year cost, run
 rate) in exact decimals. This module is the contract between the engine and the
-renderers: fields may be added, never renamed or removed.
+renderers: fields may be added, never renamed or removed. The goal records live in
+:mod:`opplan.report.goalrecords` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,17 @@ from typing import Literal
 
 from opplan.model import Ask, AskRef, Decision, Narrative, NodeId, Tree
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.report.goalrecords import ChildGoals as ChildGoals
+from opplan.report.goalrecords import GoalAtRisk as GoalAtRisk
+from opplan.report.goalrecords import GoalRow as GoalRow
+from opplan.report.money import (
+    NO_ENVELOPES,
+    NO_HIRES,
+    NO_RESOURCES,
+    Envelopes,
+    Hiring,
+    Resources,
+)
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
@@ -220,15 +232,6 @@ class MandateCoverage:
 
 
 @dataclass(frozen=True)
-class GoalAtRisk:
-    """A goal no flat item names and no funded ask serves (roll-up rule 10, docs/rollup.md)."""
-
-    node: NodeId
-    goal: str
-    title: str
-
-
-@dataclass(frozen=True)
 class HeadcountRow:
     """Flat heads of the subtree by child, role, level and location."""
 
@@ -247,25 +250,6 @@ class ChildFigures:
     child: NodeId | None
     funded: Amount
     unfunded: Amount
-
-
-@dataclass(frozen=True)
-class GoalRow:
-    """One of the node's own goals as documents show it, with its verdict in the node's view."""
-
-    id: str
-    title: str
-    kind: str
-    metric_class: str | None
-    unit: str | None
-    baseline: Decimal | None
-    target: Decimal | None
-    due: int | str | dt.date | None  # a month number, a date, or text such as "Q3"
-    owner: str | None
-    description: str | None
-    status: str | None  # the latest status colour, None when never reported
-    status_note: str | None
-    at_risk: bool  # roll-up rule 10 (docs/rollup.md), in the node's own view
 
 
 @dataclass(frozen=True)
@@ -338,6 +322,14 @@ class NodeReport:
     teams: tuple[TeamRow, ...] = ()  # own (if any), every child, total
     teams_body: tuple[TeamRow, ...] = ()  # the same, the smaller children in one row
     headcount_total: Amount = ZERO_AMOUNT  # the sum of the headcount rows
+    #: The goals of the subtree at risk in the approved plan (rule 10 in the root's view).
+    approved_goals_at_risk: tuple[GoalAtRisk, ...] = ()
+    child_goals: tuple[ChildGoals, ...] = ()  # each child's own goals, in child order
+    resources: Resources = NO_RESOURCES  # the money, whole (inclusive of the subtree)
+    hiring: Hiring = NO_HIRES  # funded heads in the approved plan (the root's view)
+    hiring_here: Hiring = NO_HIRES  # funded heads in this node's view
+    hiring_differs: bool = False  # this node's view hires otherwise than the approved plan
+    envelopes: Envelopes = NO_ENVELOPES  # a manager's children's budgets and funding
 
 
 @dataclass(frozen=True)

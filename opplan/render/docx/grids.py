@@ -67,48 +67,6 @@ def money(value: Decimal, currency: str) -> str:
     return money_text(value, currency, full=True)
 
 
-def goals_grid(node: NodeReport, report: Report) -> Grid:
-    """The node's own goals: what, from where to where, by when, who, and how it tracks."""
-    b = Builder(
-        [
-            Column("Goal", "left", 2.6),
-            Column("From", "right", 0.7),
-            Column("To", "right", 0.7),
-            Column("Due", "left", 0.6),
-            Column("Owner", "left", 1.1),
-            Column("Status", "left", 0.8),
-        ]
-    )
-    for g in node.goals:
-        unit = "" if not g.unit else g.unit if g.unit == "%" else f" {g.unit}"
-        status = (g.status or "new") + (", at risk" if g.at_risk else "")
-        b.add(
-            [
-                f"{g.id}: {g.title}",
-                f"{_plain_number(g.baseline)}{unit}" if g.baseline is not None else "",
-                f"{_plain_number(g.target)}{unit}" if g.target is not None else "",
-                _due_text(g.due),
-                g.owner or "",
-                status,
-            ]
-        )
-    return b.grid()
-
-
-def _plain_number(value: Decimal) -> str:
-    return headcount(value) if abs(value) >= 1 or value == 0 else format(value.normalize(), "f")
-
-
-def _due_text(due: object) -> str:
-    if due is None:
-        return ""
-    if isinstance(due, int):
-        return ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
-            due - 1
-        ]
-    return str(due)
-
-
 def flat_grid(node: NodeReport, report: Report, *, full: bool = True) -> Grid:
     """Leaf: the zero-based flat items; manager: flat and asks by team, with a total.
 

@@ -42,13 +42,19 @@ from opplan.narrative.templating import (
     render,
 )
 from opplan.render.docx import charts
+from opplan.render.docx.goalgrids import child_goals_grid, child_goals_summary_grid, goals_grid
 from opplan.render.docx.grids import (
     Grid,
     dependency_grid,
     flat_grid,
-    goals_grid,
     headcount_grid,
     mandate_grid,
+)
+from opplan.render.docx.moneygrids import (
+    bridge_grid,
+    envelope_grid,
+    hires_grid,
+    resources_grid,
 )
 from opplan.render.docx.stackgrid import removed_grid, stack_grid
 from opplan.report.context import node_context
@@ -110,6 +116,8 @@ _END = ("dependencies", "risks", "frequently asked", "faq")
 SLOTS = (
     _Slot("goals", ("goals",), ()),
     _Slot("flat", ("flat plan", "resources"), _END),
+    _Slot("resources", ("flat plan", "resources"), _END),
+    _Slot("envelopes", ("flat plan", "resources"), _END),
     _Slot("stack", ("incremental",), _END),
     _Slot("dependencies", ("dependencies",), ("frequently asked", "faq")),
 )
@@ -171,6 +179,12 @@ def _generated(r: Renderer, node: NodeReport, slot: str) -> tuple[list[Section],
         grids = [goals_grid(node, report)]
     elif slot == "flat":
         grids = [flat_grid(node, report, full=False)]
+    elif slot == "resources":
+        grids = [resources_grid(node, report)]
+    elif slot == "envelopes":
+        if not node.envelopes.rows:
+            return [], []
+        grids = [envelope_grid(node, report)]
     elif slot == "stack":
         grids = [stack_grid(node, report, full=False)] if node.stack else []
     else:
@@ -270,6 +284,12 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
         out.extend(s.blocks)
     out += _blocks(r.section("appendix_headcount", node), 2)
     out.append(headcount_grid(node, report))
+    out += _blocks(r.section("appendix_hiring", node), 2)
+    out.append(bridge_grid(node.hiring, report, "approved plan"))
+    if node.hiring_differs and node.children:
+        out.append(bridge_grid(node.hiring_here, report, f"{node.name}'s view"))
+    if node.hiring.rows:
+        out.append(hires_grid(node, report))
     if node.stack:
         out += _blocks(r.section("appendix_stack", node), 2)
         out.append(stack_grid(node, report, full=True))
@@ -280,6 +300,9 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
     if chart is not None:
         out += _blocks(r.section("appendix_chart", node), 2)
         out.append(chart)
+    if node.child_goals:
+        out += _blocks(r.section("appendix_goals", node), 2)
+        out += [child_goals_summary_grid(node), child_goals_grid(node, report)]
     if node.children:
         out += _blocks(r.section("appendix_teams", node), 2)
         for cid in node.children:
