@@ -172,12 +172,20 @@ def _children_table(ws: Worksheet, report: Report, node: NodeReport, layout: Sta
     )
     src, funded, live = layout.column("From"), layout.column("Funded"), layout.column("Live")
     here = layout.column("In effect")
+    envelopes = {e.child: e for e in node.envelopes.rows}
     for r, (nid, name, totals, child) in enumerate(rows, start=first):
         put_text(ws, r, 1, nid, "text-plain")
         put_text(ws, r, 2, name, "text-plain")
         if child is not None:
-            put_value(ws, r, col["Envelope headcount"], child.budget_headcount, "num-plain")
-            put_value(ws, r, col["Envelope cost"], child.budget_cost, "whole-plain")
+            # the report's envelope of the child (its budget), else the child's own budget
+            envelope = envelopes.get(nid)
+            hc_cap, cost_cap = (
+                (envelope.budget_headcount, envelope.budget_cost)
+                if envelope is not None
+                else (child.budget_headcount, child.budget_cost)
+            )
+            put_value(ws, r, col["Envelope headcount"], hc_cap, "num-plain")
+            put_value(ws, r, col["Envelope cost"], cost_cap, "whole-plain")
         put_value(ws, r, col["Flat headcount"], totals.flat.headcount, "num-plain")
         put_value(ws, r, col["Flat cost"], totals.flat.cost, "whole-plain")
         put_value(ws, r, col["Capex"], totals.capex, "whole-plain")
