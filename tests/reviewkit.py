@@ -144,3 +144,15 @@ def need_libreoffice() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail("LibreOffice (soffice) is required in CI but is not installed")
     pytest.skip("LibreOffice (soffice) is not installed; the recalculation tests need it")
+
+
+def need_tool(name: str) -> None:
+    """Skip without the command ``name`` (poppler's pdftotext, say), except in CI, where its
+    absence fails."""
+    import shutil
+
+    if shutil.which(name):
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is required in CI but is not installed")
+    pytest.skip(f"{name} is not installed; this test needs it")

@@ -126,13 +126,19 @@ REQUESTED = Amount(D(4), D("300000.00"), D("480000.00"))
     [
         ("1", None, Amount(D(1), D("75000.00"), D("120000.00"))),
         ("1.5", None, Amount(D("1.5"), D("112500.00"), D("180000.00"))),
-        ("1", "50000", Amount(D(1), D("50000.00"), D("120000.00"))),
+        # a cost given: the run rate follows the cost (never below it)
+        ("1", "50000", Amount(D(1), D("50000.00"), D("80000.00"))),
+        # a cost alone on an ask with heads: the heads follow it, to hundredths of a head
+        (None, "150000", Amount(D(2), D("150000.00"), D("240000.00"))),
+        (None, "100000", Amount(D("1.33"), D("100000.00"), D("160000.00"))),
         ("0", None, Amount(D(0), D("0.00"), D("0.00"))),
         ("4", None, REQUESTED),
     ],
 )
 def test_partial_amounts(headcount, cost, expected):
-    got = partial_amount(REQUESTED, D(headcount), None if cost is None else D(cost))
+    got = partial_amount(
+        REQUESTED, None if headcount is None else D(headcount), None if cost is None else D(cost)
+    )
     assert got == expected
 
 

@@ -15,18 +15,17 @@ D = Decimal
 CASES = {
     "partial without amounts": (
         ("partial", None, None, HEADS),
-        [("decision", "a partial needs headcount (or, for a spend-only ask, cost)", "decision")],
-    ),
-    "cost alone on an ask with heads": (
-        ("partial", None, D(100), HEADS),
         [
             (
-                "cost",
-                "a partial of an ask with heads needs headcount (cost alone is only for "
-                "spend-only asks)",
+                "decision",
+                "a partial needs headcount or cost (cost alone for a spend-only ask)",
                 "decision",
             )
         ],
+    ),
+    "cost alone on an ask with heads": (
+        ("partial", None, D(100), HEADS),
+        [],  # its heads scale with the cost (costing's partial_amount)
     ),
     "heads on a spend-only ask": (
         ("partial", D(1), None, SPEND_ONLY),

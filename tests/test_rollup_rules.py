@@ -640,13 +640,14 @@ def test_forced_asks_alone_over_budget(tmp_path):
         ({"decision": "partial", "headcount": 1}, amt(1, "10000.00", "40000.00")),
         (
             {"decision": "partial", "headcount": "1.5", "cost": 20000},
-            amt("1.5", "20000.00", "60000.00"),
+            amt("1.5", "20000.00", "80000.00"),  # the run rate follows the cost given
         ),
     ],
     ids=["headcount only", "headcount and cost"],
 )
 def test_partial(tmp_path, decision, expected):
-    """Given headcount alone, cost and run rate scale; given both, cost is as given."""
+    """Given headcount alone, cost and run rate scale; given both, cost is as given and the
+    run rate scales with it."""
     report = rolled(
         tmp_path,
         {

@@ -154,67 +154,139 @@ def test_sheets_in_order_with_a_very_hidden_metadata_sheet(book):
         "Goals",
         "Dependencies",
         "Mandates",
+        "Instructions",
         META,
     ]
     assert book[META].sheet_state == "veryHidden"
-    assert book[META]["A1"].value == FORMAT
+    assert book[META]["A1"].value == FORMAT and book[META]["B1"].value == 2
     keys = {book[META].cell(r, 1).value: book[META].cell(r, 2).value for r in range(2, 9)}
     assert keys["cycle"] == "Unit OP1 2027" and keys["node"] == "team"
 
 
-def test_stack_rows_in_order_then_removed_asks(book):
+def col(name: str) -> int:
+    return STACK_HEADERS.index(name) + 1
+
+
+def test_review_first_then_live_columns_then_removed_asks(book):
     ws = book["Stack"]
-    assert tuple(c.value for c in ws[1]) == STACK_HEADERS
-    asks = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
+    assert tuple(c.value for c in ws[1])[: len(STACK_HEADERS)] == STACK_HEADERS
+    assert STACK_HEADERS[:7] == (
+        "Ask",
+        "Title",
+        "Decision",
+        "Partial headcount",
+        "Partial cost",
+        "Rank",
+        "Note",
+    )
+    assert STACK_HEADERS[7:12] == (
+        "Status",
+        "Headcount",
+        "Cost",
+        "Budget used headcount",
+        "Budget used cost",
+    )
+    asks = [ws.cell(r, 1).value for r in range(2, 5)]
     assert asks == ["team/t2", "team/t1", "team/t3"]
-    assert ws["K4"].value == "cut" and ws["L4"].value == "team: cut"
-    assert ws["I3"].value == "=I2+F3" and ws["J3"].value == "=J2+G3"
+    # Status, amounts and budget used are formulas of the review cells
+    for header in ("Status", "Headcount", "Cost", "Budget used headcount", "Position"):
+        assert ws.cell(2, col(header)).data_type == "f", header
+    status = ws.cell(2, col("Status")).value
+    assert '"funded by decision"' in status and '"below"' in status
+    assert ws.print_area == "'Stack'!$A$1:$L$4"
+    assert ws.column_dimensions[ws.cell(1, col("Order key")).column_letter].hidden
 
 
 def test_plan_text_is_text_never_a_formula(book):
     ws = book["Stack"]
-    title = ws["D3"]
+    title = ws.cell(3, col("Title"))
     assert title.value == HYPERLINK and title.data_type == "s"
-    note = ws.cell(2, STACK_HEADERS.index("Note") + 1)
+    note = ws.cell(2, col("Note"))
     assert note.value == "=SUM(A1:A2)" and note.data_type == "s"
 
 
 def test_review_cells_are_prefilled_and_the_only_unlocked_cells(book):
     ws = book["Stack"]
     assert ws.protection.sheet
-    col = {h: i + 1 for i, h in enumerate(STACK_HEADERS)}
-    assert ws.cell(2, col["Decision"]).value == "partial"
-    assert ws.cell(2, col["Partial headcount"]).value == 1
-    assert ws.cell(4, col["Decision"]).value == "cut"
-    for r in range(1, ws.max_row + 1):
-        for header, c in col.items():
-            unlocked = not ws.cell(r, c).protection.locked
+    assert ws.cell(2, col("Decision")).value == "partial"
+    assert ws.cell(2, col("Partial headcount")).value == 1
+    assert ws.cell(4, col("Decision")).value == "cut"
+    for r in range(1, 5):
+        for header in STACK_HEADERS:
+            unlocked = not ws.cell(r, col(header)).protection.locked
             assert unlocked == (r > 1 and header in REVIEW_COLUMNS), (r, header)
 
 
-def test_decision_dropdown_frozen_header_filter_and_money_format(book):
+def test_decision_dropdown_partial_bounds_per_row_frozen_header_and_filter(book):
     ws = book["Stack"]
-    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
-    assert lists and lists[0].formula1 == '"fund,partial,defer,cut,escalate"'
-    assert str(lists[0].sqref) == "O2:O4"
+    checks = {dv.errorTitle: dv for dv in ws.data_validations.dataValidation}
+    assert checks["Decision"].formula1 == '"fund,partial,defer,cut,escalate"'
+    assert str(checks["Decision"].sqref) == "C2:C4"
+    heads = checks["Partial headcount"]
+    requested = ws.cell(1, col("Requested headcount")).column_letter
+    assert (heads.operator, heads.formula1, heads.formula2) == ("between", "0", f"{requested}2")
+    assert "at most the heads this ask requests" in heads.error
+    cost = checks["Partial cost"]
+    assert cost.formula2 == f"{ws.cell(1, col('Requested cost')).column_letter}2"
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == "A1:S4"
-    assert "€" in ws["G2"].number_format
+    assert ws.auto_filter.ref.startswith("A1:") and ws.auto_filter.ref.endswith("4")
+    assert "€" in ws.cell(2, col("Cost")).number_format
+    assert ".00" not in ws.cell(2, col("Cost")).number_format  # whole units
 
 
-def test_the_line_is_a_thick_border_under_the_last_funded_ask(book):
+def test_the_line_and_the_colours_follow_the_status(book):
     ws = book["Stack"]
-    assert ws["B3"].border.bottom.style == "thick"
-    assert ws["B2"].border.bottom is None or ws["B2"].border.bottom.style is None
-    assert ws["B2"].fill.start_color.rgb.endswith("E2EFDA")
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    formulas = " ".join(f for r in rules for f in r.formula)
+    assert '"funded by decision"' in formulas and '"cut"' in formulas
+    line = [r for r in rules if r.dxf is not None and r.dxf.border is not None]
+    assert line and line[0].dxf.border.bottom.style == "thick"
 
 
-def test_summary_totals_are_formulas(book):
+def test_a_legend_beside_the_stack_and_an_instructions_sheet(book):
+    ws = book["Stack"]
+    legend = [ws.cell(r, len(STACK_HEADERS) + 2).value for r in range(1, 12)]
+    assert any(t and t.startswith("Funded by decision") for t in legend)
+    assert any(t and "reorder" in t and "import" in t for t in legend)
+    text = " ".join(
+        str(c.value) for row in book["Instructions"].iter_rows() for c in row if c.value
+    )
+    for words in ("opplan build", "opplan review import", "funded by decision", "no budget"):
+        assert words in text, words
+
+
+def test_print_set_up_header_footer_and_row_heights(book):
+    ws = book["Stack"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$1:$1"
+    assert "&P" in ws.oddFooter.right.text and ws.oddHeader.left.text == "Team (team)"
+    assert ws.oddHeader.center.text == "Unit OP1 2027"
+    assert ws.row_dimensions[1].height >= 30  # "Budget used headcount" wraps
+
+
+def test_summary_line_block_and_totals_are_formulas(book):
     ws = book["Summary"]
-    assert ws["A7"].value == "team" and ws["A8"].value == "Total"
-    assert ws["H7"].value.startswith("=SUMIFS(Stack!$F$2:$F$4,Stack!$E$2:$E$4,$A7")
-    assert ws["H8"].value == "=SUM(H7:H7)"
+    cells = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    assert ws.cell(cells["Budget"], 2).value == 1
+    assert ws.cell(cells["Headroom"], 2).value.startswith("=IF(B6=")
+    assert ws.cell(cells["Binds"], 2).value.startswith("=IF(")
+    assert ws.cell(cells["Budget used"], 4).value == 2  # as built: the roll-up's funded
+    own, total = cells["team"], cells["Total"]
+    assert total == own + 1
+    headers = [c.value for c in ws[own - 1]]
+    funded = headers.index("Funded headcount") + 1
+    assert ws.cell(own, funded).value.startswith("=SUMIFS(Stack!$I$2:$I$4,Stack!$")
+    assert ws.cell(total, funded).value.startswith("=SUM(")
     assert ws._charts, "a chart of funded and unfunded cost"
+
+
+def test_goal_figures_are_numbers(book):
+    ws = book["Goals"]
+    headers = [c.value for c in ws[1]]
+    for r in range(2, ws.max_row + 1):
+        baseline = ws.cell(r, headers.index("Baseline") + 1).value
+        if baseline is not None:
+            assert isinstance(baseline, (int, float)), baseline
 
 
 def test_same_report_same_bytes_with_fixed_properties():

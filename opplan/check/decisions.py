@@ -49,8 +49,9 @@ def partial_problems(
     asked: Amount | None,
     fields: Fields,
 ) -> list[Problem]:
-    """A partial gives headcount (or, for a spend-only ask, cost) within the ask's requested
-    ``asked``; other decisions give no amounts. ``asked`` None (cost rates unknown) skips
+    """A partial gives headcount, cost or both (a spend-only ask: cost) within the ask's
+    requested ``asked``; cost alone on an ask with heads scales its heads (costing's
+    ``partial_amount``); other decisions give no amounts. ``asked`` None (cost rates unknown) skips
     the checks that need it."""
     hc, co = fields.headcount, fields.cost
     if decision != "partial":
@@ -64,15 +65,8 @@ def partial_problems(
     if headcount is None and cost is None:
         out.append(
             Problem(
-                "decision", f"a partial needs {hc} (or, for a spend-only ask, {co})", "decision"
-            )
-        )
-    elif headcount is None and asked.headcount > 0:
-        out.append(
-            Problem(
-                "cost",
-                f"a partial of an ask with heads needs {hc} ({co} alone is only for "
-                "spend-only asks)",
+                "decision",
+                f"a partial needs {hc} or {co} ({co} alone for a spend-only ask)",
                 "decision",
             )
         )

@@ -142,24 +142,37 @@ def ask_amount(ask: Ask, rates: RateTable) -> Amount:
     )
 
 
+#: A headcount scaled from a partial's cost is rounded to hundredths of a head.
+HEAD_STEP = Decimal("0.01")
+
+
 def partial_amount(ask: Amount, headcount: Decimal | None, cost: Decimal | None) -> Amount:
     """An ask's amount after a partial decision (roll-up rule 3, docs/rollup.md).
 
-    Given headcount alone, cost and run rate scale in proportion. Given both,
-    the cost is taken as given and the run rate scales with headcount. A
-    spend-only ask's partial gives cost, and its run rate scales with cost (a
-    headcount given with it, necessarily zero, changes nothing). (Validation
-    requires headcount on a partial of an ask that has heads.) A given cost is
-    rounded to cents like every other amount.
+    Given headcount alone, cost and run rate scale in proportion. Given a cost
+    (alone or with headcount), the cost is taken as given, rounded to cents, and
+    the run rate scales with the cost, so a partial keeps the ask's ratio of run
+    rate to in-year cost (never a run rate below its cost). Given a cost alone on
+    an ask with heads ("$150K of it"), the heads scale with the cost, rounded
+    half-up to hundredths of a head. A spend-only ask keeps its zero heads.
     """
-    if headcount is not None and (ask.headcount or cost is None):
+    if cost is None:
+        assert headcount is not None, "a partial names headcount or cost"
         ratio = headcount / ask.headcount if ask.headcount else Decimal(1)
-        return Amount(
-            headcount,
-            cents(cost) if cost is not None else cents(ask.cost * ratio),
-            cents(ask.run_rate * ratio),
-        )
-    assert cost is not None, "a partial names headcount or cost"
+        return Amount(headcount, cents(ask.cost * ratio), cents(ask.run_rate * ratio))
     cost = cents(cost)
-    run_rate = cents(ask.run_rate * cost / ask.cost) if ask.cost else cost
-    return Amount(ask.headcount, cost, run_rate)
+    if ask.cost:
+        run_rate = cents(ask.run_rate * cost / ask.cost)
+    elif headcount is not None and ask.headcount:
+        run_rate = cents(ask.run_rate * headcount / ask.headcount)
+    else:
+        run_rate = cost
+    if not ask.headcount:
+        heads = ask.headcount
+    elif headcount is not None:
+        heads = headcount
+    elif ask.cost:
+        heads = (ask.headcount * cost / ask.cost).quantize(HEAD_STEP, rounding=ROUND_HALF_UP)
+    else:
+        heads = ask.headcount
+    return Amount(heads, cost, run_rate)

@@ -28,19 +28,24 @@ from opplan.model.costing import Amount, number_text
 from opplan.report.records import NodeReport
 
 #: The workbook's sheets, in order (the metadata sheet is very hidden).
-SUMMARY, STACK, HEADCOUNT, GOALS, DEPENDENCIES, MANDATES = (
+SUMMARY, STACK, HEADCOUNT, GOALS, DEPENDENCIES, MANDATES, INSTRUCTIONS = (
     "Summary",
     "Stack",
     "Headcount",
     "Goals",
     "Dependencies",
     "Mandates",
+    "Instructions",
 )
 META = "opplan"
 
 #: Marker in the metadata sheet's first cell, and the layout version after it.
 FORMAT = "opplan review workbook"
-FORMAT_VERSION = 1
+#: 2: review columns first, live formulas (1: engine columns first, static statuses).
+FORMAT_VERSION = 2
+#: The versions the importer reads: it finds the Stack's columns by their header names,
+#: which both layouts share.
+READABLE_VERSIONS = (1, 2)
 
 #: The decisions a manager may choose in the Stack sheet's dropdown.
 DECISIONS = ("fund", "partial", "defer", "cut", "escalate")

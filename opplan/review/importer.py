@@ -60,6 +60,7 @@ class ImportResult:
     forced: list[str] = field(default_factory=list)  # stale rows imported with force
     #: Policy warnings (or errors) the change causes, such as a node now over budget.
     caused: list[Diagnostic] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # workbook rows ignored (note, no ask)
 
 
 def import_review(
@@ -92,7 +93,7 @@ def import_review(
     if problems:
         raise ReviewError(problems)
     if not changes:
-        return ImportResult(node_id, plan_path, [], False, stale)
+        return ImportResult(node_id, plan_path, [], False, stale, warnings=book.warnings)
     before = _read_as_loaded(plan_path, node.plan)
     new = rewrite(plan_path, before, changes)
     after = _check_new_plan(cycle, node_id, plan_path, new, changes)
@@ -107,7 +108,7 @@ def import_review(
                 f"{plan_path} changed while importing (another import or an editor wrote "
                 "it), so nothing was written; run the import again"
             ) from exc
-    return ImportResult(node_id, plan_path, changes, not dry_run, stale, caused)
+    return ImportResult(node_id, plan_path, changes, not dry_run, stale, caused, book.warnings)
 
 
 def _caused(before: Cycle, after: Cycle) -> list[Diagnostic]:

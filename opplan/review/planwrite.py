@@ -84,9 +84,14 @@ def rewrite(plan_path: Path, raw: bytes, changes: list[Change]) -> bytes:
     yaml = _yaml(text)
     try:
         data = yaml.load(text)
+        decisions = _decisions_map(data)
+        removed = {c.ask for c in changes if c.after.empty() and c.ask in decisions}
+        if removed and len(removed) < len(decisions):
+            text = _drop_entries(text, decisions, removed)
+            data = yaml.load(text)
+            decisions = _decisions_map(data)
     except YAMLError as exc:
         raise ReviewError(f"cannot parse {plan_path} for writing: {exc}") from exc
-    decisions = _decisions_map(data)
     touched = {c.ask for c in changes}
     old_starts = _entry_starts(decisions, touched)
     for change in changes:
@@ -109,6 +114,40 @@ def rewrite(plan_path: Path, raw: bytes, changes: list[Change]) -> bytes:
     if crlf:
         new = new.replace("\n", "\r\n")
     return (("\ufeff" if bom else "") + new).encode("utf-8")
+
+
+def _drop_entries(text: str, decisions: CommentedMap, asks: set[str]) -> str:
+    """``text`` without the decision entries of ``asks``, each with its comments: the
+    whole-line comments directly above it (at its indentation, no blank line between) and
+    its end-of-line comment. ruamel.yaml attaches a comment line to the entry *before* it,
+    so popping an entry would drop the next entry's comment and keep its own. Text of a
+    flow-style map, or of an entry not on its own lines, is returned unchanged."""
+    if decisions.fa.flow_style():
+        return text
+    lines = text.splitlines(keepends=True)
+    drop: set[int] = set()
+    for ask in asks:
+        try:
+            line, column = decisions.lc.key(ask)
+        except (KeyError, TypeError):
+            return text
+        key_text = lines[line][column:].lstrip("'\"")
+        if not key_text.startswith(ask) or lines[line][:column].strip():
+            return text
+        drop.add(line)
+        i = line + 1
+        while i < len(lines) and lines[i].strip() and _indent(lines[i]) > column:
+            drop.add(i)
+            i += 1
+        i = line - 1
+        while i >= 0 and lines[i].lstrip().startswith("#") and _indent(lines[i]) == column:
+            drop.add(i)
+            i -= 1
+    return "".join(text_line for i, text_line in enumerate(lines) if i not in drop)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _entry_starts(decisions: CommentedMap, asks: set[str]) -> list[tuple[int, int]]:

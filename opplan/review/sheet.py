@@ -38,6 +38,7 @@ from opplan.report.reviewkeys import (
     META,
     META_KEYS,
     META_ROW_HEADER,
+    READABLE_VERSIONS,
     REVIEW_COLUMNS,
     STACK,
     ReviewValues,
@@ -80,6 +81,7 @@ class ReviewBook:
     built: dict[str, BuiltRow]
     rows: list[SheetRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # rows ignored, said so
 
 
 def read_review_book(path: Path, deadline: Deadline | None = None) -> ReviewBook:
@@ -116,7 +118,7 @@ def _read_book(path: Path, name: str, deadline: Deadline) -> ReviewBook:
         meta, built = _read_meta(wb[META], name, deadline)
         if STACK not in wb.sheetnames:
             raise ReviewError(f"{name}: the workbook has no '{STACK}' sheet")
-        rows, problems = _read_stack(wb[STACK], name, deadline)
+        rows, problems, ignored = _read_stack(wb[STACK], name, deadline)
     except (ReviewError, UnsafeWorkbook):
         raise
     except Exception as exc:
@@ -125,7 +127,7 @@ def _read_book(path: Path, name: str, deadline: Deadline) -> ReviewBook:
         ) from exc
     finally:
         wb.close()
-    return ReviewBook(meta, built, rows, problems)
+    return ReviewBook(meta, built, rows, problems, ignored)
 
 
 def _read_meta(
@@ -143,7 +145,7 @@ def _read_meta(
         fmt = int(first[1])
     except (TypeError, ValueError):
         fmt = -1
-    if fmt != FORMAT_VERSION:
+    if fmt not in READABLE_VERSIONS:
         raise ReviewError(
             f"{name}: workbook format {first[1]!r} is not the one this opplan "
             f"reads ({FORMAT_VERSION}); rebuild it with this opplan"
@@ -174,7 +176,11 @@ def _read_meta(
     return meta, built
 
 
-def _read_stack(ws: Any, name: str, deadline: Deadline) -> tuple[list[SheetRow], list[str]]:
+def _read_stack(
+    ws: Any, name: str, deadline: Deadline
+) -> tuple[list[SheetRow], list[str], list[str]]:
+    """The Stack's rows, the problems that refuse the import, and rows ignored with a warning
+    (a note typed in a row without an ask: it decides nothing)."""
     header = next(
         ws.iter_rows(min_row=1, max_row=1, max_col=MAX_HEADER_COLUMNS, values_only=True), ()
     )
@@ -195,6 +201,7 @@ def _read_stack(ws: Any, name: str, deadline: Deadline) -> tuple[list[SheetRow],
     width = max(wanted.values()) + 1
     out: list[SheetRow] = []
     problems: list[str] = []
+    ignored: list[str] = []
     r = 1
     for r, cells in enumerate(
         ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=width), start=2
@@ -226,13 +233,18 @@ def _read_stack(ws: Any, name: str, deadline: Deadline) -> tuple[list[SheetRow],
         values, value_problems = _values(raw)
         row_problems.extend(f"{STACK} row {r}: {p}" for p in value_problems)
         if not ask:
-            if not values.empty() or row_problems:
+            if not row_problems and values.note and values == ReviewValues(note=values.note):
+                ignored.append(
+                    f"{STACK} row {r} has a note but no ask reference in column '{COL_ASK}'; "
+                    "the note was ignored"
+                )
+            elif not values.empty() or row_problems:
                 problems.append(
                     f"{STACK} row {r} has review values but no ask reference in column '{COL_ASK}'"
                 )
             continue
         out.append(SheetRow(r, ask, values, tuple(row_problems)))
-    return out, problems
+    return out, problems, ignored
 
 
 def _values(raw: dict[str, Any]) -> tuple[ReviewValues, list[str]]:

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Pr
 from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -59,12 +60,14 @@ TOP = Alignment(vertical="top")
 WRAP = Alignment(vertical="top", wrap_text=True)
 
 
-def money_format(currency: str) -> str:
-    """An Excel number format for amounts in ``currency`` (symbol when well known)."""
+def money_format(currency: str, *, cents: bool = True) -> str:
+    """An Excel number format for amounts in ``currency`` (symbol when well known);
+    whole units (no cents) for summaries."""
+    number = "#,##0.00" if cents else "#,##0"
     symbol = _SYMBOLS.get(currency)
     if symbol is None:
-        return f'#,##0.00 "{currency}";-#,##0.00 "{currency}"'
-    return f'"{symbol}"#,##0.00;-"{symbol}"#,##0.00'
+        return f'{number} "{currency}";-{number} "{currency}"'
+    return f'"{symbol}"{number};-"{symbol}"{number}'
 
 
 def clean_text(text: Any) -> str:
@@ -147,7 +150,18 @@ def add_styles(wb: Workbook, currency: str) -> None:
     wb.add_named_style(NamedStyle("title", font=Font(bold=True, size=14)))
     wb.add_named_style(NamedStyle("subtitle", font=Font(italic=True, color="595959")))
     wb.add_named_style(NamedStyle("label", font=Font(bold=True)))
-    bands = {"plain": None, "above": GREEN, "below": None, "removed": GREY, "total": None}
+    wb.add_named_style(NamedStyle("note", font=Font(italic=True), alignment=WRAP))
+    wb.add_named_style(NamedStyle("wrap", alignment=WRAP))
+    for name, shade in (("swatch-green", GREEN), ("swatch-grey", GREY), ("swatch-yellow", YELLOW)):
+        wb.add_named_style(NamedStyle(name, fill=_fill(shade), alignment=WRAP))
+    wb.add_named_style(
+        NamedStyle(
+            "swatch-line",
+            border=Border(bottom=Side(style="thick", color=LINE_COLOR)),
+            alignment=WRAP,
+        )
+    )
+    bands = {"plain": None, "total": None}
     line = Border(bottom=Side(style="thick", color=LINE_COLOR))
     for band, color in bands.items():
         for lined in (False, True):
@@ -170,7 +184,9 @@ def add_styles(wb: Workbook, currency: str) -> None:
                 ("text", "General"),
                 ("num", HEADCOUNT_FORMAT),
                 ("money", money),
+                ("whole", money_format(currency, cents=False)),
                 ("int", INTEGER_FORMAT),
+                ("general", "General"),
             ):
                 wb.add_named_style(
                     NamedStyle(
@@ -211,16 +227,78 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
         put_text(ws, row, col, name, "header")
 
 
-def print_setup(ws: Worksheet, title_rows: str | None = "1:1") -> None:
-    """Print landscape, as wide as one page, repeating the header row on every page."""
+#: Paper sizes of the cycle's ``page_size`` (OOXML's paperSize codes).
+PAPER = {"letter": 1, "a4": 9}
+
+
+def print_setup(
+    ws: Worksheet,
+    title_rows: str | None = "1:1",
+    *,
+    header: tuple[str, str] = ("", ""),
+    paper: str = "letter",
+) -> None:
+    """Print landscape, as wide as one page, repeating the header row on every page, with
+    a header (``header``: the node and the cycle, and the sheet) and a page-numbered footer."""
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER.get(paper.lower(), 1)
     if ws.sheet_properties.pageSetUpPr is None:  # openpyxl makes one; its stubs allow None
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.6, header=0.3, footer=0.3)
     if title_rows:
         ws.print_title_rows = title_rows
+    node, cycle = (_hf(t) for t in header)
+    top, bottom = ws.oddHeader, ws.oddFooter
+    assert top is not None and bottom is not None  # openpyxl makes both; its stubs allow None
+    top.left.text = node
+    top.center.text = cycle
+    top.right.text = "&A"  # the sheet's name
+    bottom.left.text = node
+    bottom.right.text = "Page &P of &N"
+
+
+def _hf(text: str) -> str:
+    """Plain text for a header or footer field: ``&`` doubled, at most 80 characters."""
+    return clean_text(text)[:80].replace("&", "&&")
+
+
+#: Points per line of wrapped 11 pt text (Excel's default row height), and padding.
+LINE_POINTS = 15.0
+
+
+def wrapped_lines(text: str | None, width: float) -> int:
+    """How many lines ``text`` takes in a column ``width`` characters wide (word wrap,
+    a long word broken; an estimate on the safe side: a character counts as a digit's
+    width)."""
+    if not text:
+        return 1
+    room = max(int(width) - 1, 1)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        used = 0
+        lines += 1
+        for word in paragraph.split(" "):
+            size = len(word)
+            if used and used + 1 + size > room:
+                lines += 1
+                used = 0
+            elif used:
+                used += 1
+            while size > room:
+                lines += 1
+                size -= room
+            used += size
+    return lines
+
+
+def row_height(*cells: tuple[str | None, float]) -> float:
+    """The height (points) of a row whose wrapped cells are ``(text, width)``: LibreOffice
+    does not fit rows openpyxl writes, so the workbook sets them."""
+    lines = max((wrapped_lines(text, width) for text, width in cells), default=1)
+    return LINE_POINTS * lines + (2.0 if lines > 1 else 0.0)
 
 
 def set_widths(ws: Worksheet, widths: Iterable[float]) -> None:

@@ -1,23 +1,18 @@
-"""The review workbook's other sheets: Summary, Headcount, Goals, Dependencies, Mandates.
+"""The review workbook's reference sheets: Headcount, Goals, Dependencies, Mandates.
 
-``Summary`` shows the node's own asks and each child's subtree in this node's
-view. Its incremental figures are live ``SUMIFS`` formulas over the ``Stack``
-sheet (a manager who filters or sorts the stack still sees the same totals),
-and the Total row adds the rows above: after recalculation every one of them is
-the engine's figure. Flat figures are values from the report model.
+Values from the report model, numbers stored as numbers, wrapped text in rows
+tall enough to hold it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from decimal import Decimal
 
-from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.render.xlsx.cells import (
-    fmt_num,
     header_row,
     put_formula,
     put_text,
@@ -26,131 +21,6 @@ from opplan.render.xlsx.cells import (
     text_width,
 )
 from opplan.report.records import NodeReport, Report
-
-if TYPE_CHECKING:
-    from opplan.render.xlsx.workbook import StackLayout
-
-SUMMARY_HEADERS = (
-    "Node",
-    "Name",
-    "Flat headcount",
-    "Flat cost",
-    "Capex",
-    "Requested headcount",
-    "Requested cost",
-    "Funded headcount",
-    "Funded cost",
-    "Unfunded headcount",
-    "Unfunded cost",
-    "Cut headcount",
-    "Cut cost",
-    "Deferred headcount",
-    "Deferred cost",
-)
-#: Row of the Summary table's header.
-SUMMARY_HEADER_ROW = 6
-
-
-def summary_sheet(ws: Worksheet, report: Report, node: NodeReport, layout: StackLayout) -> None:
-    """The node and each child: flat, requested, funded, unfunded, cut and deferred."""
-    cycle = report.cycle
-    put_text(ws, 1, 1, f"{node.name}: review workbook", "title")
-    as_of = cycle.as_of.isoformat() if cycle.as_of else "undated"
-    put_text(
-        ws,
-        2,
-        1,
-        f"{cycle.name} · owner {node.owner} · as of {as_of} · amounts in {cycle.currency}",
-        "subtitle",
-    )
-    put_text(ws, 3, 1, "Budget", "label")
-    if node.budget_headcount is None and node.budget_cost is None:
-        put_text(ws, 3, 2, "no budget at this node: nothing is lined")
-    else:
-        put_text(ws, 3, 2, "headcount", "label")
-        put_value(ws, 3, 3, node.budget_headcount, "num-plain")
-        put_text(ws, 3, 4, "cost", "label")
-        put_value(ws, 3, 5, node.budget_cost, "money-plain")
-    if node.over_budget is not None:
-        put_text(ws, 4, 1, "Over budget", "label")
-        put_text(ws, 4, 2, "headcount", "label")
-        put_value(ws, 4, 3, node.over_budget.headcount, "num-plain")
-        put_text(ws, 4, 4, "cost", "label")
-        put_value(ws, 4, 5, node.over_budget.cost, "money-plain")
-
-    header_row(ws, SUMMARY_HEADER_ROW, SUMMARY_HEADERS)
-    rows = [(node.id, f"{node.name} (own)", node.own)]
-    rows += [(c, report.nodes[c].name, report.nodes[c].totals) for c in node.children]
-    col = {name: i for i, name in enumerate(SUMMARY_HEADERS, start=1)}
-    first = SUMMARY_HEADER_ROW + 1
-    hc, cost, req_hc, req_cost = (
-        layout.column(h) for h in ("Headcount", "Cost", "Requested headcount", "Requested cost")
-    )
-    src, status = layout.column("From"), layout.column("Status")
-    for r, (nid, name, totals) in enumerate(rows, start=first):
-        put_text(ws, r, 1, nid, "text-plain")
-        put_text(ws, r, 2, name, "text-plain")
-        put_value(ws, r, col["Flat headcount"], totals.flat.headcount, "num-plain")
-        put_value(ws, r, col["Flat cost"], totals.flat.cost, "money-plain")
-        put_value(ws, r, col["Capex"], totals.capex, "money-plain")
-        key = f"$A{r}"
-        formulas = {
-            "Requested headcount": f"=SUMIFS({req_hc},{src},{key})",
-            "Requested cost": f"=SUMIFS({req_cost},{src},{key})",
-            "Funded headcount": f'=SUMIFS({hc},{src},{key},{status},"above")',
-            "Funded cost": f'=SUMIFS({cost},{src},{key},{status},"above")',
-            "Unfunded headcount": f'=SUMIFS({hc},{src},{key},{status},"below")'
-            f'+SUMIFS({hc},{src},{key},{status},"unlined")',
-            "Unfunded cost": f'=SUMIFS({cost},{src},{key},{status},"below")'
-            f'+SUMIFS({cost},{src},{key},{status},"unlined")',
-            "Cut headcount": f'=SUMIFS({req_hc},{src},{key},{status},"cut")',
-            "Cut cost": f'=SUMIFS({req_cost},{src},{key},{status},"cut")',
-            "Deferred headcount": f'=SUMIFS({req_hc},{src},{key},{status},"deferred")',
-            "Deferred cost": f'=SUMIFS({req_cost},{src},{key},{status},"deferred")',
-        }
-        for name_, formula in formulas.items():
-            put_formula(
-                ws, r, col[name_], formula, "money-plain" if name_.endswith("cost") else "num-plain"
-            )
-    last = first + len(rows) - 1
-    total = last + 1
-    put_text(ws, total, 1, "Total", "text-total")
-    put_text(ws, total, 2, f"{node.name} and everything below", "text-total")
-    for name_, c in col.items():
-        if c < 3:
-            continue
-        letter = get_column_letter(c)
-        kind = "num" if name_.endswith("headcount") else "money"
-        put_formula(ws, total, c, f"=SUM({letter}{first}:{letter}{last})", f"{kind}-total")
-    set_widths(
-        ws,
-        [
-            text_width([r[0] for r in rows], "Node", high=30),
-            text_width([r[1] for r in rows], "Name", high=40),
-        ]
-        + [12 if h.endswith("headcount") else 15 for h in SUMMARY_HEADERS[2:]],
-    )
-    ws.row_dimensions[SUMMARY_HEADER_ROW].height = 32
-    ws.freeze_panes = f"C{first}"
-    _summary_chart(ws, col, first, last, total)
-
-
-def _summary_chart(ws: Worksheet, col: dict[str, int], first: int, last: int, total: int) -> None:
-    """A stacked bar chart of funded and unfunded cost by row."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = "Incremental cost in this view"
-    chart.y_axis.title = "Cost"
-    chart.y_axis.numFmt = "#,##0"
-    for name in ("Funded cost", "Unfunded cost"):
-        data = Reference(ws, min_col=col[name], min_row=SUMMARY_HEADER_ROW, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
-    chart.height = max(6.0, 1.2 * (last - first + 1) + 3)
-    chart.width = 18
-    ws.add_chart(chart, f"B{total + 3}")
 
 
 def headcount_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
@@ -205,8 +75,8 @@ def goals_sheet(ws: Worksheet, node: NodeReport) -> None:
             goal.kind,
             goal.metric_class,
             goal.unit,
-            fmt_num(goal.baseline) or None,
-            fmt_num(goal.target) or None,
+            goal.baseline,
+            goal.target,
             str(goal.due) if goal.due is not None else None,
             goal.owner,
             goal.status,
@@ -214,7 +84,10 @@ def goals_sheet(ws: Worksheet, node: NodeReport) -> None:
             "yes" if goal.at_risk else "no",
         )
         for c, value in enumerate(values, start=1):
-            put_text(ws, r, c, value, "text-plain")
+            if isinstance(value, Decimal):
+                put_value(ws, r, c, value, "general-plain")
+            else:
+                put_text(ws, r, c, value, "text-plain")
     widths = [
         10,
         text_width([g.title for g in node.goals], "Title", high=50),

@@ -1,0 +1,234 @@
+"""The ``Stack`` sheet: the node's asks, the manager's review cells, and the line as formulas.
+
+Review first: ``Ask`` and ``Title``, then the yellow review cells (``Decision``,
+``Partial headcount``, ``Partial cost``, ``Rank``, ``Note``), then what they
+drive: ``Status``, the amounts, ``Budget used`` and ``Position`` are formulas
+of the review cells, so the line moves as the manager decides (roll-up rules
+2, 3 and 5, docs/review.md "The live Stack"). The static figures the engine
+laid out follow (the decision below this node, the request, the approved
+plan), then hidden helper columns (grouped, readable) that carry each row's
+place in the node's order. Rank edits reorder only on import: the order key is
+built from the ranks as built.
+
+The renderer writes the report's figures and formulas; it computes nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from opplan.render.xlsx.cells import (
+    header_row,
+    put_formula,
+    put_text,
+    put_value,
+    row_height,
+    set_widths,
+    text_width,
+)
+from opplan.render.xlsx.columns import (
+    BELOW,
+    BUDGET_COST,
+    BUDGET_HC,
+    BY_DECISION,
+    COL,
+    FIRST_HELPER,
+    FORCED_COST,
+    FORCED_HC,
+    FUNDED,
+    LETTER,
+    NO_BUDGET,
+    PARTIAL,
+    PRINTED,
+    STACK_COLUMNS,
+    STACK_HEADERS,
+    StackLayout,
+)
+from opplan.render.xlsx.stackform import colours, legend, validation
+from opplan.render.xlsx.stackrows import RowFacts, row_facts
+from opplan.report.records import NodeReport, Report
+from opplan.report.reviewkeys import (
+    COL_ASK,
+    COL_DECISION,
+    COL_NOTE,
+    COL_PARTIAL_COST,
+    COL_PARTIAL_HC,
+    COL_RANK,
+    ReviewValues,
+)
+
+__all__ = ["STACK_HEADERS", "StackLayout", "legend", "stack_sheet"]
+_DECIDING = ("fund", "partial", "cut", "defer")
+
+
+def _formulas(node_id: str, first: int, last: int) -> dict[str, str]:
+    """Each formula column's formula as a format string of the row ``{r}``.
+
+    ``[Header]`` is that column's cell in the row, ``[[Header]]`` the whole column.
+    """
+    mine = ",".join(f'LOWER(TRIM([{COL_DECISION}]))="{d}"' for d in _DECIDING)
+    partial_hc = (
+        '=IF([Requested headcount]=0,[Requested headcount],IF([Partial headcount]<>"",'
+        '[Partial headcount],IF(AND([Partial cost]<>"",[Requested cost]>0),'
+        "ROUND([Requested headcount]*[Partial cost]/[Requested cost],2),[Requested headcount])))"
+    )
+    partial_cost = (
+        '=IF([Partial cost]<>"",ROUND([Partial cost],2),IF(AND([Partial headcount]<>"",'
+        "[Requested headcount]>0),ROUND([Requested cost]*[Partial headcount]"
+        "/[Requested headcount],2),[Requested cost]))"
+    )
+    by_heads_run = "ROUND([Requested run rate]*[Partial headcount]/[Requested headcount],2)"
+    partial_run = (
+        '=IF([Partial cost]<>"",IF([Requested cost]>0,'
+        "ROUND([Requested run rate]*ROUND([Partial cost],2)/[Requested cost],2),"
+        f'IF(AND([Partial headcount]<>"",[Requested headcount]>0),{by_heads_run},'
+        'ROUND([Partial cost],2))),IF(AND([Partial headcount]<>"",[Requested headcount]>0),'
+        f"{by_heads_run},[Requested run rate]))"
+    )
+
+    def amount(partial: str, requested: str, below: str) -> str:
+        return (
+            f'=IF([Decision here]="partial",{partial[1:]},'
+            f'IF([Decision here]<>"",[{requested}],[{below}]))'
+        )
+
+    used = (
+        '=IF([Live]=0,"",IF([Forced]=1,{forced},ROUND({forced}+SUMIFS([[{col}]],[[Forced]],0,'
+        '[[Live]],1,[[Order key]],"<="&[Order key]),{digits})))'
+    )
+    fits = (
+        f'AND(OR({BUDGET_HC}="",[Budget used headcount]<={BUDGET_HC}),'
+        f'OR({BUDGET_COST}="",[Budget used cost]<={BUDGET_COST}))'
+    )
+    table = {
+        "Decision here": f'=IF(OR({mine}),LOWER(TRIM([{COL_DECISION}])),"")',
+        "In effect": '=IF([Decision here]<>"",[Decision here],[Decision below]&"")',
+        "Forced": '=IF(OR([In effect]="fund",[In effect]="partial"),1,0)',
+        "Live": '=IF(OR([In effect]="cut",[In effect]="defer"),0,1)',
+        "Headcount": amount(partial_hc, "Requested headcount", "Below headcount"),
+        "Cost": amount(partial_cost, "Requested cost", "Below cost"),
+        "Run rate": amount(partial_run, "Requested run rate", "Below run rate"),
+        "Order key": (
+            '=IF([Live]=0,"",IF([Order group]<1000000000000,[Order group],[Order group]'
+            "+COUNTIFS([[Order group]],[Order group],[[List]],[List],[[Live]],1,"
+            '[[Place in list]],"<"&[Place in list])*1000000+[List]))'
+        ),
+        "Position": '=IF([Live]=0,"",COUNTIFS([[Live]],1,[[Order key]],"<="&[Order key]))',
+        "Budget used headcount": used.format(forced=FORCED_HC, col="Headcount", digits=6),
+        "Budget used cost": used.format(forced=FORCED_COST, col="Cost", digits=2),
+        "Status": (
+            '=IF([Live]=0,IF([In effect]="cut","cut","deferred"),IF([Forced]=1,'
+            f'IF([In effect]="partial","{PARTIAL}","{BY_DECISION}"),'
+            f'IF(AND({BUDGET_HC}="",{BUDGET_COST}=""),"{NO_BUDGET}",'
+            f'IF({fits},"{FUNDED}","{BELOW}"))))'
+        ),
+        "Decided by": f'=IF([Decision here]<>"","{node_id}",[Decided below by]&"")',
+        "Funded": (
+            f'=IF(OR([Status]="{FUNDED}",[Status]="{PARTIAL}",[Status]="{BY_DECISION}"),1,0)'
+        ),
+        "Below key": f'=IF([Status]="{BELOW}",[Order key],"")',
+        "Line key": f'=IF([Status]="{FUNDED}",[Order key],"")',
+        "Last above": '=IF([Line key]="",0,IF([Line key]=MAX([[Line key]]),1,0))',
+    }
+    return {name: _compile(text, first, last) for name, text in table.items()}
+
+
+def _compile(text: str, first: int, last: int) -> str:
+    """``[[Header]]`` as an absolute column range and ``[Header]`` as the row's cell."""
+    for name, letter in LETTER.items():
+        text = text.replace(f"[[{name}]]", f"${letter}${first}:${letter}${last}")
+        text = text.replace(f"[{name}]", f"{letter}{{r}}")
+    assert "[" not in text, text
+    return text
+
+
+def stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout:
+    """One row per ask of the node's view (live, then removed), formulas of the review cells."""
+    header_row(ws, 1, STACK_HEADERS)
+    facts = row_facts(report, node)
+    first, last = 2, max(len(facts) + 1, 2)
+    formulas = _formulas(node.id, first, last)
+    widths = _widths(facts)
+    own = node.decisions
+    for r, f in enumerate(facts, start=first):
+        _row(ws, r, f, ReviewValues.of(own.get(f.ask)), formulas)
+        ws.row_dimensions[r].height = row_height(
+            (f.ask, widths[0]),
+            (f.title, widths[1]),
+            (ReviewValues.of(own.get(f.ask)).note, widths[COL[COL_NOTE] - 1]),
+        )
+    set_widths(ws, widths)
+    ws.row_dimensions[1].height = row_height(*zip(STACK_HEADERS, widths, strict=True))
+    validation(ws, last)
+    colours(ws, last)
+    for col in range(FIRST_HELPER, len(STACK_COLUMNS) + 1):
+        ws.column_dimensions[get_column_letter(col)].outline_level = 1
+        ws.column_dimensions[get_column_letter(col)].hidden = True
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(STACK_COLUMNS))}{last}"
+    ws.print_area = f"A1:{get_column_letter(PRINTED)}{last}"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    return StackLayout(first, len(facts) + 1)
+
+
+def _row(
+    ws: Worksheet, r: int, f: RowFacts, values: ReviewValues, formulas: dict[str, str]
+) -> None:
+    """The cells of one Stack row."""
+    put_text(ws, r, COL[COL_ASK], f.ask, "text-plain")
+    put_text(ws, r, COL["Title"], f.title, "text-plain")
+    put_text(ws, r, COL[COL_DECISION], values.decision, "review-text")
+    put_value(ws, r, COL[COL_PARTIAL_HC], values.headcount, "review-num")
+    put_value(ws, r, COL[COL_PARTIAL_COST], values.cost, "review-money")
+    put_value(ws, r, COL[COL_RANK], values.rank, "review-int")
+    put_text(ws, r, COL[COL_NOTE], values.note, "review-text")
+    texts = {
+        "Decision below": f.below_decision,
+        "Decided below by": f.below_by,
+        "Node": f.node,
+        "From": f.source,
+        "Approved plan": f.approved,
+    }
+    for name, text in texts.items():
+        put_text(ws, r, COL[name], text, "text-plain")
+    numbers: dict[str, Decimal | int] = {
+        "Requested headcount": f.requested.headcount,
+        "Requested cost": f.requested.cost,
+        "Requested run rate": f.requested.run_rate,
+        "Below headcount": f.below.headcount,
+        "Below cost": f.below.cost,
+        "Below run rate": f.below.run_rate,
+        "Order group": f.group,
+        "List": f.list_no,
+        "Place in list": f.place,
+    }
+    for name, value in numbers.items():
+        put_value(ws, r, COL[name], value, _style(name))
+    for name, formula in formulas.items():
+        put_formula(ws, r, COL[name], formula.format(r=r), _style(name))
+
+
+_KIND = {name: kind for name, kind, _ in STACK_COLUMNS}
+
+
+def _style(name: str) -> str:
+    kind = _KIND[name]
+    return kind if kind.startswith("review") else f"{kind}-plain"
+
+
+def _widths(facts: list[RowFacts]) -> list[float]:
+    sample = facts[:500]
+    fitted = {
+        COL_ASK: text_width((f.ask for f in sample), COL_ASK, high=22),
+        "Title": text_width((f.title for f in sample), "Title", high=30),
+        "Node": text_width((f.node for f in sample), "Node", high=24),
+        "From": text_width((f.source for f in sample), "From", high=24),
+    }
+    return [fitted.get(name, width) for name, _kind, width in STACK_COLUMNS]
