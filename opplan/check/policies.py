@@ -9,7 +9,9 @@ for the setting in force at a node and builds its diagnostics with it.
 
 The page-limit check needs the rendered document: it lives with the document
 code (:mod:`opplan.pagelimit`) and is passed in as an ``extra`` check. The
-narrative-style check is pure text (:mod:`opplan.narrative_style`).
+typed-figure check needs the roll-up (:mod:`opplan.check.figures`); the
+pipeline passes it in the same way. The narrative-style check is pure text
+(:mod:`opplan.check.style`).
 """
 
 from __future__ import annotations
@@ -261,6 +263,13 @@ POLICIES: tuple[Policy, ...] = (
         check_narrative_style,
         "no bullets outside Goals, sentences of at most 30 words, no weasel words, "
         "acronyms defined before use",
+    ),
+    Policy(
+        "typed-figure",
+        Effective("warning"),
+        frozenset(),
+        None,
+        "a narrative writes a figure the roll-up knows as an expression, not typed by hand",
     ),
     Policy(
         "status-jump",

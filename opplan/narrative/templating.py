@@ -48,6 +48,7 @@ from opplan.narrative.budget import (
     budget_for,
 )
 from opplan.narrative.filters import FILTERS, headcount, money_text, plural
+from opplan.narrative.helpers import HELPERS
 from opplan.narrative.sandbox import BoundedSandbox, bounded_filter, finalize
 
 
@@ -144,6 +145,7 @@ def environment(search_path: Sequence[Path] = ()) -> BoundedSandbox:
     env.filters.update(FILTERS)
     for name, fn in list(env.filters.items()):
         env.filters[name] = bounded_filter(name, fn)
+    env.globals.update(HELPERS)
     return env
 
 
