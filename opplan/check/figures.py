@@ -17,8 +17,9 @@ percentage or a business metric ("310,000 orders") is never taken for one:
 * **money**: an amount in the cycle's currency (``$7,700,000``, ``$7.7M``,
   ``$480K``, ``$1.2 million``), equal to a figure exactly or printed the same
   by ``| money``; compared with the node's figures and each ask's and child's
-  (a single ask's or child's heads are not compared: small counts of heads
-  are too common to tell apart);
+  (a single ask's or child's heads only where the sentence names the child
+  or the ask's team, or the paragraph the ask's title: small counts of heads
+  are too common to tell apart otherwise);
 * **counts**: a number of asks, teams, goals, dependencies or mandates
   (``14 of our 22 asks``), compared with the length of the context's lists.
 
@@ -51,9 +52,7 @@ if TYPE_CHECKING:
 RULE = "typed-figure"
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-_NUMBER = re.compile(
-    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?!\d)"
-)
+_NUMBER = re.compile(r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?!\d)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _END = re.compile(r"[.!?](?:\s|$)|\n\s*\n|\|[ \t]*\n")  # a sentence, paragraph, table row
 
@@ -62,19 +61,13 @@ MODIFIERS = frozenset(
     {"more", "new", "incremental", "funded", "unfunded", "flat", "additional", "extra",
      "requested", "approved", "forced", "net", "live", "open", "growth", "of", "our", "its"}
 )  # fmt: skip
+_ASKS = ("stack", "above", "below", "forced", "unlined", "removed")
 COUNT_WORDS: Mapping[str, tuple[str, ...]] = {
-    "ask": ("stack", "above", "below", "forced", "unlined", "removed"),
-    "asks": ("stack", "above", "below", "forced", "unlined", "removed"),
-    "team": ("children",),
-    "teams": ("children",),
-    "group": ("children",),
-    "groups": ("children",),
-    "goal": ("goals", "goals_at_risk"),
-    "goals": ("goals", "goals_at_risk"),
-    "dependency": ("dependencies",),
-    "dependencies": ("dependencies",),
-    "mandate": ("mandates",),
-    "mandates": ("mandates",),
+    **dict.fromkeys(("ask", "asks"), _ASKS),
+    **dict.fromkeys(("team", "teams", "group", "groups"), ("children",)),
+    **dict.fromkeys(("goal", "goals"), ("goals", "goals_at_risk")),
+    **dict.fromkeys(("dependency", "dependencies"), ("dependencies",)),
+    **dict.fromkeys(("mandate", "mandates"), ("mandates",)),
 }
 """Count nouns and the context lists whose length they may state, most likely first."""
 SCALES = {"k": 3, "thousand": 3, "m": 6, "million": 6, "mn": 6, "b": 9, "bn": 9, "billion": 9}
@@ -255,6 +248,14 @@ def _column_header(text: str, at: int) -> str:
     return cells[column] if 0 < column < len(cells) else ""
 
 
+def _named(fig: Figure, sentence: str, paragraph: str) -> int:
+    """2 or 4 when the text names the figure's row, 0 when it does not, -1 for a node figure."""
+    if not fig.cue and not fig.title:
+        return -1
+    named = 2 if fig.cue and fig.cue in sentence else 0
+    return named + (2 if fig.title and fig.title in paragraph else 0)
+
+
 def _best(found: list[Figure], sentence: str, paragraph: str) -> Figure:
     """The figure whose path parts the sentence names most (the first on a tie).
 
@@ -263,8 +264,7 @@ def _best(found: list[Figure], sentence: str, paragraph: str) -> Figure:
 
     def score(fig: Figure) -> int:
         parts = re.split(r"[.\s:(\"]+", fig.path)
-        named = 2 if fig.cue and fig.cue in sentence else 0
-        named += 2 if fig.title and fig.title in paragraph else 0
+        named = max(_named(fig, sentence, paragraph), 0)
         return named + sum(any(c in sentence for c in CUES.get(p, ())) for p in parts)
 
     return max(found[:MAX_CANDIDATES], key=score)  # max keeps the first of equal scores
@@ -333,8 +333,8 @@ def _counted(
         return
     shown = text[m.start() : end]
     context = _sentence(text, m.start(), end), _paragraph(text, m.start())
-    if unit in HEAD_WORDS:
-        found = figures.heads.get(value, [])
+    if unit in HEAD_WORDS:  # a row's heads only where its sentence or paragraph names it
+        found = [f for f in figures.heads.get(value, []) if _named(f, *context) != 0]
         if found:
             yield Typed(shown, m.start(), _best(found, *context))
     elif value == value.to_integral_value():
@@ -366,7 +366,9 @@ def positions(source: str) -> Callable[[int], tuple[int, int]]:
     return at
 
 
-def check_typed_figures(cycle: Cycle, conf: Conf, report_of: Callable[[], Report]) -> list[Diagnostic]:
+def check_typed_figures(
+    cycle: Cycle, conf: Conf, report_of: Callable[[], Report]
+) -> list[Diagnostic]:
     """No narrative types a figure that its node's context holds: it writes the expression."""
     wanted = [
         (nid, node.narrative)

@@ -26,7 +26,7 @@ from jinja2.exceptions import FilterArgumentError
 from jinja2.runtime import Context
 
 
-def _rows(context: Mapping[str, Any], *names: str) -> Iterable[Mapping[str, Any]]:
+def _rows(context: Mapping[str, Any] | Context, *names: str) -> Iterable[Mapping[str, Any]]:
     for name in names:
         rows = context.get(name)
         if isinstance(rows, list):
@@ -54,7 +54,7 @@ def ask(context: Context, ref: str) -> Mapping[str, Any]:
     raise _not_found("ask", ref, [str(r.get("ask")) for r in rows])
 
 
-def child_row(context: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
+def child_row(context: Mapping[str, Any] | Context, row: Mapping[str, Any]) -> dict[str, Any]:
     """A child's row of the context with ``funded_here``: its asks above this node's line."""
     above = [r for r in _rows(context, "above") if r.get("child") == row.get("id")]
     return {**row, "funded_here": _total(above)}
