@@ -160,3 +160,11 @@ def test_buying_envelope_follows_the_budget(tmp_path: Path):
     assert "an envelope of 4 heads" in prose
     assert "envelope of 5 heads" not in prose
     assert "Is 4 heads enough" in prose
+
+
+def test_a_plan_that_did_not_load_is_reported_without_a_roll_up(tmp_path: Path):
+    files = dict(VALID)
+    files["acme/narrative.md"] = "We hold a budget of 3 heads.\n"
+    files["acme/search/plan.yaml"] = VALID["acme/search/plan.yaml"].replace("owner:", "ownr:", 1)
+    diags = pipeline.check(write_tree(tmp_path, files)).diagnostics
+    assert [d.rule for d in diags if d.rule in ("unknown-key", "typed-figure")] == ["unknown-key"]

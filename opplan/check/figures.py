@@ -370,6 +370,8 @@ def check_typed_figures(
     cycle: Cycle, conf: Conf, report_of: Callable[[], Report]
 ) -> list[Diagnostic]:
     """No narrative types a figure that its node's context holds: it writes the expression."""
+    if cycle.root is None or any(n.plan is None for n in cycle.nodes.values()):
+        return []  # a plan that did not load: its errors are reported, the roll-up cannot run
     wanted = [
         (nid, node.narrative)
         for nid, node in cycle.nodes.items()
