@@ -17,9 +17,8 @@ percentage or a business metric ("310,000 orders") is never taken for one:
 * **money**: an amount in the cycle's currency (``$7,700,000``, ``$7.7M``,
   ``$480K``, ``$1.2 million``), equal to a figure exactly or printed the same
   by ``| money``; compared with the node's figures and each ask's and child's
-  (a single ask's or child's heads only where the sentence names the child
-  or the ask's team, or the paragraph the ask's title: small counts of heads
-  are too common to tell apart otherwise);
+  (a row's heads only where the sentence names the child or the ask's team,
+  or the paragraph the ask's title: small counts of heads are too common);
 * **counts**: a number of asks, teams, goals, dependencies or mandates
   (``14 of our 22 asks``), compared with the length of the context's lists.
 
@@ -370,8 +369,9 @@ def check_typed_figures(
     cycle: Cycle, conf: Conf, report_of: Callable[[], Report]
 ) -> list[Diagnostic]:
     """No narrative types a figure that its node's context holds: it writes the expression."""
-    if cycle.root is None or any(n.plan is None for n in cycle.nodes.values()):
-        return []  # a plan that did not load: its errors are reported, the roll-up cannot run
+    loaded = cycle.settings is not None and cycle.root is not None
+    if not loaded or any(n.plan is None for n in cycle.nodes.values()):
+        return []  # a file that did not load: its errors are reported, the roll-up cannot run
     wanted = [
         (nid, node.narrative)
         for nid, node in cycle.nodes.items()
