@@ -24,9 +24,8 @@ percentage or a business metric ("310,000 orders") is never taken for one:
 
 Text inside ``{{ }}``, ``{% %}`` and ``{# #}`` is not read. When several
 figures are equal, the one whose words appear in the sentence wins
-("envelope" names the budget, "funded" the funded total...). The scan is one
-pass of simple regular expressions over the text, and each number looks at a
-bounded window around it, so the time grows with the narrative's length only.
+("envelope" names the budget, "funded" the funded total...). One pass of simple
+regular expressions, each number looking at a bounded window: linear time.
 """
 
 from __future__ import annotations
