@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opplan.check.budgets import check_over_budget
+from opplan.check.figures import check_typed_figures
 from opplan.check.policies import Conf, apply_policies
 from opplan.check.validate import validate
 from opplan.engine.rollup import rollup as roll_up
@@ -88,8 +89,9 @@ class Checked:
 def check(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) -> Checked:
     """Load, validate and apply policies; ``extra`` adds document checks by policy name.
 
-    The ``extra`` checks (the page limit renders documents from the roll-up) run
-    only when validation found no errors: the roll-up needs sound references.
+    The checks that need the roll-up (``typed-figure`` always; the ``extra`` ones,
+    e.g. the page limit, which renders documents) run only when validation found
+    no errors: the roll-up needs sound references.
     """
     with paused_gc():
         cycle, diags = load(cycle_dir)
@@ -106,10 +108,14 @@ def check(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) 
         def bind(fn: DocumentCheck) -> Callable[[Cycle, Conf], Iterable[Diagnostic]]:
             return lambda c, conf: fn(c, conf, report_of)
 
-        bound: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] = {}
+        bound: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None
         if sound:  # these apply the roll-up's rules, which need sound references and decisions
+            checks: dict[str, DocumentCheck] = {
+                "typed-figure": check_typed_figures,
+                **(extra or {}),
+            }
             bound = {"over-budget": check_over_budget}
-            bound.update({name: bind(fn) for name, fn in (extra or {}).items()})
+            bound.update({name: bind(fn) for name, fn in checks.items()})
         diags.extend(apply_policies(cycle, bound))
         found = cap_per_file(sort_diagnostics(resolve_positions(diags)))
         return Checked(cycle, found, rolled[0] if rolled else None)

@@ -76,8 +76,8 @@ def test_template_error_is_reported_at_its_line(tmp_path: Path) -> None:
     )
     checked = pipeline.check(tmp_path, extra={"page-limit": page_limit_check("estimate")})
     assert [d.format() for d in checked.diagnostics if d.rule == "template"] == [
-        f"{tmp_path}/acme/narrative.md:3:1: error: 'dict object' has no attribute 'heads' "
-        "[template]"
+        f"{tmp_path}/acme/narrative.md:3:1: error: totals.flat has no key 'heads' "
+        "(keys: headcount, cost, run_rate, capex) [template]"
     ]
 
 
@@ -173,4 +173,7 @@ def test_quick_bound_is_above_the_estimate_for_every_sample_body() -> None:
     assert all(bounds[n] >= float(estimates[n].pages) + 0.5 for n in plans), {
         n: (bounds[n], estimates[n].pages) for n in plans
     }
-    assert sum(b > 6 for b in bounds.values()) <= 1  # only the root needs rendering
+    # The bound reads the source: a jinja expression counts as its own length, longer than the
+    # figure it prints, so the four managers' narratives bound to the data (root, Retail,
+    # Payments, Platform) are over 6 by the bound; check renders templated narratives anyway.
+    assert sum(b > 6 for b in bounds.values()) <= 4

@@ -55,7 +55,71 @@ def test_undefined_name_is_an_error_at_its_line() -> None:
             "We ask for\n{{ totals.incremental.requestd.headcount }} heads.",
             totals={"incremental": {"requested": {"headcount": 3}}},
         )
-    assert str(err.value) == "org/narrative.md:2: 'dict object' has no attribute 'requestd'"
+    assert str(err.value) == (
+        "org/narrative.md:2: totals.incremental has no key 'requestd' (keys: requested)"
+    )
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("{{ budget.costs }}", "budget has no key 'costs' (keys: headcount, cost)"),
+        ("{{ budget['costs'] }}", "budget has no key 'costs' (keys: headcount, cost)"),
+        ("{{ stack[0].costs }}", "stack[0] has no key 'costs' (keys: ask, cost)"),
+        (
+            "{{ budget.headcount | headcount }}",
+            "the headcount filter got no value: budget.headcount is not set for this node "
+            "(it has no budget; test has_budget first)",
+        ),
+        (
+            "{{ budget.cost | money(full=True) }}",
+            "the money filter got no value: budget.cost is not set for this node "
+            "(it has no budget; test has_budget first)",
+        ),
+        (
+            '{{ budget.headcount | plural("head") }}',
+            "the plural filter got no value: budget.headcount is not set for this node",
+        ),
+        (
+            "{{ budget.headcount + 1 }}",
+            "a value that is not set (None) is used in a calculation; test it first",
+        ),
+        ('{{ ask("cart/x").cost }}', "this node has no ask 'cart/x'; it has: cart/eu-cart"),
+        ('{{ child("cartt") }}', "this node has no child 'cartt' (did you mean 'cart'?)"),
+    ],
+)
+def test_errors_speak_the_context_words(source: str, message: str) -> None:
+    context = {
+        "budget": {"headcount": None, "cost": None},
+        "stack": [{"ask": "cart/eu-cart", "cost": Decimal("1.00")}],
+        "children": [{"id": "cart", "name": "Cart"}],
+        "above": [],
+    }
+    with pytest.raises(TemplateError) as err:
+        run("Intro\n" + source, **context)
+    text = str(err.value)
+    assert text.startswith(f"org/narrative.md:2: {message}"), text
+    assert "InvalidOperation" not in text and "dict object" not in text
+
+
+def test_a_missing_key_stays_testable() -> None:
+    budget = {"headcount": None}
+    assert run(
+        "{{ budget.cost is defined }} {{ budget.cost | default('none') }}", budget=budget
+    ) == ("False none")
+
+
+def test_lookups_of_one_ask_and_one_child() -> None:
+    stack = [{"ask": "cart/eu-cart", "cost": Decimal("235000.00"), "child": "cart"}]
+    children = [{"id": "cart", "name": "Cart"}]
+    out = run(
+        '{{ ask("cart/eu-cart").cost | money }} {{ child("cart").funded_here.headcount }}',
+        stack=stack,
+        above=[{**stack[0], "headcount": Decimal(2), "run_rate": Decimal(1)}],
+        children=children,
+        cycle={"currency": "USD"},
+    )
+    assert out == "$235K 2"
 
 
 def test_syntax_error_names_file_and_line() -> None:

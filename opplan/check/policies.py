@@ -8,10 +8,11 @@ winning key by key. Each check is a small function
 for the setting in force at a node and builds its diagnostics with it.
 
 The page-limit check needs the rendered document: it lives with the document
-code (:mod:`opplan.pagelimit`) and is passed in as an ``extra`` check. So is the
+code (:mod:`opplan.pagelimit`) and is passed in as an ``extra`` check. So are the
 over-budget check (:mod:`opplan.check.budgets`), which applies the roll-up's rules
-for decisions: the renderers import this module, and no engine module. The
-narrative-style check is pure text (:mod:`opplan.narrative_style`).
+for decisions, and the typed-figure check (:mod:`opplan.check.figures`), which needs
+the roll-up: the renderers import this module, and no engine module. The
+narrative-style check is pure text (:mod:`opplan.check.style`).
 """
 
 from __future__ import annotations
@@ -263,6 +264,13 @@ POLICIES: tuple[Policy, ...] = (
         check_narrative_style,
         "no bullets outside Goals, sentences of at most 30 words, no weasel words, "
         "acronyms defined before use",
+    ),
+    Policy(
+        "typed-figure",
+        Effective("warning"),
+        frozenset(),
+        None,
+        "a narrative writes a figure the roll-up knows as an expression, not typed by hand",
     ),
     Policy(
         "status-jump",

@@ -17,6 +17,8 @@ from jinja2 import Undefined, pass_context
 from jinja2.exceptions import FilterArgumentError
 from jinja2.runtime import Context
 
+from opplan.narrative.errors import NoValue
+
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
 
 MAX_NUMBER = Decimal(10) ** 18
@@ -43,6 +45,8 @@ def _short_number(value: Any) -> bool:
 def _needs(filter_name: str, what: str, value: Any) -> FilterArgumentError:
     if isinstance(value, Undefined):
         bool(value)  # StrictUndefined: raises the error that names the missing variable
+    if value is None:
+        return NoValue(filter_name)
     return FilterArgumentError(f"the {filter_name} filter needs {what}, got {_shown(value)}")
 
 

@@ -55,6 +55,7 @@ from opplan.narrative.budget import (
     step,
     weight,
 )
+from opplan.narrative.errors import MissingKey, missing_key_hint
 
 _WIDTH_CALLS = frozenset(
     {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap", "truncate"}
@@ -274,6 +275,24 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             check_pattern(left)
             refuse_over(weight(left) + weight(right))
         return counted(super().call_binop(context, operator, left, right))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute``; a key a mapping lacks is undefined with the keys it has."""
+        value = super().getattr(obj, attribute)
+        if isinstance(value, Undefined) and isinstance(obj, Mapping):
+            return self.undefined(
+                missing_key_hint(obj, attribute), obj=obj, name=attribute, exc=MissingKey
+            )
+        return value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        """``obj[argument]``; a key a mapping lacks is undefined with the keys it has."""
+        value = super().getitem(obj, argument)
+        if isinstance(value, Undefined) and isinstance(obj, Mapping) and isinstance(argument, str):
+            return self.undefined(
+                missing_key_hint(obj, argument), obj=obj, name=argument, exc=MissingKey
+            )
+        return value
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """The sandbox's rule, minus ``str.format``/``format_map`` (widths cannot be bounded)."""

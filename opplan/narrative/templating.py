@@ -18,6 +18,7 @@ Every failure is a :class:`TemplateError` naming the file and line, e.g.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -47,7 +48,9 @@ from opplan.narrative.budget import (
     MAX_WORK,
     budget_for,
 )
+from opplan.narrative.errors import in_words
 from opplan.narrative.filters import FILTERS, headcount, money_text, plural
+from opplan.narrative.helpers import HELPERS
 from opplan.narrative.sandbox import BoundedSandbox, bounded_filter, finalize
 
 
@@ -144,6 +147,7 @@ def environment(search_path: Sequence[Path] = ()) -> BoundedSandbox:
     env.filters.update(FILTERS)
     for name, fn in list(env.filters.items()):
         env.filters[name] = bounded_filter(name, fn)
+    env.globals.update(HELPERS)
     return env
 
 
@@ -160,7 +164,9 @@ def compile_text(env: BoundedSandbox, source: str, path: str) -> Template:
         raise TemplateError(path, exc.lineno or 1, exc.message or str(exc)) from None
     except RecursionError:
         raise TemplateError(path, deepest_line(source), TOO_NESTED) from None
-    return env.template_class.from_code(env, code, env.make_globals(None))
+    template = env.template_class.from_code(env, code, env.make_globals(None))
+    _SOURCES[template] = source
+    return template
 
 
 #: What a template gets when its expressions nest deeper than jinja's parser can follow.
@@ -200,7 +206,7 @@ def get_template(env: BoundedSandbox, name: str) -> Template:
         raise TemplateError(path, deepest_line(source), TOO_NESTED) from None
 
 
-def _source_of(env: BoundedSandbox, name: str) -> tuple[str, str]:
+def _source_of(env: Environment, name: str) -> tuple[str, str]:
     """A template's file name and text, for an error found while compiling it."""
     assert env.loader is not None
     source, filename, _ = env.loader.get_source(env, name)
@@ -267,8 +273,28 @@ def render(template: Template, context: Mapping[str, Any], *, max_output: int = 
         RecursionError,
     ) as exc:
         where, line = _template_frame(exc.__traceback__, path)
-        raise TemplateError(where, line, _message(exc)) from None
+        message = in_words(exc, _line_of(template, where, line)) or _message(exc)
+        raise TemplateError(where, line, message) from None
     return "".join(parts)
+
+
+_SOURCES: weakref.WeakKeyDictionary[Template, str] = weakref.WeakKeyDictionary()
+"""The text of templates compiled from a text (narratives), for error messages."""
+
+
+def _line_of(template: Template, where: str, line: int) -> str:
+    """The text of line ``line`` of the template file ``where`` ('' when unknown)."""
+    own = where == (template.filename or template.name)
+    source = _SOURCES.get(template) if own else None
+    if source is None:  # a template of the search path (or one it includes), read again
+        env = template.environment
+        try:
+            name = template.name if own and template.name else where
+            source = _source_of(env, name)[1] if env.loader is not None else ""
+        except (JinjaError, OSError):
+            source = ""
+    lines = source.split("\n", line)
+    return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _message(exc: BaseException) -> str:
@@ -282,6 +308,11 @@ def _message(exc: BaseException) -> str:
         return text
     if isinstance(exc, OverflowError) and "range" in str(exc).lower():
         return f"range too big: {exc}"
+    if isinstance(exc, TypeError) and "'NoneType'" in str(exc):
+        return (
+            "a value that is not set (None) is used in a calculation; "
+            "test it first, e.g. {% if budget.headcount is not none %}"
+        )
     kind = next((k for t, k in _PLAIN.items() if isinstance(exc, t)), "an error")
     detail = "" if isinstance(exc, (RecursionError, MemoryError)) else str(exc)
     return f"{kind}: {detail[:200]}" if detail else kind
