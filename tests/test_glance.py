@@ -14,6 +14,7 @@ from docreadback import read_back
 
 from opplan import pipeline
 from opplan.cli import cli
+from opplan.narrative.filters import possessive
 from opplan.render.docx.plan import search_path
 from opplan.render.docx.writer import render_docx
 
@@ -67,7 +68,7 @@ def test_every_node_opens_its_appendix_with_the_figures_of_the_rollup(sample):
         both = node.parent is not None and node.has_budget
         columns = ["In the approved plan"]
         if both:
-            columns.insert(0, f"In {node.name}'s view")
+            columns.insert(0, f"In {possessive(node.name)} view")
         assert rows["Measure"] == columns, nid
         funded = [_heads_money(c) for c in rows["Funded (2027)"]]
         views = [data["approved"]["incremental"]["funded"]]

@@ -163,3 +163,14 @@ def test_cycle_template_overrides_default(tmp_path) -> None:
     env = environment([tmp_path / "mine", tmp_path / "default"])
     assert env.get_template("a.md.j2").render() == "mine"
     assert env.get_template("b.md.j2").render() == "default b"
+
+
+def test_possessive_takes_the_apostrophe_alone_after_an_s():
+    from opplan.narrative.filters import possessive
+
+    assert [possessive(n) for n in ("Retail", "Payments", "Know Your Customer", "Returns")] == [
+        "Retail's",
+        "Payments'",
+        "Know Your Customer's",
+        "Returns'",
+    ]

@@ -26,7 +26,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "northwind-op1-2027"
 #: The templates whose statements this test holds to naming their view.
 VIEW_TEMPLATES = ("approved", "dependencies", "appendix_chart", "appendix_teams")
 FUNDING = re.compile(r"\bfund|below the line|unlined|at risk|\bcut\b|deferred", re.IGNORECASE)
-NAMED_VIEW = re.compile(r"'s (own )?view|approved plan")
+NAMED_VIEW = re.compile(r"(?:'s|s') (own )?view|approved plan")
 
 
 @pytest.fixture(scope="module")

@@ -149,6 +149,14 @@ def join_and(items: Iterable[Any], last: str = "and") -> str:
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
+def possessive(name: Any) -> str:
+    """A name in the possessive: ``Retail -> "Retail's"``, ``Payments -> "Payments'"`` (a
+    name ending in s takes the apostrophe alone, as plural names do)."""
+    if not isinstance(name, str):
+        raise _needs("possessive", "a name", name)
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def long_date(value: Any) -> str:
     """A date as documents print it: ``2026-09-15 -> '15 September 2026'``."""
     if not isinstance(value, dt.date):
@@ -164,5 +172,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "plural": plural,
     "join_and": join_and,
     "date": long_date,
+    "possessive": possessive,
 }
 """opplan's filters, registered here and nowhere else (docs/templates.md lists them)."""

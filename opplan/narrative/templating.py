@@ -49,7 +49,7 @@ from opplan.narrative.budget import (
     budget_for,
 )
 from opplan.narrative.errors import in_words
-from opplan.narrative.filters import FILTERS, headcount, money_text, plural
+from opplan.narrative.filters import FILTERS, headcount, money_text, plural, possessive
 from opplan.narrative.helpers import HELPERS
 from opplan.narrative.sandbox import BoundedSandbox, bounded_filter, finalize
 
@@ -342,4 +342,5 @@ __all__ = [
     "headcount",
     "money_text",
     "plural",
+    "possessive",
 ]

@@ -9,6 +9,7 @@ verdict comes from the report model; this module only lays them out as text.
 
 from __future__ import annotations
 
+from opplan.narrative.templating import possessive
 from opplan.render.docx.grids import Builder, Column, Grid
 from opplan.report.goals import own_view_judges
 from opplan.report.goaltext import due_text, quantity, signed, status_text
@@ -40,9 +41,9 @@ def at_risk_text(g: GoalRow, node: NodeReport) -> str:
     (when that view judges, see :func:`~opplan.report.goals.own_view_judges`), or both."""
     here = g.at_risk and own_view_judges(node)
     if here and g.approved_at_risk:
-        return f"at risk in {node.name}'s view and in the approved plan"
+        return f"at risk in {possessive(node.name)} view and in the approved plan"
     if here:
-        return f"at risk in {node.name}'s view"
+        return f"at risk in {possessive(node.name)} view"
     return "at risk in the approved plan" if g.approved_at_risk else ""
 
 

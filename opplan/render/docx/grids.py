@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from opplan.narrative.templating import headcount, money_text, plural
+from opplan.narrative.templating import headcount, money_text, plural, possessive
 from opplan.report.derive import BODY_MAX_CHILDREN
 from opplan.report.records import NodeReport, Report
 
@@ -148,33 +148,33 @@ def headcount_grid(node: NodeReport, report: Report) -> Grid:
 
 def dependency_grid(node: NodeReport, report: Report) -> Grid:
     """Dependencies this node sees: who needs what from whom, by when, its status where it
-    is decided (its lowest common manager's view) and in the approved plan."""
-    b = Builder(
-        [
-            Column("Needed by", "left", 1.1),
-            Column("From", "left", 1.1),
-            Column("What", "left", 1.4),
-            Column("When", "left", 0.45),
-            Column("Where decided", "left", 1.15),
-            Column("Approved plan", "left", 1.0),
-        ]
-    )
+    is decided (its lowest common manager's view) and in the approved plan. At the root,
+    whose view is the approved plan and where every dependency it sees is decided, one
+    status column says both."""
+    root = node.id == report.root
+    columns = [
+        Column("Needed by", "left", 1.1),
+        Column("From", "left", 1.1),
+        Column("What", "left", 2.2 if root else 1.4),
+        Column("When", "left", 0.45),
+    ]
+    if root:
+        columns.append(Column("Status (approved plan)", "left", 1.3))
+    else:
+        columns += [Column("Where decided", "left", 1.15), Column("Approved plan", "left", 1.0)]
+    b = Builder(columns)
 
     def name(nid: str) -> str:
         return report.nodes[nid].name if nid in report.nodes else nid
 
     for d in node.dependencies:
         away = " (away team)" if d.away_team else ""
-        b.add(
-            [
-                name(d.requester),
-                name(d.host),
-                d.what,
-                d.needed_by or "",
-                f"{d.status} at {name(d.manager)}{away}",
-                d.approved_status,
-            ]
-        )
+        cells = [name(d.requester), name(d.host), d.what, d.needed_by or ""]
+        if root:
+            cells.append(f"{d.approved_status}{away}")
+        else:
+            cells += [f"{d.status} at {name(d.manager)}{away}", d.approved_status]
+        b.add(cells)
     return b.grid()
 
 
@@ -196,7 +196,7 @@ def mandate_grid(node: NodeReport, report: Report) -> Grid:
         own = node.has_budget and node.id != report.root
         columns = [Column("Mandate", "left", 3.2), Column("Due", "left", 0.5)]
         if own:
-            columns.append(Column(f"{node.name}'s view", "left", 1.2))
+            columns.append(Column(f"{possessive(node.name)} view", "left", 1.2))
         columns.append(Column("Approved plan", "left", 1.2))
         b = Builder(columns)
         for m in node.mandates:

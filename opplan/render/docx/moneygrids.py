@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from opplan.narrative.templating import headcount
+from opplan.narrative.templating import headcount, possessive
 from opplan.render.docx.grids import ROW, TOTAL, Builder, Column, Grid, money
 from opplan.report.money import Hiring
 from opplan.report.records import NodeReport, Report
@@ -17,7 +17,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def _view_name(node: NodeReport) -> str:
-    return f"{node.name}'s view"
+    return f"{possessive(node.name)} view"
 
 
 def resources_grid(node: NodeReport, report: Report, *, full: bool = True) -> Grid:
@@ -132,7 +132,7 @@ def envelope_grid(node: NodeReport, report: Report) -> Grid:
         )
         b.add(
             [
-                f"{node.name}'s budget",
+                f"{possessive(node.name)} budget",
                 _budget_text(node.budget_headcount, node.budget_cost, cur),
                 "",
                 "",

@@ -42,6 +42,7 @@ from opplan.narrative.templating import (
     compile_text,
     environment,
     get_template,
+    possessive,
     render,
 )
 from opplan.render.docx import charts
@@ -297,7 +298,7 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
     out += _blocks(r.section("appendix_hiring", node), 2)
     out.append(bridge_grid(node.hiring, report, "approved plan"))
     if node.hiring_differs and node.children:
-        out.append(bridge_grid(node.hiring_here, report, f"{node.name}'s view"))
+        out.append(bridge_grid(node.hiring_here, report, f"{possessive(node.name)} view"))
     if node.hiring.rows:
         out.append(hires_grid(node, report))
     if node.stack:

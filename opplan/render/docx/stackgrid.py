@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from opplan.narrative.filters import join_and
-from opplan.narrative.templating import headcount, plural
+from opplan.narrative.templating import headcount, plural, possessive
 from opplan.render.docx.grids import BODY_MAX_ROWS, LINE, MUTED, Builder, Column, Grid, money
 from opplan.report.records import NodeReport, Report, StackRow
 
@@ -116,14 +116,14 @@ def legend(node: NodeReport, report: Report, *, sent_up: bool, approved: bool) -
     parts = []
     if node.has_budget:
         parts.append(
-            f"Status is in {node.name}'s view. Asks funded by decision (fund; partial funds part "
+            f"Status is in {possessive(node.name)} view. Asks funded by decision (fund; partial funds part "
             "of the ask) come off the budget first, wherever they stand (\u2014 in Used). Used: the "
             "budget used down to each other ask, in order; the first ask that breaks the "
             "budget, and every one after, is below the line."
         )
     elif any(r.forced for r in node.stack):
         parts.append(
-            f"Status is in {node.name}'s view, which has no budget: asks funded by decision "
+            f"Status is in {possessive(node.name)} view, which has no budget: asks funded by decision "
             "(fund; partial funds part of the ask) are funded whatever the budget."
         )
     if approved:
