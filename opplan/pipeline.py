@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from opplan.review.importer import ImportResult
 
 __all__ = [
+    "NODE_ROLES",
     "PAGE_MODES",
     "Checked",
     "DocumentCheck",
@@ -231,15 +232,28 @@ def import_table(file: str | Path, out: str | Path, spec: TableSpec) -> TableRes
     return run_import(Path(file), Path(out), spec)
 
 
-def init_cycle(path: Path, *, sample: bool = False, year: int = 2027) -> list[Path]:
+def init_cycle(
+    path: Path,
+    *,
+    sample: bool = False,
+    year: int | None = None,
+    root: str | None = None,
+    name: str | None = None,
+) -> list[Path]:
     """Create a new cycle at ``path`` (or a copy of the sample); the files written."""
     from opplan.create.scaffold import init_cycle as create
 
-    return create(path, sample=sample, year=year)
+    return create(path, sample=sample, year=year, root=root, name=name)
 
 
-def new_node(path: Path, *, name: str | None = None, owner: str = "Your Name") -> list[Path]:
+#: What ``opplan new`` scaffolds: a team, or a manager with teams below it.
+NODE_ROLES: tuple[str, ...] = ("team", "manager")
+
+
+def new_node(
+    path: Path, *, name: str | None = None, owner: str = "Your Name", role: str = "team"
+) -> list[Path]:
     """Scaffold a node directory with a commented plan.yaml and narrative.md."""
     from opplan.create.scaffold import new_node as create
 
-    return create(path, name=name, owner=owner)
+    return create(path, name=name, owner=owner, role=role)
