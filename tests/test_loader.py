@@ -75,8 +75,8 @@ def test_yaml_core_schema_scalars(text, expected):
 def test_malformed_yaml_points_at_problem(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/search/plan.yaml": "name: Search\nowner: [unclosed\n"})
     assert check_lines(tmp_path) == [
-        "acme/search/plan.yaml:3:1: error: malformed YAML: did not find expected ',' or ']' "
-        "(while parsing a flow sequence) [yaml]"
+        "acme/search/plan.yaml:2:8: error: this '[' is never closed: end it with ']' "
+        "(or put the value in quotes if the '[' is text) [yaml]"
     ]
 
 
