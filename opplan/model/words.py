@@ -61,4 +61,5 @@ def number_form(value: object) -> str | None:
     return f"write {shown}"
 
 
-NUMBER_FORMS = "a plain number such as 640000 or 1.5: no currency sign, ',' or 'k'"
+#: How numbers are written in plan files.
+NUMBER_FORMS = "write digits, such as 640000 or 1.5, with no currency sign, ',' or 'k'"
