@@ -52,6 +52,7 @@ __all__ = [
     "check",
     "default_jobs",
     "document_checks",
+    "formats",
     "import_table",
     "init_cycle",
     "new_node",
@@ -153,8 +154,14 @@ def rollup_output(report: Report, nodes: Sequence[NodeReport], fmt: str) -> Iter
 
 
 def renderers() -> tuple[str, ...]:
-    """The document formats ``opplan build`` writes (``docx``, ``xlsx``)."""
+    """The document formats ``opplan build`` writes by default (``docx``, ``xlsx``)."""
     return ("docx", "xlsx")
+
+
+def formats() -> tuple[str, ...]:
+    """Every format ``opplan build`` can write: the renderers' and ``pdf`` (the Word
+    documents printed by LibreOffice, when it is installed)."""
+    return (*renderers(), "pdf")
 
 
 def default_jobs() -> int:
@@ -180,6 +187,11 @@ def build(
     """
     from opplan.build import BuildResult, render_report
 
+    if "pdf" in formats:
+        from opplan.render.pdf import NOT_INSTALLED, available
+
+        if not available():
+            raise UserError(NOT_INSTALLED)
     rolled = rollup(cycle_dir)
     diags = list(rolled.diagnostics)
     if rolled.report is None:
@@ -187,6 +199,10 @@ def build(
     if node is not None and node not in rolled.report.nodes:
         diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
         return BuildResult(diags, [])
+    if "pdf" in formats:
+        return _build_with_pdf(
+            rolled.report, rolled.cycle.dir, Path(out), node, jobs, formats, progress, diags
+        )
     return render_report(
         rolled.report,
         rolled.cycle.dir,
@@ -196,6 +212,50 @@ def build(
         formats=formats,
         progress=progress,
         diagnostics=diags,
+    )
+
+
+def _build_with_pdf(
+    report: Report,
+    cycle_dir: Path,
+    out: Path,
+    node: NodeId | None,
+    jobs: int,
+    formats: Sequence[str],
+    progress: Callable[[Iterator[Built], int], Iterator[Built]] | None,
+    diags: list[Diagnostic],
+) -> BuildResult:
+    """:func:`build` when ``formats`` has ``pdf``: the PDFs (and the Word documents when
+    ``docx`` is asked for too), then the other formats."""
+    from opplan.build import BuildResult, build_pdfs, render_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    pdf = build_pdfs(
+        report,
+        cycle_dir,
+        out,
+        node=node,
+        jobs=jobs,
+        keep_docx="docx" in formats,
+        progress=progress,
+    )
+    others = [f for f in formats if f not in ("pdf", "docx")]
+    rest = (
+        render_report(
+            report,
+            cycle_dir,
+            out,
+            node=node,
+            jobs=jobs,
+            formats=others,
+            progress=progress,
+            diagnostics=diags,
+        )
+        if others
+        else BuildResult(diags, [])
+    )
+    return BuildResult(
+        sort_diagnostics([*rest.diagnostics, *pdf.diagnostics]), [*pdf.files, *rest.files]
     )
 
 
