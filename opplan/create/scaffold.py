@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from opplan.create.render import render
@@ -104,9 +104,9 @@ def init_cycle(
             "--root cannot be used with --sample: the sample's root is northwind "
             "(its plans refer to it); copy the sample, or start your own cycle without --sample"
         )
-    root_id, root_name = (root.partition("=")[0].strip(), root.partition("=")[2].strip()) if (
-        root
-    ) else ("", "")
+    root_id, root_name = (
+        (root.partition("=")[0].strip(), root.partition("=")[2].strip()) if (root) else ("", "")
+    )
     if root is not None:
         check_node_id(root_id, "--root")
     _require_empty(path)
@@ -232,17 +232,31 @@ def _write_node(path: Path, display: str, owner: str, *, manager: bool) -> list[
 
 
 def plan_text(
-    name: str, owner: str, *, manager: bool, examples: bool = True, **sections: object
+    name: str,
+    owner: str,
+    *,
+    manager: bool,
+    examples: bool = True,
+    header: Sequence[str] = (),
+    headcount: Sequence[str] = (),
+    spend: str = "",
+    incremental: Sequence[str] = (),
 ) -> str:
     """A new plan.yaml: ``name``, ``owner`` and commented examples of every section a team
-    (or a manager) fills; ``examples=False`` writes the examples as live YAML (for tests)."""
-    values: dict[str, object] = {"header": [], "headcount": [], "spend": "", "incremental": []}
-    values.update(sections)
+    (or a manager) fills; ``examples=False`` writes the examples as live YAML (for tests).
+
+    An import passes the node's own figures as YAML lines (``headcount``, ``incremental``)
+    and a flow mapping (``spend``), and ``header`` comment lines; those sections then hold
+    the figures instead of examples.
+    """
     return render(
         "plan.yaml.j2",
         name=name,
         owner=owner,
         manager=manager,
         c="# " if examples else "",
-        **values,
+        header=list(header),
+        headcount=list(headcount),
+        spend=spend,
+        incremental=list(incremental),
     )

@@ -106,9 +106,9 @@ def not_a_cycle(base: Path, display: str) -> str:
     top = base.resolve()
     above = next((p for p in top.parents if (p / CYCLE_FILE).is_file()), None)
     try:
-        below = sorted(
-            c.name for c in top.iterdir() if c.is_dir() and (c / CYCLE_FILE).is_file()
-        )[:5]
+        below = sorted(c.name for c in top.iterdir() if c.is_dir() and (c / CYCLE_FILE).is_file())[
+            :5
+        ]
     except OSError:
         below = []
     if above is not None:

@@ -110,7 +110,9 @@ def schema_diagnostics(
             if rest:
                 msg += f" (a ',' inside {{ }} ends a value: put it in quotes, or write {value})"
                 if (form := number_form(value)) is not None:
-                    msg = f"'{value}' is not a number: {form} (inside {{ }} a ',' also ends a value)"
+                    msg = (
+                        f"'{value}' is not a number: {form} (inside {{ }} a ',' also ends a value)"
+                    )
             out.append(error(_src(path, loc, data), f"{label}: {msg}", "type"))
     return out
 
