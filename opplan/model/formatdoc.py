@@ -1,7 +1,7 @@
 """Generate docs/plan-format.md from the model, so the reference cannot drift.
 
 ``python -m opplan.model.formatdoc > docs/plan-format.md`` rewrites it;
-tests/test_formatdoc.py fails when the committed file differs.
+tests/test_docs_sync.py fails when the committed file differs.
 """
 
 from __future__ import annotations
