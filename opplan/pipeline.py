@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from opplan.check.budgets import check_over_budget
 from opplan.check.policies import Conf, apply_policies
 from opplan.check.validate import validate
 from opplan.engine.rollup import rollup as roll_up
@@ -107,7 +108,10 @@ def check(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) 
         def bind(fn: DocumentCheck) -> Callable[[Cycle, Conf], Iterable[Diagnostic]]:
             return lambda c, conf: fn(c, conf, report_of)
 
-        bound = {name: bind(fn) for name, fn in (extra or {}).items()} if sound else None
+        bound: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] = {}
+        if sound:  # these apply the roll-up's rules, which need sound references and decisions
+            bound = {"over-budget": check_over_budget}
+            bound.update({name: bind(fn) for name, fn in (extra or {}).items()})
         diags.extend(apply_policies(cycle, bound))
         found = cap_per_file(sort_diagnostics(resolve_positions(diags)))
         return Checked(cycle, found, rolled[0] if rolled else None)

@@ -11,9 +11,11 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
+from opplan.engine.resources import envelopes, resources
 from opplan.model import Ask, FlatItem, Goal, HeadcountLine, Narrative, Plan, StatusEntry
 from opplan.model.costing import Amount
-from opplan.report.derive import derived_fields, plan_fields
+from opplan.report.derive import derived_fields, outcome_fields, plan_fields
+from opplan.report.money import Resources
 from opplan.report.records import (
     CycleInfo,
     DependencyRow,
@@ -64,7 +66,12 @@ def row(
     child_status: str | None,
     node_name: str,
     forced: bool = False,
+    used: Amount | None = None,
+    approved: str | None = None,
+    approved_by: str | None = None,
 ) -> StackRow:
+    """A stack row; ``used`` (the line's running total, forced asks first) defaults to
+    ``cumulative``, which it is when the view has no forced ask."""
     return StackRow(
         position=position,
         ask=ask,
@@ -83,6 +90,9 @@ def row(
         cumulative=cumulative,
         child=child,
         child_status=child_status,
+        used=cumulative if used is None else used,
+        approved=approved or status,
+        approved_by=approved_by or ("acme" if forced else None),
     )
 
 
@@ -178,6 +188,32 @@ def report() -> Report:
                 owner="Sam Lee",
                 status=(StatusEntry(date=dt.date(2026, 6, 30), color="green"),),
             ),
+            Goal(
+                id="G2",
+                title="Search availability",
+                kind="metric",
+                metric_class="input",
+                unit="%",
+                baseline=D("99.95"),
+                target=D("99.99"),
+                due="Q4",
+                owner="Sam Lee",
+            ),
+            Goal(
+                id="G3",
+                title="Pages to the on-call a week",
+                kind="metric",
+                metric_class="output",
+                unit="calls",
+                baseline=D("1"),
+                target=D("0"),
+                due=12,
+                owner="Sam Lee",
+                status=(
+                    StatusEntry(date=dt.date(2025, 9, 30), color="green"),
+                    StatusEntry(date=dt.date(2025, 12, 1), color="yellow"),
+                ),
+            ),
         ),
     )
     cart_plan = Plan(
@@ -222,10 +258,22 @@ def report() -> Report:
         budget_cost=None,
         totals=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
         own=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
-        approved=totals(amt("5", "1000000.00"), s1 + typeahead, unfunded=s1 + typeahead),
+        approved=totals(amt("5", "1000000.00"), s1 + typeahead, funded=s1, cut=typeahead),
         over_budget=None,
         stack=(
-            row(1, "search/ranking", "Learning to rank", s1, s1, "unlined", None, None, "Search"),
+            row(
+                1,
+                "search/ranking",
+                "Learning to rank",
+                s1,
+                s1,
+                "unlined",
+                None,
+                None,
+                "Search",
+                approved="above",
+                approved_by="acme",
+            ),
             row(
                 2,
                 "search/typeahead",
@@ -236,6 +284,8 @@ def report() -> Report:
                 None,
                 None,
                 "Search",
+                approved="cut",
+                approved_by="acme",
             ),
         ),
         removed=(),
@@ -258,11 +308,33 @@ def report() -> Report:
         budget_cost=None,
         totals=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
         own=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
-        approved=totals(amt("4", "850000.00"), c1 + c2, unfunded=c1 + c2),
+        approved=totals(amt("4", "850000.00"), c1 + c2, funded=c1, unfunded=c2),
         over_budget=None,
         stack=(
-            row(1, "cart/one-click", "One-click add", c1, c1, "unlined", None, None, "Cart"),
-            row(2, "cart/gift-wrap", "Gift wrap", c2, c1 + c2, "unlined", None, None, "Cart"),
+            row(
+                1,
+                "cart/one-click",
+                "One-click add",
+                c1,
+                c1,
+                "unlined",
+                None,
+                None,
+                "Cart",
+                approved="above",
+            ),
+            row(
+                2,
+                "cart/gift-wrap",
+                "Gift wrap",
+                c2,
+                c1 + c2,
+                "unlined",
+                None,
+                None,
+                "Cart",
+                approved="below",
+            ),
         ),
         removed=(),
         dependencies=(),
@@ -276,6 +348,7 @@ def report() -> Report:
         narrative=None,
     )
     requested = s1 + typeahead + c1 + c2
+    at_risk = (GoalAtRisk("acme", "G1", "Grow sales", "Acme"),)
     acme = NodeReport(
         id="acme",
         name="Acme",
@@ -295,7 +368,19 @@ def report() -> Report:
         ),
         over_budget=None,
         stack=(
-            row(1, "cart/one-click", "One-click add", c1, c1, "above", "cart", "unlined", "Cart"),
+            # the forced ranking (2 heads) is counted first: one-click uses the third head
+            row(
+                1,
+                "cart/one-click",
+                "One-click add",
+                c1,
+                c1,
+                "above",
+                "cart",
+                "unlined",
+                "Cart",
+                used=s1 + c1,
+            ),
             row(
                 2,
                 "search/ranking",
@@ -307,6 +392,7 @@ def report() -> Report:
                 "unlined",
                 "Search",
                 forced=True,
+                used=s1 + c1,
             ),
             row(
                 3,
@@ -329,6 +415,8 @@ def report() -> Report:
                 "cut",
                 "acme",
                 "Not this year.",
+                child="search",
+                approved_by="acme",
             ),
         ),
         dependencies=(
@@ -358,18 +446,20 @@ def report() -> Report:
                 1,
                 0,
                 (
-                    MandateAnswerRow("cart", "We launch.", "flat", "flat"),
-                    MandateAnswerRow("search", None, None, "missing"),
+                    MandateAnswerRow("cart", "We launch.", "flat", "flat", "flat"),
+                    MandateAnswerRow("search", None, None, "missing", "missing"),
                 ),
+                approved_funded=1,
+                approved_unfunded=0,
             ),
         ),
-        goals_at_risk=(GoalAtRisk("acme", "G1", "Grow sales"),),
+        goals_at_risk=at_risk,
         headcount=(
             HeadcountRow("cart", "SDE", "L5", "SEA", amt("3", "600000.00")),
             HeadcountRow("cart", "SDM", None, "SEA", amt("1", "250000.00")),
             HeadcountRow("search", "SDE", "L5", "SEA", amt("5", "1000000.00")),
         ),
-        **plan_fields("acme", acme_plan, (GoalAtRisk("acme", "G1", "Grow sales"),)),
+        **plan_fields("acme", acme_plan, at_risk, at_risk),  # the root: the approved plan
         narrative=Narrative("acme/narrative.md", ACME_NARRATIVE),
     )
     # the per-list figures are derived from the stack exactly as the engine derives them
@@ -377,6 +467,7 @@ def report() -> Report:
     nodes = {
         n.id: dataclasses.replace(
             n,
+            resources=_resources(n, {"servers": D("25000.00")} if n.id == "acme" else {}),
             **derived_fields(
                 n.id,
                 n.name,
@@ -389,7 +480,26 @@ def report() -> Report:
                 n.headcount,
                 built,
             ),
+            **outcome_fields(n.children, n.totals, n.approved, n.stack, n.removed, built),
         )
         for n in (acme, cart, search)
     }
+    acme = nodes["acme"]
+    nodes["acme"] = dataclasses.replace(
+        acme,
+        envelopes=envelopes(
+            (acme.budget_headcount, acme.budget_cost),
+            [nodes["cart"], nodes["search"]],
+            acme.by_child,
+        ),
+    )
     return Report(cycle, "acme", nodes)
+
+
+def _resources(n: NodeReport, capex: dict[str, D]) -> Resources:
+    """A node's resources from its headcount rows, as the engine splits them."""
+    heads: dict[tuple[str, str | None, str | None], Amount] = {}
+    for r in n.headcount:
+        key = (r.role, r.level, r.location)
+        heads[key] = heads[key] + r.amount if key in heads else r.amount
+    return resources(heads, {}, capex, n.totals.flat, n.totals.funded, n.approved.funded)

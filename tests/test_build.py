@@ -27,7 +27,7 @@ def test_builds_every_node_of_a_subtree(tmp_path: Path) -> None:
     assert code == 0, output
     # not a TTY: no progress bar, one line of what was written
     assert output == (
-        f"1 warning (opplan check shows them)\nWrote 5 documents and 5 workbooks to {tmp_path}/\n"
+        f"2 warnings (opplan check shows them)\nWrote 5 documents and 5 workbooks to {tmp_path}/\n"
     )
     names = sorted(p.name for p in tmp_path.iterdir())
     nodes = ["buying", "cart", "checkout", "order-tracking", "promotions"]

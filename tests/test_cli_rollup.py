@@ -159,6 +159,15 @@ def check_contract(doc: dict) -> None:
             assert entry["status"] in ("above", "below", "unlined")
             assert isinstance(entry["forced"], bool)
             check_amount(entry["cumulative"], (where, "cumulative"), run_rate=False)
+            check_amount(entry["used"], (where, "used"), run_rate=False)
+        line = node["line"]
+        assert line["budget"] == node["budget"], where
+        for key in ("forced", "used"):
+            check_amount(line[key], (where, "line", key), run_rate=False)
+        for dims in (line["headroom"], line["misses_by"]):
+            assert set(dims) == {"headcount", "cost"}, where
+        assert set(line["binds"]) <= {"headcount", "cost"}, where
+        assert line["first_below"] in [e["ask"] for e in node["stack"]] + [None], where
         for entry in node["removed"]:
             assert entry["status"] in ("cut", "deferred")
             assert isinstance(entry["ask"], str) and isinstance(entry["by"], str)
@@ -209,6 +218,7 @@ def test_json_contract(small):
         "status": "above",
         "forced": True,
         "cumulative": {"headcount": 2, "cost": "240000.00"},
+        "used": {"headcount": 2, "cost": "240000.00"},
         "decision": "fund",
         "decided_by": "shop",
         "rank": None,
@@ -226,6 +236,16 @@ def test_json_contract(small):
         ("ops/pager", "unlined", "below"),
     ]
     assert ops["approved"]["incremental"]["unfunded"]["headcount"] == 0.5
+    # the line in figures: the forced cart comes off first, the pager misses by half a head
+    assert acme["line"] == {
+        "budget": {"headcount": 2, "cost": "300000.00"},
+        "forced": {"headcount": 2, "cost": "240000.00"},
+        "used": {"headcount": 2, "cost": "240000.00"},
+        "headroom": {"headcount": 0, "cost": "60000.00"},
+        "binds": ["headcount"],
+        "first_below": "ops/pager",
+        "misses_by": {"headcount": 0.5, "cost": "0.00"},
+    }
     assert [(e["ask"], e["status"], e["cumulative"]["headcount"]) for e in acme["stack"]] == [
         ("shop/cart", "above", 2),
         ("ops/pager", "below", 2.5),

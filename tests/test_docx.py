@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -156,8 +157,45 @@ def test_over_budget_warning_and_line_label() -> None:
     acme = replace(report.nodes["acme"], over_budget=docfixtures.amt("1", "250000.00"))
     report = report.__class__(report.cycle, report.root, {**report.nodes, "acme": acme})
     lines = read_back(build("acme", report))
+    # the budget gives heads only, so the excess is stated in heads
     assert (
-        "[Normal] **Over budget.** The asks funded by decision need 1 head and $250K more "
-        "than the budget, so every other ask is below the line."
+        "[Normal] **Over budget.** In Acme's view, the asks funded by decision need 1 head "
+        "more than the budget, so every other ask is below the line."
     ) in lines
-    assert "| **The line: budget 3 heads; forced asks exceed it by 1 head, $250,000** |" in lines
+    line = next(x for x in lines if "The line:" in x)
+    assert (
+        "The line: budget 3 heads; used 3 heads; the asks funded by decision exceed it by " in line
+    )
+    assert "exceed it by 1 head." in line
+
+
+def test_title_block_names_the_path_contributors_state_and_version() -> None:
+    from dataclasses import replace
+
+    report = docfixtures.report()
+    cart = replace(report.nodes["cart"], contributors=("Bo Li", "Cy Park"), state="submitted")
+    report = report.__class__(report.cycle, report.root, {**report.nodes, "cart": cart})
+    title, path, people, version = read_back(build("cart", report))[:4]
+    assert title == "[Title] Cart"
+    assert " · Acme › Cart · Owner: " in path and "cart" not in path.split("·")[1]
+    assert people == "[Subtitle] Contributors: Bo Li and Cy Park · State: **submitted**"
+    assert re.fullmatch(
+        r"\[Subtitle\] Version: OP1 2027, content [0-9a-f]{10}, opplan \S+", version
+    )
+
+
+def test_the_version_digest_follows_what_the_document_prints() -> None:
+    from dataclasses import replace
+
+    report = docfixtures.report()
+    renderer = Renderer(report, search_path(None))
+    acme = report.nodes["acme"]
+    digest = plan_document(acme, renderer).body[0].lines[-1]
+    assert digest == plan_document(acme, Renderer(report, search_path(None))).body[0].lines[-1]
+    text = acme.narrative.text
+    moved = replace(acme, narrative=replace(acme.narrative, text="\n\n" + text))
+    edited = replace(acme, narrative=replace(acme.narrative, text=text.replace("Because", "So")))
+    for node, same in ((moved, True), (edited, False)):
+        nodes = {**report.nodes, "acme": node}
+        other = Renderer(report.__class__(report.cycle, report.root, nodes), search_path(None))
+        assert (plan_document(node, other).body[0].lines[-1] == digest) is same

@@ -35,6 +35,30 @@ RULES = range(1, 11)
 #: The warnings ``opplan check cycle`` gives, run from inside a golden directory (errors
 #: are never expected). Each is deliberate: the cycle shows the case the warning is about.
 EXPECTED_WARNINGS: dict[str, list[str]] = {
+    # the over-budget policy: the cycles that pin decisions and the line are over budget on
+    # purpose, and the worked example's envelopes (D 3 and E 2 heads) exceed V's 4
+    "rule-03": [
+        "cycle/org/plan.yaml:4:12: warning: the asks funded by decision in org's view need "
+        "3 heads, over its budget of 2 heads by 1 head; every other ask is below its line "
+        "[over-budget]",
+    ],
+    "rule-04": [
+        "cycle/v/plan.yaml:4:12: warning: the budgets of v's children add up to 5 heads "
+        "(d 3, e 2), more than its own 4 heads [over-budget]",
+    ],
+    "rule-05": [
+        "cycle/org/plan.yaml:4:12: warning: the asks funded by decision in org's view need "
+        "5 heads and cost 500,000.00, over its budget of 4 heads and cost 450,000.00 by "
+        "1 head and cost 50,000.00; every other ask is below its line [over-budget]",
+    ],
+    "rule-07": [
+        "cycle/co/plan.yaml:4:12: warning: the budgets of co's children add up to 3 heads "
+        "(org 3), more than its own 1 head [over-budget]",
+    ],
+    "rule-10": [
+        "cycle/org/plan.yaml:4:12: warning: the budgets of org's children add up to 2 heads "
+        "(team 2), more than its own 1 head [over-budget]",
+    ],
     "rule-08": [
         "cycle/co/shop/cart/plan.yaml:11:6: warning: dependency 'cart/D2' on search has no "
         "commitment from search [dependency-ack]",

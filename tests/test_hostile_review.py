@@ -342,8 +342,9 @@ def test_case11_a_plan_written_during_the_import_is_a_refusal(tmp_path, monkeypa
     )
 
     def meanwhile(*args):
-        check(*args)
+        after = check(*args)
         plan.write_bytes(other)  # the other import's decision lands now
+        return after
 
     monkeypatch.setattr(review_mod, "_check_new_plan", meanwhile)
     out = CliRunner().invoke(cli, ["review", "import", str(edited), str(cycle)])

@@ -39,8 +39,16 @@ def test_the_json_contract_and_the_jinja_context_are_one_projection() -> None:
         for row in ctx["stack"]:
             picked = _pick(row, STACK_KEYS)
             picked["cumulative"] = _pick(row["cumulative"], ("headcount", "cost"))
+            picked["used"] = _pick(row["used"], ("headcount", "cost"))
             stack.append(plain(picked))
         assert stack == entry["stack"], node.id
+        line = dict(ctx["line"])
+        first = line["first_below"]
+        assert first is None or first in ctx["stack"], node.id  # the very row of the stack
+        line["first_below"] = None if first is None else first["ask"]
+        line["forced"] = _pick(line["forced"], ("headcount", "cost"))
+        line["used"] = _pick(line["used"], ("headcount", "cost"))
+        assert plain(line) == entry["line"], node.id
         deps = [plain(_pick(d, DEPENDENCY_KEYS)) for d in ctx["dependencies"]]
         assert deps == entry["dependencies"], node.id
         assert [plain(_pick(m, MANDATE_KEYS)) for m in ctx["mandates"]] == entry["mandates"]
@@ -96,7 +104,7 @@ def test_no_renderer_sums_report_figures() -> None:
 
 def test_the_engine_fills_every_defaulted_field_of_a_node_report(monkeypatch):
     """NodeReport's fields with defaults are decided by the report side (plan_fields,
-    derived_fields): a field added with a default but forgotten there would silently give
+    derived_fields) the outcomes (outcome_fields) and the money (money_fields): a field added with a default but forgotten there would silently give
     documents an empty table or a zero total."""
     from opplan.engine import rollup as engine
 
@@ -112,6 +120,8 @@ def test_the_engine_fills_every_defaulted_field_of_a_node_report(monkeypatch):
 
     monkeypatch.setattr(engine, "plan_fields", recording(engine.plan_fields))
     monkeypatch.setattr(engine, "derived_fields", recording(engine.derived_fields))
+    monkeypatch.setattr(engine, "money_fields", recording(engine.money_fields))
+    monkeypatch.setattr(engine, "outcome_fields", recording(engine.outcome_fields))
     assert pipeline.rollup(SAMPLE).report is not None
     defaulted = {
         f.name

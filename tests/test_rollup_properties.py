@@ -18,6 +18,7 @@ from cyclefactory import CYCLE_YAML, errors_of, make_cycle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from opplan.engine.forced import forced_totals
 from opplan.engine.rollup import rollup
 from opplan.model import Ask, Rates
 from opplan.model.costing import Amount, RateTable, ask_amount
@@ -181,6 +182,34 @@ def test_rollup_properties(plans):
             ) or (node.budget_cost is not None and forced.cost > node.budget_cost)
         if node.budget_headcount is None and node.budget_cost is None:
             assert {r.status for r in node.stack} <= {"above", "unlined"}
+        # rule 5's running total: every forced ask first, then the others in order; at the
+        # line it is the funded total, and the first ask below is the first to break it
+        running = forced
+        for row in node.stack:
+            running = running if row.forced else running + row.amount
+            assert (row.used.headcount, row.used.cost) == (running.headcount, running.cost)
+        line = node.line
+        assert line.forced == forced and line.used == node.totals.funded
+        first = next((i for i, r in enumerate(node.stack) if r.status == "below"), None)
+        assert line.first_below == first
+        if node.budget_headcount is not None:
+            assert line.headroom_headcount == node.budget_headcount - line.used.headcount
+        if first is not None and node.over_budget is None:
+            broken = {
+                d
+                for d, used, cap in (
+                    ("headcount", node.stack[first].used.headcount, node.budget_headcount),
+                    ("cost", node.stack[first].used.cost, node.budget_cost),
+                )
+                if cap is not None and used > cap
+            }
+            assert set(line.binds) == broken and broken
+    # the over-budget check's walk over the decisions finds the roll-up's forced totals
+    assert cycle.settings is not None
+    walked = forced_totals(cycle, RateTable(cycle.settings.rates))
+    assert {nid: n.line.forced for nid, n in report.nodes.items() if n.line.forced != Amount()} == {
+        nid: a for nid, a in walked.items() if a != Amount()
+    }
     # the JSON text equals the JSON dicts (stack entries are formatted directly)
     text = "".join(json_text(report, report.nodes.values()))
     assert json.loads(text) == json.loads(

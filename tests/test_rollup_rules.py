@@ -375,7 +375,15 @@ def test_rule_8_dependencies(tmp_path):
         ("D4", "requester"),
     ]
     assert [d.role for d in report.nodes["search"].dependencies] == ["host"] * 4
-    assert report.nodes["shop"].dependencies == ()
+    # shop is on the path from the requester (cart) up to co: it sees every dependency
+    # of its team, with the status at co, where it is decided
+    shop = report.nodes["shop"].dependencies
+    assert [(d.id, d.role, d.manager, d.status) for d in shop] == [
+        ("D1", "path", "co", "unfunded"),
+        ("D2", "path", "co", "unacknowledged"),
+        ("D3", "path", "co", "unfunded"),
+        ("D4", "path", "co", "committed"),
+    ]
     at_risk = {r.ask: r.at_risk for r in co.stack}
     assert at_risk == {
         "cart/fast": True,

@@ -8,7 +8,9 @@ winning key by key. Each check is a small function
 for the setting in force at a node and builds its diagnostics with it.
 
 The page-limit check needs the rendered document: it lives with the document
-code (:mod:`opplan.pagelimit`) and is passed in as an ``extra`` check. The
+code (:mod:`opplan.pagelimit`) and is passed in as an ``extra`` check. So is the
+over-budget check (:mod:`opplan.check.budgets`), which applies the roll-up's rules
+for decisions: the renderers import this module, and no engine module. The
 narrative-style check is pure text (:mod:`opplan.narrative_style`).
 """
 
@@ -268,6 +270,13 @@ POLICIES: tuple[Policy, ...] = (
         frozenset(),
         check_status_jump,
         "a goal's status never goes green to red with no yellow between",
+    ),
+    Policy(
+        "over-budget",
+        Effective("warning"),
+        frozenset(),
+        None,
+        "asks funded by decision fit the budget; children's budgets add up to at most it",
     ),
 )
 BY_NAME = {p.name: p for p in POLICIES}

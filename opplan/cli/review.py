@@ -60,6 +60,8 @@ def import_(workbook: str, cycle_dir: str, dry_run: bool, force: bool) -> None:
     click.echo(change_table(result))
     for row in result.forced:
         click.echo(f"warning: imported with --force although the plans changed: {row}", err=True)
+    for caused in result.caused:  # e.g. a node now over budget: path:line:col: warning: ...
+        click.echo(caused.format(), err=True)
 
 
 def change_table(result: ImportResult) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from opplan.engine.stack import ABOVE, CUT, DEFERRED, AskIndex, View
 from opplan.model import Cycle, Dependency, NodeId, Tree, ask_ref, dependency_ref
 from opplan.report.records import (
+    AnswerStatus,
     DependencyRole,
     DependencyRow,
     DependencyStatus,
@@ -34,8 +35,10 @@ SAFE: frozenset[str] = frozenset({"committed", "funded"})
 __all__ = [
     "SAFE",
     "DepInfo",
+    "approved_goals_at_risk",
     "at_risk_checker",
     "dependency_infos",
+    "dependency_roles",
     "dependency_rows",
     "goals_at_risk",
     "mandate_coverage",
@@ -104,19 +107,42 @@ def dependency_infos(cycle: Cycle, index: AskIndex) -> list[DepInfo]:
     return out
 
 
+def _between(tree: Tree, end: NodeId, top: NodeId) -> list[NodeId]:
+    """The managers strictly between ``end`` and its ancestor ``top``, from the bottom."""
+    out = []
+    node = tree.parent[end] if end != top else None
+    while node is not None and node != top:
+        out.append(node)
+        node = tree.parent[node]
+    return out
+
+
+def dependency_roles(info: DepInfo, tree: Tree) -> dict[NodeId, DependencyRole]:
+    """Who sees a dependency and why: its lowest common manager (``manager``), the two
+    ends (``requester``, ``host``) and every manager strictly between an end and the lowest
+    common manager (``path``: a team of theirs needs it or hosts it). A node that has two
+    reasons keeps the first of manager, requester, host, path."""
+    roles: dict[NodeId, DependencyRole] = {info.manager: "manager"}
+    roles.setdefault(info.requester, "requester")
+    roles.setdefault(info.host, "host")
+    for end in (info.requester, info.host):
+        for nid in _between(tree, end, info.manager):
+            roles.setdefault(nid, "path")
+    return roles
+
+
 def dependency_rows(
-    infos: Sequence[DepInfo], views: Mapping[NodeId, View], root: NodeId
+    infos: Sequence[DepInfo], views: Mapping[NodeId, View], root: NodeId, tree: Tree
 ) -> dict[NodeId, list[DependencyRow]]:
-    """Each node's dependency rows: as manager, requester or host (in that precedence)."""
+    """Each node's dependency rows: as manager, requester, host or a manager on the path
+    between an end and the lowest common manager (in that precedence)."""
     out: dict[NodeId, list[DependencyRow]] = {}
     for info in infos:
         status = info.status(views[info.manager])
         approved = info.status(views[root])
         at_risk = status not in SAFE
         refs = info.ask_refs if at_risk else ()
-        roles: dict[NodeId, DependencyRole] = {info.manager: "manager"}
-        roles.setdefault(info.requester, "requester")
-        roles.setdefault(info.host, "host")
+        roles = dependency_roles(info, tree)
         dep = info.dep
         for nid, role in roles.items():
             out.setdefault(nid, []).append(
@@ -196,29 +222,41 @@ def _answers(
     return out
 
 
-def _answer_row(answer: _Answer, view: View) -> MandateAnswerRow:
-    """Rule 9: an answer is funded by flat, by an ask above the line, or it is unfunded."""
+def _answer_status(answer: _Answer, view: View) -> tuple[AnswerStatus, str | None]:
+    """Rule 9: an answer is funded by flat, by an ask above the line, or it is unfunded;
+    with the commitment that funds it (or would)."""
     if answer.response is None:
-        return MandateAnswerRow(answer.node, None, None, "missing")
+        return "missing", None
     if answer.funded_by == "flat":
-        return MandateAnswerRow(answer.node, answer.response, "flat", "flat")
+        return "flat", "flat"
     for i, ref in zip(answer.asks, answer.refs, strict=False):
         if view.status[i] == ABOVE:
-            return MandateAnswerRow(answer.node, answer.response, ref, "funded")
-    return MandateAnswerRow(
-        answer.node, answer.response, answer.refs[0] if answer.refs else None, "unfunded"
-    )
+            return "funded", ref
+    return "unfunded", answer.refs[0] if answer.refs else None
+
+
+def _answer_row(answer: _Answer, view: View, approved: AnswerStatus) -> MandateAnswerRow:
+    """An answer seen from a node's view, with its status in the approved plan."""
+    status, funded_by = _answer_status(answer, view)
+    return MandateAnswerRow(answer.node, answer.response, funded_by, status, approved)
 
 
 def mandate_coverage(
     cycle: Cycle, index: AskIndex, views: Mapping[NodeId, View], tree: Tree
 ) -> dict[NodeId, tuple[MandateCoverage, ...]]:
-    """Each node's coverage of every mandate with leaves in scope in its subtree."""
+    """Each node's coverage of every mandate with leaves in scope in its subtree, in the
+    node's view and in the approved plan (the root's view)."""
     out: dict[NodeId, list[MandateCoverage]] = {nid: [] for nid in tree.ids}
     mandates = cycle.settings.mandates if cycle.settings else ()
+    assert cycle.root is not None
+    root = views[cycle.root]
     for mandate in mandates:
         answers = _answers(cycle, index, tree, mandate.id, cycle.mandate_scope(mandate))
         positions = [p for p, _ in answers]
+        approved = [_answer_status(ans, root)[0] for _, ans in answers]
+        approved_funded = [0]  # running count of answers funded in the approved plan
+        for status in approved:
+            approved_funded.append(approved_funded[-1] + (status in ("flat", "funded")))
         due = None if mandate.due is None else str(mandate.due)
         for nid in tree.ids:
             a, b = tree.span[nid]
@@ -226,9 +264,13 @@ def mandate_coverage(
             if lo == hi:
                 continue
             view = views[nid]
-            rows = tuple(_answer_row(ans, view) for _, ans in answers[lo:hi])
+            rows = tuple(
+                _answer_row(ans, view, approved[lo + k])
+                for k, (_, ans) in enumerate(answers[lo:hi])
+            )
             answered = sum(r.status != "missing" for r in rows)
             funded = sum(r.status in ("flat", "funded") for r in rows)
+            funded_approved = approved_funded[hi] - approved_funded[lo]
             out[nid].append(
                 MandateCoverage(
                     mandate.id,
@@ -239,6 +281,8 @@ def mandate_coverage(
                     funded,
                     answered - funded,
                     rows,
+                    funded_approved,
+                    answered - funded_approved,
                 )
             )
     return {nid: tuple(rows) for nid, rows in out.items()}
@@ -262,7 +306,7 @@ def goals_at_risk(
             for goal in plan.goals:
                 if goal.id not in flat:
                     serving = tuple(served_by.get(goal.id, ()))
-                    found.append((GoalAtRisk(nid, goal.id, goal.title), serving))
+                    found.append((GoalAtRisk(nid, goal.id, goal.title, plan.name), serving))
         candidates.append(found)
     out: dict[NodeId, tuple[GoalAtRisk, ...]] = {}
     for nid in tree.ids:
@@ -274,4 +318,22 @@ def goals_at_risk(
             for row, serving in candidates[p]
             if not any(status[i] == ABOVE for i in serving)
         )
+    return out
+
+
+def approved_goals_at_risk(
+    at_risk: Mapping[NodeId, tuple[GoalAtRisk, ...]], tree: Tree, root: NodeId
+) -> dict[NodeId, tuple[GoalAtRisk, ...]]:
+    """Rule 10 in the approved plan (rule 7, the root's view): per node, the goals of its
+    subtree at risk in the root's view.
+
+    The root's list is depth-first, so each node's part of it is one slice, found by
+    bisecting the rows' positions with the node's span: no view is walked again.
+    """
+    rows = at_risk[root]
+    positions = [tree.pos[g.node] for g in rows]
+    out: dict[NodeId, tuple[GoalAtRisk, ...]] = {}
+    for nid in tree.ids:
+        a, b = tree.span[nid]
+        out[nid] = rows[bisect_left(positions, a) : bisect_left(positions, b)]
     return out

@@ -15,7 +15,10 @@ errors (``pipeline.rollup`` checks first).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from opplan.engine.coverage import (
+    approved_goals_at_risk,
     at_risk_checker,
     dependency_infos,
     dependency_rows,
@@ -29,11 +32,21 @@ from opplan.engine.money import (
     subtree_money,
     view_totals,
 )
+from opplan.engine.resources import (
+    HireBook,
+    Hires,
+    approved_hires,
+    envelopes,
+    merged_categories,
+    money_fields,
+    resources,
+    view_hires,
+)
 from opplan.engine.rows import ask_fields, removed_rows, stack_rows
 from opplan.engine.stack import AskIndex, views
 from opplan.model import Cycle, NodeId
 from opplan.model.costing import RateTable
-from opplan.report.derive import derived_fields, plan_fields
+from opplan.report.derive import derived_fields, outcome_fields, plan_fields
 from opplan.report.records import CycleInfo, NodeReport, Report
 from opplan.util.gcpause import paused_gc
 
@@ -62,10 +75,11 @@ def _rollup(cycle: Cycle) -> Report:
     tree = cycle.tree
     all_views = views(cycle, index)
     infos = dependency_infos(cycle, index)
-    deps = dependency_rows(infos, all_views, cycle.root)
+    deps = dependency_rows(infos, all_views, cycle.root, tree)
     at_risk = at_risk_checker(infos, all_views, tree)
     mandates = mandate_coverage(cycle, index, all_views, tree)
     goals = goals_at_risk(cycle, index, all_views, tree)
+    approved_goals = approved_goals_at_risk(goals, tree, cycle.root)
 
     money = subtree_money(cycle, tree, index, rates)
 
@@ -75,6 +89,10 @@ def _rollup(cycle: Cycle) -> Report:
     fixed = [ask_fields(a, names) for a in index.asks]
     root_view = all_views[cycle.root]
     root_amounts = dict(zip(root_view.order, root_view.amounts, strict=True))
+    book = HireBook(index.asks, rates, names)
+    spend_all: dict[NodeId, dict[str, Decimal]] = {}
+    capex_all: dict[NodeId, dict[str, Decimal]] = {}
+    hires_all: dict[NodeId, Hires] = {}
     built: dict[NodeId, NodeReport] = {}
     for nid in reversed(tree.ids):  # bottom-up: a manager's rows need its children's reports
         node = cycle.nodes[nid]
@@ -93,27 +111,9 @@ def _rollup(cycle: Cycle) -> Report:
             view, index.own[nid], index.asks, money.flat_own[nid], money.capex_own[nid]
         )
         headcount = headcount_rows(node, money.heads_own, money.heads_all)
-        built[nid] = NodeReport(
-            id=nid,
-            name=plan.name,
-            owner=plan.owner,
-            path=node.rel,
-            parent=node.parent,
-            depth=node.depth,
-            children=node.children,
-            budget_headcount=budget_hc,
-            budget_cost=budget_cost,
-            totals=totals,
-            own=own,
-            over_budget=view.over_budget,
-            stack=stack,
-            removed=removed_rows(nid, view, index.asks, parents, root_view),
-            dependencies=tuple(deps.get(nid, ())),
-            mandates=mandates[nid],
-            goals_at_risk=goals[nid],
-            headcount=headcount,
-            narrative=node.narrative,
-            approved=totals
+        removed = removed_rows(nid, view, index.asks, parents, root_view)
+        approved = (
+            totals
             if nid == cycle.root
             else approved_totals(
                 view,
@@ -123,20 +123,63 @@ def _rollup(cycle: Cycle) -> Report:
                 totals.flat,
                 totals.capex,
                 totals.requested,
+            )
+        )
+        derived = derived_fields(
+            nid,
+            plan.name,
+            node.children,
+            (budget_hc, budget_cost),
+            own,
+            totals,
+            view.over_budget,
+            stack,
+            headcount,
+            built,
+        )
+        kids = node.children
+        spend_all[nid] = merged_categories(plan.spend, (spend_all[c] for c in kids))
+        capex_all[nid] = merged_categories(plan.capex, (capex_all[c] for c in kids))
+        hires_all[nid] = approved_hires(
+            node, index.own[nid], root_view, root_amounts, book, hires_all
+        )
+        built[nid] = NodeReport(
+            id=nid,
+            name=plan.name,
+            owner=plan.owner,
+            path=node.rel,
+            parent=node.parent,
+            depth=node.depth,
+            children=kids,
+            budget_headcount=budget_hc,
+            budget_cost=budget_cost,
+            totals=totals,
+            own=own,
+            over_budget=view.over_budget,
+            stack=stack,
+            removed=removed,
+            dependencies=tuple(deps.get(nid, ())),
+            mandates=mandates[nid],
+            goals_at_risk=goals[nid],
+            headcount=headcount,
+            narrative=node.narrative,
+            approved=approved,
+            **plan_fields(nid, plan, goals[nid], approved_goals[nid]),
+            **derived,
+            **money_fields(
+                resources(
+                    money.heads_all[nid],
+                    spend_all[nid],
+                    capex_all[nid],
+                    totals.flat,
+                    totals.funded,
+                    approved.funded,
+                ),
+                hires_all[nid],
+                None if nid == cycle.root else view_hires(view, book),
+                envelopes((budget_hc, budget_cost), [built[c] for c in kids], derived["by_child"]),
             ),
-            **plan_fields(nid, plan, goals[nid]),
-            **derived_fields(
-                nid,
-                plan.name,
-                node.children,
-                (budget_hc, budget_cost),
-                own,
-                totals,
-                view.over_budget,
-                stack,
-                headcount,
-                built,
-            ),
+            **outcome_fields(node.children, totals, approved, stack, removed, built),
         )
     return Report(info, cycle.root, {nid: built[nid] for nid in tree.ids})
 

@@ -45,11 +45,12 @@ def stack_rows(
     own fast builder (every field required).
     """
     entries: Mapping[int, Decision] = index.decisions.get(node.id, {})
-    status, effective, amounts, cumulative = (
+    status, effective, amounts, cumulative, used = (
         view.status,
         view.effective,
         view.amounts,
         view.cumulative,
+        view.used,
     )
     root_status, root_effective = approved.status, approved.effective
     rows = []
@@ -95,6 +96,7 @@ def stack_rows(
                 child_removed,  # type: ignore[arg-type]  # cut or deferred
                 root_status[i],  # type: ignore[arg-type]  # every status is an ApprovedStatus
                 root_eff.by if (root_eff := root_effective.get(i)) is not None else None,
+                used[p],
             )
         )
     return tuple(rows)

@@ -30,7 +30,14 @@ from itertools import accumulate, chain, zip_longest
 from typing import Final, TypeVar
 
 from opplan.model import Ask, AskRef, Budget, Cycle, Decision, NodeId, ask_ref
-from opplan.model.costing import ZERO, Amount, RateTable, ask_amount, partial_amount
+from opplan.model.costing import (
+    ZERO,
+    ZERO_AMOUNT,
+    Amount,
+    RateTable,
+    ask_amount,
+    partial_amount,
+)
 
 ABOVE, BELOW, UNLINED, CUT, DEFERRED = "above", "below", "unlined", "cut", "deferred"
 #: Decisions that change an ask's fate; ``escalate`` and rank-only entries do not.
@@ -104,8 +111,11 @@ class AskIndex:
 class View:
     """One node's view of every ask in its subtree (roll-up rules 1-5, docs/rollup.md).
 
-    ``order``, ``came_from``, ``amounts`` and ``cumulative`` are parallel lists
-    over the live asks in the node's order. ``status`` has every ask of the
+    ``order``, ``came_from``, ``amounts``, ``cumulative`` and ``used`` are
+    parallel lists over the live asks in the node's order. ``cumulative`` adds
+    the asks where they stand; ``used`` is the budget used as rule 5 counts it:
+    every forced ask first, then the non-forced asks down to this one. ``status``
+    has every ask of the
     subtree: above, below or unlined when live, cut or deferred when removed.
     """
 
@@ -114,6 +124,7 @@ class View:
     came_from: tuple[NodeId | None, ...]  # the child whose list it came from; None: own
     amounts: tuple[Amount, ...]  # after partials
     cumulative: tuple[Amount, ...]
+    used: tuple[Amount, ...]
     status: Mapping[int, str]
     effective: Mapping[int, Effective]  # asks with a decision in effect in this view
     removed: tuple[int, ...]  # cut or deferred here, by index
@@ -212,6 +223,19 @@ def order_asks(
     return order, came_from, removed
 
 
+def excess(forced: Amount, budget: Budget | None) -> Amount | None:
+    """Rule 5: by how much the forced asks' total exceeds the budget in each dimension it
+    gives (zero in a dimension within it), or None when it is within every one."""
+    if budget is None:
+        return None
+    hc_cap, cost_cap = budget.headcount, budget.cost
+    over_hc = (
+        forced.headcount - hc_cap if hc_cap is not None and forced.headcount > hc_cap else ZERO
+    )
+    over_cost = forced.cost - cost_cap if cost_cap is not None and forced.cost > cost_cap else ZERO
+    return Amount(over_hc, over_cost, ZERO) if over_hc or over_cost else None
+
+
 def draw_line(
     amounts: Sequence[Amount], forced: Sequence[bool], budget: Budget | None
 ) -> tuple[list[str], Amount | None]:
@@ -225,10 +249,9 @@ def draw_line(
         if f:
             hc += amount.headcount
             cost += amount.cost
-    over_hc = hc - hc_cap if hc_cap is not None and hc > hc_cap else ZERO
-    over_cost = cost - cost_cap if cost_cap is not None and cost > cost_cap else ZERO
-    if over_hc or over_cost:
-        return [ABOVE if f else BELOW for f in forced], Amount(over_hc, over_cost, ZERO)
+    over = excess(Amount(hc, cost), budget)
+    if over is not None:
+        return [ABOVE if f else BELOW for f in forced], over
     out: list[str] = []
     fits = True
     for amount, f in zip(amounts, forced, strict=False):
@@ -264,7 +287,9 @@ def node_view(
 
     get = effective.get
     amounts = [e.amount if (e := get(i)) is not None else asks[i].requested for i in order]
-    statuses, over = draw_line(amounts, [i in effective for i in order], budget)
+    forced = [i in effective for i in order]
+    statuses, over = draw_line(amounts, forced, budget)
+    cumulative = tuple(running_totals(amounts))
     status: dict[int, str] = dict(zip(order, statuses, strict=False))
     for i in removed:
         status[i] = REMOVED_STATUS[effective[i].decision]
@@ -273,12 +298,33 @@ def node_view(
         tuple(order),
         tuple(came_from),
         tuple(amounts),
-        tuple(running_totals(amounts)),
+        cumulative,
+        budget_used(amounts, forced, cumulative),
         status,
         effective,
         tuple(removed),
         over,
     )
+
+
+def budget_used(
+    amounts: Sequence[Amount], forced: Sequence[bool], cumulative: tuple[Amount, ...]
+) -> tuple[Amount, ...]:
+    """Rule 5's running total at each ask: all forced asks first, then the non-forced asks
+    in order down to this one (a forced ask's row shows the total where it stands).
+
+    With no forced ask it is the plain running total, ``cumulative``, shared as is.
+    """
+    if not any(forced):
+        return cumulative
+    first = Amount.total([a for a, f in zip(amounts, forced, strict=True) if f])
+    return tuple(
+        accumulate(
+            (ZERO_AMOUNT if f else a for a, f in zip(amounts, forced, strict=True)),
+            operator.add,
+            initial=first,
+        )
+    )[1:]
 
 
 def running_totals(amounts: Iterable[Amount]) -> Iterator[Amount]:

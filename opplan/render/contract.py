@@ -82,6 +82,7 @@ STACK_KEYS = (
     "status",
     "forced",
     "cumulative",
+    "used",
     "decision",
     "decided_by",
     "rank",
@@ -124,6 +125,8 @@ MANDATE_KEYS = (
     "funded",
     "unfunded",
     "answers",
+    "approved_funded",
+    "approved_unfunded",
 )
 
 
@@ -145,9 +148,11 @@ def incremental(t: Totals) -> dict[str, Any]:
 def stack_entry(row: StackRow) -> dict[str, Any]:
     """One live ask in a node's order: amounts after any partial, the line status, the
     running total (headcount and cost), and the decision in effect (added fields:
-    decision, decided_by, rank, at_risk, approved, approved_by)."""
+    decision, decided_by, rank, at_risk, approved, approved_by, and ``used``: the budget
+    used down to this ask as the line counts it, forced asks first)."""
     entry = _pick(project.stack_row(row), STACK_KEYS)
     entry["cumulative"] = _pick(entry["cumulative"], ("headcount", "cost"))
+    entry["used"] = _pick(entry["used"], ("headcount", "cost"))
     return plain_dict(entry)
 
 
@@ -183,19 +188,32 @@ def node_summary(node: NodeReport) -> dict[str, Any]:
             "incremental": t["incremental"],
             "over_budget": project.over_budget(node),
             "approved": project.approved(node),
+            "line": line_entry(node),
         }
     )
 
 
+def line_entry(node: NodeReport) -> dict[str, Any]:
+    """The line in figures (:func:`opplan.report.project.line`), the first ask below it
+    named by its reference."""
+    line = project.line(node)
+    first = line["first_below"]
+    line["first_below"] = None if first is None else first["ask"]
+    line["forced"] = _pick(line["forced"], ("headcount", "cost"))
+    line["used"] = _pick(line["used"], ("headcount", "cost"))
+    return line
+
+
 def node_details(node: NodeReport) -> dict[str, Any]:
-    """A node's removed asks, dependencies, mandates, goals at risk and own totals: the
-    fields after its stack."""
+    """A node's removed asks, dependencies, mandates, goals at risk (in its view and in the
+    approved plan) and own totals: the fields after its stack."""
     own = project.totals(node.own)
     return {
         "removed": [removed_entry(r) for r in node.removed],
         "dependencies": [dependency_entry(r) for r in node.dependencies],
         "mandates": [mandate_entry(r) for r in node.mandates],
         "goals_at_risk": [goal_entry(r) for r in node.goals_at_risk],
+        "approved_goals_at_risk": [goal_entry(r) for r in node.approved_goals_at_risk],
         "own": plain_dict({"flat": own["flat"], "incremental": own["incremental"]}),
     }
 
@@ -264,12 +282,13 @@ def stack_entry_json(row: StackRow, amounts: dict[int, str] | None = None) -> st
         )
         if amounts is not None:
             amounts[id(a)] = amount
-    c = row.cumulative
+    c, u = row.cumulative, row.used
     return (
         f'{{"ask":{_string(row.ask)},"position":{row.position},{amount},'
         f'"status":"{row.status}","forced":{"true" if row.forced else "false"},'
         f'"cumulative":{{"headcount":{_json_heads(c.headcount)},'
         f'"cost":{_json_cents(c.cost)}}},'
+        f'"used":{{"headcount":{_json_heads(u.headcount)},"cost":{_json_cents(u.cost)}}},'
         f'"decision":{_json_opt(row.decision)},"decided_by":{_json_opt(row.decided_by)},'
         f'"rank":{"null" if row.rank is None else int(row.rank)},'
         f'"at_risk":{"true" if row.at_risk else "false"},'

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from opplan.report import project
+from opplan.report.goals import own_view_judges
 from opplan.report.project import amount, hc, totals
 from opplan.report.records import NodeReport, Report
 
@@ -34,7 +35,14 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
     """Everything a narrative or template of ``node`` may use (see docs/templates.md)."""
     cycle = report.cycle
     rows = [project.stack_row(r) for r in node.stack]
+    first_below = None if node.line.first_below is None else rows[node.line.first_below]
     children = [report.nodes[c] for c in node.children if c in report.nodes]
+    summaries = {s.child: project.child_summary(s) for s in node.child_summaries}
+    names = report.nodes
+
+    def name(nid: str) -> str:
+        return names[nid].name if nid in names else nid
+
     return {
         "cycle": {
             "name": cycle.name,
@@ -46,6 +54,7 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "node": {
             **project.identity(node),
             "is_leaf": not node.children,
+            "path_names": list(report.path_names(node.id)),
             "contributors": list(node.contributors),
             "state": node.state,
         },
@@ -53,34 +62,41 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "has_budget": node.has_budget,
         "totals": totals(node.totals),
         "own": totals(node.own),
-        "approved": project.approved(node),
+        "approved": {
+            **project.approved(node),
+            "total": amount(node.approved_total),
+            "counts": project.approved_counts(node.approved_counts),
+            "root": {"id": report.root, "name": name(report.root)},
+        },
         "over_budget": amount(node.over_budget) if node.over_budget else None,
         "stack": rows,
         "above": [r for r in rows if r["status"] == "above"],
         "below": [r for r in rows if r["status"] == "below"],
         "unlined": [r for r in rows if r["status"] == "unlined"],
         "forced": [r for r in rows if r["forced"]],
+        "line": {**project.line(node), "first_below": first_below},
         "removed": [project.removed_row(r) for r in node.removed],
-        "dependencies": [project.dependency(d) for d in node.dependencies],
-        "mandates": [project.mandate(m) for m in node.mandates],
-        "goals": [
+        "dependencies": [
             {
-                "id": g.id,
-                "title": g.title,
-                "kind": g.kind,
-                "metric_class": g.metric_class,
-                "unit": g.unit,
-                "baseline": g.baseline,
-                "target": g.target,
-                "due": _due(g.due),
-                "owner": g.owner,
-                "description": g.description,
-                "status": g.status,
-                "at_risk": g.at_risk,
+                **project.dependency(d),
+                "requester_name": name(d.requester),
+                "host_name": name(d.host),
+                "manager_name": name(d.manager),
             }
-            for g in node.goals
+            for d in node.dependencies
         ],
+        "mandates": [project.mandate(m) for m in node.mandates],
+        "goals": [{**project.goal(g), "due": _due(g.due)} for g in node.goals],
         "goals_at_risk": [project.goal_at_risk(g) for g in node.goals_at_risk],
+        "goals_own_view": own_view_judges(node),
+        "approved_goals_at_risk": [project.goal_at_risk(g) for g in node.approved_goals_at_risk],
+        "child_goals": [
+            {
+                **c,
+                "goals": [{**g, "due": _due(g["due"])} for g in c["goals"]],
+            }
+            for c in map(project.child_goals, node.child_goals)
+        ],
         "flat_items": [
             {
                 "id": f.id,
@@ -99,8 +115,14 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
                 "is_leaf": not c.children,
                 "totals": totals(c.totals),
                 "has_budget": c.has_budget,
+                **summaries.get(c.id, {}),
             }
             for c in children
         ],
         "review_note": node.review_note,
+        "resources": project.resources(node.resources),
+        "hiring": project.hiring(node.hiring),
+        "hiring_here": project.hiring(node.hiring_here),
+        "hiring_differs": node.hiring_differs,
+        "envelopes": project.envelopes(node.envelopes),
     }

@@ -4,7 +4,8 @@ The roll-up (:mod:`opplan.engine.rollup`) builds every :class:`NodeReport`
 with these functions, and so may a test that assembles a report by hand. Every
 figure a renderer lays out beyond the engine's totals is decided here: where
 the line is drawn, the flat-and-asks table by team with its "other teams" row,
-the headcount total, each goal's at-risk verdict. Renderers only lay them out.
+the headcount total, each goal's at-risk verdicts and change
+(:mod:`opplan.report.goals`), the children's goals. Renderers only lay them out.
 """
 
 from __future__ import annotations
@@ -13,14 +14,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from opplan.model import NodeId, Plan
-from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.model.costing import ZERO, ZERO_AMOUNT, Amount
+from opplan.report.goals import child_goals, goal_rows
+from opplan.report.line import Dimension, LineFigures
 from opplan.report.records import (
+    ApprovedCounts,
     ChildFigures,
+    ChildSummary,
     FlatItemRow,
     GoalAtRisk,
-    GoalRow,
     HeadcountRow,
     NodeReport,
+    RemovedRow,
     StackRow,
     TeamRow,
     Totals,
@@ -31,30 +36,20 @@ from opplan.report.records import (
 BODY_MAX_CHILDREN = 12
 
 
-def plan_fields(node: NodeId, plan: Plan, at_risk: Sequence[GoalAtRisk]) -> dict[str, Any]:
-    """The :class:`NodeReport` fields taken from the node's own plan.yaml."""
-    risky = {g.goal for g in at_risk if g.node == node}
+def plan_fields(
+    node: NodeId,
+    plan: Plan,
+    at_risk: Sequence[GoalAtRisk],
+    approved_at_risk: Sequence[GoalAtRisk] = (),
+) -> dict[str, Any]:
+    """The :class:`NodeReport` fields taken from the node's own plan.yaml; goals carry
+    their verdicts in the node's view (``at_risk``) and the approved plan's
+    (``approved_at_risk``, the subtree's goals at risk in the root's view)."""
     review = plan.review
     return {
         "plan_path": plan.source.path,
-        "goals": tuple(
-            GoalRow(
-                id=g.id,
-                title=g.title,
-                kind=g.kind,
-                metric_class=g.metric_class,
-                unit=g.unit,
-                baseline=g.baseline,
-                target=g.target,
-                due=g.due,
-                owner=g.owner,
-                description=g.description,
-                status=g.status[-1].color if g.status else None,
-                status_note=g.status[-1].note if g.status else None,
-                at_risk=g.id in risky,
-            )
-            for g in plan.goals
-        ),
+        "goals": goal_rows(node, plan, at_risk, approved_at_risk),
+        "approved_goals_at_risk": tuple(approved_at_risk),
         "flat_items": tuple(
             FlatItemRow(f.id, f.title, f.headcount, f.summary, tuple(f.goals)) for f in plan.flat
         ),
@@ -94,6 +89,36 @@ def line_marks(
         (i for i, r in enumerate(stack) if r.status == "above" and not r.forced), default=None
     )
     return line_at, last_above
+
+
+def line_figures(
+    stack: Sequence[StackRow],
+    budget: tuple[Any, Any],
+    line_at: int | None,
+    last_above: int | None,
+) -> LineFigures:
+    """The line of a view in figures (rule 5): the forced asks counted first, the budget
+    used at the line (the forced asks and the non-forced asks above it, so the node's
+    funded total), the headroom per budget dimension, and the first ask below the line
+    with how much it misses in each dimension and so which dimensions bind."""
+    budget_hc, budget_cost = budget
+    forced = Amount.total([r.amount for r in stack if r.forced])
+    used = stack[last_above].used if last_above is not None else forced
+    room_hc = None if budget_hc is None else budget_hc - used.headcount
+    room_cost = None if budget_cost is None else budget_cost - used.cost
+    first = line_at if line_at is not None and line_at < len(stack) else None
+    miss_hc = miss_cost = ZERO
+    if first is not None:
+        ask = stack[first].amount
+        if room_hc is not None:
+            miss_hc = max(ZERO, ask.headcount - room_hc)
+        if room_cost is not None:
+            miss_cost = max(ZERO, ask.cost - room_cost)
+    misses: tuple[tuple[Dimension, Any], ...] = (("headcount", miss_hc), ("cost", miss_cost))
+    binds = tuple(d for d, miss in misses if miss > 0)
+    return LineFigures(
+        budget_hc, budget_cost, forced, used, room_hc, room_cost, binds, first, miss_hc, miss_cost
+    )
 
 
 def team_rows(
@@ -191,4 +216,71 @@ def derived_fields(
             node, name, own, totals, kids, by_child, max_children=BODY_MAX_CHILDREN
         ),
         "headcount_total": headcount_total(headcount),
+        "child_goals": child_goals(kids),
+        "line": line_figures(stack, budget, line_at, last_above),
+    }
+
+
+def approved_counts(stack: Sequence[StackRow], removed: Sequence[RemovedRow]) -> ApprovedCounts:
+    """The subtree's asks (live and removed in the node's view: every one of them) counted
+    by their status in the approved plan."""
+    counts = dict.fromkeys(("above", "below", "unlined", "cut", "deferred"), 0)
+    for row in stack:
+        counts[row.approved] += 1
+    for r in removed:
+        counts[r.approved] += 1
+    return ApprovedCounts(
+        counts["above"], counts["below"], counts["unlined"], counts["cut"], counts["deferred"]
+    )
+
+
+def child_summaries(
+    stack: Sequence[StackRow],
+    removed: Sequence[RemovedRow],
+    children: Sequence[NodeReport],
+) -> tuple[ChildSummary, ...]:
+    """Each child's asks in the manager's view (funded, unfunded, cut, deferred, at risk)
+    and funded in the approved plan."""
+    live: dict[NodeId, tuple[list[Amount], list[Amount], list[bool]]] = {
+        c.id: ([], [], []) for c in children
+    }
+    gone: dict[NodeId, tuple[list[Amount], list[Amount]]] = {c.id: ([], []) for c in children}
+    for row in stack:
+        if row.child in live:
+            funded, unfunded, risky = live[row.child]
+            (funded if row.status == "above" else unfunded).append(row.amount)
+            risky.append(row.at_risk)
+    for r in removed:
+        if r.child in gone:
+            gone[r.child][0 if r.status == "cut" else 1].append(r.requested)
+    return tuple(
+        ChildSummary(
+            child=c.id,
+            requested=c.totals.requested,
+            funded=Amount.total(live[c.id][0]),
+            unfunded=Amount.total(live[c.id][1]),
+            cut=Amount.total(gone[c.id][0]),
+            deferred=Amount.total(gone[c.id][1]),
+            at_risk=sum(live[c.id][2]),
+            approved_funded=c.approved.funded,
+        )
+        for c in children
+    )
+
+
+def outcome_fields(
+    children: Sequence[NodeId],
+    totals: Totals,
+    approved: Totals,
+    stack: Sequence[StackRow],
+    removed: Sequence[RemovedRow],
+    reports: Mapping[NodeId, NodeReport],
+) -> dict[str, Any]:
+    """The :class:`NodeReport` fields on the outcome: what the approved plan gives the
+    subtree (flat plus its funded asks), its asks counted by approved status, and each
+    child's asks in this node's view and in the approved plan."""
+    return {
+        "approved_counts": approved_counts(stack, removed),
+        "approved_total": Amount.total([totals.flat, approved.funded]),
+        "child_summaries": child_summaries(stack, removed, [reports[c] for c in children]),
     }

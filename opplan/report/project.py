@@ -15,9 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from opplan.model.costing import Amount
+from opplan.report import goaltext
+from opplan.report.money import Envelopes, HireRow, Hiring, Resources
 from opplan.report.records import (
+    ApprovedCounts,
+    ChildGoals,
+    ChildSummary,
     DependencyRow,
     GoalAtRisk,
+    GoalRow,
     MandateCoverage,
     NodeReport,
     RemovedRow,
@@ -115,6 +121,28 @@ def stack_row(row: StackRow) -> dict[str, Any]:
         "at_risk": row.at_risk,
         "approved": row.approved,
         "approved_by": row.approved_by,
+        "used": amount(row.used),
+    }
+
+
+def _dims(headcount: Decimal | None, cost: Decimal | None) -> dict[str, Decimal | None]:
+    return {"headcount": None if headcount is None else hc(headcount), "cost": cost}
+
+
+def line(node: NodeReport) -> dict[str, Any]:
+    """The line in figures: ``budget``, ``forced`` (counted first), ``used`` at the line
+    (the funded total), ``headroom`` per budget dimension (None without budget there),
+    ``binds`` (the dimensions the first ask below breaks), ``first_below`` (that ask's
+    stack row, or None) and ``misses_by`` (how much it exceeds the headroom)."""
+    f = node.line
+    return {
+        "budget": _dims(f.budget_headcount, f.budget_cost),
+        "forced": amount(f.forced),
+        "used": amount(f.used),
+        "headroom": _dims(f.headroom_headcount, f.headroom_cost),
+        "binds": list(f.binds),
+        "first_below": None if f.first_below is None else stack_row(node.stack[f.first_below]),
+        "misses_by": _dims(f.misses_headcount, f.misses_cost),
     }
 
 
@@ -165,12 +193,170 @@ def mandate(m: MandateCoverage) -> dict[str, Any]:
         "unfunded": m.unfunded,
         "missing": m.missing,
         "answers": [
-            {"node": a.node, "response": a.response, "funded_by": a.funded_by, "status": a.status}
+            {
+                "node": a.node,
+                "response": a.response,
+                "funded_by": a.funded_by,
+                "status": a.status,
+                "approved_status": a.approved_status,
+            }
             for a in m.answers
         ],
+        "approved_funded": m.approved_funded,
+        "approved_unfunded": m.approved_unfunded,
     }
 
 
 def goal_at_risk(g: GoalAtRisk) -> dict[str, Any]:
-    """A goal at risk in the node's view."""
-    return {"node": g.node, "goal": g.goal, "title": g.title}
+    """A goal at risk (in the node's view or the approved plan), with its node's name."""
+    return {"node": g.node, "goal": g.goal, "title": g.title, "node_name": g.node_name}
+
+
+def goal(g: GoalRow) -> dict[str, Any]:
+    """One of a node's own goals as written: its figures (exact decimals, and as text with
+    their unit), the change, its latest status and its verdicts under rule 10 in the node's
+    view (``at_risk``) and in the approved plan (``approved_at_risk``)."""
+    return {
+        "id": g.id,
+        "title": g.title,
+        "kind": g.kind,
+        "metric_class": g.metric_class,
+        "unit": g.unit,
+        "baseline": g.baseline,
+        "target": g.target,
+        "change": g.change,
+        "change_unit": g.change_unit,
+        "baseline_text": None if g.baseline is None else goaltext.quantity(g.baseline, g.unit),
+        "target_text": None if g.target is None else goaltext.quantity(g.target, g.unit),
+        "change_text": None if g.change is None else goaltext.signed(g.change, g.change_unit),
+        "due": g.due,
+        "owner": g.owner,
+        "description": g.description,
+        "status": g.status,
+        "status_date": g.status_date,
+        "status_note": g.status_note,
+        "at_risk": g.at_risk,
+        "approved_at_risk": g.approved_at_risk,
+    }
+
+
+def child_goals(c: ChildGoals) -> dict[str, Any]:
+    """One child's own goals with the counts by latest colour and at risk in the approved plan."""
+    return {
+        "child": c.child,
+        "name": c.name,
+        "green": c.green,
+        "yellow": c.yellow,
+        "red": c.red,
+        "unreported": c.unreported,
+        "at_risk": c.at_risk,
+        "goals": [goal(g) for g in c.goals],
+    }
+
+
+def _budget(heads: Decimal | None, cost: Decimal | None) -> dict[str, Decimal | None]:
+    return {"headcount": None if heads is None else hc(heads), "cost": cost}
+
+
+def resources(r: Resources) -> dict[str, Any]:
+    """The subtree's money, whole: ``people`` by role family, ``spend`` and ``capex`` by
+    category with their totals, ``flat`` (people plus spend), funded asks and totals in this
+    view (``funded``, ``total``) and in the approved plan (``approved_funded``,
+    ``approved_total``)."""
+    return {
+        "people": [{"role": p.role, **amount(p.amount)} for p in r.people],
+        "people_total": amount(r.people_total),
+        "spend": [{"category": c.category, "amount": c.amount} for c in r.spend],
+        "spend_total": amount(r.spend_total),
+        "flat": amount(r.flat),
+        "capex": [{"category": c.category, "amount": c.amount} for c in r.capex],
+        "capex_total": r.capex_total,
+        "funded": amount(r.funded),
+        "approved_funded": amount(r.approved_funded),
+        "total": amount(r.total),
+        "approved_total": amount(r.approved_total),
+    }
+
+
+def hire_row(h: HireRow) -> dict[str, Any]:
+    """One funded position group: team, ask, role, level, location, start month, amounts."""
+    return {
+        "ask": h.ask,
+        "node": h.node,
+        "node_name": h.node_name,
+        "title": h.title,
+        "role": h.role,
+        "level": h.level,
+        "location": h.location,
+        "start": h.start,
+        **amount(h.amount),
+    }
+
+
+def hiring(h: Hiring) -> dict[str, Any]:
+    """A view's hiring plan: ``rows``, ``by_quarter`` (``quarter`` Q1..Q4 with amounts),
+    ``people`` and ``spend`` of the funded asks, and the headcount bridge: ``flat``,
+    ``exit`` and ``average`` (each ``{headcount}``)."""
+    return {
+        "rows": [hire_row(r) for r in h.rows],
+        "by_quarter": [
+            {"quarter": f"Q{q}", **amount(a)} for q, a in enumerate(h.by_quarter, start=1)
+        ],
+        "people": amount(h.people),
+        "spend": amount(h.spend),
+        "flat": {"headcount": hc(h.flat_headcount)},
+        "exit": {"headcount": hc(h.exit_headcount)},
+        "average": {"headcount": hc(h.average_headcount)},
+    }
+
+
+def envelopes(e: Envelopes) -> dict[str, Any]:
+    """A manager's children's envelopes: ``rows`` (``child``, ``name``, ``budget``,
+    ``funded_there`` in the child's view, ``funded_here`` in this view), their ``budget``
+    summed, and ``over``: the excess over this node's own budget (None when within it)."""
+    over = None
+    if e.over_headcount is not None or e.over_cost is not None:
+        over = _budget(e.over_headcount, e.over_cost)
+    return {
+        "rows": [
+            {
+                "child": r.child,
+                "name": r.name,
+                "budget": _budget(r.budget_headcount, r.budget_cost),
+                "funded_there": amount(r.funded_there),
+                "funded_here": amount(r.funded_here),
+            }
+            for r in e.rows
+        ],
+        "budget": _budget(e.budget_headcount, e.budget_cost),
+        "over": over,
+    }
+
+
+def approved_counts(c: ApprovedCounts) -> dict[str, int]:
+    """The subtree's asks by status in the approved plan: ``asks`` (all of them),
+    ``funded``, ``below``, ``unlined``, ``cut``, ``deferred``."""
+    return {
+        "asks": c.asks,
+        "funded": c.funded,
+        "below": c.below,
+        "unlined": c.unlined,
+        "cut": c.cut,
+        "deferred": c.deferred,
+    }
+
+
+def child_summary(c: ChildSummary) -> dict[str, Any]:
+    """One child's asks in the manager's view (``here``: funded, unfunded, cut, deferred,
+    ``at_risk`` asks) and funded in the approved plan (``approved_funded``)."""
+    return {
+        "requested": amount(c.requested),
+        "here": {
+            "funded": amount(c.funded),
+            "unfunded": amount(c.unfunded),
+            "cut": amount(c.cut),
+            "deferred": amount(c.deferred),
+            "at_risk": c.at_risk,
+        },
+        "approved_funded": amount(c.approved_funded),
+    }

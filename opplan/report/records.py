@@ -6,7 +6,8 @@ figure themselves; if two outputs need the same number it is here.
 
 Amounts are :class:`~opplan.costing.Amount` (headcount, in-year cost, run
 rate) in exact decimals. This module is the contract between the engine and the
-renderers: fields may be added, never renamed or removed.
+renderers: fields may be added, never renamed or removed. The goal records live in
+:mod:`opplan.report.goalrecords` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -20,11 +21,24 @@ from typing import Literal
 
 from opplan.model import Ask, AskRef, Decision, Narrative, NodeId, Tree
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.report.goalrecords import ChildGoals as ChildGoals
+from opplan.report.goalrecords import GoalAtRisk as GoalAtRisk
+from opplan.report.goalrecords import GoalRow as GoalRow
+from opplan.report.line import LineFigures
+from opplan.report.money import (
+    NO_ENVELOPES,
+    NO_HIRES,
+    NO_RESOURCES,
+    Envelopes,
+    Hiring,
+    Resources,
+)
 
 StackStatus = Literal["above", "below", "unlined"]
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
-DependencyRole = Literal["manager", "requester", "host"]
+DependencyRole = Literal["manager", "requester", "host", "path"]
 ApprovedStatus = Literal["above", "below", "unlined", "cut", "deferred"]
+AnswerStatus = Literal["flat", "funded", "unfunded", "missing"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,9 @@ class StackRow:
     #: Its status in the approved plan (the root's view): above, below, unlined, cut or deferred.
     approved: ApprovedStatus = "unlined"
     approved_by: NodeId | None = None  # the node whose decision is in effect in the approved plan
+    #: The budget used down to this ask as the line counts it (rule 5): every forced ask
+    #: first, wherever it stands, then the non-forced asks in order down to this one.
+    used: Amount = ZERO_AMOUNT
 
 
 #: Each StackRow field, in declaration order: what :func:`stack_row` sets.
@@ -115,6 +132,7 @@ def stack_row(
     child_removed: Literal["cut", "deferred"] | None,
     approved: ApprovedStatus,
     approved_by: NodeId | None,
+    used: Amount,
 ) -> StackRow:
     """A :class:`StackRow`, built fast: the roll-up's hot path (hundreds of thousands of rows).
 
@@ -152,6 +170,7 @@ def stack_row(
     f["child_removed"] = child_removed
     f["approved"] = approved
     f["approved_by"] = approved_by
+    f["used"] = used
     return row
 
 
@@ -186,7 +205,7 @@ class DependencyRow:
     status: DependencyStatus  # in the manager's view
     approved_status: DependencyStatus  # in the root's view
     at_risk_asks: tuple[AskRef, ...]  # requester asks that depend on it, when at risk
-    role: DependencyRole  # why this node sees it
+    role: DependencyRole  # why this node sees it ("path": between an end and the manager)
     at_risk: bool = False  # neither committed nor funded in the manager's view
 
 
@@ -197,7 +216,8 @@ class MandateAnswerRow:
     node: NodeId
     response: str | None  # None: the leaf did not answer
     funded_by: str | None  # "flat", an ask reference, or None
-    status: Literal["flat", "funded", "unfunded", "missing"]
+    status: AnswerStatus  # in the viewing node's view
+    approved_status: AnswerStatus = "missing"  # in the approved plan (the root's view)
 
 
 @dataclass(frozen=True)
@@ -212,20 +232,13 @@ class MandateCoverage:
     funded: int  # answers funded by flat or an ask above the line
     unfunded: int
     answers: tuple[MandateAnswerRow, ...]
+    approved_funded: int = 0  # answers funded by flat or an ask above the line in the root's view
+    approved_unfunded: int = 0  # answers not funded in the root's view
 
     @property
     def missing(self) -> int:
         """Leaves in scope that did not answer."""
         return self.leaves_in_scope - self.answered
-
-
-@dataclass(frozen=True)
-class GoalAtRisk:
-    """A goal no flat item names and no funded ask serves (roll-up rule 10, docs/rollup.md)."""
-
-    node: NodeId
-    goal: str
-    title: str
 
 
 @dataclass(frozen=True)
@@ -250,25 +263,6 @@ class ChildFigures:
 
 
 @dataclass(frozen=True)
-class GoalRow:
-    """One of the node's own goals as documents show it, with its verdict in the node's view."""
-
-    id: str
-    title: str
-    kind: str
-    metric_class: str | None
-    unit: str | None
-    baseline: Decimal | None
-    target: Decimal | None
-    due: int | str | dt.date | None  # a month number, a date, or text such as "Q3"
-    owner: str | None
-    description: str | None
-    status: str | None  # the latest status colour, None when never reported
-    status_note: str | None
-    at_risk: bool  # roll-up rule 10 (docs/rollup.md), in the node's own view
-
-
-@dataclass(frozen=True)
 class FlatItemRow:
     """One of the node's own flat items (the zero-based plan)."""
 
@@ -277,6 +271,39 @@ class FlatItemRow:
     headcount: Decimal
     summary: str | None
     goals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApprovedCounts:
+    """How many asks of a node's subtree have each status in the approved plan (the
+    root's view): funded (above the root's line or funded by a decision), below, unlined,
+    cut, deferred."""
+
+    funded: int = 0
+    below: int = 0
+    unlined: int = 0
+    cut: int = 0
+    deferred: int = 0
+
+    @property
+    def asks(self) -> int:
+        """Every ask of the subtree."""
+        return self.funded + self.below + self.unlined + self.cut + self.deferred
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    """What a manager needs to know of one child's asks, in the manager's view and in the
+    approved plan (the child's own view is the child's report)."""
+
+    child: NodeId
+    requested: Amount  # every ask of the child's subtree, as written
+    funded: Amount  # funded in the manager's view (above its line or by decision)
+    unfunded: Amount  # below the manager's line or unlined there
+    cut: Amount  # requested amounts cut in the manager's view
+    deferred: Amount  # requested amounts deferred in the manager's view
+    at_risk: int  # the child's asks at risk from a dependency in the manager's view
+    approved_funded: Amount  # funded in the approved plan (the root's view)
 
 
 TeamRowKind = Literal["own", "child", "others", "total"]
@@ -338,6 +365,20 @@ class NodeReport:
     teams: tuple[TeamRow, ...] = ()  # own (if any), every child, total
     teams_body: tuple[TeamRow, ...] = ()  # the same, the smaller children in one row
     headcount_total: Amount = ZERO_AMOUNT  # the sum of the headcount rows
+    #: The goals of the subtree at risk in the approved plan (rule 10 in the root's view).
+    approved_goals_at_risk: tuple[GoalAtRisk, ...] = ()
+    child_goals: tuple[ChildGoals, ...] = ()  # each child's own goals, in child order
+    resources: Resources = NO_RESOURCES  # the money, whole (inclusive of the subtree)
+    hiring: Hiring = NO_HIRES  # funded heads in the approved plan (the root's view)
+    hiring_here: Hiring = NO_HIRES  # funded heads in this node's view
+    hiring_differs: bool = False  # this node's view hires otherwise than the approved plan
+    envelopes: Envelopes = NO_ENVELOPES  # a manager's children's budgets and funding
+    approved_counts: ApprovedCounts = ApprovedCounts()  # the subtree's asks by approved status
+    #: What the approved plan gives the subtree: flat plus the asks funded there.
+    approved_total: Amount = ZERO_AMOUNT
+    child_summaries: tuple[ChildSummary, ...] = ()  # one per child, in child id order
+    #: The line in figures: budget, forced, used, headroom, what binds, the first ask below.
+    line: LineFigures = field(default_factory=LineFigures)
 
 
 @dataclass(frozen=True)
@@ -352,6 +393,16 @@ class Report:
     def tree(self) -> Tree:
         """The org tree's index over the report's nodes (the model's one subtree index)."""
         return Tree.build(self.nodes)
+
+    def path_names(self, node: NodeId) -> tuple[str, ...]:
+        """The names of ``node``'s org path, from the root down to the node itself
+        (``("Northwind", "Retail", "Buying")``): the path as a reader knows it."""
+        names: list[str] = []
+        at: NodeId | None = node
+        while at is not None and at in self.nodes and len(names) <= len(self.nodes):
+            names.append(self.nodes[at].name)
+            at = self.nodes[at].parent
+        return tuple(reversed(names))
 
     def subtree(self, top: NodeId) -> list[NodeReport]:
         """``top`` and every node below it, depth-first."""

@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from opplan.check.budgets import over_budget_diagnostics
 from opplan.check.validate import validate
 from opplan.load.loader import load, load_model
 from opplan.load.orgtree import PLAN_FILE
@@ -57,6 +58,8 @@ class ImportResult:
     changes: list[Change]
     written: bool
     forced: list[str] = field(default_factory=list)  # stale rows imported with force
+    #: Policy warnings (or errors) the change causes, such as a node now over budget.
+    caused: list[Diagnostic] = field(default_factory=list)
 
 
 def import_review(
@@ -92,7 +95,8 @@ def import_review(
         return ImportResult(node_id, plan_path, [], False, stale)
     before = _read_as_loaded(plan_path, node.plan)
     new = rewrite(plan_path, before, changes)
-    _check_new_plan(cycle, node_id, plan_path, new, changes)
+    after = _check_new_plan(cycle, node_id, plan_path, new, changes)
+    caused = _caused(cycle, after)
     if not dry_run:
         try:
             atomic.rewrite(plan_path, lambda _current: new, expected=before)
@@ -103,7 +107,20 @@ def import_review(
                 f"{plan_path} changed while importing (another import or an editor wrote "
                 "it), so nothing was written; run the import again"
             ) from exc
-    return ImportResult(node_id, plan_path, changes, not dry_run, stale)
+    return ImportResult(node_id, plan_path, changes, not dry_run, stale, caused)
+
+
+def _caused(before: Cycle, after: Cycle) -> list[Diagnostic]:
+    """The over-budget diagnostics (docs/policies.md) that the change adds: a decision
+    that puts a node over budget is imported, and said."""
+    known = Counter(d.message for d in over_budget_diagnostics(before))
+    out = []
+    for d in over_budget_diagnostics(after):
+        if known[d.message]:
+            known[d.message] -= 1
+        else:
+            out.append(d)
+    return out
 
 
 def _check_identity(book: ReviewBook, cycle: Cycle, name: str, diags: list[Diagnostic]) -> NodeId:
@@ -161,8 +178,9 @@ def _read_as_loaded(plan_path: Path, loaded: Plan) -> bytes:
 
 def _check_new_plan(
     cycle: Cycle, node_id: NodeId, plan_path: Path, new: bytes, changes: list[Change]
-) -> None:
-    """Load and validate the new plan.yaml with the cycle; refuse any new error."""
+) -> Cycle:
+    """Load and validate the new plan.yaml with the cycle; refuse any new error. Returns
+    the cycle as the import leaves it."""
     node = cycle.node(node_id)
     diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="opplan-review-") as tmp:
@@ -198,3 +216,4 @@ def _check_new_plan(
                 f"writing {change.ask} did not read back as written; nothing "
                 "was written (please report this)"
             )
+    return after

@@ -67,48 +67,6 @@ def money(value: Decimal, currency: str) -> str:
     return money_text(value, currency, full=True)
 
 
-def goals_grid(node: NodeReport, report: Report) -> Grid:
-    """The node's own goals: what, from where to where, by when, who, and how it tracks."""
-    b = Builder(
-        [
-            Column("Goal", "left", 2.6),
-            Column("From", "right", 0.7),
-            Column("To", "right", 0.7),
-            Column("Due", "left", 0.6),
-            Column("Owner", "left", 1.1),
-            Column("Status", "left", 0.8),
-        ]
-    )
-    for g in node.goals:
-        unit = "" if not g.unit else g.unit if g.unit == "%" else f" {g.unit}"
-        status = (g.status or "new") + (", at risk" if g.at_risk else "")
-        b.add(
-            [
-                f"{g.id}: {g.title}",
-                f"{_plain_number(g.baseline)}{unit}" if g.baseline is not None else "",
-                f"{_plain_number(g.target)}{unit}" if g.target is not None else "",
-                _due_text(g.due),
-                g.owner or "",
-                status,
-            ]
-        )
-    return b.grid()
-
-
-def _plain_number(value: Decimal) -> str:
-    return headcount(value) if abs(value) >= 1 or value == 0 else format(value.normalize(), "f")
-
-
-def _due_text(due: object) -> str:
-    if due is None:
-        return ""
-    if isinstance(due, int):
-        return ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
-            due - 1
-        ]
-    return str(due)
-
-
 def flat_grid(node: NodeReport, report: Report, *, full: bool = True) -> Grid:
     """Leaf: the zero-based flat items; manager: flat and asks by team, with a total.
 
@@ -189,14 +147,16 @@ def headcount_grid(node: NodeReport, report: Report) -> Grid:
 
 
 def dependency_grid(node: NodeReport, report: Report) -> Grid:
-    """Dependencies this node sees: who needs what from whom, by when, and its status."""
+    """Dependencies this node sees: who needs what from whom, by when, its status where it
+    is decided (its lowest common manager's view) and in the approved plan."""
     b = Builder(
         [
             Column("Needed by", "left", 1.1),
             Column("From", "left", 1.1),
-            Column("What", "left", 2.4),
-            Column("When", "left", 0.6),
-            Column("Status", "left", 1.0),
+            Column("What", "left", 1.4),
+            Column("When", "left", 0.45),
+            Column("Where decided", "left", 1.15),
+            Column("Approved plan", "left", 1.0),
         ]
     )
 
@@ -204,32 +164,67 @@ def dependency_grid(node: NodeReport, report: Report) -> Grid:
         return report.nodes[nid].name if nid in report.nodes else nid
 
     for d in node.dependencies:
-        status = d.status + (" (away team)" if d.away_team else "")
-        b.add([name(d.requester), name(d.host), d.what, d.needed_by or "", status])
+        away = " (away team)" if d.away_team else ""
+        b.add(
+            [
+                name(d.requester),
+                name(d.host),
+                d.what,
+                d.needed_by or "",
+                f"{d.status} at {name(d.manager)}{away}",
+                d.approved_status,
+            ]
+        )
     return b.grid()
 
 
-def mandate_grid(node: NodeReport) -> Grid:
-    """Each mandate's coverage in the subtree."""
-    b = Builder(
-        [
-            Column("Mandate", "left", 2.8),
-            Column("Due", "left", 0.5),
-            Column("Teams", "right", 0.6),
-            Column("Answered", "right", 0.75),
-            Column("Funded", "right", 0.65),
-            Column("Unfunded", "right", 0.75),
-        ]
-    )
+#: A mandate answer's status as a cell.
+ANSWER_WORDS = {
+    "flat": "funded on flat",
+    "funded": "funded",
+    "unfunded": "not funded",
+    "missing": "no answer",
+}
+
+
+def mandate_grid(node: NodeReport, report: Report) -> Grid:
+    """Each mandate's coverage in the subtree, in the node's view and in the approved plan
+    (the root's view; one column at the root, where they are the same). A team's own
+    answer, for a team."""
+    if not node.children:
+        # a team's own view says something only when it has a budget (else nothing is funded)
+        own = node.has_budget and node.id != report.root
+        columns = [Column("Mandate", "left", 3.2), Column("Due", "left", 0.5)]
+        if own:
+            columns.append(Column(f"{node.name}'s view", "left", 1.2))
+        columns.append(Column("Approved plan", "left", 1.2))
+        b = Builder(columns)
+        for m in node.mandates:
+            for a in m.answers:
+                here = [ANSWER_WORDS[a.status]] if own else []
+                b.add([m.title, m.due or "", *here, ANSWER_WORDS[a.approved_status]])
+        return b.grid()
+    is_root = node.id == report.root
+    columns = [
+        Column("Mandate", "left", 2.5),
+        Column("Due", "left", 0.5),
+        Column("Teams", "right", 0.55),
+        Column("Answered", "right", 0.75),
+    ]
+    if not is_root:
+        columns.append(Column(f"Funded at {node.name}", "right", 0.85))
+    columns.append(Column("Funded, approved", "right", 0.85))
+    b = Builder(columns)
     for m in node.mandates:
+        here = [] if is_root else [str(m.funded)]
         b.add(
             [
                 m.title,
                 m.due or "",
                 str(m.leaves_in_scope),
                 str(m.answered),
-                str(m.funded),
-                str(m.unfunded),
+                *here,
+                str(m.approved_funded),
             ]
         )
     return b.grid()

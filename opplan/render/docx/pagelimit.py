@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -36,7 +36,8 @@ from opplan.model import Cycle
 from opplan.model.costing import number_text
 from opplan.model.diagnostics import Diagnostic, Source
 from opplan.narrative.markdown import CodeBlock, Heading, ListBlock, Paragraph, Quote, Table, plain
-from opplan.render.docx.grids import BODY_MAX_ROWS, Grid
+from opplan.render.docx.colwidths import column_widths, grid_texts
+from opplan.render.docx.grids import BODY_MAX_ROWS, LINE, MUTED, Grid
 from opplan.render.docx.page import PAGE_SIZES, TABLE_FONT_PT
 from opplan.render.docx.plan import Chart, DocPlan, Element, Renderer, Title, search_path
 from opplan.render.docx.templatecheck import (
@@ -125,7 +126,7 @@ def estimate_pages(plan: DocPlan, cycle: CycleInfo) -> PageCount:
     width, height = (v / 12700 for v in PAGE_SIZES.get(cycle.page_size, PAGE_SIZES["letter"]))
     usable_w, usable_h = width - 2 * MARGIN_PT, height - 2 * MARGIN_PT
     size = float(cycle.font_size)
-    total = sum(_height(e, size, usable_w) for e in plan.body)
+    total = sum(_height(e, size, usable_w, cycle.body_font) for e in plan.body)
     return PageCount(_pages(total / usable_h), ESTIMATE)
 
 
@@ -134,41 +135,48 @@ def _lines(chars: int, size: float, width: float, em: float | None = None) -> in
     return max(math.ceil(chars / per_line), 1)
 
 
-def _height(e: Element, size: float, width: float) -> float:
+def _height(e: Element, size: float, width: float, font: str = "Calibri") -> float:
     if isinstance(e, Title):
-        return 22 * LINE_HEIGHT + 2 + 10 * LINE_HEIGHT + 10
+        return 22 * LINE_HEIGHT + 2 + len(e.lines) * (10 * LINE_HEIGHT + 1) + 9
     if isinstance(e, Paragraph):
         return _lines(len(plain(e.spans)), size, width) * size * LINE_HEIGHT + 6
     if isinstance(e, Heading):
         h = {1: 15.0, 2: 12.5, 3: 11.0}.get(e.level, 11.0)
         return h * LINE_HEIGHT + {1: 12, 2: 10}.get(e.level, 8) + 3
     if isinstance(e, ListBlock):
-        return sum(_height(b, size, width - 18) - 4 for item in e.items for b in item.blocks)
+        return sum(_height(b, size, width - 18, font) - 4 for item in e.items for b in item.blocks)
     if isinstance(e, Quote):
-        return sum(_height(b, size, width - 36) for b in e.blocks)
+        return sum(_height(b, size, width - 36, font) for b in e.blocks)
     if isinstance(e, CodeBlock):
         return (e.text.count("\n") + 2) * 9 * LINE_HEIGHT
     if isinstance(e, (Table, Grid)):
-        return _table_height(e, width)
+        return _table_height(e, width, font)
     if isinstance(e, Chart):
         return e.width_in * 72 * 0.6
     return 0.0
 
 
-def _table_height(e: Table | Grid, width: float) -> float:
+def _table_height(e: Table | Grid, width: float, font: str) -> float:
     if isinstance(e, Grid):
         weights = [c.width for c in e.columns]
         rows = [[c.title for c in e.columns]] + [list(r) for r in e.rows]
+        texts: Sequence[Sequence[str]] = grid_texts(e)
     else:
         weights = [1.0] * len(e.header)
         rows = [[plain(c) for c in e.header]] + [[plain(c) for c in r] for r in e.rows]
-    total = sum(weights) or 1.0
+        texts = rows
+    widths = column_widths(weights, texts, width, TABLE_FONT_PT, font)
+    spans = [False] + [k in (LINE, MUTED) for k in e.kinds] if isinstance(e, Grid) else []
     height = 0.0
-    for row in rows:
+    for k, row in enumerate(rows):
+        if k < len(spans) and spans[k]:  # one label cell across the whole table
+            lines = _lines(len(row[0]), TABLE_FONT_PT, width - 7, TABLE_CHAR_EM)
+            height += lines * TABLE_FONT_PT * LINE_HEIGHT + ROW_PAD
+            continue
         lines = max(
             (
-                _lines(len(text), TABLE_FONT_PT, width * w / total - 7, TABLE_CHAR_EM)
-                for text, w in zip(row, weights, strict=False)
+                _lines(len(text), TABLE_FONT_PT, w - 7, TABLE_CHAR_EM)
+                for text, w in zip(row, widths, strict=False)
                 if text
             ),
             default=1,

@@ -18,8 +18,11 @@ the first section), or at the end of the body.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +45,19 @@ from opplan.narrative.templating import (
     render,
 )
 from opplan.render.docx import charts
+from opplan.render.docx.goalgrids import child_goals_grid, child_goals_summary_grid, goals_grid
 from opplan.render.docx.grids import (
     Grid,
     dependency_grid,
     flat_grid,
-    goals_grid,
     headcount_grid,
     mandate_grid,
+)
+from opplan.render.docx.moneygrids import (
+    bridge_grid,
+    envelope_grid,
+    hires_grid,
+    resources_grid,
 )
 from opplan.render.docx.stackgrid import removed_grid, stack_grid
 from opplan.report.context import node_context
@@ -56,14 +65,18 @@ from opplan.report.records import NodeReport, Report
 from opplan.util.resources import templates_dir
 
 TEMPLATE_DIR = "document"
+DIGEST_CHARS = 10
+"""Hex digits of the content digest printed in the version line."""
+_LINES = ("line", "end")
 
 
 @dataclass(frozen=True, slots=True)
 class Title:
-    """The title block: the node's name and a subtitle line."""
+    """The title block: the node's name, then the lines of ``title.md.j2`` (one paragraph
+    each: cycle, org path and owner; contributors and state; the version line)."""
 
     text: str
-    subtitle: Paragraph | None
+    lines: tuple[Paragraph, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +123,8 @@ _END = ("dependencies", "risks", "frequently asked", "faq")
 SLOTS = (
     _Slot("goals", ("goals",), ()),
     _Slot("flat", ("flat plan", "resources"), _END),
+    _Slot("resources", ("flat plan", "resources"), _END),
+    _Slot("envelopes", ("flat plan", "resources"), _END),
     _Slot("stack", ("incremental",), _END),
     _Slot("dependencies", ("dependencies",), ("frequently asked", "faq")),
 )
@@ -171,10 +186,16 @@ def _generated(r: Renderer, node: NodeReport, slot: str) -> tuple[list[Section],
         grids = [goals_grid(node, report)]
     elif slot == "flat":
         grids = [flat_grid(node, report, full=False)]
+    elif slot == "resources":
+        grids = [resources_grid(node, report, full=False)]
+    elif slot == "envelopes":
+        if not node.envelopes.rows:
+            return [], []
+        grids = [envelope_grid(node, report)]
     elif slot == "stack":
         grids = [stack_grid(node, report, full=False)] if node.stack else []
     else:
-        grids = [g for g in (dependency_grid(node, report), mandate_grid(node)) if g.rows]
+        grids = [g for g in (dependency_grid(node, report), mandate_grid(node, report)) if g.rows]
         if not grids:
             return [], []
     return r.section(slot, node), [g for g in grids if g.rows]
@@ -264,12 +285,21 @@ def _chart(node: NodeReport, report: Report) -> Chart | None:
 def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Element]:
     report = r.report
     out: list[Element] = [Heading(1, (Span("Appendix"),), 0)]
+    out += _blocks(r.section("appendix_glance", node), 2)
     for s in doc.appendix if doc else ():
         if s.title:
             out.append(Heading(2, s.title, s.line))
         out.extend(s.blocks)
+    out += _blocks(r.section("appendix_resources", node), 2)
+    out.append(resources_grid(node, report, full=True))
     out += _blocks(r.section("appendix_headcount", node), 2)
     out.append(headcount_grid(node, report))
+    out += _blocks(r.section("appendix_hiring", node), 2)
+    out.append(bridge_grid(node.hiring, report, "approved plan"))
+    if node.hiring_differs and node.children:
+        out.append(bridge_grid(node.hiring_here, report, f"{node.name}'s view"))
+    if node.hiring.rows:
+        out.append(hires_grid(node, report))
     if node.stack:
         out += _blocks(r.section("appendix_stack", node), 2)
         out.append(stack_grid(node, report, full=True))
@@ -280,6 +310,9 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
     if chart is not None:
         out += _blocks(r.section("appendix_chart", node), 2)
         out.append(chart)
+    if node.child_goals:
+        out += _blocks(r.section("appendix_goals", node), 2)
+        out += [child_goals_summary_grid(node), child_goals_grid(node, report)]
     if node.children:
         out += _blocks(r.section("appendix_teams", node), 2)
         for cid in node.children:
@@ -292,6 +325,37 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
     return out
 
 
+@lru_cache(maxsize=1)
+def opplan_version() -> str:
+    """The installed opplan's version (``unknown`` when run from a source tree only)."""
+    try:
+        return metadata.version("opplan")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def content_digest(elements: Sequence[Element]) -> str:
+    """A short digest of what the elements print: the same content gives the same digest.
+
+    Source line numbers are left out (moving a paragraph down by a blank line changes
+    nothing printed); a chart counts by its PNG bytes.
+    """
+    return hashlib.sha256(repr(_printed(tuple(elements))).encode()).hexdigest()[:DIGEST_CHARS]
+
+
+def _printed(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            tuple(_printed(getattr(value, f.name)) for f in fields(value) if f.name not in _LINES),
+        )
+    if isinstance(value, (tuple, list)):
+        return tuple(_printed(v) for v in value)
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    return value
+
+
 def plan_document(node: NodeReport, r: Renderer, *, appendix: bool = True) -> DocPlan:
     """The document of ``node``: title, body and (unless ``appendix=False``) appendix.
 
@@ -300,18 +364,22 @@ def plan_document(node: NodeReport, r: Renderer, *, appendix: bool = True) -> Do
     """
     cycle = r.report.cycle
     doc = r.narrative(node)
-    subtitle_sections = r.section("title", node)
-    subtitle = next(
-        (b for s in subtitle_sections for b in s.blocks if isinstance(b, Paragraph)), None
+    # the outcome first, before any detail
+    body = (*_blocks(r.section("approved", node), None), *_body(r, node, doc))
+    rest = tuple(_appendix(r, node, doc)) if appendix else ()
+    version = {"opplan": opplan_version(), "digest": content_digest((*body, *rest))}
+    lines = tuple(
+        b
+        for s in r.section("title", node, version=version)
+        for b in s.blocks
+        if isinstance(b, Paragraph)
     )
-    body: list[Element] = [Title(node.name, subtitle)]
-    body += _body(r, node, doc)
     return DocPlan(
         title=f"{node.name}: {cycle.name}",
         author=node.owner,
         subject=cycle.name,
-        body=tuple(body),
-        appendix=tuple(_appendix(r, node, doc)) if appendix else (),
+        body=(Title(node.name, lines), *body),
+        appendix=rest,
     )
 
 

@@ -33,7 +33,9 @@ from opplan.narrative.markdown import (
     Quote,
     Span,
     Table,
+    plain,
 )
+from opplan.render.docx.colwidths import column_widths, grid_texts
 from opplan.render.docx.grids import LINE, MUTED, TOTAL, Grid
 from opplan.render.docx.oxml import (
     CellSpec,
@@ -81,6 +83,8 @@ STYLE_NAMES = (
 )
 KEEP_TOGETHER_ROWS = 16
 """Tables with at most this many rows are kept on one page."""
+AFTER_TABLE = Pt(4)
+"""Space between a table and the paragraph after it."""
 
 
 def render_docx(node: NodeReport, report: Report, templates: Sequence[Path]) -> bytes:
@@ -92,7 +96,7 @@ def layout(plan: DocPlan, cycle: CycleInfo) -> bytes:
     """Lay a document plan out as .docx bytes (deterministic)."""
     base, ids = _base(cycle)
     document = docx.Document(io.BytesIO(base))
-    writer = _Writer(document, ids)
+    writer = _Writer(document, ids, cycle.body_font)
     for part in (plan.body, plan.appendix):
         if part is plan.appendix and part:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -185,29 +189,42 @@ def _properties(document: Any, plan: DocPlan, cycle: CycleInfo) -> None:
 class _Writer:
     """Appends plan elements to a python-docx document (styles by id: lookups by name are slow)."""
 
-    def __init__(self, document: Any, ids: dict[str, str]) -> None:
+    def __init__(self, document: Any, ids: dict[str, str], font: str) -> None:
         self.doc = document
         self.ids = ids
+        self.font = font
         section = document.sections[0]
         self.usable = section.page_width - section.left_margin - section.right_margin
+        self.after_table = False
 
     def para(self, style: str | None = None) -> Any:
-        """A new paragraph of a style (None: Normal)."""
+        """A new paragraph of a style (None: Normal).
+
+        The first paragraph after a table gets a little space before it (a heading has
+        its own). No empty paragraph separates them: LibreOffice then fails to keep a
+        heading after that paragraph with the text below it.
+        """
         p = self.doc.add_paragraph()
         if style is not None:
             set_style(p, self.ids[style])
+        if self.after_table and not (style or "").startswith("Heading"):
+            p.paragraph_format.space_before = AFTER_TABLE
+        self.after_table = False
         return p
 
     def element(self, element: Element, keep_next: bool = False) -> None:
         """Lay out one element; ``keep_next`` keeps a paragraph with the table after it."""
         if isinstance(element, Title):
             add_text_run(self.para("Title"), element.text)
-            if element.subtitle is not None:
-                self.spans(self.para("Subtitle"), element.subtitle.spans)
+            for i, line in enumerate(element.lines, start=1):
+                p = self.spans(self.para("Subtitle"), line.spans)
+                if i < len(element.lines):
+                    p.paragraph_format.space_after = Pt(1)
         elif isinstance(element, Grid):
             self.grid(element)
         elif isinstance(element, Chart):
-            self.doc.add_picture(io.BytesIO(element.png), width=Inches(element.width_in))
+            run = self.para().add_run()
+            run.add_picture(io.BytesIO(element.png), width=Inches(element.width_in))
         else:
             self.block(element, keep_next=keep_next)
 
@@ -269,12 +286,17 @@ class _Writer:
                 run.font.name = CODE_FONT
         return paragraph
 
-    def _widths(self, weights: Sequence[float]) -> list[int]:
-        total = sum(weights) or 1.0
+    def _widths(self, weights: Sequence[float], texts: Sequence[Sequence[str]]) -> list[int]:
+        """Column widths in twips: the weights, widened so that no word breaks."""
         twips = self.usable // 635  # EMU to twentieths of a point
-        return [int(twips * w / total) for w in weights]
+        points = column_widths(weights, texts, twips / 20, TABLE_FONT_PT, self.font)
+        widths = [int(w * 20) for w in points]
+        widths[widths.index(max(widths))] += twips - sum(widths)  # rounding
+        return widths
 
     def _append(self, widths: Sequence[int], rows: list[list[CellSpec]]) -> None:
+        if self.after_table:  # two tables that touch would merge into one
+            self.para("No Spacing")
         append_table(
             self.doc,
             widths,
@@ -284,8 +306,7 @@ class _Writer:
             mono_font=CODE_FONT,
             keep_together=len(rows) <= KEEP_TOGETHER_ROWS,
         )
-        gap = self.para("No Spacing")
-        gap.paragraph_format.space_after = Pt(4)
+        self.after_table = True
 
     def markdown_table(self, table: Table) -> None:
         """A pipe table from the narrative, in the document's table style."""
@@ -299,7 +320,8 @@ class _Writer:
         rows += [
             [CellSpec(_runs(c), a) for c, a in zip(row, aligns, strict=False)] for row in table.rows
         ]
-        self._append(self._widths([1.0] * len(aligns)), rows)
+        texts = [[plain(c) for c in table.header], *([plain(c) for c in r] for r in table.rows)]
+        self._append(self._widths([1.0] * len(aligns), texts), rows)
 
     def grid(self, grid: Grid) -> None:
         """A generated table: header row, rows by kind, the line drawn across."""
@@ -332,7 +354,7 @@ class _Writer:
                         for text, col in zip(cells, grid.columns, strict=False)
                     ]
                 )
-        self._append(self._widths([c.width for c in grid.columns]), rows)
+        self._append(self._widths([c.width for c in grid.columns], grid_texts(grid)), rows)
 
 
 def _runs(spans: Sequence[Span], bold: bool = False) -> tuple[Run, ...]:

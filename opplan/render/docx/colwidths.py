@@ -1,0 +1,148 @@
+"""Column widths that never break a word inside a table cell.
+
+A table's columns have relative widths (:class:`~.grids.Column`); laid out as
+they are, a long word in a narrow column ("Recommendations" in a Team column)
+is broken in the middle. :func:`column_widths` first gives every column the
+width of its longest word, measured with a conservative estimate of the
+document font's character widths, and takes that width from the columns that
+can give it: first from columns of long text that wrap at spaces anyway, the
+widest first; then what a column has beyond its longest line of text (it still
+fits on one line); then from any column down to its own longest word. The
+table keeps its total width. The Word writer and
+the page estimate both use it, so the estimate measures the table the reader
+sees. Free of python-docx, like the page estimate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from opplan.render.docx.grids import LINE, MUTED, Grid
+
+_LOWER = (
+    "0.49 0.54 0.42 0.54 0.50 0.32 0.47 0.54 0.25 0.26 0.48 0.25 0.81 "
+    "0.54 0.54 0.54 0.54 0.36 0.40 0.35 0.54 0.47 0.75 0.46 0.47 0.40"
+)
+_UPPER = (
+    "0.61 0.56 0.53 0.63 0.49 0.46 0.64 0.63 0.27 0.33 0.55 0.42 0.87 "
+    "0.66 0.68 0.53 0.69 0.56 0.47 0.50 0.65 0.59 0.91 0.55 0.52 0.48"
+)
+#: Advance widths of Carlito Bold (metric-compatible with Calibri Bold), in ems; the bold
+#: face is wider than the regular one, so every cell is measured as if bold (headers and
+#: totals are).
+_EM = {
+    **dict(zip("abcdefghijklmnopqrstuvwxyz", map(float, _LOWER.split()), strict=True)),
+    **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", map(float, _UPPER.split()), strict=True)),
+    **dict.fromkeys("0123456789$#", 0.51),
+    **dict.fromkeys(".,;:'!", 0.28),
+    **dict.fromkeys("()-", 0.31),
+    **dict.fromkeys("%&@", 0.75),
+}
+_OTHER_EM = 0.62
+"""Any other character: wider than most letters."""
+
+#: How much wider than Calibri a body font's letters are (unknown fonts: the widest).
+FONT_SCALE = {
+    "calibri": 1.0,
+    "carlito": 1.0,
+    "arial": 1.13,
+    "liberation sans": 1.13,
+    "helvetica": 1.13,
+    "times new roman": 1.0,
+    "liberation serif": 1.0,
+    "cambria": 1.08,
+    "caladea": 1.08,
+    "georgia": 1.15,
+}
+UNKNOWN_FONT_SCALE = 1.2
+SAFETY = 1.06
+"""Headroom over the estimate (kerning, rounding of twips, the renderer's own metrics)."""
+CELL_PAD_PT = 7.5
+"""Left and right cell margins (3.5 pt each) and the border."""
+
+_BREAKS = re.compile(r"\s+|(?<=-)")
+
+
+def text_width(text: str, size_pt: float, font: str = "Calibri") -> float:
+    """The width of ``text`` on one line, in points, estimated on the safe side."""
+    scale = FONT_SCALE.get(font.lower(), UNKNOWN_FONT_SCALE) * SAFETY
+    return sum(_EM.get(c, _OTHER_EM) for c in text) * size_pt * scale
+
+
+def longest_word(text: str, size_pt: float, font: str = "Calibri") -> float:
+    """The width of the widest piece of ``text`` that cannot wrap (split at spaces and
+    after hyphens), in points."""
+    return max((text_width(w, size_pt, font) for w in _BREAKS.split(text) if w), default=0.0)
+
+
+def column_widths(
+    weights: Sequence[float],
+    rows: Sequence[Sequence[str]],
+    total: float,
+    size_pt: float,
+    font: str = "Calibri",
+) -> list[float]:
+    """Widths of columns in points, summing to ``total`` points.
+
+    ``weights`` are the relative widths asked for; ``rows`` hold one text per column
+    (header included; rows that span the table are left out). Every column gets at
+    least its longest word plus the cell margins when the table is wide enough for
+    all of them; the width comes first from the columns whose text wraps anyway, widest
+    first, then from slack (what a column has beyond its longest line), only then from
+    any column down to its longest word. When even the longest words do not fit, widths follow them.
+    """
+    n = len(weights)
+    if n == 0:
+        return []
+    weight_sum = sum(weights) or 1.0
+    widths = [total * w / weight_sum for w in weights]
+    pad = CELL_PAD_PT
+    need = [pad] * n
+    line = [pad] * n
+    for row in rows:
+        for i, text in enumerate(row[:n]):
+            if text:
+                need[i] = max(need[i], longest_word(text, size_pt, font) + pad)
+                line[i] = max(line[i], text_width(text, size_pt, font) + pad)
+    if sum(need) >= total:
+        scale = total / sum(need)
+        return [w * scale for w in need]
+    short = sum(max(need[i] - widths[i], 0.0) for i in range(n))
+    if short <= 0:
+        return widths
+    for i in range(n):
+        widths[i] = max(widths[i], need[i])
+    # 1. columns whose text wraps at spaces anyway, widest first
+    for i in sorted(range(n), key=lambda i: -widths[i]):
+        if short <= 0:
+            break
+        if line[i] > widths[i]:
+            give = min(widths[i] - need[i], short)
+            widths[i] -= give
+            short -= give
+    # 2. slack: what a column has beyond its longest line (it then still fits one line)
+    short = _take(widths, [max(widths[i] - max(line[i], need[i]), 0.0) for i in range(n)], short)
+    # 3. anyone above its longest word, in proportion
+    _take(widths, [widths[i] - need[i] for i in range(n)], short)
+    return widths
+
+
+def _take(widths: list[float], room: Sequence[float], short: float) -> float:
+    """Take ``short`` from ``widths`` in proportion to ``room``; return what is still short."""
+    available = sum(room)
+    if short <= 0 or available <= 0:
+        return short
+    share = min(short / available, 1.0)
+    for i, r in enumerate(room):
+        widths[i] -= r * share
+    return short - available * share
+
+
+def grid_texts(grid: Grid) -> list[tuple[str, ...]]:
+    """The texts of a grid by column: its header and its rows, less those that span it."""
+    spanning = (LINE, MUTED)
+    return [
+        tuple(c.title for c in grid.columns),
+        *(row for row, kind in zip(grid.rows, grid.kinds, strict=False) if kind not in spanning),
+    ]

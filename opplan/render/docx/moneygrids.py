@@ -1,0 +1,222 @@
+"""The money's grids: resources, children's envelopes, the hiring plan and its bridge.
+
+Format only: every figure, total included, comes from the report's money records
+(:mod:`opplan.report.money`); this module picks the rows and formats the cells.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from opplan.narrative.templating import headcount
+from opplan.render.docx.grids import ROW, TOTAL, Builder, Column, Grid, money
+from opplan.report.money import Hiring
+from opplan.report.records import NodeReport, Report
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _view_name(node: NodeReport) -> str:
+    return f"{node.name}'s view"
+
+
+def resources_grid(node: NodeReport, report: Report, *, full: bool = True) -> Grid:
+    """Flat cost as people (by role family) and other spend (by category), the funded asks
+    in the approved plan (and in this node's view where it differs), the totals, and capex
+    apart from cost (by category). The body's version (``full=False``) shows the totals
+    only; the appendix's shows every role family and category."""
+    cur = report.cycle.currency
+    res = node.resources
+    b = Builder(
+        [
+            Column("Resources", "left", 2.6),
+            Column("HC", "right", 0.6),
+            Column("In-year cost", "right", 1.2),
+            Column("Run rate", "right", 1.2),
+        ]
+    )
+    for p in res.people if full else ():
+        a = p.amount
+        b.add(
+            [
+                f"People: {p.role}",
+                headcount(a.headcount),
+                money(a.cost, cur),
+                money(a.run_rate, cur),
+            ]
+        )
+    t = res.people_total
+    b.add(["People", headcount(t.headcount), money(t.cost, cur), money(t.run_rate, cur)], TOTAL)
+    for s in res.spend if full else ():
+        b.add([f"Other spend: {s.category}", "", money(s.amount, cur), money(s.amount, cur)])
+    if res.spend:
+        st = res.spend_total
+        b.add(["Other spend", "", money(st.cost, cur), money(st.run_rate, cur)], TOTAL)
+    f = res.flat
+    b.add(["Flat plan", headcount(f.headcount), money(f.cost, cur), money(f.run_rate, cur)], TOTAL)
+    root = node.id == report.root
+    views = [("approved plan", res.approved_funded, res.approved_total)]
+    if not root and res.funded != res.approved_funded:
+        views.append((_view_name(node), res.funded, res.total))
+    for label, funded, total in views:
+        where = "" if root else f" ({label})"
+        b.add(
+            [
+                f"Funded asks{where}",
+                headcount(funded.headcount),
+                money(funded.cost, cur),
+                money(funded.run_rate, cur),
+            ]
+        )
+        b.add(
+            [
+                f"Total{where}",
+                headcount(total.headcount),
+                money(total.cost, cur),
+                money(total.run_rate, cur),
+            ],
+            TOTAL,
+        )
+    for c in res.capex if full else ():
+        b.add([f"Capex: {c.category}", "", money(c.amount, cur), ""])
+    b.add(["Capex, apart from cost", "", money(res.capex_total, cur), ""], TOTAL)
+    return b.grid()
+
+
+def _budget_text(heads: Decimal | None, cost: Decimal | None, currency: str) -> str:
+    parts = []
+    if heads is not None:
+        parts.append(f"{headcount(heads)} HC")
+    if cost is not None:
+        parts.append(money(cost, currency))
+    return ", ".join(parts) if parts else "none"
+
+
+def envelope_grid(node: NodeReport, report: Report) -> Grid:
+    """Each child's budget, what it funded in its own view and what this node funds of its
+    asks, with the children's budgets summed."""
+    cur = report.cycle.currency
+    env = node.envelopes
+    b = Builder(
+        [
+            Column("Team", "left", 1.5),
+            Column("Budget", "right", 1.4),
+            Column("Team funds HC", "right", 0.75),
+            Column("Team funds cost", "right", 1.1),
+            Column("Funded here HC", "right", 0.75),
+            Column("Funded here cost", "right", 1.1),
+        ]
+    )
+    for r in env.rows:
+        b.add(
+            [
+                r.name,
+                _budget_text(r.budget_headcount, r.budget_cost, cur),
+                headcount(r.funded_there.headcount),
+                money(r.funded_there.cost, cur),
+                headcount(r.funded_here.headcount),
+                money(r.funded_here.cost, cur),
+            ]
+        )
+    if env.rows:
+        b.add(
+            [
+                "Teams' budgets",
+                _budget_text(env.budget_headcount, env.budget_cost, cur),
+                "",
+                "",
+                "",
+                "",
+            ],
+            TOTAL,
+        )
+        b.add(
+            [
+                f"{node.name}'s budget",
+                _budget_text(node.budget_headcount, node.budget_cost, cur),
+                "",
+                "",
+                "",
+                "",
+            ],
+            TOTAL,
+        )
+    return b.grid()
+
+
+def bridge_grid(plan: Hiring, report: Report, view: str) -> Grid:
+    """Headcount from flat to December in ``view`` (named in the header): the funded heads
+    starting in each quarter, with their in-year cost and run rate; then the average
+    headcount over the year."""
+    cur = report.cycle.currency
+    b = Builder(
+        [
+            Column(f"Headcount, {view}", "left", 2.4),
+            Column("HC", "right", 0.7),
+            Column("In-year cost", "right", 1.2),
+            Column("Run rate", "right", 1.2),
+        ]
+    )
+    b.add(["Flat (January)", headcount(plan.flat_headcount), "", ""])
+    for q, a in enumerate(plan.by_quarter, start=1):
+        b.add(
+            [
+                f"Funded heads starting in Q{q}",
+                headcount(a.headcount),
+                money(a.cost, cur),
+                money(a.run_rate, cur),
+            ]
+        )
+    p = plan.people
+    b.add(
+        [
+            "December (exit)",
+            headcount(plan.exit_headcount),
+            money(p.cost, cur),
+            money(p.run_rate, cur),
+        ],
+        TOTAL,
+    )
+    b.add(["Average over the year", headcount(plan.average_headcount), "", ""])
+    return b.grid()
+
+
+def hires_grid(node: NodeReport, report: Report) -> Grid:
+    """The approved plan's funded position groups: team, ask, role, level, location, start
+    month, heads, in-year cost and run rate, with their total."""
+    cur = report.cycle.currency
+    plan = node.hiring
+    cols = [Column("Team", "left", 1.1)] if node.children else []
+    cols += [
+        Column("Ask", "left", 1.6),
+        Column("Role", "left", 0.55),
+        Column("Level", "left", 0.45),
+        Column("Loc.", "left", 0.45),
+        Column("Start", "left", 0.45),
+        Column("HC", "right", 0.45),
+        Column("In-year cost", "right", 0.95),
+        Column("Run rate", "right", 0.95),
+    ]
+    b = Builder(cols)
+    for h in plan.rows:
+        team = [h.node_name] if node.children else []
+        b.add(
+            [
+                *team,
+                h.title,
+                h.role,
+                h.level or "",
+                h.location or "",
+                MONTHS[h.start - 1],
+                headcount(h.amount.headcount),
+                money(h.amount.cost, cur),
+                money(h.amount.run_rate, cur),
+            ],
+            ROW,
+        )
+    p = plan.people
+    pad = [""] * (len(cols) - 4)
+    b.add(
+        ["Total", *pad, headcount(p.headcount), money(p.cost, cur), money(p.run_rate, cur)], TOTAL
+    )
+    return b.grid()
