@@ -32,7 +32,7 @@ def test_init_then_new_teams_and_a_manager_check_clean(tmp_path: Path) -> None:
         ("identity/platform", "Cy Dee", "manager", "Identity platform, shared"),
         ("identity/platform/directory", "Di Eng", "team", "Directory"),
     ]:
-        code, out, err = run("new", str(x / path), "--owner", owner, "--role", role, "--name", name)
+        code, _, err = run("new", str(x / path), "--owner", owner, "--role", role, "--name", name)
         assert code == 0, err
     assert sorted(p.relative_to(x).as_posix() for p in x.rglob("*.yaml")) == [
         "cycle.yaml",
@@ -155,4 +155,3 @@ def test_new_refuses_a_second_root_and_says_how_to_name_one(tmp_path: Path) -> N
         f"below it (opplan new {x}/x/identity); to rename the root, rename its directory "
         f"({x}/x to {x}/identity) and the root: line of {x}/cycle.yaml"
     )
-

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from opplan.model import NODE_ID_RE
-from opplan.model.words import NODE_ID_WORDS
 from opplan.model.diagnostics import Diagnostic, Source, error, listing
+from opplan.model.words import NODE_ID_WORDS
 
 #: A node directory (path relative to the cycle) with the node directories below it.
 DirTree = tuple[str, list["DirTree"]]
