@@ -246,3 +246,34 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def build_pdfs(
+    report: Report,
+    cycle_dir: Path,
+    out: Path,
+    *,
+    node: NodeId | None = None,
+    jobs: int = 1,
+    keep_docx: bool = False,
+    progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None,
+) -> BuildResult:
+    """Write ``<id>.pdf`` for every node of the (sub)tree: each node's Word document, printed
+    by LibreOffice (:mod:`opplan.render.pdf`). The documents stay in ``out`` with
+    ``keep_docx``, else they are rendered into a staging directory and removed."""
+    import tempfile
+
+    from opplan.render.pdf import PdfError, write_pdfs
+
+    with tempfile.TemporaryDirectory(dir=out, prefix=".opplan-docx-") as staging:
+        where = out if keep_docx else Path(staging)
+        docs = render_report(
+            report, cycle_dir, where, node=node, jobs=jobs, formats=("docx",), progress=progress
+        )
+        try:
+            pdfs = write_pdfs([f for f in docs.files if f.suffix == ".docx"], out)
+        except PdfError as exc:
+            where_src = Source(str(cycle_dir))
+            return BuildResult([*docs.diagnostics, error(where_src, str(exc), "pdf")], [])
+    files = [*(docs.files if keep_docx else []), *pdfs]
+    return BuildResult(docs.diagnostics, files)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from opplan.review.importer import ImportResult
 
 __all__ = [
+    "NODE_ROLES",
     "PAGE_MODES",
     "Checked",
     "DocumentCheck",
@@ -53,6 +54,7 @@ __all__ = [
     "check",
     "default_jobs",
     "document_checks",
+    "formats",
     "import_table",
     "init_cycle",
     "new_node",
@@ -162,8 +164,14 @@ def rollup_output(report: Report, nodes: Sequence[NodeReport], fmt: str) -> Iter
 
 
 def renderers() -> tuple[str, ...]:
-    """The document formats ``opplan build`` writes (``docx``, ``xlsx``)."""
+    """The document formats ``opplan build`` writes by default (``docx``, ``xlsx``)."""
     return ("docx", "xlsx")
+
+
+def formats() -> tuple[str, ...]:
+    """Every format ``opplan build`` can write: the renderers' and ``pdf`` (the Word
+    documents printed by LibreOffice, when it is installed)."""
+    return (*renderers(), "pdf")
 
 
 def default_jobs() -> int:
@@ -189,6 +197,11 @@ def build(
     """
     from opplan.build import BuildResult, render_report
 
+    if "pdf" in formats:
+        from opplan.render.pdf import NOT_INSTALLED, available
+
+        if not available():
+            raise UserError(NOT_INSTALLED)
     rolled = rollup(cycle_dir)
     diags = list(rolled.diagnostics)
     if rolled.report is None:
@@ -196,6 +209,10 @@ def build(
     if node is not None and node not in rolled.report.nodes:
         diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
         return BuildResult(diags, [])
+    if "pdf" in formats:
+        return _build_with_pdf(
+            rolled.report, rolled.cycle.dir, Path(out), node, jobs, formats, progress, diags
+        )
     return render_report(
         rolled.report,
         rolled.cycle.dir,
@@ -205,6 +222,50 @@ def build(
         formats=formats,
         progress=progress,
         diagnostics=diags,
+    )
+
+
+def _build_with_pdf(
+    report: Report,
+    cycle_dir: Path,
+    out: Path,
+    node: NodeId | None,
+    jobs: int,
+    formats: Sequence[str],
+    progress: Callable[[Iterator[Built], int], Iterator[Built]] | None,
+    diags: list[Diagnostic],
+) -> BuildResult:
+    """:func:`build` when ``formats`` has ``pdf``: the PDFs (and the Word documents when
+    ``docx`` is asked for too), then the other formats."""
+    from opplan.build import BuildResult, build_pdfs, render_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    pdf = build_pdfs(
+        report,
+        cycle_dir,
+        out,
+        node=node,
+        jobs=jobs,
+        keep_docx="docx" in formats,
+        progress=progress,
+    )
+    others = [f for f in formats if f not in ("pdf", "docx")]
+    rest = (
+        render_report(
+            report,
+            cycle_dir,
+            out,
+            node=node,
+            jobs=jobs,
+            formats=others,
+            progress=progress,
+            diagnostics=diags,
+        )
+        if others
+        else BuildResult(diags, [])
+    )
+    return BuildResult(
+        sort_diagnostics([*rest.diagnostics, *pdf.diagnostics]), [*pdf.files, *rest.files]
     )
 
 
@@ -241,15 +302,28 @@ def import_table(file: str | Path, out: str | Path, spec: TableSpec) -> TableRes
     return run_import(Path(file), Path(out), spec)
 
 
-def init_cycle(path: Path, *, sample: bool = False, year: int = 2027) -> list[Path]:
+def init_cycle(
+    path: Path,
+    *,
+    sample: bool = False,
+    year: int | None = None,
+    root: str | None = None,
+    name: str | None = None,
+) -> list[Path]:
     """Create a new cycle at ``path`` (or a copy of the sample); the files written."""
     from opplan.create.scaffold import init_cycle as create
 
-    return create(path, sample=sample, year=year)
+    return create(path, sample=sample, year=year, root=root, name=name)
 
 
-def new_node(path: Path, *, name: str | None = None, owner: str = "Your Name") -> list[Path]:
+#: What ``opplan new`` scaffolds: a team, or a manager with teams below it.
+NODE_ROLES: tuple[str, ...] = ("team", "manager")
+
+
+def new_node(
+    path: Path, *, name: str | None = None, owner: str = "Your Name", role: str = "team"
+) -> list[Path]:
     """Scaffold a node directory with a commented plan.yaml and narrative.md."""
     from opplan.create.scaffold import new_node as create
 
-    return create(path, name=name, owner=owner)
+    return create(path, name=name, owner=owner, role=role)

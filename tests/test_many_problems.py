@@ -22,11 +22,11 @@ def test_all_problems_in_one_run(tmp_path, check_lines):
     assert check_lines(tmp_path) == [
         "acme/plan.yaml:8:5: error: unknown ask 'nothing' in shop [reference]",
         "acme/search/narrative.md:3:1: error: file is not UTF-8 (byte 0xff) [encoding]",
-        "acme/search/plan.yaml:4:43: error: headcount.count: input should be greater than or "
-        "equal to 0, got -5 [type]",
+        "acme/search/plan.yaml:4:43: error: headcount.count: must be 0 or more, got -5 [type]",
         "acme/shop/cart/plan.yaml:3:1: error: duplicate key 'owner' (first defined at line 2) "
         "[duplicate-key]",
         "acme/shop/plan.yaml:9:13: error: unknown goal 'G7' (goals of shop: G1, G2, G3) "
         "[reference]",
-        "cycle.yaml:7:3: error: rates.default: input should be a number, got 'lots' [type]",
+        "cycle.yaml:7:3: error: rates.default: 'lots' is not a number: write digits, such as "
+        "640000 or 1.5, with no currency sign, ',' or 'k' [type]",
     ]

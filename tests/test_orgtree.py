@@ -42,8 +42,9 @@ def test_node_id_used_twice(tmp_path, check_lines):
 def test_bad_node_id(tmp_path, check_lines):
     cycle(tmp_path, **{"acme/Shop_2/plan.yaml": "name: S2\nowner: X\n"})
     assert check_lines(tmp_path) == [
-        "acme/Shop_2/plan.yaml:1:1: error: node id 'Shop_2' (the directory name) must match "
-        "^[a-z0-9][a-z0-9-]{0,62}$ [bad-id]"
+        "acme/Shop_2/plan.yaml:1:1: error: 'Shop_2' is not a valid node id (the directory "
+        "name): use 1 to 63 lowercase letters, digits and '-', starting with a letter or a digit "
+        "(e.g. sign-in or team-2); rename the directory [bad-id]"
     ]
 
 

@@ -166,6 +166,6 @@ def test_unknown_policy_and_parameter(tmp_path, check_lines):
 def test_bad_severity(tmp_path, check_lines):
     cycle(tmp_path, **{"cycle.yaml": CYCLE + "policies:\n  min-goals: loud\n"})
     assert check_lines(tmp_path) == [
-        "cycle.yaml:14:3: error: policies.min-goals.severity: input should be 'error', "
+        "cycle.yaml:14:3: error: policies.min-goals.severity: expected 'error', "
         "'warning' or 'off', got 'loud' [type]"
     ]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from opplan import pipeline
 from opplan.cli.options import cycle_dir_argument
-from opplan.model.diagnostics import format_text
+from opplan.model.diagnostics import UserError, format_text
 
 if TYPE_CHECKING:
     from opplan.build import Built
@@ -39,24 +41,27 @@ if TYPE_CHECKING:
     "formats",
     default=",".join(pipeline.renderers()),
     show_default=True,
-    help="Comma-separated formats to write.",
+    help="Comma-separated formats to write: docx (Word), xlsx (the review workbook), "
+    "pdf (the Word document printed by LibreOffice, which must be installed).",
 )
 def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats: str) -> None:
-    """Render <id>.docx and <id>.xlsx for every node (or one subtree).
+    """Render <id>.docx and <id>.xlsx (or <id>.pdf) for every node (or one subtree).
 
     Refuses (exit 1) when the plans have errors, and prints them. Every file
-    is written atomically. A progress bar shows on a terminal.
+    is written atomically. A progress bar shows on a terminal; the last line
+    says what was written.
 
     \b
     Example:
       opplan build samples/northwind-op1-2027 --out out --jobs 2
+      opplan build samples/northwind-op1-2027 --out out --format pdf
     """
-    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in pipeline.renderers()]
+    wanted = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
+    unknown = [f for f in wanted if f not in pipeline.formats()]
     if unknown or not wanted:
         shown = ", ".join(unknown) or "(none)"
         raise click.BadParameter(
-            f"unknown format {shown}; choose from {', '.join(pipeline.renderers())}",
+            f"unknown format {shown}; choose from {', '.join(pipeline.formats())}",
             param_hint="--format",
         )
     interactive = sys.stderr.isatty()
@@ -79,19 +84,42 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
                 bar.update(1, built)
                 yield built
 
-    result = pipeline.build(
-        cycle_dir,
-        out,
-        node=node,
-        jobs=jobs or pipeline.default_jobs(),
-        formats=wanted,
-        progress=progress,
-    )
+    try:
+        result = pipeline.build(
+            cycle_dir,
+            out,
+            node=node,
+            jobs=jobs or pipeline.default_jobs(),
+            formats=wanted,
+            progress=progress,
+        )
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
     if not result.ok:
         click.echo(format_text(result.diagnostics), err=True)
         sys.exit(1)
     if result.diagnostics:
         n = len(result.diagnostics)
         click.echo(f"{n} warning{'s' if n != 1 else ''} (opplan check shows them)", err=True)
-    if interactive:
-        click.echo(f"Wrote {len(result.files)} files to {out}", err=True)
+    click.echo(written_summary(result.files, out), err=True)
+
+
+_KINDS = {
+    ".docx": ("document", "documents"),
+    ".xlsx": ("workbook", "workbooks"),
+    ".pdf": ("PDF", "PDFs"),
+}
+
+
+def written_summary(files: list[Path], out: str) -> str:
+    """One line: ``Wrote 34 documents and 34 workbooks to out/``."""
+    counts = Counter(f.suffix for f in files)
+    parts = [
+        f"{counts[suffix]} {one if counts[suffix] == 1 else many}"
+        for suffix, (one, many) in _KINDS.items()
+        if counts[suffix]
+    ]
+    if not parts:
+        return f"Wrote nothing to {out}"
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"Wrote {listed} to {out.rstrip('/')}/"

@@ -76,8 +76,9 @@ def import_group() -> None:
 @click.option(
     "--root",
     "root_name",
-    metavar="NAME",
-    help="Display name of the root node (default: from the file name).",
+    metavar="ID[=NAME]",
+    help="The root node: an id (identity), ID=NAME, or a name whose id is made from it "
+    "(default: the first level's value when every row has the same one, else the file name).",
 )
 @click.option(
     "--rate",
@@ -93,6 +94,14 @@ def import_group() -> None:
     help="The spend category the amounts are written under.",
 )
 @click.option("--sheet", help="XLSX: the sheet to read (default: the first).")
+@click.option(
+    "--header-row",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="The row number of the header; rows above it (a title, blank rows) are skipped.",
+)
 @click.option("--encoding", default="utf-8-sig", show_default=True, help="CSV: the text encoding.")
 def table(
     file: Path,
@@ -112,6 +121,7 @@ def table(
     rate: Decimal,
     category: str,
     sheet: str | None,
+    header_row: int,
     encoding: str,
 ) -> None:
     """Create a cycle in --out from the CSV or XLSX table FILE.
@@ -144,6 +154,7 @@ def table(
             category=category,
             sheet=sheet,
             encoding=encoding,
+            header_row=header_row,
         )
         result = pipeline.import_table(file, out, spec)
     except UserError as exc:
@@ -152,4 +163,6 @@ def table(
         raise click.ClickException(str(exc)) from exc
     for line in result.lines():
         click.echo(line)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"Next: opplan check {out}")

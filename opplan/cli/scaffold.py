@@ -12,17 +12,41 @@ from opplan.model.diagnostics import UserError
 
 @click.command()
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--sample", is_flag=True, help="Copy the Northwind sample cycle instead.")
-@click.option("--year", type=int, default=2027, show_default=True, help="The plan year.")
-def init(directory: Path, sample: bool, year: int) -> None:
+@click.option(
+    "--root",
+    metavar="ID[=NAME]",
+    help="The root node's id (its directory), and optionally its display name "
+    "(default: DIR's name without its cycle part: identity-op1-2027 gives identity).",
+)
+@click.option(
+    "--name",
+    metavar="NAME",
+    help="The cycle's name (default: '<Root> OP1 <year>', e.g. 'Identity OP1 2027').",
+)
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2999),
+    default=None,
+    help="The plan year (default: the year in DIR's name, else 2027).",
+)
+@click.option(
+    "--sample", is_flag=True, help="Copy the Northwind sample cycle (--year and --name apply)."
+)
+def init(
+    directory: Path, root: str | None, name: str | None, year: int | None, sample: bool
+) -> None:
     """Create a new planning cycle in DIR (which must be empty or absent).
+
+    Writes DIR/cycle.yaml and the root node DIR/<root>/ (a manager's plan.yaml
+    and narrative.md, with commented examples).
 
     \b
     Example:
+      opplan init identity-op1-2027 --root identity --name "Identity OP1 2027"
       opplan init northwind-op1-2027 --sample
     """
     try:
-        written = pipeline.init_cycle(directory, sample=sample, year=year)
+        written = pipeline.init_cycle(directory, sample=sample, year=year, root=root, name=name)
     except UserError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"Created {len(written)} files in {directory}. Next: opplan check {directory}")
@@ -34,18 +58,26 @@ def init(directory: Path, sample: bool, year: int) -> None:
 @click.option(
     "--owner", default="Your Name", show_default=True, help="The single accountable owner."
 )
-def new(path: Path, name: str | None, owner: str) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(pipeline.NODE_ROLES),
+    default="team",
+    show_default=True,
+    help="team, or manager (a node with teams below it: adds review and policy examples).",
+)
+def new(path: Path, name: str | None, owner: str, role: str) -> None:
     """Scaffold a node directory PATH with a commented plan.yaml and narrative.md.
 
     The directory name is the node id; its parent must be a node (or the cycle
-    directory, for the root).
+    directory, for the root: a cycle has one).
 
     \b
     Example:
       opplan new northwind-op1-2027/northwind/retail/wishlist --owner "Ana Silva"
+      opplan new identity-op1-2027/identity/platform --role manager --owner "Bo Chen"
     """
     try:
-        written = pipeline.new_node(path, name=name, owner=owner)
+        written = pipeline.new_node(path, name=name, owner=owner, role=role)
     except UserError as exc:
         raise click.UsageError(str(exc)) from exc
     for file in written:

@@ -16,19 +16,34 @@ opplan that imports pandas.
 
 from __future__ import annotations
 
-import difflib
 import re
-import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, localcontext
+from dataclasses import dataclass, replace
+from decimal import Decimal, localcontext
 from pathlib import Path
 
-from opplan.create.tabletree import Level, LineKey, TreeNode, assign_ids, node_key, slugify
+from opplan.create.tableread import (
+    Table,
+    TableImportError,
+    amounts,
+    counts,
+    parse_amount,
+    read_table,
+)
+from opplan.create.tabletree import (
+    Cells,
+    Level,
+    LineKey,
+    TreeNode,
+    assign_ids,
+    place_rows,
+    single_top,
+    slugify,
+    spelling_warnings,
+)
 from opplan.create.tablewrite import CycleText, OutDirError, check_out_dir, grouped, write_cycle
-from opplan.model import MAX_AMOUNT
-from opplan.model.diagnostics import UserError
-from opplan.util.xlsxsafe import UnsafeWorkbook, check_package
+from opplan.model import NODE_ID_RE
+from opplan.model.words import NODE_ID_WORDS
 
 __all__ = [
     "ImportResult",
@@ -41,14 +56,8 @@ __all__ = [
     "read_table",
 ]
 
-_AMOUNT = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d*)?([eE][-+]?\d+)?")
 _YEAR = re.compile(r"\s*((19|2\d)\d\d)\s*")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 EXACT_DIGITS = 200
-
-
-class TableImportError(UserError):
-    """The table or the options cannot make a cycle (the message says why and where)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,7 @@ class TableSpec:
     category: str = "imported"
     sheet: str | None = None
     encoding: str = "utf-8-sig"
+    header_row: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +96,7 @@ class ImportResult:
     asks: int
     read: tuple[tuple[str, Decimal], ...]
     written: tuple[tuple[str, Decimal], ...]
+    warnings: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """The report printed by the CLI: what was read, what was created."""
@@ -100,114 +111,12 @@ class ImportResult:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A table read from a file: its header and every column, all cells as stripped text."""
-
-    header: list[str]
-    columns: dict[str, list[str]]
-
-    @property
-    def rows(self) -> int:
-        """The number of data rows (the header not counted)."""
-        return len(next(iter(self.columns.values()), []))
-
-    def column(self, name: str, option: str) -> list[str]:
-        """The cells of column ``name``, which ``option`` named; a clear error if it is absent."""
-        if name not in self.columns:
-            hint = difflib.get_close_matches(name, self.header, n=1)
-            raise TableImportError(
-                f"{option} '{name}': no such column"
-                + (f" (did you mean '{hint[0]}'?)" if hint else "")
-                + f"; the columns are: {', '.join(self.header)}"
-            )
-        return self.columns[name]
-
-
 def parse_level(text: str) -> Level:
     """``"Bureau Code=Bureau Name"`` -> Level("Bureau Code", "Bureau Name")."""
     id_col, sep, name_col = text.partition("=")
     if not id_col.strip() or (sep and not name_col.strip()):
         raise TableImportError(f"--level '{text}': expected ID_COL or ID_COL=NAME_COL")
     return Level(id_col.strip(), name_col.strip() or None)
-
-
-def parse_amount(text: str) -> Decimal:
-    """An amount cell as an exact decimal: ``"126,428"``, ``"-3.5"``, ``"(1,200)"``; blank is 0."""
-    s = text.strip().replace("\u2212", "-")
-    if s.startswith("(") and s.endswith(")"):
-        s = "-" + s[1:-1].strip()
-    if not s or s in ("-", "+"):
-        return Decimal(0)
-    if not _AMOUNT.fullmatch(s) or not any(ch.isdigit() for ch in s):
-        raise ValueError(f"'{text}' is not an amount")
-    try:
-        value = Decimal(s.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise ValueError(f"'{text}' is not an amount") from None
-    if abs(value) > MAX_AMOUNT:
-        raise ValueError(f"'{text}' is more than {MAX_AMOUNT:,}, the most a plan may hold")
-    exponent = value.as_tuple().exponent  # a letter only for NaN and Infinity, refused above
-    if isinstance(exponent, int) and exponent < -6:
-        raise ValueError(f"'{text}' has more than 6 decimal places")
-    return value
-
-
-def read_table(path: Path, sheet: str | None = None, encoding: str = "utf-8-sig") -> Table:
-    """Read a CSV or XLSX file with every cell as text (codes keep their leading zeros)."""
-    import pandas as pd  # only here: importing pandas costs half a second
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
-            check_package(path)  # zip bombs, entity attacks, renamed files: before openpyxl
-            frame = pd.read_excel(
-                path,
-                sheet_name=sheet if sheet is not None else 0,
-                dtype=str,
-                keep_default_na=False,
-                engine="openpyxl",
-            )
-        else:
-            frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding=encoding, skipinitialspace=False
-            )
-    except FileNotFoundError:
-        raise TableImportError(f"'{path}': no such file") from None
-    except UnsafeWorkbook as exc:
-        raise TableImportError(f"cannot read '{path}': {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise TableImportError(
-            f"'{path}' is not {encoding} text ({exc.reason}); "
-            "give its encoding with --encoding, e.g. cp1252"
-        ) from None
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-        raise TableImportError(f"cannot read '{path}' as a table: {exc}") from None
-    header = [str(c) for c in frame.columns]
-    return Table(
-        header,
-        {h: [str(v).strip() for v in frame.iloc[:, i].tolist()] for i, h in enumerate(header)},
-    )
-
-
-def _amounts(cells: list[str], col: str) -> list[Decimal]:
-    out = []
-    for i, cell in enumerate(cells):
-        try:
-            out.append(parse_amount(cell))
-        except ValueError as exc:
-            raise TableImportError(f"row {i + 2}, column '{col}': {exc}") from None
-    return out
-
-
-def _counts(cells: list[str], col: str) -> list[Decimal]:
-    out = _amounts(cells, col)
-    for i, value in enumerate(out):
-        if value < 0:
-            raise TableImportError(
-                f"row {i + 2}, column '{col}': a headcount cannot be negative ({cells[i]})"
-            )
-    return out
 
 
 def _check_spec(spec: TableSpec) -> None:
@@ -245,39 +154,56 @@ def import_table(file: Path, out: Path, spec: TableSpec) -> ImportResult:
         return _import(file, out, spec)
 
 
+def parse_root(text: str | None) -> tuple[str | None, str | None]:
+    """``--root``: ``ID=NAME``, an id alone (``identity``) or a name alone (``Juniper
+    Outfitters``, whose id is made from it); ``(id, name)``, either may be None."""
+    if text is None:
+        return None, None
+    node_id, sep, name = (part.strip() for part in text.partition("="))
+    if not sep and not NODE_ID_RE.match(node_id):
+        return None, node_id or None
+    if not NODE_ID_RE.match(node_id):
+        raise TableImportError(
+            f"--root '{text}': '{node_id}' is not a valid node id: {NODE_ID_WORDS}"
+        )
+    return node_id, name or None
+
+
 def _import(file: Path, out: Path, spec: TableSpec) -> ImportResult:
     _check_spec(spec)
     year = plan_year(spec)
+    root_id, root_name = parse_root(spec.root)
     check_out_dir(out)
-    table = read_table(file, spec.sheet, spec.encoding)
-    nrows = table.rows
+    table = read_table(file, spec.sheet, spec.encoding, spec.header_row)
+    nrows, first = table.rows, table.first_row
     if nrows == 0:
         raise TableImportError(f"'{file}' has no rows below its header")
     col = table.column
-    paths = [
+    paths: list[Cells] = [
         (lv, col(lv.id_col, "--level"), col(lv.name_col, "--level") if lv.name_col else None)
         for lv in spec.levels
     ]
-    flat = _amounts(col(spec.flat, "--flat"), spec.flat) if spec.flat else None
+    flat = amounts(col(spec.flat, "--flat"), spec.flat, first) if spec.flat else None
     second_col = spec.target or spec.ask
     second = (
-        _amounts(col(second_col, "--target" if spec.target else "--ask"), second_col)
+        amounts(col(second_col, "--target" if spec.target else "--ask"), second_col, first)
         if second_col
         else None
     )
     roster = _roster(spec, table)
 
-    root_name = (
-        spec.root or file.stem.replace("_", " ").replace("-", " ").strip().title() or "Company"
-    )
+    levels = spec.levels
+    top = single_top(paths)
+    if top is not None:  # the org the table is of: the root itself, not a level below one
+        paths, levels = paths[1:], levels[1:]
+        root_name = root_name or top[1]
+    elif root_name is None and root_id is None:
+        root_name = file.stem.replace("_", " ").replace("-", " ").strip().title()
+    root_name = root_name or (root_id or "company").replace("-", " ").title()
     root = TreeNode(("root", ""), root_name, 0)
-    for i in range(nrows):
-        node = root
-        node.rows.append(i + 2)
-        for level, ids, names in paths:
-            key, name = node_key(level, ids[i], names[i] if names else "")
-            node = node.child(key, name)
-            node.rows.append(i + 2)
+    if top is not None:
+        root.spellings = top[2]
+    for i, node in enumerate(place_rows(root, paths, first)):
         if flat is not None:
             node.flat += flat[i]
         if second is not None:
@@ -285,7 +211,10 @@ def _import(file: Path, out: Path, spec: TableSpec) -> ImportResult:
         if roster is not None:
             line, count = roster[i]
             node.heads[line] = node.heads.get(line, Decimal(0)) + count
-    assign_ids(root, slugify(root_name) or "company", spec.levels)
+    assign_ids(root, root_id or slugify(root_name) or "company", levels)
+    warnings = spelling_warnings(root, levels)
+    if top is not None and len(top[2]) > 1:
+        warnings.insert(0, _top_warning(spec.levels[0], top[2], root))
 
     text = CycleText(
         spec.name or f"{root_name} OP1 {year}",
@@ -300,7 +229,16 @@ def _import(file: Path, out: Path, spec: TableSpec) -> ImportResult:
         "target" if spec.target else "ask" if spec.ask else None,
     )
     write_cycle(out, root, text)
-    return _result(out, file.name, nrows, root, spec, flat, second, roster)
+    result = _result(out, file.name, nrows, root, spec, levels, flat, second, roster)
+    return replace(result, warnings=tuple(warnings))
+
+
+def _top_warning(level: Level, spellings: list[str], root: TreeNode) -> str:
+    shown = ", ".join(f"'{s}'" for s in spellings)
+    return (
+        f"{level.label} {shown} differ only in case or spacing: read as one, the root "
+        f"{root.id} ('{root.name}'); correct the table if they are different {level.label}s"
+    )
 
 
 def _roster(spec: TableSpec, table: Table) -> list[tuple[LineKey, Decimal]] | None:
@@ -308,10 +246,11 @@ def _roster(spec: TableSpec, table: Table) -> list[tuple[LineKey, Decimal]] | No
     if spec.role is None:
         return None
     col, nrows = table.column, table.rows
+    first = table.first_row
     roles = col(spec.role, "--role")
     levels = col(spec.level_col, "--level-col") if spec.level_col else None
     places = col(spec.location, "--location") if spec.location else None
-    counts = _counts(col(spec.count, "--count"), spec.count) if spec.count else None
+    heads = counts(col(spec.count, "--count"), spec.count, first) if spec.count else None
     return [
         (
             (
@@ -319,7 +258,7 @@ def _roster(spec: TableSpec, table: Table) -> list[tuple[LineKey, Decimal]] | No
                 (levels[i] or None) if levels else None,
                 (places[i] or None) if places else None,
             ),
-            counts[i] if counts else Decimal(1),
+            heads[i] if heads else Decimal(1),
         )
         for i in range(nrows)
     ]
@@ -331,6 +270,7 @@ def _result(
     nrows: int,
     root: TreeNode,
     spec: TableSpec,
+    levels: tuple[Level, ...],
     flat: Sequence[Decimal] | None,
     second: Sequence[Decimal] | None,
     roster: Sequence[tuple[LineKey, Decimal]] | None,
@@ -338,25 +278,26 @@ def _result(
     """Totals read from the columns beside totals summed over the written leaves."""
     nodes = list(root.walk())
     leaves = [n for n in nodes if not n.children]
+    holders = [n for n in nodes if not n.children or n.own_rows]  # nodes with figures
     read: list[tuple[str, Decimal]] = []
     written: list[tuple[str, Decimal]] = []
     if roster is not None:
         read.append(("headcount", sum((c for _, c in roster), Decimal(0))))
         written.append(
-            ("flat headcount", sum((c for n in leaves for c in n.heads.values()), Decimal(0)))
+            ("flat headcount", sum((c for n in holders for c in n.heads.values()), Decimal(0)))
         )
     if flat is not None and spec.flat:  # flat is read when --flat names a column
         read.append((spec.flat, sum(flat, Decimal(0))))
-        written.append((f"flat spend ({spec.flat})", sum((n.flat for n in leaves), Decimal(0))))
+        written.append((f"flat spend ({spec.flat})", sum((n.flat for n in holders), Decimal(0))))
     asks = 0
     label = spec.target or spec.ask
     if second is not None and label:  # second is read when --target or --ask names a column
         read.append((label, sum(second, Decimal(0))))
-        deltas = [n.second - n.flat if spec.target else n.second for n in leaves]
+        deltas = [n.second - n.flat if spec.target else n.second for n in holders]
         asks = sum(1 for d in deltas if d != 0)
         requested = sum(deltas, Decimal(0))
         if spec.target:
-            flat_total = sum((n.flat for n in leaves), Decimal(0))
+            flat_total = sum((n.flat for n in holders), Decimal(0))
             written.append((f"requested ({spec.target} - {spec.flat})", requested))
             written.append((f"flat + requested (= {spec.target})", flat_total + requested))
         else:
@@ -366,7 +307,7 @@ def _result(
     ]:
         raise RuntimeError(f"bug: the totals written {written} differ from those read {read}")
     per_level = tuple(
-        (lv.label, sum(1 for n in nodes if n.depth == d + 1)) for d, lv in enumerate(spec.levels)
+        (lv.label, sum(1 for n in nodes if n.depth == d + 1)) for d, lv in enumerate(levels)
     )
     return ImportResult(
         out, source, nrows, len(nodes), len(leaves), per_level, asks, tuple(read), tuple(written)

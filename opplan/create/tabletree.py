@@ -62,7 +62,9 @@ class TreeNode:
     parent: TreeNode | None = None
     children: dict[Key, TreeNode] = field(default_factory=dict)
     rows: list[int] = field(default_factory=list)
+    own_rows: list[int] = field(default_factory=list)  # rows whose lower levels are blank
     other_names: list[str] = field(default_factory=list)
+    spellings: list[str] = field(default_factory=list)  # the cells that gave this key
     flat: Decimal = Decimal(0)
     second: Decimal = Decimal(0)
     heads: dict[LineKey, Decimal] = field(default_factory=dict)
@@ -74,13 +76,16 @@ class TreeNode:
         for child in sorted(self.children.values(), key=lambda c: c.id):
             yield from child.walk()
 
-    def child(self, key: Key, name: str) -> TreeNode:
-        """The child with ``key``, created on first use; later differing names are kept aside."""
+    def child(self, key: Key, name: str, cell: str = "") -> TreeNode:
+        """The child with ``key``, created on first use; later differing names are kept aside,
+        and so are the cells (``cell``) that differ from the first only in case or spacing."""
         node = self.children.get(key)
         if node is None:
             node = self.children[key] = TreeNode(key, name, self.depth + 1, self)
         elif name != node.name and name not in node.other_names:
             node.other_names.append(name)
+        if cell and cell not in node.spellings:
+            node.spellings.append(cell)
         return node
 
 
@@ -91,13 +96,79 @@ def slugify(text: str) -> str:
     return slug[:MAX_ID].rstrip("-")
 
 
+def same_key(text: str) -> str:
+    """What tells nodes apart: case and runs of spaces do not (``Audit  Log`` = ``audit log``)."""
+    return " ".join(text.split()).casefold()
+
+
 def node_key(level: Level, code: str, name: str) -> tuple[Key, str]:
     """The key and display name of a row's node at ``level``, from its stripped cells."""
     if code:
-        return ("id", code), name or code
+        return ("id", same_key(code)), name or code
     if name:
-        return ("name", name), name
+        return ("name", same_key(name)), name
     return ("blank", ""), f"(no {level.label})"
+
+
+Cells = tuple[Level, list[str], list[str] | None]
+"""One level's id cells and name cells (None without a name column), a cell per row."""
+
+
+def single_top(paths: list[Cells]) -> tuple[Key, str, list[str]] | None:
+    """The one value every row has at the first level, when it has one and more levels follow:
+    ``(key, display name, spellings)``. Such a level is the root itself (the org the table is
+    of), not a level below a root."""
+    if len(paths) < 2:
+        return None
+    level, ids, names = paths[0]
+    found: tuple[Key, str] | None = None
+    spellings: list[str] = []
+    for i, code in enumerate(ids):
+        key, name = node_key(level, code, names[i] if names else "")
+        if key[0] == "blank" or (found is not None and key != found[0]):
+            return None
+        found = found or (key, name)
+        cell = code or (names[i] if names else "")
+        if cell not in spellings:
+            spellings.append(cell)
+    return (found[0], found[1], spellings) if found else None
+
+
+def place_rows(root: TreeNode, paths: list[Cells], first_row: int) -> list[TreeNode]:
+    """Build the tree below ``root`` from the level cells; return each row's node.
+
+    A row belongs to the node at its last non-blank level: blank lower levels (a division's
+    own staff, with no team) put it in that node's own figures. A blank level above a
+    non-blank one is a ``(no <level>)`` node, so no row is lost.
+    """
+    placed = []
+    for i in range(len(paths[0][1]) if paths else 0):
+        row = i + first_row
+        cells = [(lv, ids[i], names[i] if names else "") for lv, ids, names in paths]
+        last = max((j for j, (_, code, name) in enumerate(cells) if code or name), default=-1)
+        node = root
+        node.rows.append(row)
+        for level, code, name in cells[: last + 1]:
+            key, display = node_key(level, code, name)
+            node = node.child(key, display, code or name)
+            node.rows.append(row)
+        node.own_rows.append(row)
+        placed.append(node)
+    return placed
+
+
+def spelling_warnings(root: TreeNode, levels: tuple[Level, ...]) -> list[str]:
+    """One warning per node whose cells differ only in case or spacing (they are one node)."""
+    out = []
+    for node in root.walk():
+        if len(node.spellings) > 1 and node.depth > 0:
+            label = levels[node.depth - 1].label if node.depth <= len(levels) else "node"
+            shown = ", ".join(f"'{s}'" for s in node.spellings)
+            out.append(
+                f"{label} {shown} differ only in case or spacing: read as one, {node.id} "
+                f"('{node.name}'); correct the table if they are different {label}s"
+            )
+    return out
 
 
 def _base(node: TreeNode, level: Level) -> str:

@@ -9,7 +9,6 @@ renamed into place: a crash leaves either the complete cycle or nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from opplan.create.render import one_line, quote
+from opplan.create.scaffold import plan_text
 from opplan.create.tabletree import TreeNode
 from opplan.load.orgtree import CYCLE_FILE, NARRATIVE_FILE, PLAN_FILE
 from opplan.model.diagnostics import UserError
@@ -25,8 +26,6 @@ from opplan.model.diagnostics import UserError
 OWNER = "Unassigned"
 """The owner written into every imported plan; each team replaces it with a person."""
 ASK_ID = {"target": "target", "ask": "ask"}
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
-_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]+")
 _JINJA = re.compile(r"[{}%#`]")
 
 
@@ -50,17 +49,6 @@ class CycleText:
     flat_col: str | None
     second_col: str | None
     mode: str | None  # "target", "ask" or None
-
-
-def quote(text: str) -> str:
-    """``text`` as a YAML double-quoted scalar (JSON escapes, which YAML also reads)."""
-    out = json.dumps(text, ensure_ascii=False)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
-
-
-def one_line(text: str) -> str:
-    """``text`` safe inside a YAML comment or a Markdown line: control characters become spaces."""
-    return _LINE.sub(" ", text)
 
 
 def number(value: Decimal) -> str:
@@ -110,39 +98,60 @@ def _rows_text(rows: list[int]) -> str:
 
 
 def plan_yaml(node: TreeNode, c: CycleText) -> str:
-    """plan.yaml of one node: name, placeholder owner, and a leaf's figures."""
-    where = f"{len(node.rows):,} rows below" if node.children else _rows_text(node.rows)
-    lines = [f"# Imported from {one_line(c.source)}, {where}."]
-    if node.other_names:
-        lines.append("# Also named in the table: " + one_line("; ".join(node.other_names)))
-    lines += [f"name: {quote(node.name)}", f"owner: {quote(OWNER)}"]
+    """plan.yaml of one node: name, placeholder owner, its own figures, and the scaffold's
+    guidance (commented examples of every section; a manager's review and policies)."""
     if node.children:
-        return "\n".join(lines) + "\n"
-    if node.heads:
-        lines.append("headcount:")
-        for (role, level, location), count in sorted(
-            node.heads.items(), key=lambda kv: tuple(v or "" for v in kv[0])
-        ):
-            parts = [f"role: {quote(role)}"]
-            parts += [f"level: {quote(level)}"] if level is not None else []
-            parts += [f"location: {quote(location)}"] if location is not None else []
-            lines.append(f"  - {{{', '.join(parts)}, count: {number(count)}}}")
-    if c.flat_col is not None:
-        lines.append(f"spend: {{{quote(c.category)}: {number(node.flat)}}}")
+        below = len(node.rows) - len(node.own_rows)
+        where = f"{below:,} rows below" + (
+            f" and its own {_rows_text(node.own_rows)}" if node.own_rows else ""
+        )
+    else:
+        where = _rows_text(node.rows)
+    header = [f"Imported from {one_line(c.source)}, {where}."]
+    if node.other_names:
+        header.append("Also named in the table: " + one_line("; ".join(node.other_names)))
+    headcount: list[str] = []
+    spend = ""
+    incremental: list[str] = []
+    if not node.children or node.own_rows:
+        headcount, spend, incremental = _figures(node, c)
+    return plan_text(
+        node.name,
+        OWNER,
+        manager=bool(node.children),
+        header=header,
+        headcount=headcount,
+        spend=spend,
+        incremental=incremental,
+    )
+
+
+def _figures(node: TreeNode, c: CycleText) -> tuple[list[str], str, list[str]]:
+    """The node's own headcount lines, spend and ask, as YAML lines for the plan template."""
+    headcount: list[str] = []
+    for (role, level, location), count in sorted(
+        node.heads.items(), key=lambda kv: tuple(v or "" for v in kv[0])
+    ):
+        headcount.append(f"  - role: {quote(role)}")
+        headcount += [f"    level: {quote(level)}"] if level is not None else []
+        headcount += [f"    location: {quote(location)}"] if location is not None else []
+        headcount.append(f"    count: {number(count)}")
+    spend = f"{{{quote(c.category)}: {number(node.flat)}}}" if c.flat_col is not None else ""
+    incremental: list[str] = []
     ask = node.second - node.flat if c.mode == "target" else node.second
     if c.mode is not None and ask != 0:
-        lines += ["incremental:", f"  - id: {ASK_ID[c.mode]}"]
+        incremental.append(f"  - id: {ASK_ID[c.mode]}")
         if c.mode == "target":
             title = f"Move from {c.flat_col} to {c.second_col}"
             summary = (
                 f"{c.flat_col}: {grouped(node.flat)}. {c.second_col}: "
                 f"{grouped(node.second)}. Change: {grouped(ask)}."
             )
-            lines += [f"    title: {quote(title)}", f"    summary: {quote(summary)}"]
+            incremental += [f"    title: {quote(title)}", f"    summary: {quote(summary)}"]
         else:
-            lines.append(f"    title: {quote(f'{c.second_col} from the table')}")
-        lines.append(f"    spend: {{{quote(c.category)}: {number(ask)}}}")
-    return "\n".join(lines) + "\n"
+            incremental.append(f"    title: {quote(f'{c.second_col} from the table')}")
+        incremental.append(f"    spend: {{{quote(c.category)}: {number(ask)}}}")
+    return headcount, spend, incremental
 
 
 def narrative_md(node: TreeNode, c: CycleText) -> str:

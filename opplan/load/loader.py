@@ -9,13 +9,9 @@ key; nothing here raises for bad input.
 
 from __future__ import annotations
 
-import difflib
 import multiprocessing
 import os
-import types
-import typing
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +25,10 @@ from opplan.load.orgtree import (
     display_path,
     inside,
 )
-from opplan.load.yamlsrc import SOURCE_KEY, parse, read_text, source_of
+from opplan.load.schemaerrors import ignored_keys, schema_diagnostics
+from opplan.load.yamlsrc import parse, read_text
 from opplan.model import Cycle, CycleSettings, Narrative, Node, Plan
-from opplan.model.diagnostics import MAX_PER_FILE_AND_RULE, Diagnostic, KeyPath, Source, error
+from opplan.model.diagnostics import Diagnostic, Source, error
 from opplan.util.gcpause import paused_gc
 
 #: Below this many nodes, worker processes cost more than they save.
@@ -68,9 +65,8 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
     elif cycle_file.is_file():
         settings = load_model(cycle_file, cycle_src.path, CycleSettings, diags)
     else:
-        diags.append(
-            error(cycle_src, f"no {CYCLE_FILE} in '{display}' (is this a cycle directory?)", "io")
-        )
+        diags.append(error(cycle_src, not_a_cycle(base, display), "io"))
+        return Cycle(base, None, {}, None, cycle_src), diags
 
     root_hint = settings.root if settings else None
     found, root, tree_diags = discover(base, display, root_hint)
@@ -83,6 +79,8 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
     ):
         diags.extend(parse_diags)
         plan = validate_model(data, plan_path, Plan, diags)
+        if plan is not None:
+            diags.extend(ignored_keys(plan))
         narrative = None
         narrative_file = base / nd.rel / NARRATIVE_FILE
         if narrative_file.is_file() and inside(narrative_file, top):
@@ -96,6 +94,33 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
         )
     cycle = Cycle(base, settings, nodes, root, cycle_src)
     return cycle, diags
+
+
+def not_a_cycle(base: Path, display: str) -> str:
+    """Why ``base`` (shown as ``display``) is not checked, and the cycle directories near it.
+
+    Nothing below it is read: a directory that is not a cycle may hold anything (a home
+    directory, /tmp), and walking it for plan.yaml files would report every one of them.
+    """
+    msg = f"no {CYCLE_FILE} in '{display}': this is not a cycle directory, so nothing was checked"
+    top = base.resolve()
+    above = next((p for p in top.parents if (p / CYCLE_FILE).is_file()), None)
+    try:
+        below = sorted(c.name for c in top.iterdir() if c.is_dir() and (c / CYCLE_FILE).is_file())[
+            :5
+        ]
+    except OSError:
+        below = []
+    if above is not None:
+        near = os.path.relpath(above) if not Path(display).is_absolute() else str(above)
+        return f"{msg}; it is inside the cycle {near}: run opplan check {near}"
+    if below:
+        shown = ", ".join(str(Path(display) / name) for name in below)
+        return f"{msg}; cycles in it: {shown} (run opplan check with one of them)"
+    return (
+        f"{msg}; give the directory that holds {CYCLE_FILE} (opplan check DIR), "
+        "or create a cycle with opplan init DIR"
+    )
 
 
 def parse_file(path: str, file: Path | None = None) -> tuple[Any, list[Diagnostic]]:
@@ -153,126 +178,6 @@ def load_model(file: Path, path: str, model: type[BaseModel], diags: list[Diagno
     return validate_model(data, path, model, diags)
 
 
-def schema_diagnostics(
-    exc: ValidationError, path: str, model: type[BaseModel], data: dict[str, Any]
-) -> list[Diagnostic]:
-    """Turn pydantic's errors into diagnostics at the offending keys.
-
-    Spelling hints are looked for only while a file has at most
-    ``MAX_PER_FILE_AND_RULE`` unknown keys: beyond that they are summarised.
-    """
-    out = []
-    unknown = 0
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        kind = err["type"]
-        name = loc[-1] if loc else ""
-        if kind == "extra_forbidden":
-            unknown += 1
-            fields = _fields_at(model, loc[:-1]) if unknown <= MAX_PER_FILE_AND_RULE else []
-            hint = difflib.get_close_matches(str(name), fields, n=1, cutoff=0.6)
-            msg = f"unknown key '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
-            if not hint and " " in str(name):
-                msg += (
-                    " (a ',' or ': ' inside an unquoted value splits it; put the value in quotes)"
-                )
-            out.append(error(_src(path, loc, data), msg, "unknown-key"))
-        elif kind == "missing":
-            out.append(
-                error(_src(path, loc[:-1], data), f"missing required key '{name}'", "required")
-            )
-        else:
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, ") :]
-            else:
-                for jargon, plain in _PLAIN_WORDS:
-                    msg = msg.replace(jargon, plain)
-                msg = f"{msg[0].lower()}{msg[1:]}, got {_show(err.get('input'))}"
-            label = ".".join(str(k) for k in loc if not isinstance(k, int)) or "value"
-            out.append(error(_src(path, loc, data), f"{label}: {msg}", "type"))
-    return out
-
-
-_PLAIN_WORDS = (
-    ("a valid tuple", "a list"),
-    ("a valid list", "a list"),
-    ("a valid dictionary", "a mapping"),
-    ("a valid decimal", "a number"),
-    ("a valid string", "text"),
-)
-
-
-def _src(path: str, loc: KeyPath, data: dict[str, Any]) -> Source:
-    """Source of the value at ``loc``: exact when its record knows the key."""
-    node: Any = data
-    record = source_of(data, path)
-    depth = 0
-    for i, key in enumerate(loc):
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            break
-        if isinstance(node, dict) and SOURCE_KEY in node:
-            record, depth = source_of(node, path), i + 1
-    return record.at(*loc[depth:])
-
-
-def _strip(tp: Any) -> Any:
-    """``tp`` without Annotated and Optional wrappers."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
-
-
-def _model_at(model: Any, loc: KeyPath) -> type[BaseModel] | None:
-    """The model class that validates the mapping at ``loc``, if any."""
-    tp = model
-    for key in loc:
-        tp = _strip(tp)
-        origin = typing.get_origin(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(key, str):
-            field = tp.model_fields.get(key)
-            tp = field.annotation if field else None
-        elif origin is tuple and isinstance(key, int):
-            tp = typing.get_args(tp)[0]
-        elif origin is dict:
-            tp = typing.get_args(tp)[1]
-        else:
-            return None
-    tp = _strip(tp)
-    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
-
-
-def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
-    found = _model_at(model, loc)
-    if found is None:
-        return []
-    return [n for n in found.model_fields if n != "source"]
-
-
 def _kind(value: Any) -> str:
     """What a value is, in a planner's words."""
     return "a list" if isinstance(value, list) else "a single value"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = str(value)
-    if isinstance(value, str):
-        try:
-            Decimal(value)
-        except ArithmeticError:
-            text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

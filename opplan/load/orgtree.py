@@ -18,6 +18,7 @@ from pathlib import Path
 
 from opplan.model import NODE_ID_RE
 from opplan.model.diagnostics import Diagnostic, Source, error, listing
+from opplan.model.words import NODE_ID_WORDS
 
 #: A node directory (path relative to the cycle) with the node directories below it.
 DirTree = tuple[str, list["DirTree"]]
@@ -251,7 +252,8 @@ def _number(
             diags.append(
                 error(
                     plan_src,
-                    f"node id '{node_id}' (the directory name) must match {NODE_ID_RE.pattern}",
+                    f"'{node_id}' is not a valid node id (the directory name): {NODE_ID_WORDS}; "
+                    "rename the directory",
                     "bad-id",
                 )
             )

@@ -30,6 +30,7 @@ from typing import Any, cast
 
 import yaml
 
+from opplan.load.yamlerrors import explain
 from opplan.model.diagnostics import Diagnostic, KeyPath, Source, error, key_positions
 
 _Base: type[yaml.CSafeLoader | yaml.SafeLoader]
@@ -242,14 +243,10 @@ def parse(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     except yaml.MarkedYAMLError as exc:
         if _is_depth_guard(exc):
             return None, too_deep
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "malformed YAML"
-        if exc.context and exc.problem:
-            problem = f"{exc.problem} ({exc.context})"
-        return None, [error(Source(path, line, col), f"malformed YAML: {problem}", "yaml")]
+        line, col, message = explain(exc, text)
+        return None, [error(Source(path, line, col), message, "yaml")]
     except yaml.YAMLError as exc:  # pragma: no cover - reader errors without marks
-        return None, [error(Source(path), f"malformed YAML: {exc}", "yaml")]
+        return None, [error(Source(path), f"this is not valid YAML: {exc}", "yaml")]
     if node is None:
         return {SOURCE_KEY: Source(path)}, []
     conv = _Converter(path)

@@ -1,7 +1,7 @@
 """Generate docs/plan-format.md from the model, so the reference cannot drift.
 
 ``python -m opplan.model.formatdoc > docs/plan-format.md`` rewrites it;
-tests/test_formatdoc.py fails when the committed file differs.
+tests/test_docs_sync.py fails when the committed file differs.
 """
 
 from __future__ import annotations
@@ -28,7 +28,16 @@ Conventions:
 - YAML follows the 1.2 core schema: `on`, `no`, `yes` are strings; numbers with a fraction
   are exact decimals (amounts never go through binary floats); `2027-03-31` is a date.
 - *quarter-or-month*: `Q1`..`Q4` or a month number `1`..`12`. *due*: a quarter, a month or a date.
-- Amounts are in the cycle currency. Headcount may be fractional and is never negative.
+- Amounts are in the cycle currency, written as digits: `640000`, not `$640,000` or `640k`.
+  Headcount may be fractional and is never negative.
+- Ids of asks, goals, flat lines and dependencies are 1 to 64 letters, digits, `.`, `_` or `-`,
+  starting with a letter or a digit (`G1`, `fraud-model`). Node ids are directory names: 1 to
+  63 lowercase letters, digits and `-`.
+- Free text with a `,`, `: ` or ` #` in it is either quoted (`title: "Search, and more"`) or
+  written in block style, on the lines after `title: >-`. Inside `{ }` a `,` ends a value.
+- A key that is allowed but would be ignored where it stands is a warning (`ignored-key`):
+  `start` on a flat headcount line (flat heads cost a full year), and `metric_class`, `unit`,
+  `baseline` or `target` on an initiative goal.
 - Policies accept a bare severity (`narrative-style: off`) or a mapping
   (`min-goals: {severity: warning, min: 3}`); see docs/policies.md.
 """
