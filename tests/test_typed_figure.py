@@ -168,3 +168,19 @@ def test_a_plan_that_did_not_load_is_reported_without_a_roll_up(tmp_path: Path):
     files["acme/search/plan.yaml"] = VALID["acme/search/plan.yaml"].replace("owner:", "ownr:", 1)
     diags = pipeline.check(write_tree(tmp_path, files)).diagnostics
     assert [d.rule for d in diags if d.rule in ("unknown-key", "typed-figure")] == ["unknown-key"]
+
+
+def test_a_narrative_without_money_or_counted_figures_never_builds_the_figures():
+    """The quick pass that lets a large org's check skip nodes whose prose types no amount,
+    no heads and no counted asks, teams, goals..."""
+    from opplan.check.figures import may_type_figures
+
+    metrics = "We handle 18 thousand requests a week; incidents fell by 12 percent in 2026 (Q4)."
+    assert not may_type_figures(metrics, "USD")
+    assert not may_type_figures("Latency fell 40% to 310 ms.", "USD")
+    assert not may_type_figures('{{ budget.cost | money }} and {{ "5 heads" }}', "USD")
+    for typed in ("It costs $120,000.", "We ask for 3 more heads.", "14 of our 22 asks fit."):
+        assert may_type_figures(typed, "USD"), typed
+    assert may_type_figures("It costs €120,000.", "EUR") and not may_type_figures(
+        "It costs $120,000 (in dollars, not the cycle's euros) and 12 percent more.", "EUR"
+    )

@@ -31,12 +31,20 @@ regular expressions, each number looking at a bounded window: linear time.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from opplan.check.figuretext import (
+    NUMBER,
+    blank,
+    paragraph,
+    positions,
+    sentence,
+    words_after,
+)
 from opplan.model import Cycle
 from opplan.model.diagnostics import Diagnostic, Source
 from opplan.narrative.filters import money_text
@@ -49,10 +57,6 @@ if TYPE_CHECKING:
 
 RULE = "typed-figure"
 
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-_NUMBER = re.compile(r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?!\d)")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
-_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n|\|[ \t]*\n")  # a sentence, paragraph, table row
 
 HEAD_WORDS = frozenset({"head", "heads", "headcount", "hc", "fte", "ftes", "people"})
 MODIFIERS = frozenset(
@@ -135,8 +139,9 @@ def _leaves(value: Any, path: str) -> Iterator[tuple[str, str, Decimal]]:
             yield at, at.rsplit(".", 1)[-1], item
 
 
-def figures_of(context: Mapping[str, Any]) -> Figures:
-    """Every figure of a node's context that a narrative might type."""
+def figures_of(context: Mapping[str, Any], shown: dict[Decimal, str] | None = None) -> Figures:
+    """Every figure of a node's context that a narrative might type; ``shown`` caches how
+    ``| money`` prints each amount (the same amounts recur in every view above an ask)."""
     heads: dict[Decimal, list[Figure]] = {}
     money: dict[str, list[Figure]] = {}
     cycle = context.get("cycle")
@@ -144,7 +149,12 @@ def figures_of(context: Mapping[str, Any]) -> Figures:
 
     def add_money(path: str, value: Decimal, expr: str, cue: str = "", title: str = "") -> None:
         fig = Figure(path, "{{ " + expr + " | money }}", cue, title)
-        for key in {_plain(value), money_text(value, currency)}:
+        text = shown.get(value) if shown is not None else None
+        if text is None:
+            text = money_text(value, currency)
+            if shown is not None:
+                shown[value] = text
+        for key in {_plain(value), text}:
             money.setdefault(key, []).append(fig)
 
     for top in NODE_FIGURES:
@@ -188,67 +198,6 @@ class Typed:
     figure: Figure
 
 
-def _blank(source: str) -> str:
-    """``source`` with jinja tags replaced by spaces (newlines kept): offsets stay put."""
-    return _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
-
-
-def _words_after(text: str, at: int, n: int = 4) -> list[tuple[str, int]]:
-    """Up to ``n`` words right after ``at`` (stopping at punctuation), with their ends."""
-    out: list[tuple[str, int]] = []
-    window = text[at : at + 80]
-    pos = 0
-    while len(out) < n:
-        rest = window[pos:]
-        gap = pos + len(rest) - len(rest.lstrip(" -\u00a0\t\n"))
-        if window.count("\n", pos, gap) > 1:  # a blank line ends the paragraph
-            break
-        m = _WORD.match(window, gap)
-        if m is None:
-            break
-        out.append((m.group(0).lower(), at + m.end()))
-        pos = m.end()
-    return out
-
-
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence around ``text[start:end]``, lowercased (at most 200 characters).
-
-    In a table row, the header of the figure's column is added: it names what
-    the column holds ("Funded at Buying").
-    """
-    before = text[max(0, start - 150) : start]
-    cut = [m.end() for m in _END.finditer(before)]
-    after = text[end : end + 80]
-    stop = _END.search(after)
-    found = before[cut[-1] if cut else 0 :] + " " + after[: stop.start() if stop else None]
-    return (found + " " + _column_header(text, start)).lower()
-
-
-def _paragraph(text: str, start: int) -> str:
-    """The paragraph before ``start`` (at most 400 characters), lowercased: it names the row."""
-    before = text[max(0, start - 400) : start]
-    return before[before.rfind("\n\n") + 1 :].lower()
-
-
-def _column_header(text: str, at: int) -> str:
-    """The header cell above ``at`` when it is in a table row (looking back 200 rows at most)."""
-    line_start = text.rfind("\n", 0, at) + 1
-    if not text.startswith("|", line_start):
-        return ""
-    column = text.count("|", line_start, at)
-    header = line_start
-    for _ in range(200):
-        if header == 0:
-            break
-        previous = text.rfind("\n", 0, header - 1) + 1
-        if not text.startswith("|", previous):
-            break
-        header = previous
-    cells = text[header : text.find("\n", header) % (len(text) + 1)].split("|")
-    return cells[column] if 0 < column < len(cells) else ""
-
-
 def _named(fig: Figure, sentence: str, paragraph: str) -> int:
     """2 or 4 when the text names the figure's row, 0 when it does not, -1 for a node figure."""
     if not fig.cue and not fig.title:
@@ -283,12 +232,12 @@ def _money_key(num: str, dec: str, scale: int) -> str:
 
 def typed_figures(source: str, figures: Figures) -> Iterator[Typed]:
     """Every typed figure of ``source`` that equals one of ``figures``, in order."""
-    text = _blank(source)
+    text = blank(source)
     symbol = money_text(0, figures.currency)[:-1]  # "$", "€", "CHF "
-    for m in _NUMBER.finditer(text):
+    for m in NUMBER.finditer(text):
         if text[m.end() : m.end() + 1] == "%":  # a percentage is never a figure of the roll-up
             continue
-        words = _words_after(text, m.end())
+        words = words_after(text, m.end())
         first = words[0][0] if words else ""
         start = m.start() - len(symbol)
         if start >= 0 and text.startswith(symbol, start):
@@ -300,7 +249,7 @@ def typed_figures(source: str, figures: Figures) -> Iterator[Typed]:
             key = _money_key(m.group("num"), m.group("dec") or "", scale)
             found = [f for k in dict.fromkeys((key, compact)) for f in figures.money.get(k, ())]
             if found:
-                context = _sentence(text, start, end), _paragraph(text, start)
+                context = sentence(text, start, end), paragraph(text, start)
                 yield Typed(shown, start, _best(found, *context))
             continue
         try:
@@ -310,30 +259,66 @@ def typed_figures(source: str, figures: Figures) -> Iterator[Typed]:
         yield from _counted(text, m, value, words, figures)
 
 
+def _unit(text: str, m: re.Match[str], words: list[tuple[str, int]]) -> tuple[str, int]:
+    """The head word or count noun a number states (directly or in ``N of our M asks``) and
+    where the figure's text ends; ``""`` when it states neither."""
+    for word, stop in words:
+        if word in HEAD_WORDS or word in COUNT_WORDS:
+            return word, stop
+        if word not in MODIFIERS:
+            break
+    if words and words[0][0] == "of":  # "14 of our 22 asks"
+        nxt = NUMBER.match(text, _skip_words(text, words))
+        if nxt is not None:
+            for word, _ in words_after(text, nxt.end()):
+                if word in COUNT_WORDS or word in HEAD_WORDS:
+                    return word, m.end()
+                if word not in MODIFIERS:
+                    break
+    return "", m.end()
+
+
+@lru_cache(maxsize=8)
+def _quick(symbol: str) -> re.Pattern[str]:
+    """A pattern that matches wherever :func:`may_type_figures` could find a figure (and in
+    more places): an amount after the currency symbol, or a number followed, across at most
+    four modifier words, by a head word or a count noun."""
+    units = sorted(HEAD_WORDS | set(COUNT_WORDS), key=len, reverse=True)
+    gap = r"[ \-\u00a0\t\n]+"
+    return re.compile(
+        rf"{re.escape(symbol)}\d|\d(?:{gap}[A-Za-z'’]+){{0,4}}?{gap}(?:{'|'.join(units)})(?![A-Za-z'’])",
+        re.IGNORECASE,
+    )
+
+
+def may_type_figures(source: str, currency: str) -> bool:
+    """Whether ``source`` holds anything :func:`typed_figures` could report: an amount in the
+    currency, or a number of heads or of asks, teams, goals... (most narratives of a large
+    org hold none, and then the node's figures are never built)."""
+    symbol = money_text(0, currency)[:-1]
+    if _quick(symbol).search(source) is None:  # one C-speed pass rules most narratives out
+        return False
+    text = blank(source)
+    for m in NUMBER.finditer(text):
+        if text[m.end() : m.end() + 1] == "%":
+            continue
+        start = m.start() - len(symbol)
+        if start >= 0 and text.startswith(symbol, start):
+            return True
+        if _unit(text, m, words_after(text, m.end()))[0]:
+            return True
+    return False
+
+
 def _counted(
     text: str, m: re.Match[str], value: Decimal, words: list[tuple[str, int]], figures: Figures
 ) -> Iterator[Typed]:
     """A number followed by a head word or a count noun (directly or in ``N of our M asks``)."""
-    unit, end = "", m.end()
-    for word, stop in words:
-        if word in HEAD_WORDS or word in COUNT_WORDS:
-            unit, end = word, stop
-            break
-        if word not in MODIFIERS:
-            break
-    if not unit and words and words[0][0] == "of":  # "14 of our 22 asks"
-        nxt = _NUMBER.match(text, _skip_words(text, words))
-        if nxt is not None:
-            for word, _ in _words_after(text, nxt.end()):
-                if word in COUNT_WORDS or word in HEAD_WORDS:
-                    unit, end = word, m.end()
-                    break
-                if word not in MODIFIERS:
-                    break
+    unit, end = _unit(text, m, words)
     if not unit:
         return
     shown = text[m.start() : end]
-    context = _sentence(text, m.start(), end), _paragraph(text, m.start())
+    context = sentence(text, m.start(), end), paragraph(text, m.start())
     if unit in HEAD_WORDS:  # a row's heads only where its sentence or paragraph names it
         found = [f for f in figures.heads.get(value, []) if _named(f, *context) != 0]
         if found:
@@ -356,17 +341,6 @@ def _skip_words(text: str, words: list[tuple[str, int]]) -> int:
     return at
 
 
-def positions(source: str) -> Callable[[int], tuple[int, int]]:
-    """Offset -> (line, column), both 1-based."""
-    starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
-
-    def at(offset: int) -> tuple[int, int]:
-        row = bisect_right(starts, offset) - 1
-        return row + 1, offset - starts[row] + 1
-
-    return at
-
-
 def check_typed_figures(
     cycle: Cycle, conf: Conf, report_of: Callable[[], Report]
 ) -> list[Diagnostic]:
@@ -374,20 +348,24 @@ def check_typed_figures(
     loaded = cycle.settings is not None and cycle.root is not None
     if not loaded or any(n.plan is None for n in cycle.nodes.values()):
         return []  # a file that did not load: its errors are reported, the roll-up cannot run
+    currency = cycle.settings.currency if cycle.settings is not None else "USD"
     wanted = [
         (nid, node.narrative)
         for nid, node in cycle.nodes.items()
-        if node.narrative is not None and conf(nid).on and _NUMBER.search(node.narrative.text)
+        if node.narrative is not None
+        and conf(nid).on
+        and may_type_figures(node.narrative.text, currency)
     ]
     if not wanted:
         return []
     report = report_of()
     out: list[Diagnostic] = []
+    shown: dict[Decimal, str] = {}
     for nid, narrative in wanted:
         if nid not in report.nodes:
             continue
         eff = conf(nid)
-        figures = figures_of(node_context(report.nodes[nid], report))
+        figures = figures_of(node_context(report.nodes[nid], report), shown)
         at = positions(narrative.text)
         for typed in typed_figures(narrative.text, figures):
             line, col = at(typed.start)
