@@ -96,6 +96,19 @@ CASES = {
         "value of 'title'; put the value in quotes: title: \"Ship typo tolerance, for real\" "
         "[unknown-key]",
     ),
+    "a template key that does not exist": (
+        "acme/search/narrative.md",
+        "## Introduction\n\nWe hold {{ totals.flat.costs | money }} today.\n",
+        "acme/search/narrative.md:3:1: error: totals.flat has no key 'costs' (keys: headcount, "
+        "cost, run_rate, capex) [template]",
+    ),
+    "a filter on a value the node does not have": (
+        "acme/search/narrative.md",
+        "## Introduction\n\nWe have {{ budget.headcount | headcount }} heads.\n",
+        "acme/search/narrative.md:3:1: error: the headcount filter got no value: "
+        "budget.headcount is not set for this node (it has no budget; test has_budget first) "
+        "[template]",
+    ),
     "a list item without a space after '-'": (
         SEARCH_PLAN,
         SEARCH + "contributors:\n  -Ann\n",
