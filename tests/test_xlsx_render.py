@@ -308,3 +308,43 @@ def test_text_cells_wrap_and_numbers_do_not(book):
     summary = book["Summary"]
     names = [c for c in summary["B"] if c.value == "Team (own)"]
     assert names and names[0].alignment.wrap_text
+
+
+def test_the_summary_states_the_line_as_built_beside_its_formulas():
+    """Every sample manager's Summary: the roll-up's headroom, first ask below, miss and what
+    binds, as built, equal the line figures of ``opplan rollup --format json``."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from opplan import pipeline
+    from opplan.cli import cli
+
+    sample = Path(__file__).resolve().parent.parent / "samples" / "northwind-op1-2027"
+    result = CliRunner().invoke(cli, ["rollup", str(sample), "--format", "json"])
+    nodes = {n["id"]: n for n in json.loads(result.stdout)["nodes"]}
+    report = pipeline.rollup(sample).report
+    assert report is not None
+    checked = 0
+    for nid, node in report.nodes.items():
+        if not node.has_budget:
+            continue
+        ws = openpyxl.load_workbook(io.BytesIO(render_xlsx(report, nid)))["Summary"]
+        rows = {r[0].value: r for r in ws.iter_rows(min_col=1, max_col=5) if r[0].value}
+        line = nodes[nid]["line"]
+
+        def built(name: str, col: int) -> object:
+            return rows[name][col].value
+
+        for col, dim in ((3, "headcount"), (4, "cost")):
+            if line["budget"][dim] is None:
+                assert built("Headroom", col) is None, nid
+                continue
+            assert D(str(built("Headroom", col))) == D(str(line["headroom"][dim])), nid
+            if line["first_below"] is not None:
+                assert D(str(built("It misses by", col))) == D(str(line["misses_by"][dim])), nid
+                assert (built("Binds", col) == "binds") == (dim in line["binds"]), nid
+        assert built("First ask below", 3) == line["first_below"], nid
+        checked += 1
+    assert checked >= 5

@@ -149,9 +149,30 @@ def _line_block(ws: Worksheet, node: NodeReport, layout: StackLayout) -> None:
         end_row=row["First ask below"],
         end_column=3,
     )
-    # the roll-up's figures, as built
+    # the roll-up's figures, as built (docs/rollup.md, the line in figures)
+    line = node.line
+    put_value(ws, row["Funded by decision"], 4, line.forced.headcount, "num-plain")
+    put_value(ws, row["Funded by decision"], 5, line.forced.cost, "whole-plain")
     put_value(ws, row["Budget used"], 4, node.totals.funded.headcount, "num-plain")
     put_value(ws, row["Budget used"], 5, node.totals.funded.cost, "whole-plain")
+    if line.headroom_headcount is not None:
+        put_value(ws, row["Headroom"], 4, line.headroom_headcount, "num-plain")
+    if line.headroom_cost is not None:
+        put_value(ws, row["Headroom"], 5, line.headroom_cost, "whole-plain")
+    if line.first_below is not None:
+        below_row = node.stack[line.first_below]
+        put_text(ws, row["First ask below"], 4, below_row.ask, "text-plain")
+        put_value(ws, row["It needs"], 4, below_row.amount.headcount, "num-plain")
+        put_value(ws, row["It needs"], 5, below_row.amount.cost, "whole-plain")
+        if node.has_budget:
+            for c, dim, miss in (
+                (4, "headcount", line.misses_headcount),
+                (5, "cost", line.misses_cost),
+            ):
+                put_value(
+                    ws, row["It misses by"], c, miss, "num-plain" if c == 4 else "whole-plain"
+                )
+                put_text(ws, row["Binds"], c, "binds" if dim in line.binds else "", "text-plain")
     if node.over_budget is not None:
         put_value(ws, row["Over budget"], 4, node.over_budget.headcount, "num-plain")
         put_value(ws, row["Over budget"], 5, node.over_budget.cost, "whole-plain")
