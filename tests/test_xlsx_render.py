@@ -334,7 +334,7 @@ def test_the_summary_states_the_line_as_built_beside_its_formulas():
         rows = {r[0].value: r for r in ws.iter_rows(min_col=1, max_col=5) if r[0].value}
         line = nodes[nid]["line"]
 
-        def built(name: str, col: int) -> object:
+        def built(name: str, col: int, rows: dict = rows) -> object:
             return rows[name][col].value
 
         for col, dim in ((3, "headcount"), (4, "cost")):
