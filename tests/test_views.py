@@ -255,3 +255,20 @@ def test_outcome_figures_count_the_subtree_in_the_approved_plan(tmp_path: Path) 
     assert summary.approved_funded.headcount == 1
     child = node_context(d, report)["children"][0]
     assert child["here"]["funded"]["headcount"] == 3 and child["approved_funded"]["headcount"] == 1
+
+
+def test_an_ask_funded_in_part_says_so_in_the_teams_document(sample: Report) -> None:
+    """Retail funds one of the two heads of Inventory's oversell guard: the team's stack says
+    how much of the ask, its opening statement says one ask is funded only in part, and the
+    glance gives the rest of the ask, so asked = funded + below + cut + deferred + rest."""
+    lines = read_back(render_docx(sample.nodes["inventory"], sample, search_path(SAMPLE)))
+    text = "\n".join(lines)
+    assert "| Reservation check that stops overselling |" in text
+    assert "partial (Retail): 1 of 2 heads" in text
+    assert "both asks of Inventory are funded (1 of them only in part" in text
+    rest = next(x for x in lines if x.startswith("| Rest of asks funded in part |"))
+    assert rest == "| Rest of asks funded in part | 1 head, $176,250 |"
+    t = sample.nodes["inventory"].approved
+    whole = [t.funded, t.unfunded, t.cut, t.deferred, t.partial_rest]
+    assert sum(a.headcount for a in whole) == t.requested.headcount
+    assert sum(a.cost for a in whole) == t.requested.cost

@@ -97,6 +97,7 @@ def stack_rows(
                 root_status[i],  # type: ignore[arg-type]  # every status is an ApprovedStatus
                 root_eff.by if (root_eff := root_effective.get(i)) is not None else None,
                 used[p],
+                root_eff.decision if root_eff is not None else None,
             )
         )
     return tuple(rows)
@@ -133,6 +134,7 @@ def removed_rows(
                 child=child,
                 approved=approved.status[i],  # type: ignore[arg-type]  # every status is one
                 approved_by=root_eff.by if (root_eff := approved.effective.get(i)) else None,
+                approved_decision=root_eff.decision if root_eff else None,
             )
         )
     return tuple(out)

@@ -34,7 +34,13 @@ def _due(value: object) -> str | None:
 def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
     """Everything a narrative or template of ``node`` may use (see docs/templates.md)."""
     cycle = report.cycle
-    rows = [project.stack_row(r) for r in node.stack]
+    there = report.approved_rows  # each live ask as the approved plan funds it
+
+    def approved_amount(row: dict[str, Any]) -> dict[str, Any]:
+        found = there.get(row["ask"])
+        return {**row, "approved_amount": None if found is None else amount(found.amount)}
+
+    rows = [approved_amount(project.stack_row(r)) for r in node.stack]
     first_below = None if node.line.first_below is None else rows[node.line.first_below]
     children = [report.nodes[c] for c in node.children if c in report.nodes]
     summaries = {s.child: project.child_summary(s) for s in node.child_summaries}
@@ -75,7 +81,7 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
         "unlined": [r for r in rows if r["status"] == "unlined"],
         "forced": [r for r in rows if r["forced"]],
         "line": {**project.line(node), "first_below": first_below},
-        "removed": [project.removed_row(r) for r in node.removed],
+        "removed": [approved_amount(project.removed_row(r)) for r in node.removed],
         "dependencies": [
             {
                 **project.dependency(d),

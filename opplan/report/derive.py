@@ -225,12 +225,19 @@ def approved_counts(stack: Sequence[StackRow], removed: Sequence[RemovedRow]) ->
     """The subtree's asks (live and removed in the node's view: every one of them) counted
     by their status in the approved plan."""
     counts = dict.fromkeys(("above", "below", "unlined", "cut", "deferred"), 0)
-    for row in stack:
-        counts[row.approved] += 1
-    for r in removed:
-        counts[r.approved] += 1
+    partial = 0
+    for status, decision in [(r.approved, r.approved_decision) for r in stack] + [
+        (r.approved, r.approved_decision) for r in removed
+    ]:
+        counts[status] += 1
+        partial += status == "above" and decision == "partial"
     return ApprovedCounts(
-        counts["above"], counts["below"], counts["unlined"], counts["cut"], counts["deferred"]
+        counts["above"],
+        counts["below"],
+        counts["unlined"],
+        counts["cut"],
+        counts["deferred"],
+        partial,
     )
 
 

@@ -56,6 +56,7 @@ def totals(t: Totals) -> dict[str, Any]:
             "unfunded": amount(t.unfunded),
             "cut": amount(t.cut),
             "deferred": amount(t.deferred),
+            "partial_rest": amount(t.partial_rest),
         },
     }
 
@@ -335,7 +336,8 @@ def envelopes(e: Envelopes) -> dict[str, Any]:
 
 def approved_counts(c: ApprovedCounts) -> dict[str, int]:
     """The subtree's asks by status in the approved plan: ``asks`` (all of them),
-    ``funded``, ``below``, ``unlined``, ``cut``, ``deferred``."""
+    ``funded`` (``partial``: how many of them in part), ``below``, ``unlined``, ``cut``,
+    ``deferred``."""
     return {
         "asks": c.asks,
         "funded": c.funded,
@@ -343,6 +345,7 @@ def approved_counts(c: ApprovedCounts) -> dict[str, int]:
         "unlined": c.unlined,
         "cut": c.cut,
         "deferred": c.deferred,
+        "partial": c.partial,
     }
 
 

@@ -68,6 +68,12 @@ class Totals:
     cut: Amount  # requested amounts of asks cut in this view
     deferred: Amount  # requested amounts of asks deferred in this view
 
+    @property
+    def partial_rest(self) -> Amount:
+        """What partial decisions leave unfunded of their asks: requested is funded,
+        unfunded, cut, deferred and this rest."""
+        return self.requested - Amount.total([self.funded, self.unfunded, self.cut, self.deferred])
+
 
 @dataclass(frozen=True)
 class StackRow:
@@ -101,6 +107,8 @@ class StackRow:
     #: The budget used down to this ask as the line counts it (rule 5): every forced ask
     #: first, wherever it stands, then the non-forced asks in order down to this one.
     used: Amount = ZERO_AMOUNT
+    #: The decision in effect in the approved plan: fund, partial, or None (the line decides).
+    approved_decision: str | None = None
 
 
 #: Each StackRow field, in declaration order: what :func:`stack_row` sets.
@@ -133,6 +141,7 @@ def stack_row(
     approved: ApprovedStatus,
     approved_by: NodeId | None,
     used: Amount,
+    approved_decision: str | None,
 ) -> StackRow:
     """A :class:`StackRow`, built fast: the roll-up's hot path (hundreds of thousands of rows).
 
@@ -171,6 +180,7 @@ def stack_row(
     f["approved"] = approved
     f["approved_by"] = approved_by
     f["used"] = used
+    f["approved_decision"] = approved_decision
     return row
 
 
@@ -188,6 +198,7 @@ class RemovedRow:
     child: NodeId | None = None  # the child whose subtree holds it; None for own asks
     approved: ApprovedStatus = "cut"  # its status in the approved plan (the root's view)
     approved_by: NodeId | None = None  # the node whose decision is in effect there
+    approved_decision: str | None = None  # fund, partial or None there (the line decides)
 
 
 @dataclass(frozen=True)
@@ -284,6 +295,7 @@ class ApprovedCounts:
     unlined: int = 0
     cut: int = 0
     deferred: int = 0
+    partial: int = 0  # of the funded ones, those funded in part (a partial decision)
 
     @property
     def asks(self) -> int:
@@ -403,6 +415,13 @@ class Report:
             names.append(self.nodes[at].name)
             at = self.nodes[at].parent
         return tuple(reversed(names))
+
+    @cached_property
+    def approved_rows(self) -> Mapping[AskRef, StackRow]:
+        """The root's stack rows by ask: each live ask as the approved plan funds it (its
+        amount after a partial there, and the decision in effect)."""
+        root = self.nodes.get(self.root)
+        return {} if root is None else {r.ask: r for r in root.stack}
 
     def subtree(self, top: NodeId) -> list[NodeReport]:
         """``top`` and every node below it, depth-first."""

@@ -25,7 +25,7 @@ BODY_AROUND_LINE = 4
 """How many asks on each side of the line the body's stack shows."""
 
 #: A live ask's status in a view, in words (forced asks: see :func:`status_text`).
-STATUS_TEXT = {"above": "above", "below": "below", "unlined": ""}
+STATUS_TEXT = {"above": "funded", "below": "below", "unlined": ""}
 #: Where the child's own line put an ask (the manager's appendix).
 SENT_UP_TEXT = {"above": "funded", "below": "below its line", "unlined": "no line there"}
 #: Counted in the elision rows, in this order.
@@ -54,13 +54,26 @@ def _name(report: Report, node: str | None) -> str:
     return found.name if found is not None else node
 
 
-def approved_text(status: str, by: str | None, report: Report) -> str:
-    """A status in the approved plan (the root's view), with whose decision is in effect."""
+def approved_text(
+    status: str, by: str | None, report: Report, ask: str | None = None, decision: str | None = None
+) -> str:
+    """A status in the approved plan (the root's view), with whose decision is in effect;
+    an ask funded there in part says how much of it (``partial (Retail): 1 of 2 heads``)."""
     name = _name(report, by)
     if status in ("cut", "deferred"):
         return f"{status} ({name})" if name else status
     if status == "above":
-        return f"funded ({name})" if name else "above the line"
+        there = report.approved_rows.get(ask) if decision == "partial" and ask else None
+        if there is not None:
+            part, whole = there.amount, there.requested
+            share = (
+                f"{headcount(part.headcount)} of {plural(whole.headcount, 'head')}"
+                if whole.headcount
+                else f"{money(part.cost, report.cycle.currency)} of "
+                f"{money(whole.cost, report.cycle.currency)}"
+            )
+            return f"partial ({name}): {share}"
+        return f"funded ({name})" if name else "funded"
     return "below the line" if status == "below" else "no line drawn"
 
 
@@ -181,7 +194,9 @@ def _stack_cells(
     if node.has_budget or any(r.forced for r in node.stack):
         cells.append(status_text(row))
     if approved:
-        cells.append(approved_text(row.approved, row.approved_by, report))
+        cells.append(
+            approved_text(row.approved, row.approved_by, report, row.ask, row.approved_decision)
+        )
     if sent_up:
         removed = row.child_removed
         cells.append(
@@ -265,7 +280,9 @@ def removed_grid(node: NodeReport, report: Report) -> Grid:
             _name(report, r.by),
         ]
         if approved:
-            cells.append(approved_text(r.approved, r.approved_by, report))
+            cells.append(
+                approved_text(r.approved, r.approved_by, report, r.ask, r.approved_decision)
+            )
         cells.append(r.note or "")
         b.add(cells)
     return b.grid()
