@@ -56,7 +56,8 @@ def resources_grid(node: NodeReport, report: Report, *, full: bool = True) -> Gr
     b.add(["Flat plan", headcount(f.headcount), money(f.cost, cur), money(f.run_rate, cur)], TOTAL)
     root = node.id == report.root
     views = [("approved plan", res.approved_funded, res.approved_total)]
-    if not root and res.funded != res.approved_funded:
+    own_view = node.has_budget or bool(node.children)  # a team without a budget funds nothing
+    if not root and own_view and res.funded != res.approved_funded:
         views.append((_view_name(node), res.funded, res.total))
     for label, funded, total in views:
         where = "" if root else f" ({label})"

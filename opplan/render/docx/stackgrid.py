@@ -152,10 +152,8 @@ def legend(node: NodeReport, report: Report, *, sent_up: bool, approved: bool) -
 def forced_label(node: NodeReport, currency: str) -> str:
     """The row above the stack: what the asks funded by decision take off the budget first."""
     f = node.line
-    hc_on, cost_on = f.budget_headcount is not None, f.budget_cost is not None
-    taken = _both(
-        f.forced.headcount if hc_on else None, f.forced.cost if cost_on else None, currency
-    )
+    # both figures, whatever the budget gives: the Used columns start from both
+    taken = _both(f.forced.headcount, f.forced.cost, currency)
     n = sum(1 for r in node.stack if r.forced)
     return f"{plural(n, 'ask')} funded by decision, counted first: {taken}"
 

@@ -35,7 +35,8 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
      "run rate scale in proportion"),
     ("Partial cost", "with partial: the in-year cost you fund, at most the ask's. Alone on an "
      "ask with heads, the heads scale with it (to hundredths of a head); with a headcount, "
-     "both stand. Type 150000, 150,000, $150,000, 150k or 1.2m"),
+     "both stand. Type a number (150000) for the sheet to recalculate; the import also "
+     "reads 150,000, $150,000, 150k or 1.2m typed as text, which the formulas cannot use"),
     ("Rank", "a whole number from 1 puts the ask at that place in your order (on import)"),
     ("Note", "why; the documents show it"),
     ("Status", "funded, partial, funded by decision, below, no budget, cut or deferred"),
