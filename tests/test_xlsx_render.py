@@ -179,8 +179,9 @@ def test_review_first_then_live_columns_then_removed_asks(book):
         "Rank",
         "Note",
     )
-    assert STACK_HEADERS[7:12] == (
+    assert STACK_HEADERS[7:13] == (
         "Status",
+        "Approved plan",
         "Headcount",
         "Cost",
         "Budget used headcount",
@@ -193,7 +194,7 @@ def test_review_first_then_live_columns_then_removed_asks(book):
         assert ws.cell(2, col(header)).data_type == "f", header
     status = ws.cell(2, col("Status")).value
     assert '"funded by decision"' in status and '"below"' in status
-    assert ws.print_area == "'Stack'!$A$1:$L$4"
+    assert ws.print_area == "'Stack'!$A$1:$M$4"
     assert ws.column_dimensions[ws.cell(1, col("Order key")).column_letter].hidden
 
 
@@ -275,7 +276,7 @@ def test_summary_line_block_and_totals_are_formulas(book):
     assert total == own + 1
     headers = [c.value for c in ws[own - 1]]
     funded = headers.index("Funded headcount") + 1
-    assert ws.cell(own, funded).value.startswith("=SUMIFS(Stack!$I$2:$I$4,Stack!$")
+    assert ws.cell(own, funded).value.startswith("=SUMIFS(Stack!$J$2:$J$4,Stack!$")
     assert ws.cell(total, funded).value.startswith("=SUM(")
     assert ws._charts, "a chart of funded and unfunded cost"
 

@@ -37,10 +37,11 @@ REVIEW = (
     (COL_PARTIAL_HC, "review-num", 10),
     (COL_PARTIAL_COST, "review-money", 12),
     (COL_RANK, "review-int", 6),
-    (COL_NOTE, "review-text", 22),
+    (COL_NOTE, "review-text", 12),
 )
 LIVE = (
     ("Status", "text", 17),
+    ("Approved plan", "text", 14),
     ("Headcount", "num", 11),
     ("Cost", "whole", 12),
     ("Budget used headcount", "num", 10),
@@ -57,7 +58,6 @@ MORE = (
     ("Requested run rate", "whole", 12),
     ("Node", "text", 0),
     ("From", "text", 0),
-    ("Approved plan", "text", 20),
 )
 HELPERS = (
     ("Below headcount", "num", 10),

@@ -227,7 +227,7 @@ def _widths(facts: list[RowFacts]) -> list[float]:
     sample = facts[:500]
     fitted = {
         COL_ASK: text_width((f.ask for f in sample), COL_ASK, high=22),
-        "Title": text_width((f.title for f in sample), "Title", high=30),
+        "Title": text_width((f.title for f in sample), "Title", high=28),
         "Node": text_width((f.node for f in sample), "Node", high=24),
         "From": text_width((f.source for f in sample), "From", high=24),
     }
