@@ -19,7 +19,7 @@ from typing import Any
 
 import docx
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Emu, Inches, Pt, RGBColor
 from docx.text.run import Run as DocxRun
 
@@ -98,10 +98,13 @@ def layout(plan: DocPlan, cycle: CycleInfo) -> bytes:
     document = docx.Document(io.BytesIO(base))
     writer = _Writer(document, ids, cycle.body_font)
     for part in (plan.body, plan.appendix):
-        if part is plan.appendix and part:
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        start = len(document.paragraphs)
         for element, following in zip(part, (*part[1:], None), strict=False):
             writer.element(element, keep_next=isinstance(following, (Grid, Table, Chart)))
+        if part is plan.appendix and part:
+            # the appendix opens a page: its first paragraph starts one (a paragraph holding
+            # a page break would leave a blank page when the body fills its last page)
+            document.paragraphs[start].paragraph_format.page_break_before = True
     _properties(document, plan, cycle)
     out = io.BytesIO()
     document.save(out)
