@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from opplan.render.docx.grids import LINE, MUTED, Grid
 
@@ -64,16 +65,31 @@ CELL_PAD_PT = 7.5
 _BREAKS = re.compile(r"\s+|(?<=-)")
 
 
+@lru_cache(maxsize=1 << 16)
+def _units(text: str) -> float:
+    """The width of ``text`` in ems of the reference font (cells repeat: names, amounts)."""
+    return sum(_EM.get(c, _OTHER_EM) for c in text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_units(text: str) -> float:
+    """The widest piece of ``text`` that cannot wrap, in ems of the reference font."""
+    return max((_units(w) for w in _BREAKS.split(text) if w), default=0.0)
+
+
+def _scale(size_pt: float, font: str) -> float:
+    return size_pt * FONT_SCALE.get(font.lower(), UNKNOWN_FONT_SCALE) * SAFETY
+
+
 def text_width(text: str, size_pt: float, font: str = "Calibri") -> float:
     """The width of ``text`` on one line, in points, estimated on the safe side."""
-    scale = FONT_SCALE.get(font.lower(), UNKNOWN_FONT_SCALE) * SAFETY
-    return sum(_EM.get(c, _OTHER_EM) for c in text) * size_pt * scale
+    return _units(text) * _scale(size_pt, font)
 
 
 def longest_word(text: str, size_pt: float, font: str = "Calibri") -> float:
     """The width of the widest piece of ``text`` that cannot wrap (split at spaces and
     after hyphens), in points."""
-    return max((text_width(w, size_pt, font) for w in _BREAKS.split(text) if w), default=0.0)
+    return _word_units(text) * _scale(size_pt, font)
 
 
 def column_widths(

@@ -18,11 +18,8 @@ the first section), or at the end of the body.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
-from functools import lru_cache
-from importlib import metadata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +43,7 @@ from opplan.narrative.templating import (
     render,
 )
 from opplan.render.docx import charts
+from opplan.render.docx.digest import content_digest
 from opplan.render.docx.goalgrids import child_goals_grid, child_goals_summary_grid, goals_grid
 from opplan.render.docx.grids import (
     Grid,
@@ -63,12 +61,10 @@ from opplan.render.docx.moneygrids import (
 from opplan.render.docx.stackgrid import removed_grid, stack_grid
 from opplan.report.context import node_context
 from opplan.report.records import NodeReport, Report
+from opplan.report.reviewkeys import opplan_version
 from opplan.util.resources import templates_dir
 
 TEMPLATE_DIR = "document"
-DIGEST_CHARS = 10
-"""Hex digits of the content digest printed in the version line."""
-_LINES = ("line", "end")
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,37 +320,6 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
                 r.section("child", node, child=summary, introduction=_introduction(r, child)), 3
             )
     return out
-
-
-@lru_cache(maxsize=1)
-def opplan_version() -> str:
-    """The installed opplan's version (``unknown`` when run from a source tree only)."""
-    try:
-        return metadata.version("opplan")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def content_digest(elements: Sequence[Element]) -> str:
-    """A short digest of what the elements print: the same content gives the same digest.
-
-    Source line numbers are left out (moving a paragraph down by a blank line changes
-    nothing printed); a chart counts by its PNG bytes.
-    """
-    return hashlib.sha256(repr(_printed(tuple(elements))).encode()).hexdigest()[:DIGEST_CHARS]
-
-
-def _printed(value: object) -> object:
-    if is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            tuple(_printed(getattr(value, f.name)) for f in fields(value) if f.name not in _LINES),
-        )
-    if isinstance(value, (tuple, list)):
-        return tuple(_printed(v) for v in value)
-    if isinstance(value, bytes):
-        return hashlib.sha256(value).hexdigest()
-    return value
 
 
 def plan_document(node: NodeReport, r: Renderer, *, appendix: bool = True) -> DocPlan:
