@@ -138,8 +138,9 @@ def _properties(wb: Workbook, report: Report, node: NodeReport) -> None:
 
 def _save(wb: Workbook) -> bytes:
     """Serialize without openpyxl's ``save`` (which stamps the clock) and normalize the zip,
-    with the fonts' children in the order the OOXML schema requires."""
+    with the fonts' children in the order the OOXML schema requires. The first archive is
+    stored, not compressed: :func:`normalize_zip` compresses every part once."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()
     return normalize_zip(buf.getvalue(), {"xl/styles.xml": schema_ordered_fonts})
