@@ -167,7 +167,7 @@ def test_a_director_document_lists_its_teams_dependencies_decided_above_it(
     assert len(said) == 1
     assert "decided above Dir by the lowest manager over both teams (Co)" in said[0]
     assert "it is committed or funded in Co's view and in the approved plan" in said[0]
-    assert "| App | Api | An API |  | funded at Co | funded |" in lines
+    assert "| App | Api | An API |  | Co: funded | funded |" in lines
 
 
 MANDATE_CYCLE = """\

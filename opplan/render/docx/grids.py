@@ -161,7 +161,7 @@ def dependency_grid(node: NodeReport, report: Report) -> Grid:
     if root:
         columns.append(Column("Status (approved plan)", "left", 1.3))
     else:
-        columns += [Column("Where decided", "left", 1.15), Column("Approved plan", "left", 1.0)]
+        columns += [Column("Decided at", "left", 1.15), Column("Approved plan", "left", 1.0)]
     b = Builder(columns)
 
     def name(nid: str) -> str:
@@ -173,7 +173,7 @@ def dependency_grid(node: NodeReport, report: Report) -> Grid:
         if root:
             cells.append(f"{d.approved_status}{away}")
         else:
-            cells += [f"{d.status} at {name(d.manager)}{away}", d.approved_status]
+            cells += [f"{name(d.manager)}: {d.status}{away}", d.approved_status]
         b.add(cells)
     return b.grid()
 

@@ -114,7 +114,7 @@ def _line_block(ws: Worksheet, node: NodeReport, layout: StackLayout) -> None:
         put_value(ws, row["Budget"], 2, node.budget_headcount, "num-plain")
         put_value(ws, row["Budget"], 3, node.budget_cost, "whole-plain")
     else:
-        put_text(ws, row["Budget"], 4, "no budget at this node: nothing is lined", "subtitle")
+        put_text(ws, row["Budget"], 4, "no budget at this node: no line is drawn", "subtitle")
     first_below = f"MIN({below})"
     for c, (rng, kind) in ((2, (hc, "num")), (3, (cost, "whole"))):
         L = get_column_letter(c)
