@@ -653,6 +653,34 @@ def test_rule_8_a_requester_that_is_its_own_lowest_common_manager(tmp_path):
     assert row_of(report.nodes["org"], "org/build").at_risk is True
 
 
+def test_rule_8_every_manager_on_the_path_and_none_above_the_lowest_common_manager(tmp_path):
+    """D1: app, three levels below org, needs api, org's team: sub and dir, between app and
+    org, see it on the path. D2: org needs api itself, so org is its own lowest common
+    manager: nothing lies between, and co, above org, sees neither."""
+    report = rolled(
+        tmp_path,
+        {
+            "co": plan("Co"),
+            "co/org": plan("Org", dependencies=[{"id": "D2", "on": "api", "what": "Quota"}]),
+            "co/org/api": plan("Api"),
+            "co/org/dir": plan("Dir"),
+            "co/org/dir/sub": plan("Sub"),
+            "co/org/dir/sub/app": plan(
+                "App", dependencies=[{"id": "D1", "on": "api", "what": "An API"}]
+            ),
+        },
+    )
+    roles = {nid: [(d.id, d.role) for d in n.dependencies] for nid, n in report.nodes.items()}
+    assert roles == {
+        "co": [],
+        "org": [("D2", "manager"), ("D1", "manager")],
+        "api": [("D2", "host"), ("D1", "host")],
+        "dir": [("D1", "path")],
+        "sub": [("D1", "path")],
+        "app": [("D1", "requester")],
+    }
+
+
 # --- rule 9: mandates -------------------------------------------------------------------
 
 DEFAULT_SCOPE_CYCLE = (
