@@ -738,6 +738,28 @@ def test_rule_9_default_scope_is_the_whole_tree_and_asks_naming_the_mandate_fund
         assert mine.leaves_in_scope == 1 and [a.node for a in mine.answers] == [leaf]
 
 
+def test_rule_9_coverage_counts_answers_funded_and_unfunded_in_the_approved_plan(tmp_path):
+    """Each node counts its answers in its own view and in the approved plan (co's): c's
+    ask is unlined in c's view (no budget) but funded by co's decision."""
+    report = rolled(
+        tmp_path,
+        {
+            "co": plan("Co", decisions={"c/eu-c": {"decision": "fund"}}),
+            "co/c": plan("C", ask("eu-c", mandate="eu"), mandates={"eu": {"response": "Ask."}}),
+            "co/d": plan("D", mandates={"eu": {"response": "Somehow."}}),
+        },
+        DEFAULT_SCOPE_CYCLE,
+    )
+
+    def counts(nid):
+        (cov,) = report.nodes[nid].mandates
+        return (cov.funded, cov.unfunded, cov.approved_funded, cov.approved_unfunded)
+
+    assert counts("c") == (0, 1, 1, 0)
+    assert counts("d") == (0, 1, 0, 1)
+    assert counts("co") == (1, 1, 1, 1)
+
+
 # --- rule 10: goals at risk -------------------------------------------------------------
 
 
