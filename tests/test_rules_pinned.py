@@ -17,7 +17,7 @@ from cyclefactory import CYCLE_YAML, ask, heads, load_clean, make_cycle, plan, r
 from opplan.engine.rollup import rollup
 from opplan.model import HeadcountLine, Rates
 from opplan.model.costing import Amount, RateTable, flat_amount, number_text, partial_amount
-from opplan.report.records import NodeReport
+from opplan.report.records import NodeReport, Totals
 
 D = Decimal
 
@@ -531,6 +531,31 @@ def test_rule_6_rate_matches_a_less_specific_entry_is_not_ambiguous():
 def test_money_number_text_is_plain(value, text):
     """Headcount and amounts print as plain numbers, trailing zeros dropped, no exponent."""
     assert number_text(value) == text
+
+
+# --- rule 7: the approved plan ----------------------------------------------------------
+
+
+def test_rule_7_a_teams_totals_in_the_approved_plan(tmp_path):
+    """t has no budget, so its own view leaves its asks unlined; in the approved plan (co's
+    view, 1 head) co cuts c, a fits and b is below. Flat, capex and requested are the
+    team's own figures, whatever the view."""
+    report = rolled(
+        tmp_path,
+        {
+            "co": plan("Co", budget={"headcount": 1}, decisions={"t/c": {"decision": "cut"}}),
+            "co/t": plan("T", ask("a"), ask("b"), ask("c"), hc=2, capex={"hw": 5000}),
+        },
+    )
+    assert report.nodes["t"].approved == Totals(
+        flat=amt(2, "240000.00"),
+        capex=D("5000.00"),
+        requested=amt(3, "360000.00"),
+        funded=amt(1, "120000.00"),
+        unfunded=amt(1, "120000.00"),
+        cut=amt(1, "120000.00"),
+        deferred=amt(0, "0"),
+    )
 
 
 # --- rule 8: dependencies ---------------------------------------------------------------
