@@ -17,7 +17,7 @@ from cyclefactory import CYCLE_YAML, ask, heads, load_clean, make_cycle, plan, r
 from opplan.engine.rollup import rollup
 from opplan.model import HeadcountLine, Rates
 from opplan.model.costing import Amount, RateTable, flat_amount, number_text, partial_amount
-from opplan.report.records import NodeReport, Totals
+from opplan.report.records import ApprovedCounts, NodeReport, Totals
 
 D = Decimal
 
@@ -536,10 +536,10 @@ def test_money_number_text_is_plain(value, text):
 # --- rule 7: the approved plan ----------------------------------------------------------
 
 
-def test_rule_7_a_teams_totals_in_the_approved_plan(tmp_path):
+def test_rule_7_a_teams_totals_and_counts_in_the_approved_plan(tmp_path):
     """t has no budget, so its own view leaves its asks unlined; in the approved plan (co's
     view, 1 head) co cuts c, a fits and b is below. Flat, capex and requested are the
-    team's own figures, whatever the view."""
+    team's own figures, whatever the view; the approved plan gives t its flat plus a."""
     report = rolled(
         tmp_path,
         {
@@ -556,6 +556,9 @@ def test_rule_7_a_teams_totals_in_the_approved_plan(tmp_path):
         cut=amt(1, "120000.00"),
         deferred=amt(0, "0"),
     )
+    t = report.nodes["t"]
+    assert t.approved_counts == ApprovedCounts(funded=1, below=1, unlined=0, cut=1, deferred=0)
+    assert t.approved_total == amt(3, "360000.00")
 
 
 # --- rule 8: dependencies ---------------------------------------------------------------
