@@ -281,14 +281,15 @@ def test_a_partial_splits_lines_and_spend_in_proportion_heads_rounded_half_up(tm
 
 def test_resources_and_hiring_without_spend_or_capex_are_decimal_zero(tmp_path):
     """Money is exact decimals: no spend or capex still totals Decimal zero, not int 0."""
-    plans = {"org": plan("Org", ask("a", 1), budget={"headcount": 1}), "org/t": plan("T", hc=1)}
+    plans = {"org": plan("Org", budget={"headcount": 1}), "org/t": plan("T", ask("a", 1), hc=1)}
     report = rolled(tmp_path, plans)
     for node in report.nodes.values():
         res = node.resources
         assert isinstance(res.spend_total.cost, Decimal)
         assert isinstance(res.spend_total.run_rate, Decimal)
         assert isinstance(res.capex_total, Decimal)
-    hiring = report.nodes["org"].hiring
-    assert [r.ask for r in hiring.rows] == ["org/a"]
-    assert hiring.spend == amt("0", "0", "0")
-    assert isinstance(hiring.spend.cost, Decimal) and isinstance(hiring.spend.run_rate, Decimal)
+        hiring = node.hiring  # t/a is funded in the approved plan
+        assert [r.ask for r in hiring.rows] == ["t/a"]
+        assert hiring.spend == amt("0", "0", "0")
+        assert isinstance(hiring.spend.cost, Decimal)
+        assert isinstance(hiring.spend.run_rate, Decimal)
