@@ -131,6 +131,8 @@ REQUESTED = Amount(D(4), D("300000.00"), D("480000.00"))
         # a cost alone on an ask with heads: the heads follow it, to hundredths of a head
         (None, "150000", Amount(D(2), D("150000.00"), D("240000.00"))),
         (None, "100000", Amount(D("1.33"), D("100000.00"), D("160000.00"))),
+        # 4 x 1,875 / 300,000 = 0.025 heads: half up to 0.03
+        (None, "1875", Amount(D("0.03"), D("1875.00"), D("3000.00"))),
         ("0", None, Amount(D(0), D("0.00"), D("0.00"))),
         ("4", None, REQUESTED),
     ],
@@ -147,6 +149,26 @@ def test_partial_of_a_spend_only_ask_scales_run_rate_with_cost():
     assert partial_amount(spend_only, None, D("20000.004")) == Amount(
         D(0), D("20000.00"), D("20000.00")
     )
+
+
+def test_partial_of_an_ask_that_costs_nothing_in_year():
+    """Two heads from Q3 (120,000.00 in-year, 240,000.00 run rate) offset by a saving of
+    120,000.00: the ask costs nothing in the year and runs at 120,000.00. The cost cannot
+    scale anything, so heads given scale the run rate; a cost alone keeps the heads and
+    takes the run rate equal to the cost."""
+    ask = Ask.model_validate(
+        {
+            "id": "a",
+            "title": "A",
+            "headcount": [{"role": "SDE", "count": 2, "start": 7, "rate": 120000}],
+            "spend": {"saving": -120000},
+        }
+    )
+    requested = ask_amount(ask, RATES)
+    assert requested == Amount(D(2), D("0.00"), D("120000.00"))
+    # 1.5 of 2 heads: three quarters of the run rate
+    assert partial_amount(requested, D("1.5"), D(0)) == Amount(D("1.5"), D("0.00"), D("90000.00"))
+    assert partial_amount(requested, None, D(0)) == Amount(D(2), D("0.00"), D("0.00"))
 
 
 def test_amount_arithmetic():

@@ -3,12 +3,17 @@ budgets that add up to more than their manager's; ``review import`` says when it
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from click.testing import CliRunner
 from cyclefactory import CYCLE_YAML, ask, plan, rolled, write_cycle
+from cyclefactory import make_cycle as cycle_in_memory
 from reviewkit import build_workbook, edit_stack, make_cycle
 
 from opplan import pipeline
 from opplan.cli import cli
+from opplan.engine.forced import forced_totals
+from opplan.model.costing import Amount, RateTable
 from opplan.review.importer import import_review
 
 
@@ -119,3 +124,26 @@ def test_review_import_says_when_its_change_puts_a_node_over_budget(tmp_path):
     # an import that causes nothing says nothing
     again = import_review(edited, org, dry_run=True)
     assert again.caused == []
+
+
+def test_forced_totals_of_decisions_that_validation_refuses():
+    """A cycle as loaded, before validation (``review import`` reads the plans this way):
+    decisions on a text that is no ask reference, on an unknown node's ask and on an
+    unknown ask count for nothing, whatever comes after them; a fund naming heads funds
+    the whole ask. At org: its own 2-head ask and team's 5 heads, 7 heads in all."""
+    decisions = {
+        "nothing": {"decision": "fund"},
+        "ghost/x": {"decision": "fund"},
+        "team/none": {"decision": "fund"},
+        "team/t": {"decision": "fund", "headcount": 1},
+        "org/a": {"decision": "fund"},
+    }
+    cycle = cycle_in_memory(
+        {
+            "org": plan("Org", ask("a", 2), budget={"headcount": 1}, decisions=decisions),
+            "org/team": plan("Team", ask("t", 5)),
+        }
+    )
+    assert cycle.settings is not None
+    forced = forced_totals(cycle, RateTable(cycle.settings.rates))
+    assert forced == {"org": Amount(Decimal(7), Decimal("840000.00"), Decimal("840000.00"))}

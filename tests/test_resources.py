@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from cyclefactory import ask, heads, make_cycle, plan
+from cyclefactory import ask, heads, make_cycle, plan, rolled
 
 from opplan.engine.resources import envelopes, split_ask
 from opplan.engine.rollup import rollup
@@ -51,7 +51,7 @@ def small_plans() -> dict:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # one roll-up per test: mutmut maps each test to the engine functions it reaches
 def report():
     return rollup(make_cycle(small_plans()))
 
@@ -230,3 +230,66 @@ def test_the_context_shows_resources_hiring_and_envelopes(report):
     assert ctx["hiring_differs"] is False
     assert ctx["envelopes"]["over"] == {"headcount": 1, "cost": None}
     assert ctx["envelopes"]["rows"][1]["budget"] == {"headcount": 2, "cost": D("50000")}
+
+
+def test_a_partial_of_an_ask_of_zero_heads_scales_its_spend_alone(tmp_path):
+    # a zero-head line and 30,000.00 of spend; the partial funds 10,000.00 of it: a third
+    # of the spend, and the line stays at zero heads and zero cost
+    plans = {
+        "org": plan("Org", decisions={"t/z": {"decision": "partial", "cost": 10000}}),
+        "org/t": plan("T", ask("z", headcount=[heads(0)], spend={"vendors": 30000})),
+    }
+    h = rolled(tmp_path, plans).nodes["org"].hiring
+    assert [(r.ask, r.role, r.amount) for r in h.rows] == [("t/z", "SDE", amt("0", "0", "0"))]
+    assert h.spend == amt("0", "10000.00", "10000.00")
+    assert h.exit_headcount == h.average_headcount == D("0")
+
+
+def test_a_partial_splits_lines_and_spend_in_proportion_heads_rounded_half_up(tmp_path):
+    # t/p asks 0.25 SDE L5 SEA from Q3 (cost 15,000.00, run rate 30,000.00), one TPM from Q1
+    # (120,000.00) and 40,000.00 of spend: 1.25 heads, cost 175,000.00, run rate 190,000.00.
+    # A partial of 0.625 heads funds half of everything: 87,500.00 and 95,000.00.
+    plans = {
+        "org": plan("Org", decisions={"t/p": {"decision": "partial", "headcount": "0.625"}}),
+        "org/t": plan(
+            "T",
+            ask(
+                "p",
+                headcount=[
+                    heads("0.25", start="Q3", level="L5", location="SEA"),
+                    heads(1, role="TPM"),
+                ],
+                spend={"vendors": 40000},
+            ),
+        ),
+    }
+    h = rolled(tmp_path, plans).nodes["org"].hiring
+    got = [(r.ask, r.node, r.node_name, r.title, r.role, r.level, r.location) for r in h.rows]
+    assert got == [
+        ("t/p", "t", "T", "P", "SDE", "L5", "SEA"),
+        ("t/p", "t", "T", "P", "TPM", None, None),
+    ]
+    # half of the spend in both cost and run rate
+    assert h.spend == amt("0", "20000.00", "20000.00")
+    # the first line: 0.125 heads, half up to 0.13; the last takes the rest of the partial
+    assert [r.amount for r in h.rows] == [
+        amt("0.13", "7500.00", "15000.00"),
+        amt("0.495", "60000.00", "60000.00"),
+    ]
+    assert h.people + h.spend == amt("0.625", "87500.00", "95000.00")
+
+
+def test_resources_and_hiring_without_spend_or_capex_are_decimal_zero(tmp_path):
+    """Money is exact decimals: no spend or capex still totals Decimal zero, not int 0."""
+    plans = {"org": plan("Org", budget={"headcount": 1}), "org/t": plan("T", ask("a", 1), hc=1)}
+    report = rolled(tmp_path, plans)
+    for node in report.nodes.values():
+        res = node.resources
+        assert isinstance(res.spend_total.cost, Decimal)
+        assert isinstance(res.spend_total.run_rate, Decimal)
+        assert isinstance(res.capex_total, Decimal)
+        hiring = node.hiring  # t/a is funded in the approved plan
+        assert [r.ask for r in hiring.rows] == ["t/a"]
+        assert hiring.spend == amt("0", "0", "0")
+        assert isinstance(hiring.spend.cost, Decimal)
+        assert isinstance(hiring.spend.run_rate, Decimal)

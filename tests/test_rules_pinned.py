@@ -17,7 +17,7 @@ from cyclefactory import CYCLE_YAML, ask, heads, load_clean, make_cycle, plan, r
 from opplan.engine.rollup import rollup
 from opplan.model import HeadcountLine, Rates
 from opplan.model.costing import Amount, RateTable, flat_amount, number_text, partial_amount
-from opplan.report.records import NodeReport
+from opplan.report.records import ApprovedCounts, NodeReport, Totals
 
 D = Decimal
 
@@ -533,6 +533,34 @@ def test_money_number_text_is_plain(value, text):
     assert number_text(value) == text
 
 
+# --- rule 7: the approved plan ----------------------------------------------------------
+
+
+def test_rule_7_a_teams_totals_and_counts_in_the_approved_plan(tmp_path):
+    """t has no budget, so its own view leaves its asks unlined; in the approved plan (co's
+    view, 1 head) co cuts c, a fits and b is below. Flat, capex and requested are the
+    team's own figures, whatever the view; the approved plan gives t its flat plus a."""
+    report = rolled(
+        tmp_path,
+        {
+            "co": plan("Co", budget={"headcount": 1}, decisions={"t/c": {"decision": "cut"}}),
+            "co/t": plan("T", ask("a"), ask("b"), ask("c"), hc=2, capex={"hw": 5000}),
+        },
+    )
+    assert report.nodes["t"].approved == Totals(
+        flat=amt(2, "240000.00"),
+        capex=D("5000.00"),
+        requested=amt(3, "360000.00"),
+        funded=amt(1, "120000.00"),
+        unfunded=amt(1, "120000.00"),
+        cut=amt(1, "120000.00"),
+        deferred=amt(0, "0"),
+    )
+    t = report.nodes["t"]
+    assert t.approved_counts == ApprovedCounts(funded=1, below=1, unlined=0, cut=1, deferred=0)
+    assert t.approved_total == amt(3, "360000.00")
+
+
 # --- rule 8: dependencies ---------------------------------------------------------------
 
 
@@ -653,6 +681,34 @@ def test_rule_8_a_requester_that_is_its_own_lowest_common_manager(tmp_path):
     assert row_of(report.nodes["org"], "org/build").at_risk is True
 
 
+def test_rule_8_every_manager_on_the_path_and_none_above_the_lowest_common_manager(tmp_path):
+    """D1: app, three levels below org, needs api, org's team: sub and dir, between app and
+    org, see it on the path. D2: org needs api itself, so org is its own lowest common
+    manager: nothing lies between, and co, above org, sees neither."""
+    report = rolled(
+        tmp_path,
+        {
+            "co": plan("Co"),
+            "co/org": plan("Org", dependencies=[{"id": "D2", "on": "api", "what": "Quota"}]),
+            "co/org/api": plan("Api"),
+            "co/org/dir": plan("Dir"),
+            "co/org/dir/sub": plan("Sub"),
+            "co/org/dir/sub/app": plan(
+                "App", dependencies=[{"id": "D1", "on": "api", "what": "An API"}]
+            ),
+        },
+    )
+    roles = {nid: [(d.id, d.role) for d in n.dependencies] for nid, n in report.nodes.items()}
+    assert roles == {
+        "co": [],
+        "org": [("D2", "manager"), ("D1", "manager")],
+        "api": [("D2", "host"), ("D1", "host")],
+        "dir": [("D1", "path")],
+        "sub": [("D1", "path")],
+        "app": [("D1", "requester")],
+    }
+
+
 # --- rule 9: mandates -------------------------------------------------------------------
 
 DEFAULT_SCOPE_CYCLE = (
@@ -708,6 +764,28 @@ def test_rule_9_default_scope_is_the_whole_tree_and_asks_naming_the_mandate_fund
     for leaf in "abcde":
         (mine,) = report.nodes[leaf].mandates
         assert mine.leaves_in_scope == 1 and [a.node for a in mine.answers] == [leaf]
+
+
+def test_rule_9_coverage_counts_answers_funded_and_unfunded_in_the_approved_plan(tmp_path):
+    """Each node counts its answers in its own view and in the approved plan (co's): c's
+    ask is unlined in c's view (no budget) but funded by co's decision."""
+    report = rolled(
+        tmp_path,
+        {
+            "co": plan("Co", decisions={"c/eu-c": {"decision": "fund"}}),
+            "co/c": plan("C", ask("eu-c", mandate="eu"), mandates={"eu": {"response": "Ask."}}),
+            "co/d": plan("D", mandates={"eu": {"response": "Somehow."}}),
+        },
+        DEFAULT_SCOPE_CYCLE,
+    )
+
+    def counts(nid):
+        (cov,) = report.nodes[nid].mandates
+        return (cov.funded, cov.unfunded, cov.approved_funded, cov.approved_unfunded)
+
+    assert counts("c") == (0, 1, 1, 0)
+    assert counts("d") == (0, 1, 0, 1)
+    assert counts("co") == (1, 1, 1, 1)
 
 
 # --- rule 10: goals at risk -------------------------------------------------------------
