@@ -293,3 +293,22 @@ def test_resources_and_hiring_without_spend_or_capex_are_decimal_zero(tmp_path):
         assert hiring.spend == amt("0", "0", "0")
         assert isinstance(hiring.spend.cost, Decimal)
         assert isinstance(hiring.spend.run_rate, Decimal)
+
+
+def test_a_partial_of_an_ask_that_costs_nothing_in_year_splits_its_spend_with_the_run_rate(
+    tmp_path,
+):
+    # t/s asks two SDEs from Q3 (120,000.00 in-year, 240,000.00 a year) and a saving of
+    # -120,000.00: 0.00 in-year, 120,000.00 at run rate. A partial of one head funds half of
+    # its run rate (60,000.00) and, in-year, nothing: the saving splits as the run rate does,
+    # -60,000.00, and the one head costs what one head from Q3 costs, 60,000.00 in-year.
+    plans = {
+        "org": plan("Org", decisions={"t/s": {"decision": "partial", "headcount": 1}}),
+        "org/t": plan(
+            "T", ask("s", headcount=[heads(2, start="Q3")], spend={"savings": -120000})
+        ),
+    }
+    h = rolled(tmp_path, plans).nodes["org"].hiring
+    assert h.spend == amt("0", "-60000.00", "-60000.00")
+    assert [r.amount for r in h.rows] == [amt("1", "60000.00", "120000.00")]
+    assert h.people + h.spend == amt("1", "0.00", "60000.00")

@@ -91,8 +91,9 @@ def resources(
     )
 
 
-def _ratio(part: Decimal, whole: Decimal) -> Decimal:
-    return part / whole if whole else Decimal(1)
+def _ratio(part: Decimal, whole: Decimal, otherwise: Decimal = Decimal(1)) -> Decimal:
+    """``part`` of ``whole``; ``otherwise`` when the whole is zero."""
+    return part / whole if whole else otherwise
 
 
 def split_ask(info: AskInfo, amount: Amount, rates: RateTable, node_name: str) -> Hires:
@@ -108,9 +109,11 @@ def split_ask(info: AskInfo, amount: Amount, rates: RateTable, node_name: str) -
         parts, spend = natural, Amount(ZERO, spent, spent)
     else:
         req = info.requested
-        c = _ratio(amount.cost, req.cost)
-        r = _ratio(amount.run_rate, req.run_rate)
+        # an ask that costs nothing in-year (a saving offsets its heads) or at run rate
+        # splits in the proportion of the next figure: run rate, then heads
         h = _ratio(amount.headcount, req.headcount)
+        r = _ratio(amount.run_rate, req.run_rate, h)
+        c = _ratio(amount.cost, req.cost, r)
         spend = Amount(ZERO, cents(spent * c), cents(spent * r))
         parts = [
             Amount(
