@@ -304,9 +304,7 @@ def test_a_partial_of_an_ask_that_costs_nothing_in_year_splits_its_spend_with_th
     # -60,000.00, and the one head costs what one head from Q3 costs, 60,000.00 in-year.
     plans = {
         "org": plan("Org", decisions={"t/s": {"decision": "partial", "headcount": 1}}),
-        "org/t": plan(
-            "T", ask("s", headcount=[heads(2, start="Q3")], spend={"savings": -120000})
-        ),
+        "org/t": plan("T", ask("s", headcount=[heads(2, start="Q3")], spend={"savings": -120000})),
     }
     h = rolled(tmp_path, plans).nodes["org"].hiring
     assert h.spend == amt("0", "-60000.00", "-60000.00")
