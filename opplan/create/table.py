@@ -10,8 +10,8 @@ and writes the cycle directory (:mod:`opplan.importer_write`).
 Money is exact: amounts like ``"126,428"`` or ``(1,200)`` become
 :class:`~decimal.Decimal`, blanks are zero, negatives stay negative. The
 result carries the totals read from the file and the totals written into the
-plans, so a user can see that nothing was lost. This is the only module of
-opplan that imports pandas.
+plans, so a user can see that nothing was lost. Reading the file
+(:mod:`opplan.create.tableread`) is the only place opplan imports pandas.
 """
 
 from __future__ import annotations
