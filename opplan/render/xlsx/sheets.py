@@ -17,6 +17,7 @@ from opplan.render.xlsx.cells import (
     put_formula,
     put_text,
     put_value,
+    row_height,
     set_widths,
     text_width,
 )
@@ -155,23 +156,42 @@ def dependencies_sheet(ws: Worksheet, node: NodeReport) -> None:
 
 def mandates_sheet(ws: Worksheet, node: NodeReport) -> None:
     """Mandate coverage in the subtree (roll-up rule 9, docs/rollup.md), then every leaf's answer."""
-    headers = ("Mandate", "Title", "Due", "Leaves in scope", "Answered", "Funded", "Unfunded")
+    headers = (
+        "Mandate",
+        "Title",
+        "Due",
+        "Leaves in scope",
+        "Answered",
+        "Funded",
+        "Unfunded",
+        "Funded, approved plan",
+        "Unfunded, approved plan",
+    )
     header_row(ws, 1, headers)
     r = 1
     for r, m in enumerate(node.mandates, start=2):
         for c, text in enumerate((m.id, m.title, m.due), start=1):
             put_text(ws, r, c, text, "text-plain")
-        for c, count in enumerate((m.leaves_in_scope, m.answered, m.funded, m.unfunded), start=4):
+        counts = (
+            m.leaves_in_scope,
+            m.answered,
+            m.funded,
+            m.unfunded,
+            m.approved_funded,
+            m.approved_unfunded,
+        )
+        for c, count in enumerate(counts, start=4):
             put_value(ws, r, c, count, "int-plain")
     start = r + 3
     put_text(ws, start - 1, 1, "Answers", "label")
-    answer_headers = ("Mandate", "Node", "Response", "Funded by", "Status")
+    answer_headers = ("Mandate", "Node", "Response", "Funded by", "Status", "Approved plan")
     header_row(ws, start, answer_headers)
     i = start
     for m in node.mandates:
         for a in m.answers:
             i += 1
-            for c, value in enumerate((m.id, a.node, a.response, a.funded_by, a.status), start=1):
+            values = (m.id, a.node, a.response, a.funded_by, a.status, a.approved_status)
+            for c, value in enumerate(values, start=1):
                 put_text(ws, i, c, value, "text-plain")
     _table_widths(
         ws,
@@ -181,17 +201,29 @@ def mandates_sheet(ws: Worksheet, node: NodeReport) -> None:
             "Due / response",
             "Leaves in scope",
             "Answered",
-            "Funded",
-            "Unfunded",
+            "Funded / status",
+            "Unfunded / approved plan",
+            "Funded, approved plan",
+            "Unfunded, approved plan",
         ),
         i,
     )
 
 
 def _table_widths(ws: Worksheet, headers: Sequence[str], last: int) -> None:
+    """Column widths from the values, and row heights that fit the wrapped text (LibreOffice
+    keeps the default height of a row openpyxl writes, so a long cell would overprint)."""
     widths = []
     for c, name in enumerate(headers, start=1):
         values = (ws.cell(row=r, column=c).value for r in range(2, min(last, 300) + 1))
         widths.append(text_width(values, name, high=50))
     set_widths(ws, widths)
     ws.freeze_panes = "A2"
+    for r in range(2, last + 1):
+        cells = [
+            (None if v is None else str(v), widths[c - 1])
+            for c in range(1, len(widths) + 1)
+            if (v := ws.cell(row=r, column=c).value) is not None
+        ]
+        if cells:
+            ws.row_dimensions[r].height = row_height(*cells)
