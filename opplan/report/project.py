@@ -39,6 +39,11 @@ def hc(value: Decimal) -> Decimal:
     return value.normalize()
 
 
+def _dims(headcount: Decimal | None, cost: Decimal | None) -> dict[str, Decimal | None]:
+    """A headcount and a cost given per dimension (a budget, a headroom): None where not."""
+    return {"headcount": None if headcount is None else hc(headcount), "cost": cost}
+
+
 def amount(a: Amount) -> dict[str, Decimal]:
     """``{headcount, cost, run_rate}`` of an amount."""
     return {"headcount": hc(a.headcount), "cost": a.cost, "run_rate": a.run_rate}
@@ -75,8 +80,7 @@ def identity(node: NodeReport) -> dict[str, Any]:
 
 def budget(node: NodeReport) -> dict[str, Decimal | None]:
     """The node's budget: headcount and cost, None where not given."""
-    heads = node.budget_headcount
-    return {"headcount": None if heads is None else hc(heads), "cost": node.budget_cost}
+    return _dims(node.budget_headcount, node.budget_cost)
 
 
 def approved(node: NodeReport) -> dict[str, Any]:
@@ -124,10 +128,6 @@ def stack_row(row: StackRow) -> dict[str, Any]:
         "approved_by": row.approved_by,
         "used": amount(row.used),
     }
-
-
-def _dims(headcount: Decimal | None, cost: Decimal | None) -> dict[str, Decimal | None]:
-    return {"headcount": None if headcount is None else hc(headcount), "cost": cost}
 
 
 def line(node: NodeReport) -> dict[str, Any]:
@@ -255,10 +255,6 @@ def child_goals(c: ChildGoals) -> dict[str, Any]:
     }
 
 
-def _budget(heads: Decimal | None, cost: Decimal | None) -> dict[str, Decimal | None]:
-    return {"headcount": None if heads is None else hc(heads), "cost": cost}
-
-
 def resources(r: Resources) -> dict[str, Any]:
     """The subtree's money, whole: ``people`` by role family, ``spend`` and ``capex`` by
     category with their totals, ``flat`` (people plus spend), funded asks and totals in this
@@ -317,19 +313,19 @@ def envelopes(e: Envelopes) -> dict[str, Any]:
     summed, and ``over``: the excess over this node's own budget (None when within it)."""
     over = None
     if e.over_headcount is not None or e.over_cost is not None:
-        over = _budget(e.over_headcount, e.over_cost)
+        over = _dims(e.over_headcount, e.over_cost)
     return {
         "rows": [
             {
                 "child": r.child,
                 "name": r.name,
-                "budget": _budget(r.budget_headcount, r.budget_cost),
+                "budget": _dims(r.budget_headcount, r.budget_cost),
                 "funded_there": amount(r.funded_there),
                 "funded_here": amount(r.funded_here),
             }
             for r in e.rows
         ],
-        "budget": _budget(e.budget_headcount, e.budget_cost),
+        "budget": _dims(e.budget_headcount, e.budget_cost),
         "over": over,
     }
 
