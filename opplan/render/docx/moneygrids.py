@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from opplan.model.costing import Amount
 from opplan.narrative.templating import headcount, possessive
 from opplan.render.docx.grids import ROW, TOTAL, Builder, Column, Grid, money
 from opplan.report.money import Hiring
@@ -18,6 +19,16 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def _view_name(node: NodeReport) -> str:
     return f"{possessive(node.name)} view"
+
+
+def _amount_cells(label: str, a: Amount, currency: str, *, heads: bool = True) -> list[str]:
+    """A row of an amount: its label, heads (blank for spend), in-year cost and run rate."""
+    return [
+        label,
+        headcount(a.headcount) if heads else "",
+        money(a.cost, currency),
+        money(a.run_rate, currency),
+    ]
 
 
 def resources_grid(node: NodeReport, report: Report, *, full: bool = True) -> Grid:
@@ -36,24 +47,13 @@ def resources_grid(node: NodeReport, report: Report, *, full: bool = True) -> Gr
         ]
     )
     for p in res.people if full else ():
-        a = p.amount
-        b.add(
-            [
-                f"People: {p.role}",
-                headcount(a.headcount),
-                money(a.cost, cur),
-                money(a.run_rate, cur),
-            ]
-        )
-    t = res.people_total
-    b.add(["People", headcount(t.headcount), money(t.cost, cur), money(t.run_rate, cur)], TOTAL)
+        b.add(_amount_cells(f"People: {p.role}", p.amount, cur))
+    b.add(_amount_cells("People", res.people_total, cur), TOTAL)
     for s in res.spend if full else ():
         b.add([f"Other spend: {s.category}", "", money(s.amount, cur), money(s.amount, cur)])
     if res.spend:
-        st = res.spend_total
-        b.add(["Other spend", "", money(st.cost, cur), money(st.run_rate, cur)], TOTAL)
-    f = res.flat
-    b.add(["Flat plan", headcount(f.headcount), money(f.cost, cur), money(f.run_rate, cur)], TOTAL)
+        b.add(_amount_cells("Other spend", res.spend_total, cur, heads=False), TOTAL)
+    b.add(_amount_cells("Flat plan", res.flat, cur), TOTAL)
     root = node.id == report.root
     views = [("approved plan", res.approved_funded, res.approved_total)]
     own_view = node.has_budget or bool(node.children)  # a team without a budget funds nothing
@@ -61,23 +61,8 @@ def resources_grid(node: NodeReport, report: Report, *, full: bool = True) -> Gr
         views.append((_view_name(node), res.funded, res.total))
     for label, funded, total in views:
         where = "" if root else f" ({label})"
-        b.add(
-            [
-                f"Funded asks{where}",
-                headcount(funded.headcount),
-                money(funded.cost, cur),
-                money(funded.run_rate, cur),
-            ]
-        )
-        b.add(
-            [
-                f"Total{where}",
-                headcount(total.headcount),
-                money(total.cost, cur),
-                money(total.run_rate, cur),
-            ],
-            TOTAL,
-        )
+        b.add(_amount_cells(f"Funded asks{where}", funded, cur))
+        b.add(_amount_cells(f"Total{where}", total, cur), TOTAL)
     for c in res.capex if full else ():
         b.add([f"Capex: {c.category}", "", money(c.amount, cur), ""])
     b.add(["Capex, apart from cost", "", money(res.capex_total, cur), ""], TOTAL)
@@ -160,24 +145,10 @@ def bridge_grid(plan: Hiring, report: Report, view: str) -> Grid:
     )
     b.add(["Flat (January)", headcount(plan.flat_headcount), "", ""])
     for q, a in enumerate(plan.by_quarter, start=1):
-        b.add(
-            [
-                f"Funded heads starting in Q{q}",
-                headcount(a.headcount),
-                money(a.cost, cur),
-                money(a.run_rate, cur),
-            ]
-        )
-    p = plan.people
-    b.add(
-        [
-            "December (exit)",
-            headcount(plan.exit_headcount),
-            money(p.cost, cur),
-            money(p.run_rate, cur),
-        ],
-        TOTAL,
-    )
+        b.add(_amount_cells(f"Funded heads starting in Q{q}", a, cur))
+    exit_row = _amount_cells("December (exit)", plan.people, cur)
+    exit_row[1] = headcount(plan.exit_headcount)  # the heads in December, not those hired
+    b.add(exit_row, TOTAL)
     b.add(["Average over the year", headcount(plan.average_headcount), "", ""])
     return b.grid()
 
