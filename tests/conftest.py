@@ -10,6 +10,7 @@ from opplan import pipeline
 from opplan.model.diagnostics import Diagnostic
 
 REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "samples" / "northwind-op1-2027"
 
 
 def lines(diags: list[Diagnostic]) -> list[str]:
@@ -26,3 +27,25 @@ def check_lines(monkeypatch):
         return lines(pipeline.check(".").diagnostics)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def sample_report():
+    """The shipped sample rolled up (the report is immutable: tests share it)."""
+    report = pipeline.rollup(SAMPLE).report
+    assert report is not None
+    return report
+
+
+@pytest.fixture(scope="session")
+def sample_json():
+    """The nodes of ``opplan rollup samples/northwind-op1-2027 --format json``, by id."""
+    import json
+
+    from click.testing import CliRunner
+
+    from opplan.cli import cli
+
+    result = CliRunner().invoke(cli, ["rollup", str(SAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return {n["id"]: n for n in json.loads(result.stdout)["nodes"]}

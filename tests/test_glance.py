@@ -4,16 +4,12 @@ and a team without a budget shows the approved plan's column only."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docreadback import read_back
 
-from opplan import pipeline
-from opplan.cli import cli
 from opplan.narrative.filters import possessive
 from opplan.render.docx.plan import search_path
 from opplan.render.docx.writer import render_docx
@@ -22,13 +18,8 @@ SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "northwind-op1-202
 
 
 @pytest.fixture(scope="module")
-def sample():
-    result = CliRunner().invoke(cli, ["rollup", str(SAMPLE), "--format", "json"])
-    assert result.exit_code == 0, result.output
-    nodes = {n["id"]: n for n in json.loads(result.stdout)["nodes"]}
-    report = pipeline.rollup(SAMPLE).report
-    assert report is not None
-    return nodes, report
+def sample(sample_json, sample_report):
+    return sample_json, sample_report
 
 
 def _glance(lines: list[str]) -> dict[str, list[str]]:

@@ -17,7 +17,6 @@ import pytest
 from cyclefactory import ask, plan, rolled
 from docreadback import read_back
 
-from opplan import pipeline
 from opplan.render.docx.goalgrids import child_goals_grid, child_goals_summary_grid, goals_grid
 from opplan.render.docx.plan import search_path
 from opplan.render.docx.writer import render_docx
@@ -268,8 +267,8 @@ def test_a_manager_rolls_up_its_childrens_goals_with_counts(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return pipeline.rollup(SAMPLE).report
+def sample(sample_report):
+    return sample_report
 
 
 def test_no_team_document_calls_a_goal_at_risk_that_the_approved_plan_funds(sample):

@@ -4,16 +4,12 @@ is printed, and the appendix headcount table totals the people cost."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docreadback import read_back
 
-from opplan import pipeline
-from opplan.cli import cli
 from opplan.render.docx.plan import search_path
 from opplan.render.docx.writer import render_docx
 
@@ -21,13 +17,8 @@ SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "northwind-op1-202
 
 
 @pytest.fixture(scope="module")
-def sample():
-    result = CliRunner().invoke(cli, ["rollup", str(SAMPLE), "--format", "json"])
-    assert result.exit_code == 0, result.output
-    nodes = {n["id"]: n for n in json.loads(result.stdout)["nodes"]}
-    report = pipeline.rollup(SAMPLE).report
-    assert report is not None
-    return nodes, report
+def sample(sample_json, sample_report):
+    return sample_json, sample_report
 
 
 def _tables(lines: list[str]) -> list[list[list[str]]]:

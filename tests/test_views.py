@@ -14,7 +14,6 @@ import pytest
 from cyclefactory import ask, plan, rolled
 from docreadback import read_back
 
-from opplan import pipeline
 from opplan.narrative.markdown import Paragraph, plain
 from opplan.render.docx.plan import Renderer, search_path
 from opplan.render.docx.writer import render_docx
@@ -30,10 +29,8 @@ NAMED_VIEW = re.compile(r"(?:'s|s') (own )?view|approved plan")
 
 
 @pytest.fixture(scope="module")
-def sample() -> Report:
-    report = pipeline.rollup(SAMPLE).report
-    assert report is not None
-    return report
+def sample(sample_report: Report) -> Report:
+    return sample_report
 
 
 def _sentences(text: str) -> list[str]:

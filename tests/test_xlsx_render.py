@@ -311,22 +311,10 @@ def test_text_cells_wrap_and_numbers_do_not(book):
     assert names and names[0].alignment.wrap_text
 
 
-def test_the_summary_states_the_line_as_built_beside_its_formulas():
+def test_the_summary_states_the_line_as_built_beside_its_formulas(sample_json, sample_report):
     """Every sample manager's Summary: the roll-up's headroom, first ask below, miss and what
     binds, as built, equal the line figures of ``opplan rollup --format json``."""
-    import json
-    from pathlib import Path
-
-    from click.testing import CliRunner
-
-    from opplan import pipeline
-    from opplan.cli import cli
-
-    sample = Path(__file__).resolve().parent.parent / "samples" / "northwind-op1-2027"
-    result = CliRunner().invoke(cli, ["rollup", str(sample), "--format", "json"])
-    nodes = {n["id"]: n for n in json.loads(result.stdout)["nodes"]}
-    report = pipeline.rollup(sample).report
-    assert report is not None
+    nodes, report = sample_json, sample_report
     checked = 0
     for nid, node in report.nodes.items():
         if not node.has_budget:
