@@ -111,11 +111,12 @@ def test_a_missing_key_stays_testable() -> None:
 
 def test_lookups_of_one_ask_and_one_child() -> None:
     stack = [{"ask": "cart/eu-cart", "cost": Decimal("235000.00"), "child": "cart"}]
-    children = [{"id": "cart", "name": "Cart"}]
+    # a child's row as the context gives it: its summary in this view (``here``)
+    funded = {"headcount": Decimal(2), "cost": Decimal("235000.00"), "run_rate": Decimal(1)}
+    children = [{"id": "cart", "name": "Cart", "here": {"funded": funded}}]
     out = run(
         '{{ ask("cart/eu-cart").cost | money }} {{ child("cart").funded_here.headcount }}',
         stack=stack,
-        above=[{**stack[0], "headcount": Decimal(2), "run_rate": Decimal(1)}],
         children=children,
         cycle={"currency": "USD"},
     )

@@ -98,7 +98,14 @@ def test_text_that_is_not_a_typed_figure(text):
 
 
 def test_a_childs_heads_need_its_name_in_the_sentence():
-    child = {"id": "cart", "name": "Cart", "totals": {"flat": {"headcount": D(9)}}}
+    # a child's row as the context gives it: its totals and its summary in this view (here)
+    nothing = {"headcount": D(0), "cost": D("0.00"), "run_rate": D("0.00")}
+    child = {
+        "id": "cart",
+        "name": "Cart",
+        "totals": {"flat": {"headcount": D(9)}},
+        "here": {"funded": nothing},
+    }
     assert found("| Cart | 9 heads |", children=[child]) == [
         ("9 heads", 'child("cart").totals.flat.headcount')
     ]

@@ -269,3 +269,20 @@ def test_an_ask_funded_in_part_says_so_in_the_teams_document(sample: Report) -> 
     whole = [t.funded, t.unfunded, t.cut, t.deferred, t.partial_rest]
     assert sum(a.headcount for a in whole) == t.requested.headcount
     assert sum(a.cost for a in whole) == t.requested.cost
+
+
+def test_a_childs_funded_here_is_its_asks_above_this_nodes_line(sample: Report) -> None:
+    """``child(id).funded_here`` in a narrative is the child summary's funded figure: the
+    child's asks above this node's line, summed here from the stack rows to check it."""
+    from opplan.narrative.helpers import child_row
+
+    checked = 0
+    for node in sample.nodes.values():
+        ctx = node_context(node, sample)
+        for row in ctx["children"]:
+            above = [r for r in ctx["above"] if r["child"] == row["id"]]
+            funded = child_row(row)["funded_here"]
+            assert funded["cost"] == sum((r["cost"] for r in above), 0), (node.id, row["id"])
+            assert funded["headcount"] == sum((r["headcount"] for r in above), 0)
+            checked += bool(above)
+    assert checked >= 20

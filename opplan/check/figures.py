@@ -171,7 +171,7 @@ def figures_of(context: Mapping[str, Any], shown: dict[Decimal, str] | None = No
                 continue
             cue = str(row.get("name" if name == "children" else "node_name") or "").lower()
             title = str(row.get("title") or "").lower()
-            row = child_row(context, row) if name == "children" else row
+            row = child_row(row) if name == "children" else row
             for path, last, value in _leaves(row, f'{lookup}("{ref}")'):
                 if last != "headcount":
                     add_money(path, value, path, cue, title)

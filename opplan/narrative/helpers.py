@@ -9,7 +9,7 @@ They read the render's own context, so they see exactly what the narrative sees:
   ``{{ ask("cart/eu-cart").cost | money }}``;
 * ``child("cart")`` is that child of the node, with its ``totals`` (its own
   view) and ``funded_here`` (``headcount``, ``cost``, ``run_rate``: the child's
-  asks above this node's line), e.g. ``{{ child("cart").totals.flat.headcount }}``.
+  asks above this node's line, the summary's ``here.funded``), e.g. ``{{ child("cart").totals.flat.headcount }}``.
 
 An id that is not there is an error that lists the ids that are.
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from jinja2 import pass_context
@@ -54,10 +53,10 @@ def ask(context: Context, ref: str) -> Mapping[str, Any]:
     raise _not_found("ask", ref, [str(r.get("ask")) for r in rows])
 
 
-def child_row(context: Mapping[str, Any] | Context, row: Mapping[str, Any]) -> dict[str, Any]:
-    """A child's row of the context with ``funded_here``: its asks above this node's line."""
-    above = [r for r in _rows(context, "above") if r.get("child") == row.get("id")]
-    return {**row, "funded_here": _total(above)}
+def child_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A child's row of the context with ``funded_here``: its asks above this node's line,
+    as the report decided them (the child summary's ``here.funded``)."""
+    return {**row, "funded_here": row["here"]["funded"]}
 
 
 @pass_context
@@ -66,16 +65,8 @@ def child(context: Context, node_id: str) -> Mapping[str, Any]:
     rows = list(_rows(context, "children"))
     for row in rows:
         if row.get("id") == node_id:
-            return child_row(context, row)
+            return child_row(row)
     raise _not_found("child", node_id, [str(r.get("id")) for r in rows])
-
-
-def _total(rows: list[Mapping[str, Any]]) -> dict[str, Decimal]:
-    """``headcount``, ``cost`` and ``run_rate`` of some stack rows, added up."""
-    return {
-        key: sum((r.get(key) or Decimal(0) for r in rows), Decimal(0))
-        for key in ("headcount", "cost", "run_rate")
-    }
 
 
 HELPERS: dict[str, Callable[..., Any]] = {"ask": ask, "child": child}
