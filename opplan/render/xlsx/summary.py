@@ -162,6 +162,12 @@ def _line_block(ws: Worksheet, node: NodeReport, layout: StackLayout) -> None:
     if line.first_below is not None:
         below_row = node.stack[line.first_below]
         put_text(ws, row["First ask below"], 4, below_row.ask, "text-plain")
+        ws.merge_cells(  # as the live cell beside it: the reference needs both columns
+            start_row=row["First ask below"],
+            start_column=4,
+            end_row=row["First ask below"],
+            end_column=5,
+        )
         put_value(ws, row["It needs"], 4, below_row.amount.headcount, "num-plain")
         put_value(ws, row["It needs"], 5, below_row.amount.cost, "whole-plain")
         if node.has_budget:
@@ -247,6 +253,10 @@ def _children_table(ws: Worksheet, report: Report, node: NodeReport, layout: Sta
         *zip(SUMMARY_HEADERS, widths, strict=True)
     )
     ws.row_dimensions[LINE_HEADER_ROW].height = 32
+    below = LINE_HEADER_ROW + 1 + LINE_ROWS.index("First ask below")
+    built = ws.cell(row=below, column=4).value  # the as-built reference, merged over D:E
+    if built is not None:
+        ws.row_dimensions[below].height = row_height((str(built), widths[3] + widths[4]))
     ws.freeze_panes = f"C{first}"
     _summary_chart(ws, col, first, last, total)
 
