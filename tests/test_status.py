@@ -323,6 +323,22 @@ def test_strict_unknown_node_bad_date_and_unreadable_plans(tmp_path: Path) -> No
     assert (ops["id"], ops["state"], ops["owner_set"]) == ("ops", "unreadable", False)
 
 
+def test_a_directory_that_is_not_a_cycle_has_no_status(tmp_path: Path) -> None:
+    result = run("status", str(tmp_path))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert f"{tmp_path}/cycle.yaml:1:1: error: no cycle.yaml in '{tmp_path}'" in result.stderr
+
+
+def test_the_due_line_init_writes_works_once_uncommented(tmp_path: Path) -> None:
+    x = tmp_path / "acme-op1-2027"
+    assert run("init", str(x)).exit_code == 0
+    text = (x / "cycle.yaml").read_text(encoding="utf-8")
+    assert "\n# due: 2026-09-15              # when plans are due" in text
+    (x / "cycle.yaml").write_text(text.replace("\n# due: ", "\ndue:   "), encoding="utf-8")
+    doc = json.loads(run("status", str(x), "--as-of", "2026-09-16", "--format", "json").stdout)
+    assert (doc["due"], doc["nodes"][0]["late"]) == ("2026-09-15", True)
+
+
 def test_init_and_new_report_every_node_draft_scaffold_and_placeholder(tmp_path: Path) -> None:
     x = tmp_path / "acme-op1-2027"
     assert run("init", str(x)).exit_code == 0
