@@ -23,7 +23,11 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_init_then_new_teams_and_a_manager_check_clean(tmp_path: Path) -> None:
+def test_init_then_new_teams_and_a_manager_check_clean_but_for_placeholders(
+    tmp_path: Path,
+) -> None:
+    """No error; the warnings are the placeholders left to replace: every narrative is the
+    scaffold's, and the root's owner is the one init writes."""
     x = tmp_path / "x"
     assert run("init", str(x), "--root", "identity", "--name", "Identity OP1 2027")[0] == 0
     for path, owner, role, name in [
@@ -42,7 +46,20 @@ def test_init_then_new_teams_and_a_manager_check_clean(tmp_path: Path) -> None:
         "identity/platform/plan.yaml",
         "identity/sign-in/plan.yaml",
     ]
-    assert run("check", str(x)) == (0, "", "0 errors, 0 warnings\n")
+    code, out, err = run("check", str(x))
+    assert (code, out) == (0, "")
+    scaffold = "is still the scaffold: write the plan's narrative [placeholder]"
+    assert err.splitlines() == [
+        f"{x}/identity/audit-log/narrative.md:1:1: warning: the narrative of audit-log {scaffold}",
+        f"{x}/identity/narrative.md:1:1: warning: the narrative of identity {scaffold}",
+        f"{x}/identity/plan.yaml:7:1: warning: owner 'Your Name' of identity is a placeholder: "
+        "name the single accountable owner [placeholder]",
+        f"{x}/identity/platform/directory/narrative.md:1:1: warning: the narrative of directory "
+        + scaffold,
+        f"{x}/identity/platform/narrative.md:1:1: warning: the narrative of platform {scaffold}",
+        f"{x}/identity/sign-in/narrative.md:1:1: warning: the narrative of sign-in {scaffold}",
+        "0 errors, 6 warnings",
+    ]
     cycle, _ = load(x)
     assert cycle.settings is not None
     assert (cycle.settings.name, cycle.settings.year, cycle.settings.root) == (

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 
+from opplan.check.placeholder import check_placeholder
 from opplan.check.style import check_narrative_style
 from opplan.model import Cycle, PolicySetting, ask_ref, dependency_ref
 from opplan.model.costing import number_text
@@ -285,6 +286,13 @@ POLICIES: tuple[Policy, ...] = (
         frozenset(),
         None,
         "asks funded by decision fit the budget; children's budgets add up to at most it",
+    ),
+    Policy(
+        "placeholder",
+        Effective("warning"),
+        frozenset(),
+        check_placeholder,
+        "owners name a person and narratives are written, not what a scaffold left",
     ),
 )
 BY_NAME = {p.name: p for p in POLICIES}

@@ -19,6 +19,7 @@ from opplan.cli import importtable as _importtable
 from opplan.cli import review as _review
 from opplan.cli import rollup as _rollup
 from opplan.cli import scaffold as _scaffold
+from opplan.cli import status as _status
 from opplan.cli.options import environment_message
 
 COMMANDS = (
@@ -29,6 +30,7 @@ COMMANDS = (
     _review.review,
     _build.build,
     _rollup.rollup,
+    _status.status,
 )
 
 

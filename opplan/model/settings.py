@@ -99,6 +99,11 @@ class CycleSettings(Record):
     root: str | None = Field(
         None, description="The root node id, when more than one directory could be it."
     )
+    due: dt.date | None = Field(
+        None,
+        description="The date plans are due: opplan status shows nodes not submitted after it "
+        "as late (docs/through-the-year.md).",
+    )
     rates: Rates = Field(description="Fully loaded annual cost of one head.")
     mandates: tuple[Mandate, ...] = Field((), description="Top-down initiatives.")
     policies: Policies = Field(

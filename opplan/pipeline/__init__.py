@@ -34,6 +34,7 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
+from opplan.pipeline.status import STATUS_FORMATS, Status, status, status_output
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -46,9 +47,11 @@ if TYPE_CHECKING:
 __all__ = [
     "NODE_ROLES",
     "PAGE_MODES",
+    "STATUS_FORMATS",
     "Checked",
     "DocumentCheck",
     "RolledUp",
+    "Status",
     "UserError",
     "build",
     "check",
@@ -63,6 +66,8 @@ __all__ = [
     "rollup",
     "rollup_output",
     "settle",
+    "status",
+    "status_output",
     "table_spec",
 ]
 

@@ -180,8 +180,16 @@ def table_text(report: Report, nodes: Sequence[NodeReport]) -> str:
             cells.append("  " * (node.depth - top) + text if col.key == "name" else text)
         body.append(cells)
     headers = [c.header for _, c in shown]
-    widths = [max([len(h), *(len(r[k]) for r in body)]) for k, h in enumerate(headers)]
     left = {k for k, (_, c) in enumerate(shown) if c.kind in ("text", "over")}
+    c = report.cycle
+    title = f"{c.name} ({c.kind} {c.year}, amounts in {c.currency})"
+    return "\n".join([title, *aligned(headers, body, left)]) + "\n"
+
+
+def aligned(headers: Sequence[str], body: Sequence[Sequence[str]], left: set[int]) -> list[str]:
+    """The lines of a terminal table: headers, a rule, the body; the columns in ``left``
+    flush left, the others flush right, two spaces between, no trailing spaces."""
+    widths = [max([len(h), *(len(r[k]) for r in body)]) for k, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
@@ -189,11 +197,4 @@ def table_text(report: Report, nodes: Sequence[NodeReport]) -> str:
             for k, (c, w) in enumerate(zip(cells, widths, strict=False))
         ).rstrip()
 
-    c = report.cycle
-    out = [
-        f"{c.name} ({c.kind} {c.year}, amounts in {c.currency})",
-        line(headers),
-        line(["-" * w for w in widths]),
-    ]
-    out.extend(line(r) for r in body)
-    return "\n".join(out) + "\n"
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in body)]
