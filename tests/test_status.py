@@ -153,6 +153,26 @@ def test_a_decision_on_an_ask_outside_the_subtree_is_no_review(tmp_path: Path) -
     assert report is not None and report.nodes["shop"].review == "done"
 
 
+def test_review_state_is_the_managers_own_word(tmp_path: Path) -> None:
+    """An explicit review.state wins over what the decisions and the note suggest."""
+    write_cycle(
+        tmp_path,
+        {
+            "acme": plan("Acme"),
+            "acme/shop": plan("Shop", decisions={"cart/x": {"decision": "cut"}}),
+            "acme/shop/cart": plan("Cart", ask("x")),
+            "acme/ops": plan("Ops"),
+        },
+    )
+    shop = tmp_path / "acme/shop/plan.yaml"
+    acme = tmp_path / "acme/plan.yaml"
+    acme.write_text(acme.read_text() + "review:\n  state: done\n")
+    shop.write_text(shop.read_text() + "  state: open\n")
+    report = pipeline.status(tmp_path, dt.date(2026, 10, 1)).report
+    assert report is not None
+    assert (report.nodes["shop"].review, report.nodes["acme"].review) == ("open", "done")
+
+
 def test_due_makes_nodes_late_only_after_the_date(tmp_path: Path) -> None:
     base = mixed(tmp_path, DUE)
     on_time = run("status", str(base), "--as-of", "2026-10-15")

@@ -150,6 +150,13 @@ class Review(Record):
         default_factory=dict, description="Decisions keyed by ask reference <node-id>/<ask-id>."
     )
     note: Text | None = Field(None, description="Free text for the roll-up document.")
+    state: Literal["open", "done"] | None = Field(
+        None,
+        description=(
+            "open or done: the manager's own word on the review, for `opplan status`; "
+            "unset, a review is done once it decides an ask below or writes a note."
+        ),
+    )
 
 
 class Plan(Record):

@@ -81,7 +81,8 @@ class StatusReport:
 def review_state(
     cycle: Cycle, nid: NodeId, asks: AbstractSet[AskRef] | None = None
 ) -> ReviewState | None:
-    """``done`` when a manager's ``review.decisions`` has an entry (a decision or a rank)
+    """The manager's ``review.state`` when it is set; else ``done`` when a manager's
+    ``review.decisions`` has an entry (a decision or a rank)
     on an ask of a node below it, or its review has a ``note`` (a manager who decides
     nothing says why there); ``open`` otherwise; None for a team. ``asks``: every ask
     reference of the cycle (:func:`ask_refs`), when the caller has it."""
@@ -89,6 +90,8 @@ def review_state(
     if not node.children:
         return None
     review = node.plan.review if node.plan else None
+    if review is not None and review.state is not None:
+        return review.state
     if review is not None and review.note:
         return "done"
     known = ask_refs(cycle) if asks is None else asks
