@@ -99,6 +99,12 @@ class CycleSettings(Record):
     root: str | None = Field(
         None, description="The root node id, when more than one directory could be it."
     )
+    goal_stale_days: int = Field(
+        45,
+        ge=1,
+        le=3660,
+        description="A goal whose latest status is older than this many days is stale.",
+    )
     rates: Rates = Field(description="Fully loaded annual cost of one head.")
     mandates: tuple[Mandate, ...] = Field((), description="Top-down initiatives.")
     policies: Policies = Field(

@@ -34,6 +34,14 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
+from opplan.pipeline.goals import (
+    GOAL_COLORS,
+    GoalsResult,
+    goal_status,
+    goal_update,
+    goals_output,
+    today,
+)
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -44,10 +52,12 @@ if TYPE_CHECKING:
     from opplan.review.importer import ImportResult
 
 __all__ = [
+    "GOAL_COLORS",
     "NODE_ROLES",
     "PAGE_MODES",
     "Checked",
     "DocumentCheck",
+    "GoalsResult",
     "RolledUp",
     "UserError",
     "build",
@@ -55,6 +65,9 @@ __all__ = [
     "default_jobs",
     "document_checks",
     "formats",
+    "goal_status",
+    "goal_update",
+    "goals_output",
     "import_table",
     "init_cycle",
     "new_node",
@@ -64,6 +77,7 @@ __all__ = [
     "rollup_output",
     "settle",
     "table_spec",
+    "today",
 ]
 
 #: A check that the document side registers for ``opplan check`` (by policy name): it gets
