@@ -13,6 +13,7 @@ refused; one dated the same day is appended after it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from opplan.review.importer import checked_plan, read_as_loaded
 from opplan.review.planwrite import as_text, decode, encode, kept_layout, round_trip
 from opplan.review.sheet import ReviewError
 from opplan.util import atomic
+from opplan.util.textsplice import entry_lines
 
 __all__ = ["GoalUpdate", "append_status", "update_goal"]
 
@@ -147,15 +149,17 @@ def append_status(
     if note:
         entry["note"] = as_text(note)
     appended = isinstance(status, CommentedSeq) and len(status) > 0
+    after_last: tuple[int, int] | None = None  # where the new item goes in a block list
     if appended and not status.fa.flow_style():
         last = status[-1]
         if not isinstance(last, CommentedMap) or last.fa.flow_style():
             entry.fa.set_flow_style()
+        after_last = _item_at(status, len(status) - 1)
         status.append(entry)
         old_starts: list[tuple[int, int]] = []
     else:
         old_starts = [_key_at(goal, "status")] if "status" in goal else []
-        if isinstance(status, CommentedSeq):
+        if appended:
             status.append(entry)  # a flow list [...] stays one
         else:
             entry.fa.set_flow_style()
@@ -173,12 +177,43 @@ def append_status(
     except (YAMLError, ReviewError):
         return encode(dumped, text, bom, crlf)
     new_status = new_goal["status"]
-    if appended and not new_status.fa.flow_style():
+    if after_last is not None and not new_status.fa.flow_style():
+        inserted = _inserted(text, after_last, dumped, _item_at(new_status, len(new_status) - 1))
+        with contextlib.suppress(YAMLError):
+            if yaml.load(inserted) == new_data:
+                return encode(inserted, text, bom, crlf)
         new_starts = [_item_at(new_status, len(new_status) - 1)]
     else:
         new_starts = [_key_at(new_goal, "status")]
     new = kept_layout(yaml, text, dumped, new_data, old_starts, new_starts)
     return encode(new, text, bom, crlf)
+
+
+def _inserted(text: str, last: tuple[int, int], dumped: str, item: tuple[int, int]) -> str:
+    """``text`` with the lines of the new item (at ``item`` in ``dumped``) inserted after
+    the content of the list's last item (at ``last`` in ``text``): every line of ``text``
+    stays as it was, comments between items included (ruamel.yaml drops some of those
+    when it dumps a list of flow mappings)."""
+    old_lines, new_lines = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
+    if old_lines and not old_lines[-1].endswith("\n"):
+        old_lines[-1] += "\n"
+    return "".join(
+        [
+            *old_lines[: _content_end(old_lines, last) + 1],
+            *new_lines[item[0] : _content_end(new_lines, item) + 1],
+            *old_lines[_content_end(old_lines, last) + 1 :],
+        ]
+    )
+
+
+def _content_end(lines: list[str], start: tuple[int, int]) -> int:
+    """The last line of content (not blank, not a comment) of the entry at ``start``."""
+    end = start[0]
+    for i in sorted(entry_lines(lines, [start])):
+        stripped = lines[i].strip()
+        if stripped and not stripped.startswith("#"):
+            end = max(end, i)
+    return end
 
 
 def _goal_map(data: Any, goal_id: str) -> CommentedMap:
