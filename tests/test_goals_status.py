@@ -382,3 +382,12 @@ def test_no_goals_this_year_table_without_a_single_report(tmp_path):
     for node in ("org", "t"):
         lines = read_back(render_docx(report.nodes[node], report, search_path(None)))
         assert "[Heading 2] Goals this year" not in lines
+
+
+def test_goals_of_a_cycle_with_errors_prints_them_and_exits_1(tmp_path):
+    cycle_dir = write_cycle(
+        tmp_path / "cycle", {"org": plan("Org", goals=[{"id": "G1", "title": "No kind"}])}
+    )
+    result = CliRunner().invoke(cli, ["goals", str(cycle_dir)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "error:" in result.stderr and "1 error" in result.stderr
