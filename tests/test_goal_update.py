@@ -322,3 +322,21 @@ def test_the_new_entry_goes_after_the_last_reports_content(tmp_path, status, add
         )
     else:
         assert _added(team, after) == added
+
+
+def test_where_status_jump_is_an_error_green_to_red_is_refused(tmp_path):
+    cycle_dir = _cycle(tmp_path)
+    org = cycle_dir / "org" / "plan.yaml"
+    org.write_text(org.read_text() + "policies:\n  status-jump: error\n")
+    path = cycle_dir / "org" / "team" / "plan.yaml"
+    result = _update(
+        cycle_dir, "team/G3", "--color", "red", "--note", "Broke", "--date", "2026-09-02"
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "opplan: cannot update team/G3:\n"
+        "  the update would introduce errors, so nothing was written:\n"
+        "  goal 'G3' goes from green to red on 2026-09-02 with no yellow between [status-jump]\n"
+        "Nothing was written.\n"
+    )
+    assert path.read_text() == TEAM

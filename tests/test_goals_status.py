@@ -55,7 +55,7 @@ def _board(tmp_path: Path, cycle_yaml: str = CYCLE_YAML) -> Path:
                 "Org", goals=[_goal("G1", ("2026-05-31", "green"), ("2026-08-31", "yellow"))]
             ),
             "org/c": plan(
-                "C",
+                "-Cash",
                 goals=[
                     _goal(
                         "G1",
@@ -286,13 +286,13 @@ def test_json_and_csv_are_deterministic_and_csv_is_injection_safe(tmp_path):
     rows = list(csv.DictReader(io.StringIO(runs[1])))
     assert [r["ref"] for r in rows] == ["org/G1", "c/G1", "a/G1", "a/G2", "a/G3", "b/G1", "b/G2"]
     c = rows[1]
-    assert (c["title"], c["owner"], c["note"], c["color"], c["stale"], c["updates"]) == (
+    assert (c["node_name"], c["title"], c["owner"], c["note"], c["color"], c["stale"]) == (
+        "'-Cash",
         "'=SUM(A1)",
         "'+Plus Owner",
         "'@evil",
         "red",
         "no",
-        "1",
     )
     assert runs[1].splitlines()[0] == (
         "ref,node,node_name,goal,title,owner,color,date,trend,updates,days_since_update,stale,note"

@@ -5,7 +5,8 @@ reference, colour and date are checked first; the new text is written with ruame
 round trip (:mod:`opplan.review.planwrite`, comments and layout kept: only the new
 entry's lines are added), loaded and validated with the whole cycle, and only then
 written atomically under the file's lock. Any problem refuses the update and writes
-nothing. A report that jumps from green to red gives the ``status-jump`` warning.
+nothing. A report that jumps from green to red gives the ``status-jump`` warning (and is
+refused where a cycle sets that policy to ``error``).
 
 Reports are kept oldest first, so a report dated before the goal's latest one is
 refused; one dated the same day is appended after it.
@@ -28,7 +29,7 @@ from opplan.check.policies import check_status_jump, configuration
 from opplan.load.loader import load
 from opplan.load.orgtree import PLAN_FILE
 from opplan.model import Goal
-from opplan.model.diagnostics import Diagnostic
+from opplan.model.diagnostics import Diagnostic, Severity
 from opplan.model.types import parse_ask_ref
 from opplan.report.goalstatus import COLORS
 from opplan.review.importer import checked_plan, read_as_loaded
@@ -75,7 +76,7 @@ def update_goal(
     node_id, goal_id = parsed
     cycle, diags = load(cycle_dir)
     if cycle.settings is None:
-        errors = [d.format() for d in diags if d.severity.value == "error"][:5]
+        errors = [d.format() for d in diags if d.severity is Severity.ERROR][:5]
         raise ReviewError([f"cannot load the cycle in '{cycle.dir}'", *errors])
     if node_id not in cycle.nodes:
         raise ReviewError(f"no node '{node_id}' in the cycle in '{cycle.dir}'")
@@ -105,6 +106,13 @@ def update_goal(
         and d.message.endswith(f" on {date} with no yellow between")
         and d.source.path == str(plan_path)
     ]
+    if any(d.severity is Severity.ERROR for d in caused):
+        raise ReviewError(
+            [
+                "the update would introduce errors, so nothing was written:",
+                *(f"{d.message} [{d.rule}]" for d in caused),
+            ]
+        )
     if not dry_run:
         try:
             atomic.rewrite(plan_path, lambda _current: new, expected=before)
