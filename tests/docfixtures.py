@@ -479,6 +479,9 @@ def report() -> Report:
                 n.stack,
                 n.headcount,
                 built,
+                goals=n.goals,
+                as_of=cycle.as_of,
+                stale_days=cycle.goal_stale_days,
             ),
             **outcome_fields(n.children, n.totals, n.approved, n.stack, n.removed, built),
         )

@@ -15,6 +15,7 @@ import click
 
 from opplan.cli import build as _build
 from opplan.cli import check as _check
+from opplan.cli import goals as _goals
 from opplan.cli import importtable as _importtable
 from opplan.cli import review as _review
 from opplan.cli import rollup as _rollup
@@ -31,6 +32,8 @@ COMMANDS = (
     _build.build,
     _rollup.rollup,
     _status.status,
+    _goals.goals,
+    _goals.goal,
 )
 
 

@@ -125,6 +125,7 @@ def _rollup(cycle: Cycle) -> Report:
                 totals.requested,
             )
         )
+        fields = plan_fields(nid, plan, goals[nid], approved_goals[nid])
         derived = derived_fields(
             nid,
             plan.name,
@@ -136,6 +137,9 @@ def _rollup(cycle: Cycle) -> Report:
             stack,
             headcount,
             built,
+            goals=fields["goals"],
+            as_of=info.as_of,
+            stale_days=info.goal_stale_days,
         )
         kids = node.children
         spend_all[nid] = merged_categories(plan.spend, (spend_all[c] for c in kids))
@@ -164,7 +168,7 @@ def _rollup(cycle: Cycle) -> Report:
             headcount=headcount,
             narrative=node.narrative,
             approved=approved,
-            **plan_fields(nid, plan, goals[nid], approved_goals[nid]),
+            **fields,
             **derived,
             **money_fields(
                 resources(
@@ -198,4 +202,5 @@ def cycle_info(cycle: Cycle) -> CycleInfo:
         s.document.body_font,
         s.document.heading_font,
         s.document.font_size,
+        s.goal_stale_days,
     )

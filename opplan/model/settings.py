@@ -104,6 +104,12 @@ class CycleSettings(Record):
         description="The date plans are due: opplan status shows nodes not submitted after it "
         "as late (docs/through-the-year.md).",
     )
+    goal_stale_days: int = Field(
+        45,
+        ge=1,
+        le=3660,
+        description="A goal whose latest status is older than this many days is stale.",
+    )
     rates: Rates = Field(description="Fully loaded annual cost of one head.")
     mandates: tuple[Mandate, ...] = Field((), description="Top-down initiatives.")
     policies: Policies = Field(

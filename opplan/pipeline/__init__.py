@@ -34,6 +34,14 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
+from opplan.pipeline.goals import (
+    GOAL_COLORS,
+    GoalsResult,
+    goal_status,
+    goal_update,
+    goals_output,
+    today,
+)
 from opplan.pipeline.status import STATUS_FORMATS, Status, status, status_output
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
@@ -45,11 +53,13 @@ if TYPE_CHECKING:
     from opplan.review.importer import ImportResult
 
 __all__ = [
+    "GOAL_COLORS",
     "NODE_ROLES",
     "PAGE_MODES",
     "STATUS_FORMATS",
     "Checked",
     "DocumentCheck",
+    "GoalsResult",
     "RolledUp",
     "Status",
     "UserError",
@@ -58,6 +68,9 @@ __all__ = [
     "default_jobs",
     "document_checks",
     "formats",
+    "goal_status",
+    "goal_update",
+    "goals_output",
     "import_table",
     "init_cycle",
     "new_node",
@@ -69,6 +82,7 @@ __all__ = [
     "status",
     "status_output",
     "table_spec",
+    "today",
 ]
 
 #: A check that the document side registers for ``opplan check`` (by policy name): it gets

@@ -10,12 +10,14 @@ the headcount total, each goal's at-risk verdicts and change
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from opplan.model import NodeId, Plan
 from opplan.model.costing import ZERO, ZERO_AMOUNT, Amount
 from opplan.report.goals import child_goals, goal_rows
+from opplan.report.goalstatus import year_rows
 from opplan.report.line import Dimension, LineFigures
 from opplan.report.records import (
     ApprovedCounts,
@@ -23,6 +25,7 @@ from opplan.report.records import (
     ChildSummary,
     FlatItemRow,
     GoalAtRisk,
+    GoalRow,
     HeadcountRow,
     NodeReport,
     RemovedRow,
@@ -200,9 +203,14 @@ def derived_fields(
     stack: Sequence[StackRow],
     headcount: Sequence[HeadcountRow],
     reports: Mapping[NodeId, NodeReport],
+    *,
+    goals: Sequence[GoalRow] = (),
+    as_of: dt.date | None = None,
+    stale_days: int = 45,
 ) -> dict[str, Any]:
     """The :class:`NodeReport` fields decided from its other records (and its children's
-    reports, in ``reports``)."""
+    reports, in ``reports``); ``goals`` (its own goal rows), ``as_of`` and ``stale_days``
+    decide its "Goals this year" rows."""
     by_child = child_figures(stack, children)
     line_at, last_above = line_marks(stack, over_budget)
     kids = [reports[c] for c in children]
@@ -217,6 +225,7 @@ def derived_fields(
         ),
         "headcount_total": headcount_total(headcount),
         "child_goals": child_goals(kids),
+        "goals_this_year": year_rows(node, name, goals, kids, as_of, stale_days),
         "line": line_figures(stack, budget, line_at, last_above),
     }
 

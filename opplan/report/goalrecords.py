@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from opplan.model import NodeId
 
-__all__ = ["ChildGoals", "GoalAtRisk", "GoalRow"]
+__all__ = ["ChildGoals", "GoalAtRisk", "GoalRow", "GoalTrack", "GoalYear", "StatusReport"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,30 @@ class GoalAtRisk:
     goal: str
     title: str
     node_name: str = ""  # the display name of the goal's node
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """One status report on a goal, as plan.yaml holds it."""
+
+    date: dt.date
+    color: str  # green, yellow or red
+    note: str
+
+
+@dataclass(frozen=True)
+class GoalTrack:
+    """A goal's status as of a date (reports dated after it ignored): the latest report,
+    its trend from the report before it, how many reports there are, and whether it is stale
+    (docs/through-the-year.md)."""
+
+    color: str | None  # None: no report on or before the date
+    date: dt.date | None
+    note: str | None
+    trend: str | None  # improving, worsening, steady, new; None without a report
+    updates: int  # reports on or before the date
+    days: int | None  # days from the latest report to the date; None without a date or report
+    stale: bool  # the latest report is older than the cycle's goal_stale_days
 
 
 @dataclass(frozen=True)
@@ -50,6 +74,19 @@ class GoalRow:
     #: The unit of ``change``: "pts" (percentage points) for a goal in "%", else the goal's unit.
     change_unit: str | None = None
     status_date: dt.date | None = None  # the date of the latest status report
+    history: tuple[StatusReport, ...] = ()  # every status report, oldest first
+
+
+@dataclass(frozen=True)
+class GoalYear:
+    """A row of a document's "Goals this year" table: a goal of the node (or a child's red or
+    stale goal, for a manager) with its status as of the cycle's date."""
+
+    node: NodeId
+    node_name: str
+    goal: str
+    title: str
+    track: GoalTrack
 
 
 @dataclass(frozen=True)

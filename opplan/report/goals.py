@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from opplan.model import NodeId, Plan
-from opplan.report.records import ChildGoals, GoalAtRisk, GoalRow, NodeReport
+from opplan.report.records import ChildGoals, GoalAtRisk, GoalRow, NodeReport, StatusReport
 
 __all__ = ["change_unit", "child_goals", "goal_change", "goal_rows", "own_view_judges"]
 
@@ -67,6 +67,7 @@ def goal_rows(
                 change=goal_change(g.baseline, g.target),
                 change_unit=change_unit(g.unit),
                 status_date=last.date if last else None,
+                history=tuple(StatusReport(s.date, s.color, s.note) for s in g.status),
             )
         )
     return tuple(rows)

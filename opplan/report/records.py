@@ -24,6 +24,9 @@ from opplan.model.costing import ZERO_AMOUNT, Amount
 from opplan.report.goalrecords import ChildGoals as ChildGoals
 from opplan.report.goalrecords import GoalAtRisk as GoalAtRisk
 from opplan.report.goalrecords import GoalRow as GoalRow
+from opplan.report.goalrecords import GoalTrack as GoalTrack
+from opplan.report.goalrecords import GoalYear as GoalYear
+from opplan.report.goalrecords import StatusReport as StatusReport
 from opplan.report.line import LineFigures
 from opplan.report.money import (
     NO_ENVELOPES,
@@ -54,6 +57,7 @@ class CycleInfo:
     body_font: str = "Calibri"
     heading_font: str = "Cambria"
     font_size: Decimal = Decimal("10.5")
+    goal_stale_days: int = 45  # a goal's latest status older than this is stale
 
 
 @dataclass(frozen=True)
@@ -380,6 +384,8 @@ class NodeReport:
     #: The goals of the subtree at risk in the approved plan (rule 10 in the root's view).
     approved_goals_at_risk: tuple[GoalAtRisk, ...] = ()
     child_goals: tuple[ChildGoals, ...] = ()  # each child's own goals, in child order
+    #: The appendix's "Goals this year": own goals, a manager's children's red or stale ones.
+    goals_this_year: tuple[GoalYear, ...] = ()
     resources: Resources = NO_RESOURCES  # the money, whole (inclusive of the subtree)
     hiring: Hiring = NO_HIRES  # funded heads in the approved plan (the root's view)
     hiring_here: Hiring = NO_HIRES  # funded heads in this node's view

@@ -94,7 +94,7 @@ def import_review(
         raise ReviewError(problems)
     if not changes:
         return ImportResult(node_id, plan_path, [], False, stale, warnings=book.warnings)
-    before = _read_as_loaded(plan_path, node.plan)
+    before = read_as_loaded(plan_path, node.plan)
     new = rewrite(plan_path, before, changes)
     after = _check_new_plan(cycle, node_id, plan_path, new, changes)
     caused = _caused(cycle, after)
@@ -152,7 +152,9 @@ def _check_identity(book: ReviewBook, cycle: Cycle, name: str, diags: list[Diagn
     return node_id
 
 
-def _read_as_loaded(plan_path: Path, loaded: Plan) -> bytes:
+def read_as_loaded(
+    plan_path: Path, loaded: Plan, doing: str = "importing", command: str = "import"
+) -> bytes:
     """plan.yaml's bytes now, checked to be the plan the import was computed from.
 
     The import merges against the plan as the cycle loaded it; if the file
@@ -171,8 +173,8 @@ def _read_as_loaded(plan_path: Path, loaded: Plan) -> bytes:
         plan = load_model(file, str(plan_path), Plan, diags)
     if plan is None or plan.model_dump(mode="json") != loaded.model_dump(mode="json"):
         raise ReviewError(
-            f"{plan_path} changed while importing (another import or an editor wrote it), "
-            "so nothing was written; run the import again"
+            f"{plan_path} changed while {doing} (another {command} or an editor wrote it), "
+            f"so nothing was written; run the {command} again"
         )
     return raw
 
@@ -182,6 +184,23 @@ def _check_new_plan(
 ) -> Cycle:
     """Load and validate the new plan.yaml with the cycle; refuse any new error. Returns
     the cycle as the import leaves it."""
+    plan, after = checked_plan(cycle, node_id, plan_path, new, "the import")
+    written = plan.review.decisions if plan.review else {}
+    for change in changes:
+        if not ReviewValues.of(written.get(change.ask)).same(change.after):
+            raise ReviewError(
+                f"writing {change.ask} did not read back as written; nothing "
+                "was written (please report this)"
+            )
+    return after
+
+
+def checked_plan(
+    cycle: Cycle, node_id: NodeId, plan_path: Path, new: bytes, what: str
+) -> tuple[Plan, Cycle]:
+    """The new plan.yaml of ``node_id`` loaded and validated with the whole cycle, and the
+    cycle with it; refused (:class:`ReviewError`, ``what`` naming the change) when it
+    would not load or adds an error the cycle did not have."""
     node = cycle.node(node_id)
     diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="opplan-review-") as tmp:
@@ -191,7 +210,7 @@ def _check_new_plan(
     errors = [d.message for d in diags if d.severity is Severity.ERROR]
     if plan is None or errors:
         raise ReviewError(
-            ["the import would make plan.yaml unreadable, so nothing was written:", *errors]
+            [f"{what} would make plan.yaml unreadable, so nothing was written:", *errors]
         )
     nodes = dict(cycle.nodes)
     nodes[node_id] = dataclasses.replace(node, plan=plan)
@@ -207,14 +226,5 @@ def _check_new_plan(
         if n > before_errors[(r, m)]
     ]
     if new_errors:
-        raise ReviewError(
-            ["the import would introduce errors, so nothing was written:", *new_errors]
-        )
-    written = plan.review.decisions if plan.review else {}
-    for change in changes:
-        if not ReviewValues.of(written.get(change.ask)).same(change.after):
-            raise ReviewError(
-                f"writing {change.ask} did not read back as written; nothing "
-                "was written (please report this)"
-            )
-    return after
+        raise ReviewError([f"{what} would introduce errors, so nothing was written:", *new_errors])
+    return plan, after

@@ -27,7 +27,7 @@ from opplan.review.sheet import ReviewError
 from opplan.util.textsplice import entry_lines, splice
 
 
-def _yaml(text: str) -> YAML:
+def round_trip(text: str) -> YAML:
     """A round-trip YAML instance with the file's own indentation."""
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
@@ -76,12 +76,8 @@ def rewrite(plan_path: Path, raw: bytes, changes: list[Change]) -> bytes:
     text); CRLF, a byte order mark and a missing final newline are put back, so
     only the changed entries differ byte for byte.
     """
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")
-    crlf = "\r\n" in text
-    if crlf:
-        text = text.replace("\r\n", "\n")
-    yaml = _yaml(text)
+    text, bom, crlf = decode(raw)
+    yaml = round_trip(text)
     try:
         data = yaml.load(text)
         decisions = _decisions_map(data)
@@ -109,6 +105,23 @@ def rewrite(plan_path: Path, raw: bytes, changes: list[Change]) -> bytes:
     out = io.StringIO()
     yaml.dump(data, out)
     new = _keep_layout(yaml, text, out.getvalue(), old_starts, touched)
+    return encode(new, text, bom, crlf)
+
+
+def decode(raw: bytes) -> tuple[str, bool, bool]:
+    """plan.yaml's text with LF line ends, whether it had a byte order mark, and whether
+    it used CRLF (ruamel.yaml drops blank lines of CRLF text)."""
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    return text, bom, crlf
+
+
+def encode(new: str, text: str, bom: bool, crlf: bool) -> bytes:
+    """The bytes of ``new`` with what :func:`decode` took from ``text`` put back: CRLF, a
+    byte order mark, a missing final newline."""
     if text and not text.endswith("\n") and new.endswith("\n"):
         new = new[:-1]
     if crlf:
@@ -172,6 +185,20 @@ def _keep_layout(
         new_starts = _entry_starts(_decisions_map(new_data), asks)
     except (YAMLError, ReviewError):
         return dumped
+    return kept_layout(yaml, text, dumped, new_data, old_starts, new_starts)
+
+
+def kept_layout(
+    yaml: YAML,
+    text: str,
+    dumped: str,
+    new_data: Any,
+    old_starts: list[tuple[int, int]],
+    new_starts: list[tuple[int, int]],
+) -> str:
+    """``dumped`` with the original lines of ``text`` put back outside the entries that
+    start at ``old_starts`` (in ``text``) and ``new_starts`` (in ``dumped``, which loads
+    as ``new_data``); ``dumped`` itself if the spliced text would not read back the same."""
     old_lines, new_lines = text.splitlines(keepends=True), dumped.splitlines(keepends=True)
     spliced = splice(
         old_lines,
@@ -212,11 +239,15 @@ def _child_map(parent: CommentedMap, key: str, where: int) -> CommentedMap:
     return child
 
 
+def as_text(text: str) -> str:
+    """``text`` quoted when YAML would read it as something else (a number, a date,
+    ``yes``), so it reads back as the same text."""
+    return DoubleQuotedScalarString(text) if resolve_scalar(text) != text else text
+
+
 def _fill_entry(entry: CommentedMap, values: ReviewValues) -> None:
     """Set the keys of one decision entry, keeping the keys' existing order."""
-    note: Any = values.note
-    if note is not None and resolve_scalar(note) != note:
-        note = DoubleQuotedScalarString(note)
+    note: Any = None if values.note is None else as_text(values.note)
     for key, value in (
         ("decision", values.decision),
         ("rank", values.rank),

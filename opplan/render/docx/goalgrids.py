@@ -15,7 +15,7 @@ from opplan.report.goals import own_view_judges
 from opplan.report.goaltext import due_text, quantity, signed, status_text
 from opplan.report.records import GoalRow, NodeReport, Report
 
-__all__ = ["child_goals_grid", "child_goals_summary_grid", "goals_grid"]
+__all__ = ["child_goals_grid", "child_goals_summary_grid", "goals_grid", "goals_year_grid"]
 
 
 def _what(g: GoalRow) -> str:
@@ -118,4 +118,32 @@ def child_goals_grid(node: NodeReport, report: Report) -> Grid:
             if g.approved_at_risk:
                 status += "; at risk in the approved plan"
             b.add([c.name if i == 0 else "", _what(g), *_figures(g), due_text(g.due), status])
+    return b.grid()
+
+
+def goals_year_grid(node: NodeReport, report: Report) -> Grid:
+    """The appendix's "Goals this year": each row's goal (a child's under its team's name),
+    its latest status with its date (and stale when it is), the trend and the number of
+    reports, as the report decided them as of the cycle's date."""
+    b = Builder(
+        [
+            Column("Goal", "left", 3.2),
+            Column("Latest status", "left", 1.5),
+            Column("Trend", "left", 0.95),
+            Column("Reports", "right", 0.75),
+        ]
+    )
+    as_of = report.cycle.as_of
+    for row in node.goals_this_year:
+        t = row.track
+        what = f"{row.goal}: {row.title}"
+        status = status_text(t.color, t.date, as_of)
+        b.add(
+            [
+                what if row.node == node.id else f"{row.node_name}, {what}",
+                f"{status}; stale" if t.stale else status,
+                t.trend or "",
+                str(t.updates),
+            ]
+        )
     return b.grid()

@@ -44,7 +44,12 @@ from opplan.narrative.templating import (
 )
 from opplan.render.docx import charts
 from opplan.render.docx.digest import content_digest
-from opplan.render.docx.goalgrids import child_goals_grid, child_goals_summary_grid, goals_grid
+from opplan.render.docx.goalgrids import (
+    child_goals_grid,
+    child_goals_summary_grid,
+    goals_grid,
+    goals_year_grid,
+)
 from opplan.render.docx.grids import (
     Grid,
     dependency_grid,
@@ -310,6 +315,10 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
     if node.child_goals:
         out += _blocks(r.section("appendix_goals", node), 2)
         out += [child_goals_summary_grid(node), child_goals_grid(node, report)]
+    if node.goals_this_year:
+        stale_days = report.cycle.goal_stale_days
+        out += _blocks(r.section("appendix_goals_year", node, stale_days=stale_days), 2)
+        out.append(goals_year_grid(node, report))
     if node.children:
         out += _blocks(r.section("appendix_teams", node), 2)
         for cid in node.children:
