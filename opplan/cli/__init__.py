@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import click
 
+from opplan.cli import approved as _approved
 from opplan.cli import build as _build
 from opplan.cli import check as _check
 from opplan.cli import importtable as _importtable
@@ -29,6 +30,7 @@ COMMANDS = (
     _review.review,
     _build.build,
     _rollup.rollup,
+    _approved.approved,
 )
 
 

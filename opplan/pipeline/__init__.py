@@ -34,6 +34,15 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
+from opplan.pipeline.approved import (
+    APPROVED_FORMATS,
+    APPROVED_TABLES,
+    Approved,
+    approved,
+    approved_output,
+    approved_workbook,
+    write_approved,
+)
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -44,12 +53,18 @@ if TYPE_CHECKING:
     from opplan.review.importer import ImportResult
 
 __all__ = [
+    "APPROVED_FORMATS",
+    "APPROVED_TABLES",
     "NODE_ROLES",
     "PAGE_MODES",
+    "Approved",
     "Checked",
     "DocumentCheck",
     "RolledUp",
     "UserError",
+    "approved",
+    "approved_output",
+    "approved_workbook",
     "build",
     "check",
     "default_jobs",
@@ -64,6 +79,7 @@ __all__ = [
     "rollup_output",
     "settle",
     "table_spec",
+    "write_approved",
 ]
 
 #: A check that the document side registers for ``opplan check`` (by policy name): it gets
