@@ -366,3 +366,11 @@ def test_the_docs_json_example_is_the_commands_output() -> None:
     assert json.loads(example) == json.loads(
         run(str(SAMPLE), "--format", "json", "--node", "checkout")
     )
+
+
+def test_plans_with_errors_export_nothing_and_exit_1(tmp_path: Path) -> None:
+    base = write_cycle(tmp_path / "c", {"org": "name: Org\n"})  # no owner: an error
+    result = CliRunner().invoke(cli, ["approved", str(base)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "error" in result.stderr
