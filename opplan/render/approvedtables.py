@@ -21,9 +21,6 @@ from opplan.report.approved import ApprovedNode, ApprovedPlan, FundedAsk, Positi
 
 Kind = Literal["text", "int", "heads", "money", "month"]
 
-#: The tables ``opplan approved --format csv --table`` prints, the hiring plan first.
-TABLES: tuple[str, ...] = ("hiring", "nodes", "asks")
-
 
 @dataclass(frozen=True)
 class Column:
@@ -114,7 +111,7 @@ POSITION_COLUMNS: tuple[Column, ...] = (
 def table(
     plan: ApprovedPlan, name: str
 ) -> tuple[tuple[Column, ...], Sequence[ApprovedNode | FundedAsk | Position]]:
-    """The columns and records of table ``name`` (one of :data:`TABLES`)."""
+    """The columns and records of table ``name``: ``nodes``, ``asks``, else the hiring plan."""
     if name == "nodes":
         return NODE_COLUMNS, plan.nodes
     if name == "asks":

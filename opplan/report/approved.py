@@ -73,11 +73,6 @@ class FundedAsk:
     spend: Amount
     positions: int  # how many position rows it has
 
-    @property
-    def partial(self) -> bool:
-        """Funded in part: by a partial decision, for less than it asked."""
-        return self.decision == "partial"
-
 
 @dataclass(frozen=True)
 class ApprovedNode:
