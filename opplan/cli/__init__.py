@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import click
 
+from opplan.cli import approved as _approved
 from opplan.cli import build as _build
 from opplan.cli import check as _check
 from opplan.cli import goals as _goals
@@ -34,6 +35,7 @@ COMMANDS = (
     _status.status,
     _goals.goals,
     _goals.goal,
+    _approved.approved,
 )
 
 

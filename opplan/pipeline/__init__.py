@@ -34,6 +34,15 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
+from opplan.pipeline.approved import (
+    APPROVED_FORMATS,
+    APPROVED_TABLES,
+    Approved,
+    approved,
+    approved_output,
+    approved_workbook,
+    write_approved,
+)
 from opplan.pipeline.goals import (
     GOAL_COLORS,
     GoalsResult,
@@ -53,16 +62,22 @@ if TYPE_CHECKING:
     from opplan.review.importer import ImportResult
 
 __all__ = [
+    "APPROVED_FORMATS",
+    "APPROVED_TABLES",
     "GOAL_COLORS",
     "NODE_ROLES",
     "PAGE_MODES",
     "STATUS_FORMATS",
+    "Approved",
     "Checked",
     "DocumentCheck",
     "GoalsResult",
     "RolledUp",
     "Status",
     "UserError",
+    "approved",
+    "approved_output",
+    "approved_workbook",
     "build",
     "check",
     "default_jobs",
@@ -83,6 +98,7 @@ __all__ = [
     "status_output",
     "table_spec",
     "today",
+    "write_approved",
 ]
 
 #: A check that the document side registers for ``opplan check`` (by policy name): it gets

@@ -57,7 +57,7 @@ from opplan.report.reviewkeys import (
     report_fingerprint,
 )
 
-__all__ = ["STACK_HEADERS", "StackLayout", "render_xlsx"]
+__all__ = ["STACK_HEADERS", "StackLayout", "render_xlsx", "save_workbook"]
 
 
 def render_xlsx(report: Report, node_id: NodeId) -> bytes:
@@ -83,7 +83,7 @@ def render_xlsx(report: Report, node_id: NodeId) -> bytes:
         print_setup(ws, title_rows, header=header, paper=report.cycle.page_size)
     _meta_sheet(wb.create_sheet(META), report, node)
     _properties(wb, report, node)
-    return _save(wb)
+    return save_workbook(wb)
 
 
 def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
@@ -136,7 +136,7 @@ def _properties(wb: Workbook, report: Report, node: NodeReport) -> None:
     props.modified = stamp
 
 
-def _save(wb: Workbook) -> bytes:
+def save_workbook(wb: Workbook) -> bytes:
     """Serialize without openpyxl's ``save`` (which stamps the clock) and normalize the zip,
     with the fonts' children in the order the OOXML schema requires. The first archive is
     stored, not compressed: :func:`normalize_zip` compresses every part once."""
