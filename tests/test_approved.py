@@ -362,7 +362,8 @@ def test_the_facade_builds_the_plan_once() -> None:
 
 def test_the_docs_json_example_is_the_commands_output() -> None:
     text = (SAMPLE.parent.parent / "docs" / "through-the-year.md").read_text(encoding="utf-8")
-    example = text.split("```json\n", 1)[1].split("```", 1)[0]
+    section = text.split("## The approved plan flowing down", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```json\n", 1)[1].split("```", 1)[0]
     assert json.loads(example) == json.loads(
         run(str(SAMPLE), "--format", "json", "--node", "checkout")
     )
