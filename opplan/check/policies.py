@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 
+from opplan.check.codeowners import check_codeowners_stale
 from opplan.check.style import check_narrative_style
 from opplan.model import Cycle, PolicySetting, ask_ref, dependency_ref
 from opplan.model.costing import number_text
@@ -285,6 +286,13 @@ POLICIES: tuple[Policy, ...] = (
         frozenset(),
         None,
         "asks funded by decision fit the budget; children's budgets add up to at most it",
+    ),
+    Policy(
+        "codeowners-stale",
+        Effective("warning"),
+        frozenset(),
+        check_codeowners_stale,
+        "the repository's CODEOWNERS holds the section opplan codeowners writes for the cycle",
     ),
 )
 BY_NAME = {p.name: p for p in POLICIES}

@@ -34,6 +34,15 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
+from opplan.pipeline.ci import (
+    CI_FORMATS,
+    Codeowners,
+    ci_output,
+    codeowners,
+    cycles_of,
+    opplan_version,
+    write_codeowners,
+)
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -44,26 +53,33 @@ if TYPE_CHECKING:
     from opplan.review.importer import ImportResult
 
 __all__ = [
+    "CI_FORMATS",
     "NODE_ROLES",
     "PAGE_MODES",
     "Checked",
+    "Codeowners",
     "DocumentCheck",
     "RolledUp",
     "UserError",
     "build",
     "check",
+    "ci_output",
+    "codeowners",
+    "cycles_of",
     "default_jobs",
     "document_checks",
     "formats",
     "import_table",
     "init_cycle",
     "new_node",
+    "opplan_version",
     "renderers",
     "review_import",
     "rollup",
     "rollup_output",
     "settle",
     "table_spec",
+    "write_codeowners",
 ]
 
 #: A check that the document side registers for ``opplan check`` (by policy name): it gets

@@ -1,0 +1,147 @@
+"""``opplan check --format github`` and ``--format sarif``: CI annotations and SARIF 2.1.0.
+
+Golden files in tests/golden/ci/ hold the exact output for a small broken cycle inside a git
+repository (paths relative to the repository's root); the SARIF log is validated against the
+SARIF 2.1.0 JSON schema kept in tests/data/sarif/ (its README says where it comes from).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from conftest import REPO
+from files import SEARCH, SHOP, cycle
+
+from opplan.cli import cli
+from opplan.model.diagnostics import Diagnostic, Severity, Source
+from opplan.render.diagnostics import github_text, sarif_log
+
+GOLDEN = REPO / "tests" / "golden" / "ci"
+SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-2.1.0-rtm.5.json"
+SCHEMA_SHA256 = "2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8"
+
+
+@pytest.fixture
+def broken_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository holding a cycle at plans/op1-2027 with one error and one warning:
+    a misspelt key in shop's plan and search with two goals of the three min-goals wants.
+    The working directory is plans/, so the paths opplan is given differ from the
+    repository's."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    search = SEARCH.replace(
+        "  - {id: G3, title: Index freshness under 5 min, kind: metric, unit: min, "
+        "baseline: 30, target: 5, due: Q4, owner: Sue}\n",
+        "",
+    )
+    cycle(
+        repo / "plans" / "op1-2027",
+        **{
+            "acme/shop/plan.yaml": SHOP.replace("name: Shop", "name: Shop\ntitel: typo"),
+            "acme/search/plan.yaml": search,
+        },
+    )
+    monkeypatch.chdir(repo / "plans")
+    return repo
+
+
+def run_check(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["check", *args, "--pages", "off"])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_github_annotations_golden(broken_repo: Path) -> None:
+    code, out, err = run_check("op1-2027", "--format", "github")
+    assert code == 1 and err == ""
+    assert out == (GOLDEN / "broken.github.txt").read_text(encoding="utf-8")
+
+
+def test_sarif_golden(broken_repo: Path) -> None:
+    code, out, err = run_check("op1-2027", "--format", "sarif")
+    assert code == 1 and err == ""
+    expected = (GOLDEN / "broken.sarif.json").read_text(encoding="utf-8")
+    assert out == expected.replace("@VERSION@", metadata.version("opplan"))
+
+
+def _validate(log: object) -> None:
+    assert hashlib.sha256(SCHEMA.read_bytes()).hexdigest() == SCHEMA_SHA256
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator.check_schema(schema)
+    jsonschema.Draft4Validator(schema).validate(log)
+
+
+def test_sarif_validates_against_the_sarif_2_1_0_schema(broken_repo: Path) -> None:
+    _, out, _ = run_check("op1-2027", "--format", "sarif")
+    log = json.loads(out)
+    _validate(log)
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["min-goals", "unknown-key"]
+
+
+def test_the_schema_rejects_what_is_not_sarif() -> None:
+    """The validation can fail: a result without a message breaks the schema."""
+    log = sarif_log([Diagnostic(Source("a.yaml", 2, 3), Severity.ERROR, "m", "yaml")], None, "1")
+    del log["runs"][0]["results"][0]["message"]  # type: ignore[index]
+    with pytest.raises(jsonschema.ValidationError, match="'message' is a required property"):
+        _validate(log)
+
+
+def test_a_clean_cycle_prints_no_annotation_and_an_empty_sarif_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cycle(tmp_path / "op1")
+    monkeypatch.chdir(tmp_path)
+    assert run_check("op1", "--format", "github") == (0, "", "")
+    code, out, _ = run_check("op1", "--format", "sarif")
+    log = json.loads(out)
+    _validate(log)
+    assert (
+        code == 0
+        and log["runs"][0]["results"] == []
+        and log["runs"][0]["tool"]["driver"]["rules"] == []
+    )
+
+
+def test_warnings_fail_with_strict_as_in_the_other_formats(broken_repo: Path) -> None:
+    (broken_repo / "plans" / "op1-2027" / "acme" / "shop" / "plan.yaml").write_text(
+        SHOP, encoding="utf-8"
+    )
+    assert run_check("op1-2027", "--format", "github")[0] == 0
+    code, out, _ = run_check("op1-2027", "--format", "github", "--strict")
+    assert code == 1
+    assert out == (
+        "::warning file=plans/op1-2027/acme/search/plan.yaml,line=5,col=1,title=min-goals::"
+        "search has 2 goals, fewer than 3\n"
+    )
+
+
+def test_github_escapes_messages_and_properties() -> None:
+    diag = Diagnostic(Source("a,b:c/plan.yaml", 1, 2), Severity.WARNING, "50% done\r\nnext", "r")
+    assert github_text([diag], None) == (
+        "::warning file=a%2Cb%3Ac/plan.yaml,line=1,col=2,title=r::50%25 done%0D%0Anext"
+    )
+
+
+def test_outside_git_paths_stay_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cycle(tmp_path / "op1", **{"acme/shop/plan.yaml": SHOP.replace("name: Shop", "nme: Shop")})
+    monkeypatch.chdir(tmp_path)
+    if any((Path(p) / ".git").exists() for p in [tmp_path, *tmp_path.parents]):
+        pytest.fail("the temporary directory is inside a git repository")
+    code, out, _ = run_check("op1", "--format", "github")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "::error file=op1/acme/shop/plan.yaml,line=1,col=1,title=required::"
+        "missing required key 'name'"
+    )
+    sarif = json.loads(run_check(os.path.join("op1"), "--format", "sarif")[1])
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {
+        "uri": "op1/acme/shop/plan.yaml",
+        "uriBaseId": "%SRCROOT%",
+    }
