@@ -145,3 +145,28 @@ def test_outside_git_paths_stay_as_given(tmp_path: Path, monkeypatch: pytest.Mon
         "uri": "op1/acme/shop/plan.yaml",
         "uriBaseId": "%SRCROOT%",
     }
+
+
+def test_files_checks_every_cycle_holding_a_changed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the pre-commit hook runs: each file's cycle (the nearest cycle.yaml above it),
+    each cycle once; files in no cycle add nothing."""
+    cycle(tmp_path / "a", **{"acme/shop/plan.yaml": SHOP.replace("name: Shop", "nme: Shop")})
+    cycle(tmp_path / "b")
+    (tmp_path / "README.md").write_text("# plans\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    changed = ["README.md", "b/acme/plan.yaml", "a/acme/shop/plan.yaml", "a/cycle.yaml"]
+    code, out, err = run_check("--files", *changed)
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "a/acme/shop/plan.yaml:1:1: error: missing required key 'name' [required]",
+        "a/acme/shop/plan.yaml:1:1: error: unknown key 'nme' (did you mean 'name'?) [unknown-key]",
+        "2 errors, 0 warnings",
+    ]
+    assert run_check("--files", "b/acme/search/plan.yaml") == (0, "", "0 errors, 0 warnings\n")
+    assert run_check("--files", "README.md") == (0, "", "")
+    code, out, _ = run_check("--files", "README.md", "--format", "sarif")
+    assert code == 0 and json.loads(out)["runs"][0]["results"] == []
+    code, _, err = run_check("a", "b")
+    assert code == 2 and "give one cycle directory (or --files" in err

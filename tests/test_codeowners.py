@@ -172,3 +172,22 @@ def test_codeowners_refuses_plans_that_do_not_load(repo: Path) -> None:
     code, out, err = run("codeowners", "plans/op1")
     assert code == 1 and out == ""
     assert "is not a code owner" in err
+
+
+def test_a_cycle_without_codeowners_says_so_and_root_must_hold_the_cycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cycle(tmp_path / "op1")
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("codeowners", "op1", "--root", ".")
+    assert code == 0 and out.splitlines()[3:] == ["# END opplan: op1"]
+    assert err == (
+        "opplan: no plan.yaml of this cycle names codeowners:, so the section gives no "
+        "directory an owner (see docs/ci.md)\n"
+    )
+    code, _, err = run("codeowners", "op1", "--root", "other")
+    assert code == 2 and "Error: the cycle directory op1 is not under --root other" in err
+    assert run("codeowners", "op1", "--root", ".", "--check")[2].splitlines()[1] == (
+        "opplan: .github/CODEOWNERS does not exist; write it with --out"
+    )

@@ -52,8 +52,8 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, pages: str, files: boo
     """
     if files:
         cycles = [str(c) for c in pipeline.cycles_of(paths)]
-        if not cycles:
-            return
+        if not cycles and fmt == "text":
+            return  # no plan changed: nothing to say
     else:
         cycles = [_one_cycle_dir(paths)]
     diags = []
@@ -61,7 +61,7 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, pages: str, files: boo
         diags.extend(pipeline.check(cycle_dir, extra=pipeline.document_checks(pages)).diagnostics)
     pipeline.settle()
     if fmt in pipeline.CI_FORMATS:
-        text = pipeline.ci_output(diags, fmt, cycles[0])
+        text = pipeline.ci_output(diags, fmt, cycles[0] if cycles else ".")
         if text:
             click.echo(text)
         if failed(diags, strict):

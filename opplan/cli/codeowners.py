@@ -8,6 +8,7 @@ import click
 
 from opplan import pipeline
 from opplan.cli.options import cycle_dir_argument, exit_on_failure
+from opplan.model.diagnostics import UserError
 
 
 @click.command()
@@ -45,8 +46,19 @@ def codeowners(cycle_dir: str, out: str | None, root: str | None, check_only: bo
       opplan codeowners plans/op1-2027 --out .github/CODEOWNERS
       opplan codeowners plans/op1-2027 --check
     """
-    result = pipeline.codeowners(cycle_dir, out=out, root=root)
+    try:
+        result = pipeline.codeowners(cycle_dir, out=out, root=root)
+    except UserError as exc:
+        if exc.usage:
+            raise click.UsageError(str(exc)) from exc
+        raise click.ClickException(str(exc)) from exc
     exit_on_failure(result.diagnostics)
+    if not result.owned:
+        click.echo(
+            "opplan: no plan.yaml of this cycle names codeowners:, so the section gives no "
+            "directory an owner (see docs/ci.md)",
+            err=True,
+        )
     if check_only:
         if result.old is None:
             click.echo(f"opplan: {result.file} does not exist; write it with --out", err=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from opplan.check.codeowners import LOCATIONS, codeowners_root, current_file, merged, section
 from opplan.load.loader import load
 from opplan.load.yamlsrc import resolve_positions
-from opplan.model.diagnostics import Diagnostic, failed, sort_diagnostics
+from opplan.model.diagnostics import Diagnostic, UserError, failed, sort_diagnostics
 from opplan.render.diagnostics import github_text, sarif_text
 from opplan.util import atomic
 from opplan.util.repo import relative_to_root, repo_root
@@ -71,6 +71,7 @@ class Codeowners:
     section: str = ""
     old: str | None = None
     new: str = ""
+    owned: int = 0  #: how many node directories (and the cycle's) the section gives owners
 
     @property
     def stale(self) -> bool:
@@ -100,6 +101,10 @@ def codeowners(
     :func:`write_codeowners`).
     """
     base = codeowners_root(cycle_dir, root)
+    if not Path(os.path.abspath(cycle_dir)).is_relative_to(base):
+        outside = UserError(f"the cycle directory {cycle_dir} is not under --root {root}")
+        outside.usage = True
+        raise outside
     file = (
         Path(out)
         if out is not None
@@ -109,8 +114,12 @@ def codeowners(
     if failed(diags):
         return Codeowners(sort_diagnostics(resolve_positions(diags)), file)
     lines = section(cycle, base, relative_to_root(file, base))
-    old = file.read_text(encoding="utf-8") if file.is_file() else None
-    return Codeowners([], file, "\n".join(lines) + "\n", old, merged(old, lines))
+    try:
+        old = file.read_text(encoding="utf-8") if file.is_file() else None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{file} is not UTF-8 text, so opplan cannot update it") from exc
+    owned = sum(1 for line in lines if not line.startswith("#"))
+    return Codeowners([], file, "\n".join(lines) + "\n", old, merged(old, lines), owned)
 
 
 def write_codeowners(result: Codeowners) -> bool:
