@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -170,3 +171,23 @@ def test_files_checks_every_cycle_holding_a_changed_file(
     assert code == 0 and json.loads(out)["runs"][0]["results"] == []
     code, _, err = run_check("a", "b")
     assert code == 2 and "give one cycle directory (or --files" in err
+
+
+def test_every_rule_the_docs_name_has_a_sentence_and_its_section() -> None:
+    """SARIF lists each rule with one sentence: every policy and every structural rule of
+    docs/policies.md has one, in the section of that page that explains it."""
+    from opplan.check.policies import POLICIES
+    from opplan.check.rules import STRUCTURAL, rule_info
+
+    text = " ".join((REPO / "docs" / "policies.md").read_text(encoding="utf-8").split())
+    named = text.split("Their rule names in diagnostics are", 1)[1].split("`opplan build` adds", 1)
+    structural = [*re.findall(r"`([a-z-]+)`", named[0]), "render", "build"]
+    assert sorted(structural) == sorted(STRUCTURAL) and "## Structural rules" in text
+    assert all(rule_info(rule).anchor == "structural-rules" for rule in structural)
+    for policy in POLICIES:
+        assert f"| `{policy.name}` |" in text and "## Rules" in text
+        assert rule_info(policy.name).summary == policy.summary
+        assert rule_info(policy.name).anchor == "rules"
+    assert rule_info("something-new") == rule_info("something-new").__class__(
+        "something-new", "something-new", "error", "structural-rules"
+    )

@@ -191,3 +191,8 @@ def test_a_cycle_without_codeowners_says_so_and_root_must_hold_the_cycle(
     assert run("codeowners", "op1", "--root", ".", "--check")[2].splitlines()[1] == (
         "opplan: .github/CODEOWNERS does not exist; write it with --out"
     )
+
+
+def test_docs_show_the_sample_golden() -> None:
+    """docs/ci.md prints the sample's section as `opplan codeowners` writes it."""
+    assert GOLDEN.read_text(encoding="utf-8") in (REPO / "docs" / "ci.md").read_text()
