@@ -191,3 +191,42 @@ def test_every_rule_the_docs_name_has_a_sentence_and_its_section() -> None:
     assert rule_info("something-new") == rule_info("something-new").__class__(
         "something-new", "something-new", "error", "structural-rules"
     )
+
+
+def test_the_ci_examples_in_the_docs_are_valid_yaml_with_real_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/ci.md's workflow, GitLab job and pre-commit config parse, and every opplan
+    command in them is one the CLI takes (options and all)."""
+    import shlex
+
+    (tmp_path / "plans" / "op1-2027").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    import yaml
+
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    assert len(blocks) == 5
+    workflow, gitlab = blocks[2], blocks[3]
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    uses = [s["uses"].split("@")[0] for s in steps if "uses" in s]
+    assert "github/codeql-action/upload-sarif" in uses and "actions/upload-artifact" in uses
+    commands = [line for s in steps for line in s.get("run", "").splitlines()]
+    commands += gitlab["plans"]["script"]
+    opplan = [
+        shlex.split(c.split(">")[0].split("||")[0]) for c in commands if c.startswith("opplan ")
+    ]
+    assert [c[1] for c in opplan] == [
+        "check",
+        "check",
+        "codeowners",
+        "build",
+        "check",
+        "codeowners",
+        "build",
+    ]
+    for args in opplan:
+        with cli.make_context("opplan", args[1:]) as ctx:
+            sub = cli.get_command(ctx, args[1])
+            assert sub is not None
+            sub.make_context(args[1], args[2:], parent=ctx)  # raises on an unknown option
