@@ -230,3 +230,27 @@ def test_the_ci_examples_in_the_docs_are_valid_yaml_with_real_commands(
             sub = cli.get_command(ctx, args[1])
             assert sub is not None
             sub.make_context(args[1], args[2:], parent=ctx)  # raises on an unknown option
+
+
+@pytest.mark.parametrize(
+    "case", sorted(p.name for p in (REPO / "samples" / "invalid").iterdir() if p.is_dir())
+)
+def test_every_invalid_sample_gives_valid_sarif_and_one_annotation_per_diagnostic(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same diagnostics as the text format (samples/invalid/*/expected.txt), in both."""
+    monkeypatch.chdir(REPO / "samples" / "invalid" / case)
+    expected = (Path("expected.txt")).read_text(encoding="utf-8").splitlines()
+    where = [line.split(": ", 1)[0].split(":") for line in expected]
+    code, out, _ = run_check(".", "--format", "sarif")
+    log = json.loads(out)
+    _validate(log)
+    found = []
+    for result in log["runs"][0]["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        uri = physical["artifactLocation"]["uri"].removeprefix(f"samples/invalid/{case}/")
+        region = physical["region"]
+        found.append([uri, str(region["startLine"]), str(region["startColumn"])])
+    assert code == 1 and found == where
+    code, out, _ = run_check(".", "--format", "github")
+    assert code == 1 and len(out.splitlines()) == len(expected)
