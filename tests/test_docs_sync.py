@@ -55,6 +55,10 @@ _NOT_FILES = {
     ("opplan/model/formatdoc.py", "../README.md"): "a link it writes into docs/plan-format.md",
     ("opplan/util/resources.py", "opplan/default_templates"): "a directory of the wheel only",
     ("opplan/util/resources.py", "opplan/sample_cycle"): "a directory of the wheel only",
+    (
+        "opplan/check/codeowners.py",
+        "docs/CODEOWNERS",
+    ): "where GitHub looks in a planning repository",
 }
 
 

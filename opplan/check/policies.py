@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 
+from opplan.check.codeowners import check_codeowners_stale
 from opplan.check.placeholder import check_placeholder
 from opplan.check.style import check_narrative_style
 from opplan.model import Cycle, PolicySetting, ask_ref, dependency_ref
@@ -293,6 +294,13 @@ POLICIES: tuple[Policy, ...] = (
         frozenset(),
         check_placeholder,
         "owners name a person and narratives are written, not what a scaffold left",
+    ),
+    Policy(
+        "codeowners-stale",
+        Effective("warning"),
+        frozenset(),
+        check_codeowners_stale,
+        "the repository's CODEOWNERS holds the section opplan codeowners writes for the cycle",
     ),
 )
 BY_NAME = {p.name: p for p in POLICIES}

@@ -16,6 +16,7 @@ import click
 from opplan.cli import approved as _approved
 from opplan.cli import build as _build
 from opplan.cli import check as _check
+from opplan.cli import codeowners as _codeowners
 from opplan.cli import goals as _goals
 from opplan.cli import importtable as _importtable
 from opplan.cli import review as _review
@@ -36,6 +37,7 @@ COMMANDS = (
     _goals.goals,
     _goals.goal,
     _approved.approved,
+    _codeowners.codeowners,
 )
 
 

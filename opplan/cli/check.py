@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from opplan import pipeline
-from opplan.cli.options import cycle_dir_argument, report_diagnostics, strict_option
+from opplan.cli.options import report_diagnostics, strict_option
+from opplan.model.diagnostics import failed
 
 
 @click.command()
-@cycle_dir_argument
+@click.argument("paths", metavar="[DIR]", nargs=-1, type=click.Path(exists=False))
 @strict_option
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", *pipeline.CI_FORMATS]),
     default="text",
     show_default=True,
-    help="Diagnostics as text lines on stderr or JSON on stdout.",
+    help="Diagnostics as text lines on stderr, or on stdout as JSON, GitHub Actions "
+    "annotations (github) or a SARIF 2.1.0 log (sarif); see docs/ci.md.",
 )
 @click.option(
     "--pages",
@@ -29,7 +32,13 @@ from opplan.cli.options import cycle_dir_argument, report_diagnostics, strict_op
     help="How the page-limit policy counts pages: exact (LibreOffice), estimate, "
     "auto (exact when LibreOffice is installed) or off.",
 )
-def check(cycle_dir: str, strict: bool, fmt: str, pages: str) -> None:
+@click.option(
+    "--files",
+    is_flag=True,
+    help="The arguments are changed files, as pre-commit passes them: check every cycle "
+    "holding one (the nearest directory above with cycle.yaml); other files are skipped.",
+)
+def check(paths: tuple[str, ...], strict: bool, fmt: str, pages: str, files: bool) -> None:
     """Check the plans of a cycle and print every problem.
 
     Each diagnostic reads path:line:col: error|warning: message [rule].
@@ -38,8 +47,38 @@ def check(cycle_dir: str, strict: bool, fmt: str, pages: str) -> None:
     \b
     Example:
       opplan check samples/northwind-op1-2027
+      opplan check plans/op1-2027 --format sarif > opplan.sarif
+      opplan check --files plans/op1-2027/retail/plan.yaml
     """
-    result = pipeline.check(cycle_dir, extra=pipeline.document_checks(pages))
+    if files:
+        cycles = [str(c) for c in pipeline.cycles_of(paths)]
+        if not cycles and fmt == "text":
+            return  # no plan changed: nothing to say
+    else:
+        cycles = [_one_cycle_dir(paths)]
+    diags = []
+    for cycle_dir in cycles:
+        diags.extend(pipeline.check(cycle_dir, extra=pipeline.document_checks(pages)).diagnostics)
     pipeline.settle()
-    if report_diagnostics(result.diagnostics, fmt, strict):
+    if fmt in pipeline.CI_FORMATS:
+        text = pipeline.ci_output(diags, fmt, cycles[0] if cycles else ".")
+        if text:
+            click.echo(text)
+        if failed(diags, strict):
+            sys.exit(1)
+    elif report_diagnostics(diags, fmt, strict):
         sys.exit(1)
+
+
+def _one_cycle_dir(paths: tuple[str, ...]) -> str:
+    """The cycle directory of a plain ``opplan check [DIR]``: one existing directory."""
+    if len(paths) > 1:
+        raise click.UsageError(
+            "give one cycle directory (or --files with the changed files, as pre-commit does)"
+        )
+    path = paths[0] if paths else "."
+    if not os.path.exists(path):
+        raise click.BadParameter(f"Directory '{path}' does not exist.", param_hint="'[DIR]'")
+    if not os.path.isdir(path):
+        raise click.BadParameter(f"Directory '{path}' is a file.", param_hint="'[DIR]'")
+    return path

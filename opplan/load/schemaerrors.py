@@ -27,7 +27,7 @@ from opplan.model.diagnostics import (
     error,
     warning,
 )
-from opplan.model.types import ITEM_ID_PATTERN
+from opplan.model.types import CODEOWNER_PATTERN, ITEM_ID_PATTERN
 from opplan.model.words import ITEM_ID_WORDS, NUMBER_FORMS, number_form
 
 _NUMBER_ERRORS = {
@@ -165,6 +165,11 @@ def _message(err: Any, model: type[BaseModel], loc: KeyPath, value: Any) -> str:
         return f"'{value}' is not a number: " + (form or NUMBER_FORMS)
     if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == ITEM_ID_PATTERN:
         return f"'{value}' is not a valid id: {ITEM_ID_WORDS}"
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == CODEOWNER_PATTERN:
+        return (
+            f"'{value}' is not a code owner: write a GitHub user (@name), "
+            "a team (@org/team) or an email address"
+        )
     if kind in _MAPPING_ERRORS:
         fields = _fields_at(model, loc)
         if not fields:

@@ -12,6 +12,7 @@ from opplan.model.settings import Policies
 from opplan.model.types import (
     MAX_RANK,
     Amounts,
+    Codeowner,
     Count,
     Due,
     ItemId,
@@ -165,6 +166,11 @@ class Plan(Record):
     name: Text = Field(description="Display name.")
     owner: str = Field(description="The single accountable owner.")
     contributors: tuple[str, ...] = Field((), description="Other authors.")
+    codeowners: tuple[Codeowner, ...] = Field(
+        (),
+        description="Who must review changes to this node's files (@user, @org/team or "
+        "an email); nodes without it take the nearest manager's. See docs/ci.md.",
+    )
     state: Literal["draft", "submitted"] = Field("draft", description="draft or submitted.")
     headcount: tuple[HeadcountLine, ...] = Field(
         (), description="Current run-rate heads: the flat baseline."

@@ -25,6 +25,12 @@ AskRef = str
 NODE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 QUARTER_RE = re.compile(r"^Q([1-4])$")
+#: A code owner as GitHub's CODEOWNERS takes one: a user ``@name``, a team ``@org/team``
+#: or an email address.
+CODEOWNER_PATTERN = (
+    r"^(?:@[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?"
+    r"|[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)$"
+)
 
 
 def _parse_start(value: Any) -> Any:
@@ -62,6 +68,7 @@ def _drop_source(value: Any) -> Any:
 # without a Python call per record (a large share of load time otherwise).
 SourceField = Annotated[Source, SkipValidation]
 ItemId = Annotated[str, Field(pattern=ITEM_ID_PATTERN)]
+Codeowner = Annotated[str, Field(pattern=CODEOWNER_PATTERN)]
 #: Bounds that keep every product and sum of the roll-up exact in 28-digit decimals
 #: (a quadrillion in any currency; ten million heads on one line).
 MAX_AMOUNT = Decimal(10) ** 15

@@ -43,6 +43,15 @@ from opplan.pipeline.approved import (
     approved_workbook,
     write_approved,
 )
+from opplan.pipeline.ci import (
+    CI_FORMATS,
+    Codeowners,
+    ci_output,
+    codeowners,
+    cycles_of,
+    opplan_version,
+    write_codeowners,
+)
 from opplan.pipeline.goals import (
     GOAL_COLORS,
     GoalsResult,
@@ -64,12 +73,14 @@ if TYPE_CHECKING:
 __all__ = [
     "APPROVED_FORMATS",
     "APPROVED_TABLES",
+    "CI_FORMATS",
     "GOAL_COLORS",
     "NODE_ROLES",
     "PAGE_MODES",
     "STATUS_FORMATS",
     "Approved",
     "Checked",
+    "Codeowners",
     "DocumentCheck",
     "GoalsResult",
     "RolledUp",
@@ -80,6 +91,9 @@ __all__ = [
     "approved_workbook",
     "build",
     "check",
+    "ci_output",
+    "codeowners",
+    "cycles_of",
     "default_jobs",
     "document_checks",
     "formats",
@@ -89,6 +103,7 @@ __all__ = [
     "import_table",
     "init_cycle",
     "new_node",
+    "opplan_version",
     "renderers",
     "review_import",
     "rollup",
@@ -99,6 +114,7 @@ __all__ = [
     "table_spec",
     "today",
     "write_approved",
+    "write_codeowners",
 ]
 
 #: A check that the document side registers for ``opplan check`` (by policy name): it gets
