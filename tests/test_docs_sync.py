@@ -110,3 +110,15 @@ def test_no_doc_or_message_names_a_file_outside_the_repository():
             if not _resolves(page, token):
                 missing.append(f"{page.relative_to(REPO)}: {token}")
     assert missing == []
+
+
+def test_the_project_address_is_the_one_pyproject_declares():
+    """SARIF rule links and the pre-commit snippet use pyproject's [project.urls] Homepage."""
+    import tomllib
+
+    from opplan.render.diagnostics import DOCS_URL
+
+    home = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["urls"]["Homepage"]
+    assert DOCS_URL.startswith(home + "/")
+    ci = (REPO / "docs" / "ci.md").read_text()
+    assert f"repo: {home} " in ci
