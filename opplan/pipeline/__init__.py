@@ -34,6 +34,7 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
+from opplan.pipeline.revisions import Diffed, diff
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -47,12 +48,14 @@ __all__ = [
     "NODE_ROLES",
     "PAGE_MODES",
     "Checked",
+    "Diffed",
     "DocumentCheck",
     "RolledUp",
     "UserError",
     "build",
     "check",
     "default_jobs",
+    "diff",
     "document_checks",
     "formats",
     "import_table",
