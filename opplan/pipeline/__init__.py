@@ -34,7 +34,7 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
-from opplan.pipeline.revisions import Diffed, diff
+from opplan.pipeline.revisions import Diffed, diff, diff_output
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -56,6 +56,7 @@ __all__ = [
     "check",
     "default_jobs",
     "diff",
+    "diff_output",
     "document_checks",
     "formats",
     "import_table",
