@@ -31,7 +31,20 @@ from opplan.cli import cli
 from opplan.model.costing import Amount
 from opplan.report.changes import CycleDiff
 
-CSV_HEADER = ["node", "change", "item", "title", "field", "old", "new", "by", "detail", "headcount", "cost", "run_rate"]
+CSV_HEADER = [
+    "node",
+    "change",
+    "item",
+    "title",
+    "field",
+    "old",
+    "new",
+    "by",
+    "detail",
+    "headcount",
+    "cost",
+    "run_rate",
+]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "diff"
 REGOLD = os.environ.get("OPPLAN_REGOLD") == "1"
 

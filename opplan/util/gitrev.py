@@ -38,6 +38,10 @@ class GitError(Exception):
     """A revision that cannot be read: the message is one line for the user."""
 
 
+class GitMissing(GitError):
+    """git itself cannot be run."""
+
+
 def _first_line(stderr: bytes, fallback: str) -> str:
     """git's message, first line, without its ``fatal:``/``error:`` prefix."""
     lines = stderr.decode("utf-8", "replace").strip().splitlines()
@@ -61,7 +65,7 @@ def _run(args: Sequence[str], cwd: Path) -> str:
             check=False,
         )
     except FileNotFoundError:
-        raise GitError(
+        raise GitMissing(
             "git is not installed (or not on PATH): it is needed to read a revision"
         ) from None
     except subprocess.TimeoutExpired:
@@ -86,6 +90,8 @@ def locate(path: str | Path) -> tuple[Path, str]:
     full = Path(os.path.realpath(Path(path)))
     try:
         top = Path(_run(["rev-parse", "--show-toplevel"], _existing(full)).strip())
+    except GitMissing:
+        raise
     except GitError as exc:
         raise GitError(f"{path}: not in a git repository ({exc})") from None
     top = Path(os.path.realpath(top))
