@@ -73,6 +73,14 @@ def _ahead(b: Row | None, a: Row) -> bool:
     return b is not None and b.position is not None and (b.forced or b.position < a.position)  # type: ignore[operator]
 
 
+def _tighter(b: BudgetChange) -> bool:
+    """True when the budget gives less in some dimension (or limits one it did not)."""
+    return any(
+        new is not None and (old is None or new < old)
+        for old, new in ((b.old_headcount, b.new_headcount), (b.old_cost, b.new_cost))
+    )
+
+
 def _tagged(refs: list[tuple[str, str]]) -> str:
     return named([f"{ref} ({tag})" for ref, tag in refs])
 
@@ -91,7 +99,7 @@ def causes(
     path = ctx.path(a1.node)
     for at in reversed(path):  # the envelopes the ask is inside, top first
         budget = ctx.budgets.get(at)
-        if budget is not None:
+        if budget is not None and _tighter(budget) == below:
             out.append(Cause("budget", f"budget at {at}: {budget.text}", by=at))
     for at in path[:-1]:  # its node, or a node between it and the view's, moved
         if at in ctx.moved:
@@ -109,7 +117,8 @@ def causes(
                 )
             )
     change = ctx.asks.get(ref)
-    if change is not None and a0.requested != a1.requested:
+    grew = a1.amount.headcount > a0.amount.headcount or a1.amount.cost > a0.amount.cost
+    if change is not None and a0.requested != a1.requested and grew == below:
         out.append(
             Cause(
                 "own-amount",
