@@ -17,6 +17,7 @@ from pathlib import Path
 from opplan.model.diagnostics import Diagnostic, UserError, failed
 from opplan.report.changes import CycleDiff
 from opplan.revision.compare import compare
+from opplan.util.gcpause import paused_gc
 from opplan.util.gitrev import GitError, revision_dir
 
 
@@ -88,6 +89,7 @@ def diff(old: str | Path | None, new: str | Path = ".", *, old_rev: str | None =
     if old is None:
         raise _usage("give OLD and NEW, or --old-rev REV [DIR]")
     with ExitStack() as stack:
+        stack.enter_context(paused_gc())  # two roll-ups and their comparison: no cycles
         old_dir, old_tmp = _side(old, stack)
         new_dir, new_tmp = _side(new, stack)
         before = rollup(old_dir)

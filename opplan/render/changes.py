@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from opplan.model.costing import ZERO_AMOUNT, Amount
-from opplan.render.contract import amount, heads, money
+from opplan.render.contract import heads, money
 from opplan.render.tabular import csv_rows
 from opplan.report.changes import (
     AskChange,
@@ -36,6 +36,12 @@ def shown(result: CycleDiff, node: str | None = None) -> tuple[NodeDiff, ...]:
     where anything changed, depth-first."""
     nodes = result.subtree(node) if node is not None else result.nodes
     return tuple(n for n in nodes if n.changed)
+
+
+def amount(a: Amount) -> dict[str, Any]:
+    """Headcount, in-year cost and run rate (as :func:`opplan.render.contract.amount`, built
+    directly: a diff of a large org prints hundreds of thousands of them)."""
+    return {"headcount": heads(a.headcount), "cost": money(a.cost), "run_rate": money(a.run_rate)}
 
 
 def _amount(a: Amount | None) -> dict[str, Any] | None:

@@ -35,6 +35,7 @@ class Row:
     amount: Amount  # what the line counts (after a partial); requested when cut or deferred
     position: int | None  # in the view's order (live asks only)
     forced: bool
+    used: Amount = ZERO_AMOUNT  # the budget the line has used down to it (live asks only)
 
     @property
     def funded(self) -> Amount:
@@ -47,7 +48,14 @@ def rows_of(report: NodeReport, ref: Callable[[str], str]) -> dict[str, Row]:
     for r in report.stack:
         key = ref(r.ask)
         out[key] = Row(
-            key.partition("/")[0], r.title, r.status, r.requested, r.amount, r.position, r.forced
+            key.partition("/")[0],
+            r.title,
+            r.status,
+            r.requested,
+            r.amount,
+            r.position,
+            r.forced,
+            r.used,
         )
     for d in report.removed:
         key = ref(d.ask)
@@ -69,8 +77,16 @@ class Context:
     moved: Mapping[NodeId, NodeChange]  # the nodes moved under another parent, by id
 
 
-def _ahead(b: Row | None, a: Row) -> bool:
-    return b is not None and b.position is not None and (b.forced or b.position < a.position)  # type: ignore[operator]
+#: An ask that may have changed places with a move: its reference, its rows on each side,
+#: and its place in the line's counting there (-1 when funded by decision, which counts
+#: first; its position when live; None when not live or absent).
+Candidate = tuple[str, "Row | None", "Row | None", "int | None", "int | None"]
+
+
+def _key(row: Row | None) -> int | None:
+    if row is None or row.position is None:
+        return None
+    return -1 if row.forced else row.position
 
 
 def _tighter(b: BudgetChange) -> bool:
@@ -90,9 +106,15 @@ def causes(
     old: Mapping[str, Row],
     new: Mapping[str, Row],
     ctx: Context,
-    candidates: Collection[str],
+    candidates: Sequence[Candidate] | None,
 ) -> tuple[Cause, ...]:
-    """Why ``ref`` crossed the line between ``old`` and ``new`` (one view on both sides)."""
+    """Why ``ref`` crossed the line between ``old`` and ``new`` (one view on both sides).
+
+    ``candidates`` (by reference) are the asks that may have changed places with it, each
+    with its rows and its place in the line's counting on each side; None when
+    the view has too many moves and changes to compare each pair (:data:`PAIR_LIMIT`): the
+    asks ahead are then summed as one cause, from the budget the line used before the ask.
+    """
     a0, a1 = old[ref], new[ref]
     below = a1.status != "above"
     out: list[Cause] = []
@@ -126,7 +148,10 @@ def causes(
                 amount=a1.requested - a0.requested,
             )
         )
-    if a0.position is not None and a1.position is not None and not (a0.forced or a1.forced):
+    live = a0.position is not None and a1.position is not None and not (a0.forced or a1.forced)
+    if live and candidates is None:
+        out.extend(_ahead_total(a0, a1, below))
+    elif live and candidates is not None:
         found: dict[CauseKind, tuple[list[tuple[str, str]], Amount]] = {}
 
         def note(kind: CauseKind, b: str, tag: str, amount: Amount) -> None:
@@ -134,29 +159,46 @@ def causes(
             refs.append((b, tag))
             found[kind] = (refs, total + amount)
 
-        for b in sorted(candidates):
-            if b == ref:
+        p0, p1 = a0.position, a1.position
+        assert p0 is not None and p1 is not None
+        for b, b0, b1, k0, k1 in candidates:
+            was = k0 is not None and k0 < p0
+            now = k1 is not None and k1 < p1
+            if not (was or now) or b == ref:
                 continue
-            b0, b1 = old.get(b), new.get(b)
-            was, now = _ahead(b0, a0), _ahead(b1, a1)
-            if below and now and not was:
-                assert b1 is not None
-                tag = "new" if b0 is None else ("funded by decision" if b1.forced else "now ahead")
-                if b0 is None and b in ctx.asks and ctx.asks[b].change != "added":
-                    tag = "moved in"
-                note("ranked-ahead", b, tag, b1.amount)
-            elif not below and was and not now:
-                assert b0 is not None
-                tag = (
-                    "removed"
-                    if b1 is None
-                    else (b1.status if b1.position is None else "now behind")
-                )
-                note("ahead-left", b, tag, ZERO_AMOUNT - b0.amount)
-            elif was and now and b0 is not None and b1 is not None and b0.amount != b1.amount:
-                grew = b1.amount.cost > b0.amount.cost or b1.amount.headcount > b0.amount.headcount
-                if grew == below:
-                    note("ahead-grew" if grew else "ahead-shrank", b, "", b1.amount - b0.amount)
+            if now and not was:
+                if below:
+                    assert b1 is not None
+                    tag = (
+                        "new"
+                        if b0 is None
+                        else ("funded by decision" if b1.forced else "now ahead")
+                    )
+                    if b0 is None and b in ctx.asks and ctx.asks[b].change != "added":
+                        tag = "moved in"
+                    note("ranked-ahead", b, tag, b1.amount)
+            elif was and not now:
+                if not below:
+                    assert b0 is not None
+                    tag = (
+                        "removed"
+                        if b1 is None
+                        else (b1.status if b1.position is None else "now behind")
+                    )
+                    note("ahead-left", b, tag, ZERO_AMOUNT - b0.amount)
+            else:
+                assert b0 is not None and b1 is not None
+                if b0.amount != b1.amount:
+                    grew = (
+                        b1.amount.cost > b0.amount.cost or b1.amount.headcount > b0.amount.headcount
+                    )
+                    if grew == below:
+                        note(
+                            "ahead-grew" if grew else "ahead-shrank",
+                            b,
+                            "",
+                            b1.amount - b0.amount,
+                        )
         words = {
             "ranked-ahead": "ranked ahead",
             "ahead-left": "no longer ahead",
@@ -184,6 +226,22 @@ def causes(
     return tuple(out)
 
 
+def _ahead_total(a0: Row, a1: Row, below: bool) -> list[Cause]:
+    """The asks ahead of an ask, summed: what the line used before it on each side."""
+    more = (a1.used - a1.amount) - (a0.used - a0.amount)
+    grew = more.headcount > 0 or more.cost > 0
+    if more == ZERO_AMOUNT or grew != below:
+        return []
+    kind: CauseKind = "ahead-grew" if grew else "ahead-shrank"
+    text = f"the asks ahead of it take {delta_text(more)} {'more' if grew else 'less'}"
+    return [Cause(kind, text, amount=more)]
+
+
+#: Above this many (move, changed ask) pairs in one view, the asks ahead of a move are
+#: summed instead of named one by one (bounded work for any edit).
+PAIR_LIMIT = 2_000_000
+
+
 def moves(
     old: Mapping[str, Row],
     new: Mapping[str, Row],
@@ -191,14 +249,24 @@ def moves(
     changed: Collection[str],
 ) -> list[LineMove]:
     """The asks on both sides of the view funded on one side only, in the new order."""
-    candidates = {r for r in changed if r in old or r in new}
-    candidates.update(r for r in new if r not in old)
-    candidates.update(r for r in old if r not in new)
+    crossed = [
+        (ref, old[ref], a1)
+        for ref, a1 in new.items()
+        if ref in old and (old[ref].status == "above") != (a1.status == "above")
+    ]
+    if not crossed:
+        return []
+    found = {r for r in changed if r in old or r in new}
+    found.update(r for r in new if r not in old)
+    found.update(r for r in old if r not in new)
+    candidates = None
+    if len(crossed) * len(found) <= PAIR_LIMIT:
+        candidates = []
+        for b in sorted(found):
+            b0, b1 = old.get(b), new.get(b)
+            candidates.append((b, b0, b1, _key(b0), _key(b1)))
     out: list[LineMove] = []
-    for ref, a1 in new.items():
-        a0 = old.get(ref)
-        if a0 is None or (a0.status == "above") == (a1.status == "above"):
-            continue
+    for ref, a0, a1 in crossed:
         out.append(
             LineMove(
                 ref,
