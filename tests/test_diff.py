@@ -395,3 +395,25 @@ def test_renamed_from_an_id_the_old_version_lacks_is_a_warning(tmp_path: Path) -
         ("a", "removed"),
         ("b", "added"),
     ]
+
+
+def test_too_many_pairs_in_a_view_sum_the_asks_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opplan.revision import views
+
+    monkeypatch.setattr(views, "PAIR_LIMIT", 0)
+    old, new = write_pair(tmp_path)
+    result = pipeline.diff(old, new)
+    assert result.diff is not None
+    causes = {
+        (n.id, m.ask): [(c.kind, c.text, c.asks) for c in m.causes]
+        for n in result.diff.nodes
+        for m in n.moves
+    }
+    assert causes[("psi", "psi/p2")] == [
+        ("ahead-grew", "the asks ahead of it take 1 head, 120,000.00 more", ())
+    ]
+    assert causes[("tau", "tau/t2")] == [
+        ("ahead-shrank", "the asks ahead of it take 1 head, 120,000.00 less", ())
+    ]

@@ -2,8 +2,9 @@
 
 Each side is a cycle directory, or a directory as it was at a git revision, read into
 a temporary directory without touching the working tree (:mod:`opplan.util.gitrev`).
-Each side goes through the pipeline's own check and roll-up, so the statuses compared
-are the real roll-up's.
+Each side is loaded, validated and rolled up by the pipeline's own stages, so the statuses
+compared are the real roll-up's; the policies and narrative checks of ``opplan check``,
+which change no figure, are not run (``opplan check`` reports them).
 """
 
 from __future__ import annotations
@@ -14,8 +15,20 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from opplan.model.diagnostics import Diagnostic, UserError, failed
+from opplan.check.validate import validate
+from opplan.engine.rollup import rollup as roll_up
+from opplan.load.loader import load
+from opplan.load.yamlsrc import resolve_positions
+from opplan.model import Cycle
+from opplan.model.diagnostics import (
+    Diagnostic,
+    UserError,
+    cap_per_file,
+    failed,
+    sort_diagnostics,
+)
 from opplan.report.changes import CycleDiff
+from opplan.report.records import Report
 from opplan.revision.compare import compare
 from opplan.util.gcpause import paused_gc
 from opplan.util.gitrev import GitError, revision_dir
@@ -23,7 +36,7 @@ from opplan.util.gitrev import GitError, revision_dir
 
 @dataclass(frozen=True)
 class Diffed:
-    """Both sides' diagnostics and, when neither has errors, the diff."""
+    """Both sides' diagnostics (when a side has errors) and, when neither has, the diff."""
 
     old_diagnostics: list[Diagnostic]
     new_diagnostics: list[Diagnostic]
@@ -75,11 +88,20 @@ def _relabel(diags: list[Diagnostic], tmp: str | None, label: str) -> list[Diagn
     return out
 
 
+def _rolled(cycle_dir: Path) -> tuple[Cycle, list[Diagnostic], Report | None]:
+    """One side: loaded, validated and rolled up as ``opplan rollup`` does, without what
+    changes no figure (the policies and the narrative checks of ``opplan check``). Its
+    diagnostics when it has errors (sorted, at exact positions), else none and the roll-up."""
+    cycle, diags = load(cycle_dir)
+    diags.extend(validate(cycle))
+    if failed(diags):
+        return cycle, cap_per_file(sort_diagnostics(resolve_positions(diags))), None
+    return cycle, [], roll_up(cycle)
+
+
 def diff(old: str | Path | None, new: str | Path = ".", *, old_rev: str | None = None) -> Diffed:
     """Compare two versions of a cycle: each a directory or ``REV:path`` (a directory as
     it was at a git revision); ``old_rev`` makes the old side ``new`` at that revision."""
-    from opplan.pipeline import rollup
-
     if old_rev is not None:
         if old is not None:
             raise _usage("give OLD or --old-rev, not both")
@@ -92,15 +114,13 @@ def diff(old: str | Path | None, new: str | Path = ".", *, old_rev: str | None =
         stack.enter_context(paused_gc())  # two roll-ups and their comparison: no cycles
         old_dir, old_tmp = _side(old, stack)
         new_dir, new_tmp = _side(new, stack)
-        before = rollup(old_dir)
-        after = rollup(new_dir)
-        old_diags = _relabel(before.diagnostics, old_tmp, str(old))
-        new_diags = _relabel(after.diagnostics, new_tmp, str(new))
-        if before.report is None or after.report is None:
+        old_cycle, old_diags, old_report = _rolled(old_dir)
+        new_cycle, new_diags, new_report = _rolled(new_dir)
+        old_diags = _relabel(old_diags, old_tmp, str(old))
+        new_diags = _relabel(new_diags, new_tmp, str(new))
+        if old_report is None or new_report is None:
             return Diffed(old_diags, new_diags, None)
-        result, diags = compare(
-            before.cycle, before.report, after.cycle, after.report, str(old), str(new)
-        )
+        result, diags = compare(old_cycle, old_report, new_cycle, new_report, str(old), str(new))
         return Diffed(old_diags, new_diags, result, _relabel(diags, new_tmp, str(new)))
 
 

@@ -233,7 +233,8 @@ def _ahead_total(a0: Row, a1: Row, below: bool) -> list[Cause]:
     if more == ZERO_AMOUNT or grew != below:
         return []
     kind: CauseKind = "ahead-grew" if grew else "ahead-shrank"
-    text = f"the asks ahead of it take {delta_text(more)} {'more' if grew else 'less'}"
+    size = more if grew else ZERO_AMOUNT - more
+    text = f"the asks ahead of it take {amount_text(size)} {'more' if grew else 'less'}"
     return [Cause(kind, text, amount=more)]
 
 
