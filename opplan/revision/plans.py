@@ -49,6 +49,14 @@ def ask_changes(
             out.append(AskChange(ref, nid, ask.title, "added", None, amount))
             continue
         was = old_requested[aid]
+        if (
+            was == amount
+            and before.title == ask.title
+            and before.goals == ask.goals
+            and before.depends_on == ask.depends_on
+            and [h.start for h in before.headcount] == [h.start for h in ask.headcount]
+        ):
+            continue  # the common case, decided without printing a field
         fields = _field("title", before.title, ask.title)
         for name, text in _AMOUNT_FIELDS:
             fields += _field(name, text(was), text(amount))
