@@ -190,3 +190,18 @@ def test_a_revision_larger_than_the_caps_is_refused(
         f"{sum(p.stat().st_size for p in files)} bytes: "
         "more than opplan reads (10 files, 2147483648 bytes)\n"
     )
+
+
+def test_errors_in_the_old_revision_name_its_files_and_exit_1(repo: Path) -> None:
+    payments = repo / "cycle" / "northwind" / "payments" / "plan.yaml"
+    good = payments.read_text()
+    payments.write_text(good.replace("owner: Olivia Grant", "owner: [Olivia, Grant]"))
+    git(repo, "commit", "-q", "-am", "a broken draft")
+    payments.write_text(good)
+    git(repo, "commit", "-q", "-am", "fixed")
+    code, out, err = run("--old-rev", "HEAD~1", "cycle")
+    assert (code, out) == (1, "")
+    lines = err.splitlines()
+    assert lines[0].startswith("HEAD~1:cycle/northwind/payments/plan.yaml:2:")
+    assert "error" in lines[0]
+    assert lines[-1] == "opplan diff: the old version (HEAD~1:cycle) has errors; nothing compared"

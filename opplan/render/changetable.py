@@ -28,13 +28,14 @@ _COUNTS = (
 
 
 def counts_text(c: ChangeCounts) -> str:
-    """``'2 asks added, 1 moved below the line, 1 budget'`` (only the kinds present)."""
+    """``'2 asks added, 1 moved below the line, 1 budget'`` (only the kinds present);
+    ``'figures only'`` when only the bridge moved (a flat plan changed)."""
     parts = []
     for key, one, many in _COUNTS:
         n = getattr(c, key)
         if n:
             parts.append(f"{n} {one if n == 1 else many}")
-    return ", ".join(parts) or "totals only"
+    return ", ".join(parts) or "figures only"
 
 
 def _heads(value: Decimal) -> str:
