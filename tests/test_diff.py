@@ -417,3 +417,17 @@ def test_too_many_pairs_in_a_view_sum_the_asks_ahead(
     assert causes[("tau", "tau/t2")] == [
         ("ahead-shrank", "the asks ahead of it take 1 head, 120,000.00 less", ())
     ]
+
+
+def test_an_error_in_an_unchanged_file_names_the_new_versions_file(tmp_path: Path) -> None:
+    """Unchanged plan.yaml files are not parsed twice; a side with errors is loaded again,
+    so its diagnostics name its own files."""
+    a = plan("A", hc=1, dependencies=[{"id": "D1", "on": "b", "what": "An API"}])
+    write_cycle(tmp_path / "old", {"org": plan("Org", hc=1), "org/a": a, "org/b": plan("B", hc=1)})
+    write_cycle(tmp_path / "new", {"org": plan("Org", hc=1), "org/a": a})
+    result = pipeline.diff(tmp_path / "old", tmp_path / "new")
+    assert result.failed_side == "new"
+    errors = [d.format() for d in result.new_diagnostics if d.severity.value == "error"]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{tmp_path / 'new'}/org/a/plan.yaml:")
+    assert "'b'" in errors[0]

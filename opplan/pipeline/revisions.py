@@ -17,9 +17,10 @@ from pathlib import Path
 
 from opplan.check.validate import validate
 from opplan.engine.rollup import rollup as roll_up
-from opplan.load.loader import load
-from opplan.load.yamlsrc import resolve_positions
-from opplan.model import Cycle
+from opplan.load.loader import Reuse, load
+from opplan.load.orgtree import PLAN_FILE
+from opplan.load.yamlsrc import MAX_FILE_BYTES, resolve_positions
+from opplan.model import Cycle, Plan
 from opplan.model.diagnostics import (
     Diagnostic,
     UserError,
@@ -88,15 +89,43 @@ def _relabel(diags: list[Diagnostic], tmp: str | None, label: str) -> list[Diagn
     return out
 
 
-def _rolled(cycle_dir: Path) -> tuple[Cycle, list[Diagnostic], Report | None]:
+def _rolled(
+    cycle_dir: Path, reuse: Reuse | None = None
+) -> tuple[Cycle, list[Diagnostic], Report | None]:
     """One side: loaded, validated and rolled up as ``opplan rollup`` does, without what
     changes no figure (the policies and the narrative checks of ``opplan check``). Its
-    diagnostics when it has errors (sorted, at exact positions), else none and the roll-up."""
-    cycle, diags = load(cycle_dir)
+    diagnostics when it has errors (sorted, at exact positions), else none and the roll-up.
+
+    ``reuse`` hands over the other side's plans of unchanged files; when the side has
+    errors it is loaded again without, so that every diagnostic names its own files."""
+    cycle, diags = load(cycle_dir, reuse=reuse)
     diags.extend(validate(cycle))
     if failed(diags):
+        if reuse is not None:
+            return _rolled(cycle_dir)
         return cycle, cap_per_file(sort_diagnostics(resolve_positions(diags))), None
     return cycle, [], roll_up(cycle)
+
+
+def _unchanged(old: Cycle, old_dir: Path) -> Reuse:
+    """The old side's plan of a node whose plan.yaml is byte for byte the same on the new
+    side (at the same place in the tree): most files of two drafts are."""
+    by_rel = {n.rel: n.plan for n in old.nodes.values() if n.plan is not None}
+
+    def reuse(rel: str, path: Path) -> Plan | None:
+        plan = by_rel.get(rel)
+        if plan is None:
+            return None
+        before = old_dir / rel / PLAN_FILE
+        try:
+            size = path.stat().st_size
+            if size != before.stat().st_size or size > MAX_FILE_BYTES:
+                return None
+            return plan if before.read_bytes() == path.read_bytes() else None
+        except OSError:
+            return None  # the loader reports it
+
+    return reuse
 
 
 def diff(old: str | Path | None, new: str | Path = ".", *, old_rev: str | None = None) -> Diffed:
@@ -115,7 +144,8 @@ def diff(old: str | Path | None, new: str | Path = ".", *, old_rev: str | None =
         old_dir, old_tmp = _side(old, stack)
         new_dir, new_tmp = _side(new, stack)
         old_cycle, old_diags, old_report = _rolled(old_dir)
-        new_cycle, new_diags, new_report = _rolled(new_dir)
+        reuse = _unchanged(old_cycle, old_dir) if old_report is not None else None
+        new_cycle, new_diags, new_report = _rolled(new_dir, reuse)
         old_diags = _relabel(old_diags, old_tmp, str(old))
         new_diags = _relabel(new_diags, new_tmp, str(new))
         if old_report is None or new_report is None:
