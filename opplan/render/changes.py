@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.model.costing import Amount
 from opplan.render.contract import heads, money
 from opplan.render.tabular import csv_rows
 from opplan.report.changes import (
@@ -80,6 +80,7 @@ def ask_entry(c: AskChange) -> dict[str, Any]:
         "old": _amount(c.old),
         "new": _amount(c.new),
         "fields": _fields(c.fields),
+        "delta": amount(c.delta),
     }
 
 
@@ -106,6 +107,7 @@ def move_entry(m: LineMove) -> dict[str, Any]:
         "old_amount": amount(m.old_amount),
         "new_amount": amount(m.new_amount),
         "causes": [cause_entry(c) for c in m.causes],
+        "funded_change": amount(m.funded_change),
     }
 
 
@@ -235,13 +237,6 @@ def _delta(a: Amount | None) -> tuple[Any, Any, Any]:
     )
 
 
-def _minus(new: Amount | None, old: Amount | None) -> Amount | None:
-    if new is None and old is None:
-        return None
-    zero = Amount()
-    return (new or zero) - (old or zero)
-
-
 def csv_records(n: NodeDiff) -> Iterator[tuple[Any, ...]]:
     """One row per change of a node: (node, change, item, title, field, old, new, by,
     detail, heads, cost, run rate); amounts are the signed change (of a move across the
@@ -251,7 +246,7 @@ def csv_records(n: NodeDiff) -> Iterator[tuple[Any, ...]]:
         new = c.node if c.change == "renamed" else c.new_parent
         yield (n.id, f"node-{c.change}", c.node, c.name, "", old, new, "", "", *_delta(None))
     for a in n.asks:
-        delta = _delta(_minus(a.new, a.old))
+        delta = _delta(a.delta)
         if not a.fields:
             yield (n.id, f"ask-{a.change}", a.ask, a.title, "", None, None, "", "", *delta)
         for k, f in enumerate(a.fields):
@@ -279,7 +274,7 @@ def csv_records(n: NodeDiff) -> Iterator[tuple[Any, ...]]:
             m.new,
             "",
             causes,
-            *_delta(ZERO_AMOUNT - m.old_amount if m.direction == "below" else m.new_amount),
+            *_delta(m.funded_change),
         )
     for d in n.decisions:
         yield (n.id, f"decision-{d.change}", d.ask, "", "", d.old, d.new, d.by, "", *_delta(None))
@@ -315,7 +310,7 @@ def csv_records(n: NodeDiff) -> Iterator[tuple[Any, ...]]:
                 ("requested", s.requested),
                 ("funded", s.funded),
             ):
-                if step != Amount():
+                if column in s.columns:
                     yield (
                         n.id,
                         "bridge",

@@ -68,7 +68,7 @@ def _bridge_lines(b: Bridge) -> list[str]:
     )
     rows: list[list[str]] = []
     for name, old, new, attr in columns:
-        steps = [(s.label, getattr(s, attr)) for s in b.steps if getattr(s, attr) != Amount()]
+        steps = [(s.label, getattr(s, attr)) for s in b.steps if attr in s.columns]
         if not steps:
             continue
         body = [("old", old, False), *((label, a, True) for label, a in steps), ("new", new, False)]

@@ -58,6 +58,7 @@ class AskChange:
     old: Amount | None  # requested, as written (None: added)
     new: Amount | None  # requested, as written (None: removed)
     fields: tuple[FieldChange, ...] = ()  # what changed (empty for added and removed)
+    delta: Amount = ZERO_AMOUNT  # new less old requested (an added ask: new; removed: -old)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class LineMove:
     old_amount: Amount  # what the line counted on each side (after a partial)
     new_amount: Amount
     causes: tuple[Cause, ...]
+    #: What it adds to this view's funded total (above: its new amount) or takes from it
+    #: (below: minus its old amount).
+    funded_change: Amount = ZERO_AMOUNT
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,7 @@ class BridgeStep:
     flat: Amount = ZERO_AMOUNT
     requested: Amount = ZERO_AMOUNT
     funded: Amount = ZERO_AMOUNT
+    columns: tuple[BridgeColumn, ...] = ()  # the columns it moves (non-zero), in order
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 from opplan.model import Ask, Decision, Goal, NodeId, Plan
-from opplan.model.costing import Amount
+from opplan.model.costing import ZERO_AMOUNT, Amount
 from opplan.report.changes import AskChange, BudgetChange, DecisionChange, FieldChange, GoalChange
 from opplan.report.goaltext import due_text, number
 from opplan.revision.words import budget_text, decision_text, heads_text, money_text
@@ -46,7 +46,7 @@ def ask_changes(
         before = olds.get(aid)
         amount = new_requested[aid]
         if before is None:
-            out.append(AskChange(ref, nid, ask.title, "added", None, amount))
+            out.append(AskChange(ref, nid, ask.title, "added", None, amount, delta=amount))
             continue
         was = old_requested[aid]
         if (
@@ -64,11 +64,21 @@ def ask_changes(
         fields += _field("goals", _listed(before.goals), _listed(ask.goals))
         fields += _field("depends_on", _listed(before.depends_on), _listed(ask.depends_on))
         if fields:
-            out.append(AskChange(ref, nid, ask.title, "changed", was, amount, tuple(fields)))
+            out.append(
+                AskChange(ref, nid, ask.title, "changed", was, amount, tuple(fields), amount - was)
+            )
     for aid, ask in olds.items():
         if aid not in news:
             out.append(
-                AskChange(f"{nid}/{aid}", nid, ask.title, "removed", old_requested[aid], None)
+                AskChange(
+                    f"{nid}/{aid}",
+                    nid,
+                    ask.title,
+                    "removed",
+                    old_requested[aid],
+                    None,
+                    delta=ZERO_AMOUNT - old_requested[aid],
+                )
             )
     return out
 

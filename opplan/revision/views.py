@@ -10,6 +10,7 @@ from opplan.model.costing import ZERO_AMOUNT, Amount
 from opplan.report.changes import (
     AskChange,
     Bridge,
+    BridgeColumn,
     BridgeKind,
     BridgeStep,
     BudgetChange,
@@ -279,6 +280,7 @@ def moves(
                 a0.amount,
                 a1.amount,
                 causes(ref, old, new, ctx, candidates),
+                a1.amount if a1.status == "above" else ZERO_AMOUNT - a0.amount,
             )
         )
     return out
@@ -295,6 +297,19 @@ _STEPS: tuple[tuple[BridgeKind, str], ...] = (
     ("moved-above", "asks now above the line"),
     ("moved-below", "asks now below the line"),
 )
+
+
+def _step(kind: BridgeKind, label: str, acc: list[Amount | int]) -> BridgeStep:
+    flat, requested, funded, count = acc
+    assert isinstance(flat, Amount) and isinstance(requested, Amount)
+    assert isinstance(funded, Amount) and isinstance(count, int)
+    sides: tuple[tuple[BridgeColumn, Amount], ...] = (
+        ("flat", flat),
+        ("requested", requested),
+        ("funded", funded),
+    )
+    columns = tuple(name for name, a in sides if a != ZERO_AMOUNT)
+    return BridgeStep(kind, label, count, flat, requested, funded, columns)
 
 
 def bridge(
@@ -341,10 +356,6 @@ def bridge(
         if ref not in new:
             kind = "asks-removed" if a.node in new_members else "nodes-removed"
             add(kind, ZERO_AMOUNT, ZERO_AMOUNT - a.requested, ZERO_AMOUNT - a.funded)
-    steps = tuple(
-        BridgeStep(kind, label, acc[kind][3], *acc[kind][:3])  # type: ignore[arg-type]
-        for kind, label in _STEPS
-        if kind in acc
-    )
+    steps = tuple(_step(kind, label, acc[kind]) for kind, label in _STEPS if kind in acc)
     t0, t1 = old_node.totals, new_node.totals
     return Bridge(t0.flat, t0.requested, t0.funded, steps, t1.flat, t1.requested, t1.funded)
