@@ -431,3 +431,25 @@ def test_an_error_in_an_unchanged_file_names_the_new_versions_file(tmp_path: Pat
     assert len(errors) == 1
     assert errors[0].startswith(f"{tmp_path / 'new'}/org/a/plan.yaml:")
     assert "'b'" in errors[0]
+
+
+def test_the_worked_example_of_the_docs_is_what_the_command_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(SAMPLE, tmp_path / "op1")
+    shutil.copytree(SAMPLE, tmp_path / "op2")
+    path = tmp_path / "op2" / "northwind" / "payments" / "plan.yaml"
+    text = path.read_text()
+    text = text.replace(
+        "budget: {headcount: 10, cost: 1900000}", "budget: {headcount: 8, cost: 1500000}"
+    )
+    text = text.replace(
+        "      decision: partial\n      headcount: 1\n      cost: 280000\n",
+        "      decision: fund\n",
+    )
+    path.write_text(text)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["op1", "op2", "--node", "payments"])
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "revisions.md").read_text()
+    example = doc.split("`opplan diff op1 op2 --node payments` prints:\n\n```\n", 1)[1]
+    assert (code, out) == (0, example.split("```", 1)[0])
