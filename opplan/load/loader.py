@@ -110,7 +110,8 @@ def _load(
         nodes[nd.id] = Node(
             nd.id, nd.rel, nd.parent, nd.children, nd.depth, Source(plan_path), plan, narrative
         )
-    assert next(parsed, None) is None, "one parse per plan not reused"  # ends the workers
+    leftover = next(parsed, None)  # runs the parser to its end, which ends the workers
+    assert leftover is None, "one parse per plan not reused"
     cycle = Cycle(base, settings, nodes, root, cycle_src)
     return cycle, diags
 
