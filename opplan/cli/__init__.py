@@ -17,6 +17,7 @@ from opplan.cli import approved as _approved
 from opplan.cli import build as _build
 from opplan.cli import check as _check
 from opplan.cli import codeowners as _codeowners
+from opplan.cli import diff as _diff
 from opplan.cli import goals as _goals
 from opplan.cli import importtable as _importtable
 from opplan.cli import review as _review
@@ -38,6 +39,7 @@ COMMANDS = (
     _goals.goal,
     _approved.approved,
     _codeowners.codeowners,
+    _diff.diff,
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +35,33 @@ from opplan.util.gcpause import paused_gc
 PARALLEL_MIN_NODES = 400
 
 
-def load(cycle_dir: str | Path, jobs: int | None = None) -> tuple[Cycle, list[Diagnostic]]:
+#: Given a node's directory (relative to the cycle) and its plan.yaml, a plan already loaded
+#: from a file with exactly these contents, or None to load it (see :func:`load`).
+Reuse = Callable[[str, Path], "Plan | None"]
+
+
+def load(
+    cycle_dir: str | Path, jobs: int | None = None, reuse: Reuse | None = None
+) -> tuple[Cycle, list[Diagnostic]]:
     """Load the cycle in ``cycle_dir``; every problem is a diagnostic.
 
     Large cycles are parsed by ``jobs`` worker processes (default: one per
     CPU); results are validated in this process in tree order, so the outcome
     is the same as a sequential load. The cyclic garbage collector is paused
     meanwhile (the model is acyclic; its scans took half the load time).
+
+    ``reuse`` lets a caller that loaded another version of the cycle hand over the plans
+    of files that did not change (``opplan diff``): those are not parsed again. A reused
+    plan's records keep the sources of the file it was loaded from, so a caller that
+    prints diagnostics of this cycle loads it again without ``reuse`` first.
     """
     with paused_gc():
-        return _load(cycle_dir, jobs)
+        return _load(cycle_dir, jobs, reuse)
 
 
-def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnostic]]:
+def _load(
+    cycle_dir: str | Path, jobs: int | None, reuse: Reuse | None = None
+) -> tuple[Cycle, list[Diagnostic]]:
     """:func:`load` with the collector as the caller left it."""
     display = str(cycle_dir)
     base = Path(cycle_dir)
@@ -74,13 +88,17 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
 
     nodes: dict[str, Node] = {}
     plan_paths = [display_path(display, f"{nd.rel}/{PLAN_FILE}") for nd in found]
-    for nd, plan_path, (data, parse_diags) in zip(
-        found, plan_paths, _parse_all(plan_paths, jobs), strict=False
-    ):
-        diags.extend(parse_diags)
-        plan = validate_model(data, plan_path, Plan, diags)
-        if plan is not None:
-            diags.extend(ignored_keys(plan))
+    reused = [reuse(nd.rel, base / nd.rel / PLAN_FILE) if reuse else None for nd in found]
+    parsed = _parse_all([p for p, r in zip(plan_paths, reused, strict=True) if r is None], jobs)
+    for nd, plan_path, known in zip(found, plan_paths, reused, strict=True):
+        if known is None:
+            data, parse_diags = next(parsed)
+            diags.extend(parse_diags)
+            plan = validate_model(data, plan_path, Plan, diags)
+            if plan is not None:
+                diags.extend(ignored_keys(plan))
+        else:
+            plan = known
         narrative = None
         narrative_file = base / nd.rel / NARRATIVE_FILE
         if narrative_file.is_file() and inside(narrative_file, top):
@@ -92,6 +110,8 @@ def _load(cycle_dir: str | Path, jobs: int | None) -> tuple[Cycle, list[Diagnost
         nodes[nd.id] = Node(
             nd.id, nd.rel, nd.parent, nd.children, nd.depth, Source(plan_path), plan, narrative
         )
+    leftover = next(parsed, None)  # runs the parser to its end, which ends the workers
+    assert leftover is None, "one parse per plan not reused"
     cycle = Cycle(base, settings, nodes, root, cycle_src)
     return cycle, diags
 

@@ -60,6 +60,7 @@ from opplan.pipeline.goals import (
     goals_output,
     today,
 )
+from opplan.pipeline.revisions import Diffed, diff, diff_output
 from opplan.pipeline.status import STATUS_FORMATS, Status, status, status_output
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
@@ -81,6 +82,7 @@ __all__ = [
     "Approved",
     "Checked",
     "Codeowners",
+    "Diffed",
     "DocumentCheck",
     "GoalsResult",
     "RolledUp",
@@ -95,6 +97,8 @@ __all__ = [
     "codeowners",
     "cycles_of",
     "default_jobs",
+    "diff",
+    "diff_output",
     "document_checks",
     "formats",
     "goal_status",
