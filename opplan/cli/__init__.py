@@ -17,6 +17,7 @@ from opplan.cli import build as _build
 from opplan.cli import check as _check
 from opplan.cli import importtable as _importtable
 from opplan.cli import review as _review
+from opplan.cli import revise as _revise
 from opplan.cli import rollup as _rollup
 from opplan.cli import scaffold as _scaffold
 from opplan.cli.options import environment_message
@@ -25,6 +26,7 @@ COMMANDS = (
     _check.check,
     _scaffold.init,
     _scaffold.new,
+    _revise.revise,
     _importtable.import_group,
     _review.review,
     _build.build,

@@ -11,9 +11,18 @@ from opplan.model import Decision, Node, NodeId
 from opplan.report.records import RemovedRow, StackRow, stack_row
 
 
+def deferral_mention(info: AskInfo, names: Mapping[NodeId, str]) -> str | None:
+    """ "Deferred in OP1 by Risk" for an ask that ``opplan revise`` brought back (its
+    ``deferred_in``), else None: the documents show it before the ask's note."""
+    deferral = info.ask.deferred_in
+    if deferral is None:
+        return None
+    return f"Deferred in {deferral.cycle} by {names.get(deferral.by, deferral.by)}"
+
+
 def ask_fields(info: AskInfo, names: Mapping[NodeId, str]) -> tuple[Any, ...]:
     """The fields of a stack row that are the same in every view: ask, node, node_name,
-    title, summary, requested, goals, mandate, depends_on."""
+    title, summary, requested, goals, mandate, depends_on, and the deferral mention."""
     ask = info.ask
     return (
         info.ref,
@@ -25,6 +34,7 @@ def ask_fields(info: AskInfo, names: Mapping[NodeId, str]) -> tuple[Any, ...]:
         ask.goals,
         ask.mandate,
         ask.depends_on,
+        deferral_mention(info, names),
     )
 
 
@@ -65,7 +75,18 @@ def stack_rows(
                 child_removed = cstatus
             else:
                 child_status = cstatus
-        ref, owner, owner_name, title, summary, requested, goals, mandate, depends_on = fixed[i]
+        ref, owner, owner_name, title, summary, requested, goals, mandate, depends_on, mention = (
+            fixed[i]
+        )
+        note = (
+            entry.note
+            if entry is not None and (entry.note or eff is None)
+            else eff.entry.note
+            if eff is not None
+            else None
+        )
+        if mention is not None:
+            note = f"{mention}. {note}" if note else mention
         rows.append(
             stack_row(
                 p + 1,
@@ -81,11 +102,7 @@ def stack_rows(
                 eff.decision if eff is not None else None,
                 eff.by if eff is not None else None,
                 entry.rank if entry is not None else None,
-                entry.note
-                if entry is not None and (entry.note or eff is None)
-                else eff.entry.note
-                if eff is not None
-                else None,
+                note,
                 cumulative[p],
                 child,
                 child_status,  # type: ignore[arg-type]  # as above

@@ -34,6 +34,7 @@ from opplan.model.diagnostics import (
     failed,
     sort_diagnostics,
 )
+from opplan.pipeline.revise import Revised, revise
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -48,6 +49,7 @@ __all__ = [
     "PAGE_MODES",
     "Checked",
     "DocumentCheck",
+    "Revised",
     "RolledUp",
     "UserError",
     "build",
@@ -60,6 +62,7 @@ __all__ = [
     "new_node",
     "renderers",
     "review_import",
+    "revise",
     "rollup",
     "rollup_output",
     "settle",

@@ -92,7 +92,9 @@ class StackRow:
     decision: str | None  # effective decision in this view (fund/partial) or None
     decided_by: NodeId | None  # the node whose decision is in effect
     rank: int | None  # this node's explicit rank, if any
-    note: str | None  # the note of the effective decision or rank entry
+    note: (
+        str | None
+    )  # the note of the effective decision or rank entry ("Deferred in OP1 by Risk. " first for an ask opplan revise brought back)
     cumulative: Amount  # running total of live asks down to this one
     child: NodeId | None  # the child whose list it came from; None for own asks
     child_status: StackStatus | None  # its status in that child's view (None for own asks)
