@@ -167,6 +167,11 @@ class Plan(Record):
     """plan.yaml: one node's plan."""
 
     name: Text = Field(description="Display name.")
+    renamed_from: str | None = Field(
+        None,
+        description="The node's id before it was renamed: `opplan diff` then reports a rename, "
+        "not a removal and an addition (docs/revisions.md).",
+    )
     owner: str = Field(description="The single accountable owner.")
     contributors: tuple[str, ...] = Field((), description="Other authors.")
     state: Literal["draft", "submitted"] = Field("draft", description="draft or submitted.")

@@ -35,6 +35,7 @@ from opplan.model.diagnostics import (
     sort_diagnostics,
 )
 from opplan.pipeline.revise import Revised, revise
+from opplan.pipeline.revisions import Diffed, diff
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -48,6 +49,7 @@ __all__ = [
     "NODE_ROLES",
     "PAGE_MODES",
     "Checked",
+    "Diffed",
     "DocumentCheck",
     "Revised",
     "RolledUp",
@@ -55,6 +57,7 @@ __all__ = [
     "build",
     "check",
     "default_jobs",
+    "diff",
     "document_checks",
     "formats",
     "import_table",

@@ -34,7 +34,7 @@ from opplan.report.reviewkeys import ReviewValues
 from opplan.review.merge import Change
 from opplan.review.planwrite import rewrite as write_decisions
 from opplan.util.atomic import write_bytes
-from opplan.util.gitrev import git_place
+from opplan.util.gitplace import git_place
 
 
 class ReviseError(UserError):
