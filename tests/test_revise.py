@@ -159,14 +159,19 @@ def test_other_decisions_are_kept_and_the_revision_checks_without_errors(revised
     assert [d.format() for d in checked.diagnostics if d.severity.value == "error"] == []
 
 
-def test_the_deferral_shows_in_the_stack_note(revised) -> None:
+def test_the_deferral_shows_in_the_stack_rows(revised) -> None:
     _, op2 = revised
     report = pipeline.rollup(op2).report
     assert report is not None
     rows = {r.ask: r for r in report.nodes["risk"].stack}
-    assert rows["chargebacks/auto-representment"].note == "Deferred in OP1 by Risk"
+    row = rows["chargebacks/auto-representment"]
+    assert (row.deferred_in, row.note) == ("Deferred in OP1 by Risk", None)
     root = {r.ask: r for r in report.nodes["northwind"].stack}
-    assert root["payments/pci-program-tpm"].note == "Deferred in OP1 by Northwind"
+    assert root["payments/pci-program-tpm"].deferred_in == "Deferred in OP1 by Northwind"
+    assert [r.ask for r in report.nodes["northwind"].stack if r.deferred_in] == [
+        "payments/pci-program-tpm",
+        "chargebacks/auto-representment",
+    ]
     assert [(r.ask, r.status) for r in report.nodes["northwind"].removed] == [
         ("identity/session-service-split", "cut")
     ]

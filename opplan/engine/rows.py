@@ -13,7 +13,7 @@ from opplan.report.records import RemovedRow, StackRow, stack_row
 
 def deferral_mention(info: AskInfo, names: Mapping[NodeId, str]) -> str | None:
     """ "Deferred in OP1 by Risk" for an ask that ``opplan revise`` brought back (its
-    ``deferred_in``), else None: the documents show it before the ask's note."""
+    ``deferred_in``), else None: the stack tables show it after the ask's title."""
     deferral = info.ask.deferred_in
     if deferral is None:
         return None
@@ -78,15 +78,6 @@ def stack_rows(
         ref, owner, owner_name, title, summary, requested, goals, mandate, depends_on, mention = (
             fixed[i]
         )
-        note = (
-            entry.note
-            if entry is not None and (entry.note or eff is None)
-            else eff.entry.note
-            if eff is not None
-            else None
-        )
-        if mention is not None:
-            note = f"{mention}. {note}" if note else mention
         rows.append(
             stack_row(
                 p + 1,
@@ -102,7 +93,11 @@ def stack_rows(
                 eff.decision if eff is not None else None,
                 eff.by if eff is not None else None,
                 entry.rank if entry is not None else None,
-                note,
+                entry.note
+                if entry is not None and (entry.note or eff is None)
+                else eff.entry.note
+                if eff is not None
+                else None,
                 cumulative[p],
                 child,
                 child_status,  # type: ignore[arg-type]  # as above
@@ -115,6 +110,7 @@ def stack_rows(
                 root_eff.by if (root_eff := root_effective.get(i)) is not None else None,
                 used[p],
                 root_eff.decision if root_eff is not None else None,
+                mention,
             )
         )
     return tuple(rows)

@@ -21,6 +21,7 @@ from typing import Literal
 
 from opplan.model import Ask, AskRef, Decision, Narrative, NodeId, Tree
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.report.changetext import DocumentChanges
 from opplan.report.goalrecords import ChildGoals as ChildGoals
 from opplan.report.goalrecords import GoalAtRisk as GoalAtRisk
 from opplan.report.goalrecords import GoalRow as GoalRow
@@ -92,9 +93,7 @@ class StackRow:
     decision: str | None  # effective decision in this view (fund/partial) or None
     decided_by: NodeId | None  # the node whose decision is in effect
     rank: int | None  # this node's explicit rank, if any
-    note: (
-        str | None
-    )  # the note of the effective decision or rank entry ("Deferred in OP1 by Risk. " first for an ask opplan revise brought back)
+    note: str | None  # the note of the effective decision or rank entry
     cumulative: Amount  # running total of live asks down to this one
     child: NodeId | None  # the child whose list it came from; None for own asks
     child_status: StackStatus | None  # its status in that child's view (None for own asks)
@@ -111,6 +110,8 @@ class StackRow:
     used: Amount = ZERO_AMOUNT
     #: The decision in effect in the approved plan: fund, partial, or None (the line decides).
     approved_decision: str | None = None
+    #: An ask ``opplan revise`` brought back: "Deferred in OP1 by Risk" (its ``deferred_in``).
+    deferred_in: str | None = None
 
 
 #: Each StackRow field, in declaration order: what :func:`stack_row` sets.
@@ -144,6 +145,7 @@ def stack_row(
     approved_by: NodeId | None,
     used: Amount,
     approved_decision: str | None,
+    deferred_in: str | None,
 ) -> StackRow:
     """A :class:`StackRow`, built fast: the roll-up's hot path (hundreds of thousands of rows).
 
@@ -183,6 +185,7 @@ def stack_row(
     f["approved_by"] = approved_by
     f["used"] = used
     f["approved_decision"] = approved_decision
+    f["deferred_in"] = deferred_in
     return row
 
 
@@ -402,6 +405,8 @@ class Report:
     cycle: CycleInfo
     root: NodeId
     nodes: Mapping[NodeId, NodeReport] = field(default_factory=dict)
+    #: What changed since an older version (``opplan build --since``); None without one.
+    changes: DocumentChanges | None = None
 
     @cached_property
     def tree(self) -> Tree:
