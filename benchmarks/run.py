@@ -59,6 +59,8 @@ class Target:
     minus_stage: str | None = (
         None  # compare (this stage - that stage) seconds, e.g. "beyond loading"
     )
+    ratio_of: str | None = None  # compare (this stage / that stage) seconds, same run
+    max_ratio: float | None = None
 
 
 @dataclass
@@ -106,6 +108,38 @@ STAGES: list[Stage] = [
         target=Target("1,000 teams --jobs 2 <= 60 s", teams=1000, seconds=60),
     ),
 ]
+
+
+def revised_cycle(c: Ctx) -> Path:
+    """The second version of the generated cycle for ``diff`` (benchmarks/revise.py), made
+    once beside the cached cycle (keyed by a hash of revise.py)."""
+    import revise
+
+    digest = hashlib.sha256((BENCH / "revise.py").read_bytes()).hexdigest()[:10]
+    out = c.cycle.parent / f"{c.cycle.name}-revised-{digest}"
+    if not out.is_dir() and c.work.name != "TMP":
+        tmp = c.cycle.parent / f".{out.name}.tmp"
+        revise.revise(c.cycle, tmp, seed=1)
+        os.rename(tmp, out)
+    return out
+
+
+STAGES.append(
+    Stage(
+        name="diff",
+        help="opplan diff DIR DIR2 --format json > /dev/null: two versions (benchmarks/revise.py)",
+        argv=lambda c: ["diff", str(c.cycle), str(revised_cycle(c)), "--format", "json"],
+        ok_codes=(0,),
+        stdout_devnull=True,
+        subcommand="diff",
+        target=Target(
+            "10,000 teams: diff of two versions <= 2x rollup (same run)",
+            teams=10000,
+            ratio_of="rollup",
+            max_ratio=2.0,
+        ),
+    )
+)
 STAGE_BY_NAME = {s.name: s for s in STAGES}
 
 # --------------------------------------------------------------------------- measuring
@@ -238,6 +272,8 @@ def verdict(row: dict, rows: list[dict]) -> str:
     if not row["ok"]:
         return f"ERROR (exit {row['rc']})"
     t: Target = STAGE_BY_NAME[row["stage"]].target
+    if t.ratio_of:
+        return _ratio_verdict(row, rows, t)
     if t.teams is not None and t.teams != row["teams"]:
         return "-"
     secs = row["seconds"]
@@ -261,6 +297,26 @@ def verdict(row: dict, rows: list[dict]) -> str:
     if t.peak_mb is not None and row["peak_mb"] > t.peak_mb:
         fails.append("memory")
     return ("FAIL: " + ", ".join(fails) if fails else "PASS") + extra
+
+
+def _ratio_verdict(row: dict, rows: list[dict], t: Target) -> str:
+    """This stage's seconds over another stage's on the same size in the same run."""
+    base = next(
+        (
+            r
+            for r in rows
+            if r["teams"] == row["teams"] and r["stage"] == t.ratio_of and r.get("ok")
+        ),
+        None,
+    )
+    if base is None:
+        return f"n/a (run with {t.ratio_of})"
+    ratio = row["seconds"] / base["seconds"]
+    text = f"({row['stage']} / {t.ratio_of} = {ratio:.2f})"
+    if t.teams is not None and t.teams != row["teams"]:
+        return f"- {text}"
+    ok = t.max_ratio is None or ratio <= t.max_ratio
+    return ("PASS " if ok else "FAIL: time ") + text
 
 
 def markdown(rows: list[dict]) -> str:

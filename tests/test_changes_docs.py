@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -289,19 +290,33 @@ def test_acceptance_the_sample_op2_root_has_the_section_within_six_pages(
     assert appendix <= 6, f"the body runs to {appendix} pages"
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git program")
-def test_the_label_has_the_short_commit_of_a_revised_cycle_in_git(tmp_path: Path) -> None:
-    import subprocess
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
+
+@pytest.fixture
+def op1_in_git(tmp_path: Path) -> tuple[Path, str]:
+    """A repository whose one commit holds the sample as ``op1``; its commit id."""
+    if shutil.which("git") is None:
+        pytest.skip("needs the git program")
     repo = tmp_path / "plans"
     shutil.copytree(SAMPLE, repo / "op1")
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "op1"]):
-        subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True
-        )
-    head = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "op1")
+    return repo, git(repo, "rev-parse", "HEAD")
+
+
+def test_the_label_has_the_short_commit_of_a_revised_cycle_in_git(
+    op1_in_git: tuple[Path, str], tmp_path: Path
+) -> None:
+    repo, head = op1_in_git
     assert run("revise", str(repo / "op1"), str(tmp_path / "op2"))[0] == 0
     code, _, err = run(
         "build", str(tmp_path / "op2"), "--out", str(tmp_path / "o"), "--node", "cart"
@@ -313,3 +328,41 @@ def test_the_label_has_the_short_commit_of_a_revised_cycle_in_git(tmp_path: Path
         f"[Normal] Since Northwind OP1 2027 ({head[:7]}), nothing changed in Cart's plans or "
         "at its line.",
     ]
+    # the old cycle's directory is gone: git still has it at the commit revises: names
+    shutil.rmtree(repo / "op1")
+    code, _, err = run(
+        "build", str(tmp_path / "op2"), "--out", str(tmp_path / "p"), "--node", "risk"
+    )
+    assert code == 0, err
+    lines = read_back((tmp_path / "p" / "risk.docx").read_bytes())
+    assert section(lines, "What changed") == [
+        f"[Heading 2] What changed since Northwind OP1 2027 ({head[:7]})",
+        f"[Normal] Since Northwind OP1 2027 ({head[:7]}): 1 decision changed.",
+    ]
+
+
+def test_since_a_git_revision_of_the_working_tree(
+    op1_in_git: tuple[Path, str], tmp_path: Path, monkeypatch
+) -> None:
+    repo, head = op1_in_git
+    buying = repo / "op1" / "northwind" / "retail" / "buying" / "plan.yaml"
+    text = buying.read_text()
+    assert "budget: {headcount: 5}" in text
+    buying.write_text(text.replace("budget: {headcount: 5}", "budget: {headcount: 4}"))
+    monkeypatch.chdir(repo)
+    code, _, err = run(
+        "build", "op1", "--out", str(tmp_path / "o"), "--node", "buying", "--since", "HEAD:op1"
+    )
+    assert code == 0, err
+    lines = read_back((tmp_path / "o" / "buying.docx").read_bytes())
+    got = section(lines, "What changed")
+    assert got[0] == f"[Heading 2] What changed since Northwind OP1 2027 ({head[:7]})"
+    assert got[1].startswith(
+        f"[Normal] Since Northwind OP1 2027 ({head[:7]}): 1 budget changed. At Buying's line "
+        "1 ask moved below"
+    )
+    assert "because Buying's budget fell from 5 to 4 heads" in got[1]
+    assert git(repo, "status", "--porcelain") == "M op1/northwind/retail/buying/plan.yaml"
+    code, _, err = run("build", "op1", "--out", str(tmp_path / "x"), "--since", "nosuch:op1")
+    assert code == 2
+    assert "--since nosuch:op1: 'nosuch' is not a revision" in err

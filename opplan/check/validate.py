@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from opplan.check.decisions import PLAN_FIELDS, partial_problems, rank_problems
+from opplan.check.renames import check_renamed_from
 from opplan.check.xmltext import check_xml_text
 from opplan.model import (
     Ask,
@@ -316,6 +317,7 @@ VALIDATORS: tuple[Validator, ...] = (
     check_decisions,
     check_rates,
     check_xml_text,
+    check_renamed_from,
 )
 
 

@@ -15,6 +15,7 @@ import click
 
 from opplan.cli import build as _build
 from opplan.cli import check as _check
+from opplan.cli import diff as _diff
 from opplan.cli import importtable as _importtable
 from opplan.cli import review as _review
 from opplan.cli import revise as _revise
@@ -31,6 +32,7 @@ COMMANDS = (
     _review.review,
     _build.build,
     _rollup.rollup,
+    _diff.diff,
 )
 
 

@@ -36,7 +36,7 @@ from opplan.model.diagnostics import (
 )
 from opplan.pipeline.changes import SINCE_NONE, SINCE_RULE, with_changes
 from opplan.pipeline.revise import Revised, revise
-from opplan.pipeline.revisions import Diffed, diff
+from opplan.pipeline.revisions import Diffed, diff, diff_output
 from opplan.report.records import NodeReport, Report
 from opplan.util.gcpause import paused_gc, settle
 
@@ -61,6 +61,7 @@ __all__ = [
     "check",
     "default_jobs",
     "diff",
+    "diff_output",
     "document_checks",
     "formats",
     "import_table",

@@ -11,8 +11,10 @@ Asks and nodes are named by their id in the NEW version: an ask of a renamed nod
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from opplan.model import AskRef, NodeId
@@ -258,6 +260,22 @@ class CycleDiff:
         """True when anything changed anywhere."""
         return any(n.changed for n in self.nodes)
 
+    @cached_property
+    def index(self) -> Mapping[NodeId, int]:
+        """Each node's position in :attr:`nodes`."""
+        return {n.id: i for i, n in enumerate(self.nodes)}
+
     def node(self, nid: NodeId) -> NodeDiff | None:
         """The diff of one node (by its new id; a removed node by its old id)."""
-        return next((n for n in self.nodes if n.id == nid), None)
+        i = self.index.get(nid)
+        return None if i is None else self.nodes[i]
+
+    def subtree(self, nid: NodeId) -> tuple[NodeDiff, ...]:
+        """``nid`` and every node below it (removed ones too), depth-first."""
+        start = self.index.get(nid)
+        if start is None:
+            return ()
+        end = start + 1
+        while end < len(self.nodes) and self.nodes[end].depth > self.nodes[start].depth:
+            end += 1
+        return self.nodes[start:end]

@@ -15,6 +15,7 @@ from opplan.report.changes import (
     ChangeCounts,
     CycleDiff,
     DecisionChange,
+    NodeChange,
     NodeDiff,
 )
 from opplan.report.records import Report
@@ -94,7 +95,7 @@ def compare(
             nid,
             report.name,
             report.path,
-            report.depth,
+            ident.depth[nid],
             report.parent if new_id is not None else _parent(ident, old_cycle, nid),
             side,  # type: ignore[arg-type]
             tuple(nodes),
@@ -115,7 +116,8 @@ def compare(
     for nid, _ in reversed(ident.order):  # a subtree is dirty when anything in it is
         dirty[nid] = dirty.get(nid, False) or any(dirty.get(c, False) for c in ident.children[nid])
     changed_refs = set(all_asks) | set(all_decisions)
-    changes = _Changes(all_asks, all_decisions, budgets)
+    moved = {nid: c for nid, found in ident.changes.items() for c in found if c.change == "moved"}
+    changes = _Changes(all_asks, all_decisions, budgets, moved)
     for nid, side in ident.order:
         if side != "same":
             continue
@@ -137,6 +139,7 @@ class _Changes:
     asks: Mapping[str, AskChange]
     decisions: Mapping[str, list[DecisionChange]]
     budgets: Mapping[NodeId, BudgetChange]
+    moved: Mapping[NodeId, NodeChange]
 
 
 def _settings(cycle: Cycle) -> object:
@@ -175,7 +178,7 @@ def _view(
             at = None if at == nid else new.nodes[at].parent
         return out
 
-    ctx = Context(changes.asks, changes.decisions, in_view, changes.budgets, path)
+    ctx = Context(changes.asks, changes.decisions, in_view, changes.budgets, path, changes.moved)
     found = moves(old_rows, new_rows, ctx, changed_refs)
     flats = (
         {ident.to_new.get(o, o): old.nodes[o].own.flat for o in old.tree.subtree(old_id)},

@@ -28,6 +28,7 @@ class Identity:
     #: under its old parent (its new id), children by id. (id, "same"|"added"|"removed")
     order: list[tuple[NodeId, Side]]
     children: dict[NodeId, list[NodeId]]
+    depth: dict[NodeId, int]  # in the merged tree
     changes: dict[NodeId, list[NodeChange]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -108,11 +109,15 @@ def identify(old: Cycle, new: Cycle, old_report: Report, new_report: Report) -> 
         ]
 
     order: list[tuple[NodeId, Side]] = []
+    depth: dict[NodeId, int] = {}
     assert old.root is not None and new.root is not None, "rolled-up cycles have a root"
     stack = [new.root] if new.root in to_old or old.root in to_new else [old.root, new.root]
     while stack:
         nid = stack.pop()
         side = "removed" if nid not in new.nodes else ("same" if nid in to_old else "added")
         order.append((nid, side))
+        parent = new.nodes[nid].parent if side != "removed" else old.nodes[nid].parent
+        parent = parent if side != "removed" or parent is None else to_new.get(parent, parent)
+        depth[nid] = 0 if parent is None else depth[parent] + 1
         stack.extend(reversed(children[nid]))
-    return Identity(to_new, to_old, order, children, changes, diags)
+    return Identity(to_new, to_old, order, children, depth, changes, diags)

@@ -17,6 +17,7 @@ from opplan.report.changes import (
     CauseKind,
     DecisionChange,
     LineMove,
+    NodeChange,
     ViewStatus,
 )
 from opplan.report.records import NodeReport
@@ -65,10 +66,19 @@ class Context:
     in_view: Callable[[NodeId], bool]  # is the deciding node this view's node or below it
     budgets: Mapping[NodeId, BudgetChange]  # by node
     path: Callable[[NodeId], Sequence[NodeId]]  # a node, then its ancestors up to the view's node
+    moved: Mapping[NodeId, NodeChange]  # the nodes moved under another parent, by id
 
 
 def _ahead(b: Row | None, a: Row) -> bool:
     return b is not None and b.position is not None and (b.forced or b.position < a.position)  # type: ignore[operator]
+
+
+def _tighter(b: BudgetChange) -> bool:
+    """True when the budget gives less in some dimension (or limits one it did not)."""
+    return any(
+        new is not None and (old is None or new < old)
+        for old, new in ((b.old_headcount, b.new_headcount), (b.old_cost, b.new_cost))
+    )
 
 
 def _tagged(refs: list[tuple[str, str]]) -> str:
@@ -86,10 +96,17 @@ def causes(
     a0, a1 = old[ref], new[ref]
     below = a1.status != "above"
     out: list[Cause] = []
-    for at in reversed(ctx.path(a1.node)):  # the envelopes the ask is inside, top first
+    path = ctx.path(a1.node)
+    for at in reversed(path):  # the envelopes the ask is inside, top first
         budget = ctx.budgets.get(at)
-        if budget is not None:
+        if budget is not None and _tighter(budget) == below:
             out.append(Cause("budget", f"budget at {at}: {budget.text}", by=at))
+    for at in path[:-1]:  # its node, or a node between it and the view's, moved
+        if at in ctx.moved:
+            m = ctx.moved[at]
+            out.append(
+                Cause("node-moved", f"{at} moved from {m.old_parent} to {m.new_parent}", by=at)
+            )
     for d in ctx.decisions.get(ref, ()):
         if ctx.in_view(d.by):
             out.append(
@@ -100,7 +117,8 @@ def causes(
                 )
             )
     change = ctx.asks.get(ref)
-    if change is not None and a0.requested != a1.requested:
+    grew = a1.amount.headcount > a0.amount.headcount or a1.amount.cost > a0.amount.cost
+    if change is not None and a0.requested != a1.requested and grew == below:
         out.append(
             Cause(
                 "own-amount",
@@ -108,7 +126,7 @@ def causes(
                 amount=a1.requested - a0.requested,
             )
         )
-    if a0.position is not None and a1.position is not None:
+    if a0.position is not None and a1.position is not None and not (a0.forced or a1.forced):
         found: dict[CauseKind, tuple[list[tuple[str, str]], Amount]] = {}
 
         def note(kind: CauseKind, b: str, tag: str, amount: Amount) -> None:
@@ -123,7 +141,7 @@ def causes(
             was, now = _ahead(b0, a0), _ahead(b1, a1)
             if below and now and not was:
                 assert b1 is not None
-                tag = "new" if b0 is None else ("funded by decision" if b1.forced else "re-ranked")
+                tag = "new" if b0 is None else ("funded by decision" if b1.forced else "now ahead")
                 if b0 is None and b in ctx.asks and ctx.asks[b].change != "added":
                     tag = "moved in"
                 note("ranked-ahead", b, tag, b1.amount)
