@@ -21,7 +21,7 @@ from conftest import SAMPLE
 from docreadback import read_back
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from reviewkit import need_libreoffice
+from reviewkit import need_libreoffice, need_tool
 
 from opplan import pipeline
 from opplan.build import BuildContext, build_docx
@@ -303,8 +303,7 @@ def git(repo: Path, *args: str) -> str:
 @pytest.fixture
 def op1_in_git(tmp_path: Path) -> tuple[Path, str]:
     """A repository whose one commit holds the sample as ``op1``; its commit id."""
-    if shutil.which("git") is None:
-        pytest.skip("needs the git program")
+    need_tool("git")
     repo = tmp_path / "plans"
     shutil.copytree(SAMPLE, repo / "op1")
     git(repo, "init", "-q")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE
+from reviewkit import need_tool
 
 from opplan import pipeline
 from opplan.cli import cli
@@ -199,8 +200,8 @@ def git(cwd: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git program")
 def test_in_git_revises_names_the_commit_and_dirty(tmp_path: Path) -> None:
+    need_tool("git")
     repo = tmp_path / "plans"
     shutil.copytree(SAMPLE, repo / "cycles" / "op1")
     git(repo, "init", "-q")
@@ -269,3 +270,40 @@ def test_refusals_write_nothing(tmp_path: Path) -> None:
     assert err.endswith("has errors; nothing was written.\n")
     assert not (tmp_path / "op2").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "full"]
+
+
+def test_a_flow_style_ask_and_crlf_files_are_edited_too(tmp_path: Path) -> None:
+    """An ask written as one { } mapping cannot take a line after its id: the round trip
+    adds the key (comments kept); CRLF line ends and the cycle name's quoting stay."""
+    from cyclefactory import write_cycle
+
+    op1 = write_cycle(
+        tmp_path / "op1",
+        {
+            "d": "name: D\nowner: O\nreview:\n  decisions:\n"
+            "    t/x: {decision: defer, note: 'Later: after Q1'}\n    t/y: {decision: fund}\n",
+            "d/t": "name: T\nowner: O\n# the asks\nincremental:\n"
+            "  - {id: x, title: X, headcount: [{role: SDE, count: 1}]}  # flow\n"
+            "  - id: y\n    title: Y\n",
+        },
+        cycle_yaml='name: "Acme: OP1 2027"\r\nkind: OP1\r\nyear: 2027\r\nrates:\r\n'
+        "  default: 100000\r\n",
+    )
+    code, _, err = run("revise", str(op1), str(tmp_path / "op2"), "--name", "Acme: OP2 #1")
+    assert code == 0, err
+    op2 = tmp_path / "op2"
+    assert (op2 / "cycle.yaml").read_bytes() == (
+        b'name: "Acme: OP2 #1"\r\nkind: OP2\r\nyear: 2027\r\nrates:\r\n  default: 100000\r\n'
+        b"\r\n# The cycle this one revises (opplan revise); see docs/revisions.md.\r\n"
+        b'revises:\r\n  name: "Acme: OP1 2027"\r\n  kind: OP1\r\n  path: ../op1\r\n'
+    )
+    assert (op2 / "d" / "t" / "plan.yaml").read_text() == (
+        "name: T\nowner: O\n# the asks\nincremental:\n"
+        "  - {id: x, title: X, headcount: [{role: SDE, count: 1}], deferred_in: {cycle: OP1, "
+        "by: d, note: 'Later: after Q1'}} # flow\n"
+        "  - id: y\n    title: Y\n"
+    )
+    assert (op2 / "d" / "plan.yaml").read_text() == (
+        "name: D\nowner: O\nreview:\n  decisions:\n    t/y: {decision: fund}\n"
+    )
+    assert [d.rule for d in pipeline.check(op2).diagnostics if d.severity.value == "error"] == []

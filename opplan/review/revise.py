@@ -32,6 +32,7 @@ from opplan.model import Cycle, CycleSettings, NodeId, parse_ask_ref
 from opplan.model.diagnostics import UserError
 from opplan.report.reviewkeys import ReviewValues
 from opplan.review.merge import Change
+from opplan.review.planwrite import _yaml as plan_yaml
 from opplan.review.planwrite import rewrite as write_decisions
 from opplan.util.atomic import write_bytes
 from opplan.util.gitplace import git_place
@@ -366,7 +367,7 @@ def _reads_as(text: str, expect: dict[str, Any]) -> bool:
 
 def _round_trip(text: str, edit: Callable[[Any], None]) -> str:
     """``text`` loaded, edited by ``edit(data)`` and dumped by ruamel.yaml (comments kept)."""
-    yaml = _yaml()
+    yaml = plan_yaml(text)  # the file's own indentation
     data = yaml.load(text)
     edit(data)
     out = io.StringIO()
