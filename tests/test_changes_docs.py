@@ -362,6 +362,15 @@ def test_since_a_git_revision_of_the_working_tree(
     )
     assert "because Buying's budget fell from 5 to 4 heads" in got[1]
     assert git(repo, "status", "--porcelain") == "M op1/northwind/retail/buying/plan.yaml"
+    # a bare revision is this cycle's directory at that revision
+    code, _, err = run(
+        "build", "op1", "--out", str(tmp_path / "b"), "--node", "buying", "--since", "HEAD"
+    )
+    assert code == 0, err
+    assert section(read_back((tmp_path / "b" / "buying.docx").read_bytes()), "What changed") == got
+    code, _, err = run("build", "op1", "--out", str(tmp_path / "y"), "--since", "nosuch")
+    assert code == 2
+    assert "--since nosuch: neither a cycle directory nor a git revision: " in err
     code, _, err = run("build", "op1", "--out", str(tmp_path / "x"), "--since", "nosuch:op1")
     assert code == 2
     assert "--since nosuch:op1: 'nosuch' is not a revision" in err

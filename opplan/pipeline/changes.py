@@ -1,7 +1,7 @@
 """``opplan build --since OLD``: the report with what changed since an older version.
 
-OLD is a cycle directory or ``REV:path`` (a directory as it was at a git revision, as
-``opplan diff`` reads it). Without ``--since``, a cycle whose cycle.yaml has ``revises:``
+OLD is a cycle directory, ``REV:path`` (a directory as it was at a git revision, as
+``opplan diff`` reads it), or a bare revision (this cycle's directory at that revision). Without ``--since``, a cycle whose cycle.yaml has ``revises:``
 (an OP2 made by ``opplan revise``) is compared with the cycle it revises: at
 ``revises.path``, else read from git at ``revises.commit``; when neither finds it, a
 warning says so and the documents have no "What changed" section. ``--since none`` turns
@@ -80,19 +80,22 @@ def _in_git(cycle: Cycle, path: str | None, repo_path: str | None) -> list[Path]
     return out
 
 
-def _old_side(since: str, stack: ExitStack) -> tuple[Path, str | None]:
-    """``--since``'s directory, and the short commit when it names a git revision."""
-    if Path(since).is_dir() or ":" not in since:
+def _old_side(since: str, cycle: Cycle, stack: ExitStack) -> tuple[Path, str | None]:
+    """``--since``'s directory, and the commit when it names a git revision: ``REV:path``,
+    or a bare revision (``op1-final``) of this cycle's own directory."""
+    if Path(since).is_dir():
         if not (Path(since) / CYCLE_FILE).is_file():
             raise SinceError(f"--since {since}: not a cycle directory (no {CYCLE_FILE} in it)")
         return Path(since), None
     from opplan.pipeline.revisions import _side
 
+    spec = since if ":" in since else f"{since}:{cycle.dir}"
     try:
-        where, _ = _side(since, stack)
+        where, _ = _side(spec, stack)
     except UserError as exc:
-        raise SinceError(f"--since {since}: {exc}") from None
-    rev, _, path = since.partition(":")
+        what = "" if ":" in since else "neither a cycle directory nor a git revision: "
+        raise SinceError(f"--since {since}: {what}{exc}") from None
+    rev, _, path = spec.partition(":")
     try:
         return where, commit_of(locate(path or ".")[0], rev)
     except GitError:
@@ -113,7 +116,7 @@ def with_changes(
                 return report, diags
             commit = None
         else:
-            (old_dir, commit), label, diags = _old_side(since, stack), "", []
+            (old_dir, commit), label, diags = _old_side(since, cycle, stack), "", []
         return _compared(cycle, report, old_dir, label, commit, since, diags)
 
 

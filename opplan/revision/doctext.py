@@ -75,6 +75,7 @@ def document_changes(diff: CycleDiff, report: Report, label: str) -> DocumentCha
     order = [n for n in diff.nodes if n.id in report.nodes and n.status != "removed"]
     ends = _subtree_ends(diff.nodes)
     index = {n.id: i for i, n in enumerate(diff.nodes)}
+    rank = {k: j for j, k in enumerate(CHANGE_KINDS)}
     out: dict[NodeId, NodeChanges] = {}
     for n in order:
         i = index[n.id]
@@ -89,7 +90,6 @@ def document_changes(diff: CycleDiff, report: Report, label: str) -> DocumentCha
         if len(lines) > LIST_LIMIT:
             more += len(lines) - LIST_LIMIT
             lines = lines[:LIST_LIMIT]
-        rank = {k: j for j, k in enumerate(CHANGE_KINDS)}
         lines.sort(key=lambda line: rank.get(line.kind, len(rank)))
         out[n.id] = NodeChanges(
             f"What changed since {label}", _summary(n, words, label), tuple(lines), more
