@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     "--since",
     metavar="OLD",
     default=None,
-    help="An older version of the cycle (its directory): every document gets a short "
+    help="An older version of the cycle (a directory, REV:path or a git revision of DIR): "
+    "every document gets a short "
     "'What changed since' section and its appendix and workbook the full list. A revision "
     "(revises: in cycle.yaml) compares with the cycle it revises by default; "
     "--since none turns that off.",
