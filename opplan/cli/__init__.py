@@ -21,6 +21,7 @@ from opplan.cli import diff as _diff
 from opplan.cli import goals as _goals
 from opplan.cli import importtable as _importtable
 from opplan.cli import review as _review
+from opplan.cli import revise as _revise
 from opplan.cli import rollup as _rollup
 from opplan.cli import scaffold as _scaffold
 from opplan.cli import status as _status
@@ -30,6 +31,7 @@ COMMANDS = (
     _check.check,
     _scaffold.init,
     _scaffold.new,
+    _revise.revise,
     _importtable.import_group,
     _review.review,
     _build.build,

@@ -44,7 +44,24 @@ if TYPE_CHECKING:
     help="Comma-separated formats to write: docx (Word), xlsx (the review workbook), "
     "pdf (the Word document printed by LibreOffice, which must be installed).",
 )
-def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats: str) -> None:
+@click.option(
+    "--since",
+    metavar="OLD",
+    default=None,
+    help="An older version of the cycle (a directory, REV:path or a git revision of DIR): "
+    "every document gets a short "
+    "'What changed since' section and its appendix and workbook the full list. A revision "
+    "(revises: in cycle.yaml) compares with the cycle it revises by default; "
+    "--since none turns that off.",
+)
+def build(
+    cycle_dir: str,
+    out: str,
+    node: str | None,
+    jobs: int | None,
+    formats: str,
+    since: str | None,
+) -> None:
     """Render <id>.docx and <id>.xlsx (or <id>.pdf) for every node (or one subtree).
 
     Refuses (exit 1) when the plans have errors, and prints them. Every file
@@ -55,6 +72,7 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
     Example:
       opplan build samples/northwind-op1-2027 --out out --jobs 2
       opplan build samples/northwind-op1-2027 --out out --format pdf
+      opplan build northwind-op2-2027 --since samples/northwind-op1-2027
     """
     wanted = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     unknown = [f for f in wanted if f not in pipeline.formats()]
@@ -92,12 +110,18 @@ def build(cycle_dir: str, out: str, node: str | None, jobs: int | None, formats:
             jobs=jobs or pipeline.default_jobs(),
             formats=wanted,
             progress=progress,
+            since=since,
         )
     except UserError as exc:
+        if exc.usage:
+            raise click.UsageError(str(exc)) from exc
         raise click.ClickException(str(exc)) from exc
     if not result.ok:
         click.echo(format_text(result.diagnostics), err=True)
         sys.exit(1)
+    found = [d for d in result.diagnostics if d.rule == pipeline.SINCE_RULE]
+    if found:  # the revised cycle was not found: say where it was looked for
+        click.echo(format_text(found).splitlines()[0], err=True)
     if result.diagnostics:
         n = len(result.diagnostics)
         click.echo(f"{n} warning{'s' if n != 1 else ''} (opplan check shows them)", err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from opplan import pipeline
+from opplan.cli.revise import run_revise
 from opplan.model.diagnostics import UserError
 
 
@@ -32,8 +33,21 @@ from opplan.model.diagnostics import UserError
 @click.option(
     "--sample", is_flag=True, help="Copy the Northwind sample cycle (--year and --name apply)."
 )
+@click.option(
+    "--from",
+    "revised",
+    metavar="OP1DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Create DIR as the revision (OP2) of the cycle OP1DIR: the same as "
+    "opplan revise OP1DIR DIR (--name applies).",
+)
 def init(
-    directory: Path, root: str | None, name: str | None, year: int | None, sample: bool
+    directory: Path,
+    root: str | None,
+    name: str | None,
+    year: int | None,
+    sample: bool,
+    revised: Path | None,
 ) -> None:
     """Create a new planning cycle in DIR (which must be empty or absent).
 
@@ -44,7 +58,13 @@ def init(
     Example:
       opplan init identity-op1-2027 --root identity --name "Identity OP1 2027"
       opplan init northwind-op1-2027 --sample
+      opplan init --from northwind-op1-2027 northwind-op2-2027
     """
+    if revised is not None:
+        if sample or root is not None or year is not None:
+            raise click.UsageError("--from cannot be used with --sample, --root or --year")
+        run_revise(revised, directory, name)
+        return
     try:
         written = pipeline.init_cycle(directory, sample=sample, year=year, root=root, name=name)
     except UserError as exc:

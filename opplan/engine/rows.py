@@ -11,9 +11,18 @@ from opplan.model import Decision, Node, NodeId
 from opplan.report.records import RemovedRow, StackRow, stack_row
 
 
+def deferral_mention(info: AskInfo, names: Mapping[NodeId, str]) -> str | None:
+    """ "Deferred in OP1 by Risk" for an ask that ``opplan revise`` brought back (its
+    ``deferred_in``), else None: the stack tables show it after the ask's title."""
+    deferral = info.ask.deferred_in
+    if deferral is None:
+        return None
+    return f"Deferred in {deferral.cycle} by {names.get(deferral.by, deferral.by)}"
+
+
 def ask_fields(info: AskInfo, names: Mapping[NodeId, str]) -> tuple[Any, ...]:
     """The fields of a stack row that are the same in every view: ask, node, node_name,
-    title, summary, requested, goals, mandate, depends_on."""
+    title, summary, requested, goals, mandate, depends_on, and the deferral mention."""
     ask = info.ask
     return (
         info.ref,
@@ -25,6 +34,7 @@ def ask_fields(info: AskInfo, names: Mapping[NodeId, str]) -> tuple[Any, ...]:
         ask.goals,
         ask.mandate,
         ask.depends_on,
+        deferral_mention(info, names),
     )
 
 
@@ -65,7 +75,9 @@ def stack_rows(
                 child_removed = cstatus
             else:
                 child_status = cstatus
-        ref, owner, owner_name, title, summary, requested, goals, mandate, depends_on = fixed[i]
+        ref, owner, owner_name, title, summary, requested, goals, mandate, depends_on, mention = (
+            fixed[i]
+        )
         rows.append(
             stack_row(
                 p + 1,
@@ -98,6 +110,7 @@ def stack_rows(
                 root_eff.by if (root_eff := root_effective.get(i)) is not None else None,
                 used[p],
                 root_eff.decision if root_eff is not None else None,
+                mention,
             )
         )
     return tuple(rows)

@@ -21,6 +21,7 @@ from opplan.model.plan import (
     Budget,
     Commitment,
     Decision,
+    Deferral,
     Dependency,
     FlatItem,
     Goal,
@@ -38,6 +39,7 @@ from opplan.model.settings import (
     PolicySetting,
     RateEntry,
     Rates,
+    Revises,
 )
 from opplan.model.types import (
     ITEM_ID_PATTERN,
@@ -79,6 +81,7 @@ __all__ = [
     "Cycle",
     "CycleSettings",
     "Decision",
+    "Deferral",
     "Dependency",
     "DocumentSettings",
     "Due",
@@ -100,6 +103,7 @@ __all__ = [
     "Rates",
     "Record",
     "Review",
+    "Revises",
     "SourceField",
     "StatusEntry",
     "Text",

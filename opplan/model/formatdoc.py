@@ -54,6 +54,11 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("cycle.yaml `mandates[]`", model.Mandate, ""),
     ("cycle.yaml `document`", model.DocumentSettings, ""),
     (
+        "cycle.yaml `revises`",
+        model.Revises,
+        "`commit`, `repo_path` and `dirty` are set when the revised cycle is in a git repository.",
+    ),
+    (
         "`policies` (cycle.yaml and plan.yaml)",
         model.PolicySetting,
         "Keyed by policy name; the nearest setting to a node wins, key by key.",
@@ -62,6 +67,11 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("plan.yaml `headcount[]` and `incremental[].headcount[]`", model.HeadcountLine, ""),
     ("plan.yaml `flat[]`", model.FlatItem, ""),
     ("plan.yaml `incremental[]`", model.Ask, "Rank = list order, first = most important."),
+    (
+        "plan.yaml `incremental[].deferred_in`",
+        model.Deferral,
+        "Documents show it in the ask's note (Deferred in OP1 by Risk).",
+    ),
     ("plan.yaml `goals[]`", model.Goal, ""),
     ("plan.yaml `goals[].status[]`", model.StatusEntry, ""),
     ("plan.yaml `dependencies[]`", model.Dependency, ""),

@@ -51,6 +51,14 @@ class FlatItem(Record):
     goals: tuple[str, ...] = Field((), description="Goal ids it serves.")
 
 
+class Deferral(Record):
+    """Where a deferred ask was deferred: written by ``opplan revise`` on the asks it brings back."""
+
+    cycle: Text = Field(description="The kind of the cycle that deferred it, e.g. OP1.")
+    by: str = Field(description="Node id of the manager whose decision deferred it.")
+    note: Text | None = Field(None, description="The deferral's note, as written there.")
+
+
 class Ask(Record):
     """One incremental ask; its rank is its position in ``incremental``."""
 
@@ -66,6 +74,9 @@ class Ask(Record):
     goals: tuple[str, ...] = Field((), description="Goal ids it moves.")
     mandate: str | None = Field(None, description="The mandate id it answers.")
     depends_on: tuple[str, ...] = Field((), description="Ids of this node's dependencies it needs.")
+    deferred_in: Deferral | None = Field(
+        None, description="Set by opplan revise: the ask was deferred in the revised cycle."
+    )
 
 
 class StatusEntry(Record):

@@ -84,6 +84,30 @@ class DocumentSettings(Record):
     )
 
 
+class Revises(Record):
+    """The cycle this one revises (written by ``opplan revise``): OP2's link to its OP1."""
+
+    name: Text = Field(description="The revised cycle's name, e.g. Northwind OP1 2027.")
+    kind: Literal["OP1", "OP2"] = Field("OP1", description="The revised cycle's kind.")
+    path: str | None = Field(
+        None, description="The revised cycle's directory, relative to this cycle's directory."
+    )
+    commit: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{7,64}$",
+        description="The git commit the revised cycle was read at, when it is in a repository.",
+    )
+    repo_path: str | None = Field(
+        None,
+        description="With commit: the revised cycle's directory inside its repository "
+        "(the diff's REV:path).",
+    )
+    dirty: bool = Field(
+        False,
+        description="With commit: true when the revised cycle had uncommitted changes then.",
+    )
+
+
 class CycleSettings(Record):
     """cycle.yaml: the planning cycle."""
 
@@ -117,4 +141,7 @@ class CycleSettings(Record):
     )
     document: DocumentSettings = Field(
         default_factory=DocumentSettings, description="Document layout."
+    )
+    revises: Revises | None = Field(
+        None, description="The cycle this one revises (see docs/revisions.md)."
     )

@@ -43,6 +43,7 @@ from opplan.pipeline.approved import (
     approved_workbook,
     write_approved,
 )
+from opplan.pipeline.changes import SINCE_NONE, SINCE_RULE, with_changes
 from opplan.pipeline.ci import (
     CI_FORMATS,
     Codeowners,
@@ -60,6 +61,7 @@ from opplan.pipeline.goals import (
     goals_output,
     today,
 )
+from opplan.pipeline.revise import Revised, revise
 from opplan.pipeline.revisions import Diffed, diff, diff_output
 from opplan.pipeline.status import STATUS_FORMATS, Status, status, status_output
 from opplan.report.records import NodeReport, Report
@@ -78,6 +80,8 @@ __all__ = [
     "GOAL_COLORS",
     "NODE_ROLES",
     "PAGE_MODES",
+    "SINCE_NONE",
+    "SINCE_RULE",
     "STATUS_FORMATS",
     "Approved",
     "Checked",
@@ -85,6 +89,7 @@ __all__ = [
     "Diffed",
     "DocumentCheck",
     "GoalsResult",
+    "Revised",
     "RolledUp",
     "Status",
     "UserError",
@@ -110,6 +115,7 @@ __all__ = [
     "opplan_version",
     "renderers",
     "review_import",
+    "revise",
     "rollup",
     "rollup_output",
     "settle",
@@ -183,7 +189,22 @@ def document_checks(pages: str = "auto") -> dict[str, DocumentCheck]:
     refuse in narratives and templates), counting pages per ``pages`` (:data:`PAGE_MODES`)."""
     from opplan.render.docx.pagelimit import page_limit_check
 
-    return {"page-limit": page_limit_check(pages)}
+    limit = page_limit_check(pages)
+
+    def with_section(
+        cycle: Cycle, conf: Conf, report_of: Callable[[], Report]
+    ) -> Iterable[Diagnostic]:
+        # a revision's documents carry "What changed" (build adds it): count its pages too
+        made: list[Report] = []
+
+        def report() -> Report:
+            if not made:
+                made.append(with_changes(cycle, report_of(), None)[0])
+            return made[0]
+
+        return limit(cycle, conf, report)
+
+    return {"page-limit": with_section}
 
 
 @dataclass(frozen=True)
@@ -244,11 +265,14 @@ def build(
     jobs: int = 1,
     formats: Sequence[str] = ("docx", "xlsx"),
     progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None,
+    since: str | None = None,
 ) -> BuildResult:
     """Check, roll up and render every node of the (sub)tree into ``out``.
 
     Nothing is written when the plans have errors. ``progress`` wraps the
-    stream of finished nodes (e.g. a progress bar).
+    stream of finished nodes (e.g. a progress bar). ``since``: a cycle directory whose
+    changes the documents show ("What changed since ..."); None: the cycle ``revises:``,
+    if found; ``"none"``: no such section.
     """
     from opplan.build import BuildResult, render_report
 
@@ -264,12 +288,14 @@ def build(
     if node is not None and node not in rolled.report.nodes:
         diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
         return BuildResult(diags, [])
+    report, found = with_changes(rolled.cycle, rolled.report, since)
+    diags = sort_diagnostics([*diags, *found])
     if "pdf" in formats:
         return _build_with_pdf(
-            rolled.report, rolled.cycle.dir, Path(out), node, jobs, formats, progress, diags
+            report, rolled.cycle.dir, Path(out), node, jobs, formats, progress, diags
         )
     return render_report(
-        rolled.report,
+        report,
         rolled.cycle.dir,
         Path(out),
         node=node,

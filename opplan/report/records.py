@@ -21,6 +21,7 @@ from typing import Literal
 
 from opplan.model import Ask, AskRef, Decision, Narrative, NodeId, Tree
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.report.changetext import DocumentChanges
 from opplan.report.goalrecords import ChildGoals as ChildGoals
 from opplan.report.goalrecords import GoalAtRisk as GoalAtRisk
 from opplan.report.goalrecords import GoalRow as GoalRow
@@ -113,6 +114,8 @@ class StackRow:
     used: Amount = ZERO_AMOUNT
     #: The decision in effect in the approved plan: fund, partial, or None (the line decides).
     approved_decision: str | None = None
+    #: An ask ``opplan revise`` brought back: "Deferred in OP1 by Risk" (its ``deferred_in``).
+    deferred_in: str | None = None
 
 
 #: Each StackRow field, in declaration order: what :func:`stack_row` sets.
@@ -146,6 +149,7 @@ def stack_row(
     approved_by: NodeId | None,
     used: Amount,
     approved_decision: str | None,
+    deferred_in: str | None,
 ) -> StackRow:
     """A :class:`StackRow`, built fast: the roll-up's hot path (hundreds of thousands of rows).
 
@@ -185,6 +189,7 @@ def stack_row(
     f["approved_by"] = approved_by
     f["used"] = used
     f["approved_decision"] = approved_decision
+    f["deferred_in"] = deferred_in
     return row
 
 
@@ -406,6 +411,8 @@ class Report:
     cycle: CycleInfo
     root: NodeId
     nodes: Mapping[NodeId, NodeReport] = field(default_factory=dict)
+    #: What changed since an older version (``opplan build --since``); None without one.
+    changes: DocumentChanges | None = None
 
     @cached_property
     def tree(self) -> Tree:

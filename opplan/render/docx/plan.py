@@ -43,6 +43,7 @@ from opplan.narrative.templating import (
     render,
 )
 from opplan.render.docx import charts
+from opplan.render.docx.changegrid import appendix_section, body_section
 from opplan.render.docx.digest import content_digest
 from opplan.render.docx.goalgrids import (
     child_goals_grid,
@@ -308,6 +309,7 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
     if node.removed:
         out += _blocks(r.section("appendix_removed", node), 2)
         out.append(removed_grid(node, report))
+    out += appendix_section(node, report)
     chart = _chart(node, report)
     if chart is not None:
         out += _blocks(r.section("appendix_chart", node), 2)
@@ -340,7 +342,11 @@ def plan_document(node: NodeReport, r: Renderer, *, appendix: bool = True) -> Do
     cycle = r.report.cycle
     doc = r.narrative(node)
     # the outcome first, before any detail
-    body = (*_blocks(r.section("approved", node), None), *_body(r, node, doc))
+    body = (
+        *_blocks(r.section("approved", node), None),
+        *body_section(node, r.report),
+        *_body(r, node, doc),
+    )
     rest = tuple(_appendix(r, node, doc)) if appendix else ()
     version = {"opplan": opplan_version(), "digest": content_digest((*body, *rest))}
     lines = tuple(

@@ -179,6 +179,8 @@ def _stack_cells(
 ) -> list[str]:
     currency = report.cycle.currency
     title = row.title + (" (at risk)" if row.at_risk else "")
+    if row.deferred_in:
+        title += f" ({row.deferred_in})"
     cells = [str(row.position), title]
     if node.children:
         cells.append(row.node_name)

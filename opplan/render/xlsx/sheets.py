@@ -1,4 +1,5 @@
-"""The review workbook's reference sheets: Headcount, Goals, Dependencies, Mandates.
+"""The review workbook's reference sheets: Headcount, Goals, Dependencies, Mandates, and
+Changes (with ``opplan build --since``).
 
 Values from the report model, numbers stored as numbers, wrapped text in rows
 tall enough to hold it.
@@ -208,6 +209,30 @@ def mandates_sheet(ws: Worksheet, node: NodeReport) -> None:
         ),
         i,
     )
+
+
+#: The sheet of what changed since an older version (docs/revisions.md).
+CHANGES = "Changes"
+
+
+def changes_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
+    """What changed in the subtree since the older version, one row per change (the rows
+    the document's appendix lists), heads and cost as signed numbers."""
+    changes = report.changes.nodes.get(node.id) if report.changes is not None else None
+    headers = ("Where", "Change", "Item", "Title", "What", "Headcount", "Cost")
+    header_row(ws, 1, headers)
+    r = 1
+    for r, line in enumerate(changes.lines if changes is not None else (), start=2):
+        for c, text in enumerate((line.where, line.kind, line.item, line.title, line.change), 1):
+            put_text(ws, r, c, text, "text-plain")
+        put_value(ws, r, 6, line.heads, "num-plain")
+        put_value(ws, r, 7, line.cost, "money-plain")
+    if changes is not None and changes.more:
+        r += 1
+        put_text(ws, r, 1, f"{changes.more} more changes: see the teams' workbooks", "label")
+    _table_widths(ws, headers, r)
+    if r >= 2:
+        ws.auto_filter.ref = f"A1:G{r}"
 
 
 def _table_widths(ws: Worksheet, headers: Sequence[str], last: int) -> None:

@@ -86,7 +86,17 @@ def row_facts(report: Report, node: NodeReport) -> list[RowFacts]:
             group, children[child], place, approved,
         )  # fmt: skip
 
-    out = [facts(r.ask, r.title, r.node, r.child, r.requested, False) for r in node.stack]
+    out = [
+        facts(
+            r.ask,
+            f"{r.title} ({r.deferred_in})" if r.deferred_in else r.title,
+            r.node,
+            r.child,
+            r.requested,
+            False,
+        )
+        for r in node.stack
+    ]
     out += [facts(r.ask, r.title, r.node, r.child, r.requested, True) for r in node.removed]
     return out
 

@@ -3,7 +3,8 @@
 Sheets: ``Summary`` (the line: budget, used, headroom, what binds; each child's
 envelope and figures), ``Stack`` (:mod:`.stack`: the review cells first, then
 Status, amounts and budget used as formulas of them, so the line moves as the
-manager decides), ``Headcount``, ``Goals``, ``Dependencies``, ``Mandates``,
+manager decides), ``Headcount``, ``Goals``, ``Dependencies``, ``Mandates``, ``Changes``
+(with ``opplan build --since``: what changed since the older version),
 ``Instructions`` (:mod:`.instructions`) and a very hidden metadata sheet
 (:mod:`opplan.report.reviewkeys`). Every sheet prints landscape, fit to width,
 with the node, cycle, sheet and page in its header and footer.
@@ -76,6 +77,8 @@ def render_xlsx(report: Report, node_id: NodeId) -> bytes:
     xlsx_sheets.goals_sheet(wb.create_sheet(GOALS), node)
     xlsx_sheets.dependencies_sheet(wb.create_sheet(DEPENDENCIES), node)
     xlsx_sheets.mandates_sheet(wb.create_sheet(MANDATES), node)
+    if report.changes is not None:
+        xlsx_sheets.changes_sheet(wb.create_sheet(xlsx_sheets.CHANGES), report, node)
     instructions_sheet(wb.create_sheet(INSTRUCTIONS), report, node)
     header = (f"{node.name} ({node.id})", report.cycle.name)
     for ws in wb.worksheets:
