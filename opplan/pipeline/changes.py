@@ -18,8 +18,7 @@ from opplan.load.orgtree import CYCLE_FILE
 from opplan.model import Cycle
 from opplan.model.diagnostics import Diagnostic, UserError, failed, warning
 from opplan.report.records import Report
-from opplan.util.gitplace import git_place
-from opplan.util.gitrev import GitError, commit_of, locate, revision_dir
+from opplan.util.gitrev import GitError, commit_of, git_place, locate, revision_dir
 
 #: ``--since none``: no "What changed" section, even for a revision.
 SINCE_NONE = "none"
@@ -87,11 +86,11 @@ def _old_side(since: str, cycle: Cycle, stack: ExitStack) -> tuple[Path, str | N
         if not (Path(since) / CYCLE_FILE).is_file():
             raise SinceError(f"--since {since}: not a cycle directory (no {CYCLE_FILE} in it)")
         return Path(since), None
-    from opplan.pipeline.revisions import _side
+    from opplan.pipeline.revisions import side_dir
 
     spec = since if ":" in since else f"{since}:{cycle.dir}"
     try:
-        where, _ = _side(spec, stack)
+        where, _ = side_dir(spec, stack)
     except UserError as exc:
         what = "" if ":" in since else "neither a cycle directory nor a git revision: "
         raise SinceError(f"--since {since}: {what}{exc}") from None

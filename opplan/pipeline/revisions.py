@@ -60,7 +60,7 @@ def _usage(message: str) -> UserError:
     return problem
 
 
-def _side(arg: str | Path, stack: ExitStack) -> tuple[Path, str | None]:
+def side_dir(arg: str | Path, stack: ExitStack) -> tuple[Path, str | None]:
     """A side's directory, and the temporary directory a revision was read into (whose
     paths diagnostics name by the argument instead)."""
     text = str(arg)
@@ -141,8 +141,8 @@ def diff(old: str | Path | None, new: str | Path = ".", *, old_rev: str | None =
         raise _usage("give OLD and NEW, or --old-rev REV [DIR]")
     with ExitStack() as stack:
         stack.enter_context(paused_gc())  # two roll-ups and their comparison: no cycles
-        old_dir, old_tmp = _side(old, stack)
-        new_dir, new_tmp = _side(new, stack)
+        old_dir, old_tmp = side_dir(old, stack)
+        new_dir, new_tmp = side_dir(new, stack)
         old_cycle, old_diags, old_report = _rolled(old_dir)
         reuse = _unchanged(old_cycle, old_dir) if old_report is not None else None
         new_cycle, new_diags, new_report = _rolled(new_dir, reuse)

@@ -35,7 +35,7 @@ from opplan.review.merge import Change
 from opplan.review.planwrite import rewrite as write_decisions
 from opplan.review.planwrite import round_trip as plan_yaml
 from opplan.util.atomic import write_bytes
-from opplan.util.gitplace import git_place
+from opplan.util.gitrev import git_place
 
 
 class ReviseError(UserError):

@@ -17,6 +17,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 #: Caps on a revision's directory: bytes of file content, and files.
@@ -197,3 +198,27 @@ def revision_dir(path: str | Path, rev: str) -> Iterator[Path]:
         yield tmp / inside if inside != "." else tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class GitPlace:
+    """A directory inside a git repository: the commit checked out, the directory's path
+    inside the repository (POSIX, ``.`` for the top), and whether it differs from that
+    commit (modified, staged or untracked files under it)."""
+
+    commit: str
+    repo_path: str
+    dirty: bool
+
+
+def git_place(directory: Path) -> GitPlace | None:
+    """Where ``directory`` stands in git (``opplan revise`` records it in ``revises:``, the
+    "What changed" label shows it), or None outside a repository (or before its first
+    commit)."""
+    try:
+        top, inside = locate(directory)
+        commit = commit_of(top, "HEAD")
+        status = _run(["status", "--porcelain", "--untracked-files=normal", "--", inside], top)
+    except GitError:
+        return None
+    return GitPlace(commit, inside, bool(status.strip()))
