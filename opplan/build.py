@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from opplan.model import NodeId
 from opplan.model.diagnostics import Diagnostic, Source, error, failed, sort_diagnostics
@@ -82,14 +84,18 @@ class Built:
     node: NodeId
     files: tuple[Path, ...]
     problem: Diagnostic | None = None
+    sha256: tuple[str, ...] = ()  # of each file's bytes, for the build manifest
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """Every diagnostic (plan problems, template errors) and every file written."""
+    """Every diagnostic (plan problems, template errors) and every file written; in an
+    incremental build, the files that were current (not written) and those removed."""
 
     diagnostics: list[Diagnostic]
     files: list[Path]
+    current: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -114,24 +120,44 @@ def render_failure(node: NodeReport, fmt: str, exc: Exception) -> Diagnostic:
     )
 
 
+def _render_one(ctx: BuildContext, node_id: NodeId, fmt: str) -> bytes | Diagnostic:
+    """One file's bytes, or the diagnostic that refuses the node's documents."""
+    try:
+        return RENDERERS[fmt](ctx, node_id)
+    except TemplateError as exc:
+        return template_diagnostic(exc)
+    except Exception as exc:  # one node's failure must not stop the others
+        if os.environ.get("OPPLAN_DEBUG"):
+            raise
+        return render_failure(ctx.report.nodes[node_id], fmt, exc)
+
+
 def _render_node(ctx: BuildContext, node_id: NodeId, out: Path, formats: Sequence[str]) -> Built:
-    outputs: list[tuple[Path, bytes]] = []
+    rendered: list[tuple[str, bytes | Diagnostic]] = []
     for fmt in formats:
-        try:
-            outputs.append((out / f"{node_id}.{fmt}", RENDERERS[fmt](ctx, node_id)))
-        except TemplateError as exc:
-            return Built(node_id, (), template_diagnostic(exc))
-        except Exception as exc:  # one node's failure must not stop the others
-            if os.environ.get("OPPLAN_DEBUG"):
-                raise
-            return Built(node_id, (), render_failure(ctx.report.nodes[node_id], fmt, exc))
+        rendered.append((fmt, _render_one(ctx, node_id, fmt)))
+        if isinstance(rendered[-1][1], Diagnostic):
+            break
+    return _write_node(node_id, out, rendered)
+
+
+def _write_node(
+    node_id: NodeId, out: Path, rendered: list[tuple[str, bytes | Diagnostic]]
+) -> Built:
+    """Write a node's files when every format rendered; else none of them."""
+    outputs: list[tuple[Path, bytes]] = []
+    for fmt, data in rendered:
+        if isinstance(data, Diagnostic):
+            return Built(node_id, (), data)
+        outputs.append((out / f"{node_id}.{fmt}", data))
     for path, data in outputs:
         try:
             write_bytes(path, data)
         except OSError as exc:  # name the file (a full disk's error names none, or a temp file)
             exc.filename, exc.filename2 = str(path), None
             raise
-    return Built(node_id, tuple(p for p, _ in outputs))
+    shas = tuple(hashlib.sha256(data).hexdigest() for _, data in outputs)
+    return Built(node_id, tuple(p for p, _ in outputs), sha256=shas)
 
 
 Job = tuple[BuildContext, Path, tuple[str, ...]]
@@ -174,15 +200,49 @@ def _work(node_id: NodeId) -> Built:
     return _render_node(ctx, node_id, out, formats)
 
 
+def _work_one(task: tuple[NodeId, str]) -> bytes | Diagnostic:
+    return _render_one(_WORKER["job"][0], *task)
+
+
 def render_all(
     ctx: BuildContext, nodes: Sequence[NodeId], out: Path, formats: Sequence[str], jobs: int = 1
 ) -> Iterator[Built]:
-    """Render ``nodes`` (in ``jobs`` processes); yield each node's outcome as it finishes."""
+    """Render ``nodes`` (in ``jobs`` processes); yield each node's outcome as it finishes.
+
+    A few nodes (fewer than four per process: an incremental build, a small subtree) are
+    rendered one file per task, so that the root's document and workbook, the largest of
+    all, are rendered at once; the files of a node are still written only when all rendered.
+    """
+    if jobs > 1 and len(formats) > 1 and 1 <= len(nodes) < 4 * jobs:
+        tasks = [(nid, fmt) for nid in nodes for fmt in formats]
+        done: list[tuple[str, bytes | Diagnostic]] = []
+        for (nid, fmt), result in zip(
+            tasks, _pooled(ctx, out, formats, jobs, _work_one, tasks, 1), strict=True
+        ):
+            done.append((fmt, result))
+            if len(done) == len(formats):
+                yield _write_node(nid, out, done)
+                done = []
+        return
     if jobs <= 1 or len(nodes) <= 1:
         for nid in nodes:
             yield _render_node(ctx, nid, out, formats)
         return
-    chunk = max(1, min(32, len(nodes) // (jobs * 8)))
+    yield from _pooled(
+        ctx, out, formats, jobs, _work, nodes, max(1, min(32, len(nodes) // (jobs * 8)))
+    )
+
+
+def _pooled(
+    ctx: BuildContext,
+    out: Path,
+    formats: Sequence[str],
+    jobs: int,
+    work: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    chunk: int,
+) -> Iterator[Any]:
+    """``work`` over ``tasks`` in ``jobs`` worker processes, in order."""
     if "fork" in multiprocessing.get_all_start_methods():
         # forked workers inherit the report: no pickling of a large org per worker
         _WORKER["job"] = (ctx, out, tuple(formats))
@@ -201,7 +261,7 @@ def render_all(
     try:
         with frozen_for_fork(), pool:
             try:
-                yield from pool.map(_work, nodes, chunksize=chunk)
+                yield from pool.map(work, tasks, chunksize=chunk)
             except BaseException:  # a full disk, or the caller stopped: drop the queued nodes
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
@@ -219,25 +279,47 @@ def render_report(
     formats: Sequence[str] = tuple(RENDERERS),
     progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None,
     diagnostics: Sequence[Diagnostic] = (),
+    incremental: bool = False,
+    force: bool = False,
 ) -> BuildResult:
     """Render every node of the (sub)tree of ``node`` (default: all) into ``out``.
 
     ``report`` is the roll-up of the cycle in ``cycle_dir`` (whose templates
     override the defaults); ``diagnostics`` are those of its check, returned
     with the build's own. ``progress`` wraps the stream of finished nodes.
+    ``incremental`` renders only the nodes whose files are not current by the
+    manifest of ``out`` (:mod:`opplan.render.manifest`; all of them with ``force``)
+    and records what it wrote there.
     """
     ctx = BuildContext(report, tuple(search_path(cycle_dir)))
     nodes = [n.id for n in report.subtree(node or report.root)]
+    plan = None
+    if incremental:
+        from opplan.render.manifest import plan_build
+
+        plan = plan_build(report, cycle_dir, out, nodes, formats, force=force)
+        nodes = plan.stale
     stream = render_all(ctx, nodes, out, formats, max(1, jobs))
     if progress is not None:
         stream = progress(stream, len(nodes))
     diags = list(diagnostics)
     files: list[Path] = []
+    written: list[tuple[NodeId, Path, str]] = []
+    failed: list[NodeId] = []
     for built in stream:
         files.extend(built.files)
+        written.extend(
+            (built.node, f, sha) for f, sha in zip(built.files, built.sha256, strict=True)
+        )
         if built.problem is not None:
             diags.append(built.problem)
-    return BuildResult(sort_diagnostics(diags), files)
+            failed.append(built.node)
+    if plan is None:
+        return BuildResult(sort_diagnostics(diags), files)
+    from opplan.render.manifest import record
+
+    removed = record(out, plan, written, failed)
+    return BuildResult(sort_diagnostics(diags), files, plan.current, removed)
 
 
 def default_jobs() -> int:

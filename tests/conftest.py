@@ -13,6 +13,13 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 
 
+@pytest.fixture(autouse=True)
+def _no_check_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes a check cache into samples/ or the user's ~/.cache (and no test reads
+    one); tests/test_check_cache.py turns it on in temporary directories."""
+    monkeypatch.setenv("OPPLAN_CACHE", "off")
+
+
 def lines(diags: list[Diagnostic]) -> list[str]:
     """Diagnostics as their text lines."""
     return [d.format() for d in diags]

@@ -54,6 +54,11 @@ if TYPE_CHECKING:
     "(revises: in cycle.yaml) compares with the cycle it revises by default; "
     "--since none turns that off.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write every document, even those whose inputs did not change since the last build.",
+)
 def build(
     cycle_dir: str,
     out: str,
@@ -61,12 +66,14 @@ def build(
     jobs: int | None,
     formats: str,
     since: str | None,
+    force: bool,
 ) -> None:
     """Render <id>.docx and <id>.xlsx (or <id>.pdf) for every node (or one subtree).
 
     Refuses (exit 1) when the plans have errors, and prints them. Every file
-    is written atomically. A progress bar shows on a terminal; the last line
-    says what was written.
+    is written atomically. Only documents whose inputs changed since the last
+    build into the same --out are written again (--force writes all). A progress
+    bar shows on a terminal; the last line says what was written.
 
     \b
     Example:
@@ -111,6 +118,7 @@ def build(
             formats=wanted,
             progress=progress,
             since=since,
+            force=force,
         )
     except UserError as exc:
         if exc.usage:
@@ -125,7 +133,7 @@ def build(
     if result.diagnostics:
         n = len(result.diagnostics)
         click.echo(f"{n} warning{'s' if n != 1 else ''} (opplan check shows them)", err=True)
-    click.echo(written_summary(result.files, out), err=True)
+    click.echo(written_summary(result.files, out, len(result.current)), err=True)
 
 
 _KINDS = {
@@ -135,8 +143,16 @@ _KINDS = {
 }
 
 
-def written_summary(files: list[Path], out: str) -> str:
-    """One line: ``Wrote 34 documents and 34 workbooks to out/``."""
+def written_summary(files: list[Path], out: str, current: int = 0) -> str:
+    """One line: ``Wrote 34 documents and 34 workbooks to out/``, and how many files
+    were current (``; 62 files were current``)."""
+    line = _written(files, out)
+    if current:
+        line += f"; {current:,} file{'s were' if current != 1 else ' was'} current"
+    return line
+
+
+def _written(files: list[Path], out: str) -> str:
     counts = Counter(f.suffix for f in files)
     parts = [
         f"{counts[suffix]} {one if counts[suffix] == 1 else many}"

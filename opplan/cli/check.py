@@ -38,7 +38,15 @@ from opplan.model.diagnostics import failed
     help="The arguments are changed files, as pre-commit passes them: check every cycle "
     "holding one (the nearest directory above with cycle.yaml); other files are skipped.",
 )
-def check(paths: tuple[str, ...], strict: bool, fmt: str, pages: str, files: bool) -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check every file again instead of reusing the result of an unchanged cycle "
+    "(kept in .opplan-cache/ in the cycle directory; OPPLAN_CACHE=off does the same).",
+)
+def check(
+    paths: tuple[str, ...], strict: bool, fmt: str, pages: str, files: bool, no_cache: bool
+) -> None:
     """Check the plans of a cycle and print every problem.
 
     Each diagnostic reads path:line:col: error|warning: message [rule].
@@ -58,7 +66,7 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, pages: str, files: boo
         cycles = [_one_cycle_dir(paths)]
     diags = []
     for cycle_dir in cycles:
-        diags.extend(pipeline.check(cycle_dir, extra=pipeline.document_checks(pages)).diagnostics)
+        diags.extend(pipeline.check_diagnostics(cycle_dir, pages, cache=not no_cache))
     pipeline.settle()
     if fmt in pipeline.CI_FORMATS:
         text = pipeline.ci_output(diags, fmt, cycles[0] if cycles else ".")

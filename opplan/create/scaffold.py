@@ -139,7 +139,13 @@ def _copy_sample(path: Path, year: int | None, name: str | None) -> list[Path]:
     source = sample_dir()
     written = []
     for file in sorted(source.rglob("*")):
-        if file.is_file() and "__pycache__" not in file.parts and file.name != "__init__.py":
+        hidden = any(part.startswith(".") for part in file.relative_to(source).parts)
+        if (
+            file.is_file()
+            and not hidden  # e.g. a check cache (.opplan-cache/) left in the sample
+            and "__pycache__" not in file.parts
+            and file.name != "__init__.py"
+        ):
             target = path / file.relative_to(source)
             data = file.read_bytes()
             if target == path / CYCLE_FILE:

@@ -98,6 +98,7 @@ __all__ = [
     "approved_workbook",
     "build",
     "check",
+    "check_diagnostics",
     "ci_output",
     "codeowners",
     "cycles_of",
@@ -184,6 +185,23 @@ def check(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) 
         return Checked(cycle, found, rolled[0] if rolled else None)
 
 
+def check_diagnostics(
+    cycle_dir: str | Path, pages: str = "auto", *, cache: bool = True
+) -> list[Diagnostic]:
+    """What ``opplan check`` prints: :func:`check` with the document checks counting
+    ``pages``; with ``cache``, taken from the cycle's ``.opplan-cache/`` when nothing it
+    depends on changed since the same check ran (:mod:`opplan.pipeline.cache`)."""
+
+    def run() -> list[Diagnostic]:
+        return check(cycle_dir, extra=document_checks(pages)).diagnostics
+
+    if not cache:
+        return run()
+    from opplan.pipeline.cache import check_cached
+
+    return check_cached(cycle_dir, pages, run)
+
+
 def document_checks(pages: str = "auto") -> dict[str, DocumentCheck]:
     """The document side's checks for :func:`check`: the page limit (and what build would
     refuse in narratives and templates), counting pages per ``pages`` (:data:`PAGE_MODES`)."""
@@ -266,6 +284,7 @@ def build(
     formats: Sequence[str] = ("docx", "xlsx"),
     progress: Callable[[Iterator[Built], int], Iterator[Built]] | None = None,
     since: str | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """Check, roll up and render every node of the (sub)tree into ``out``.
 
@@ -273,6 +292,10 @@ def build(
     stream of finished nodes (e.g. a progress bar). ``since``: a cycle directory whose
     changes the documents show ("What changed since ..."); None: the cycle ``revises:``,
     if found; ``"none"``: no such section.
+    stream of finished nodes (e.g. a progress bar). Only the documents whose
+    inputs changed since the last build into ``out`` are written (the others are
+    ``current`` in the result; ``out/.opplan-build.json`` records what each file
+    was built from), all of them with ``force``; PDFs are always all written.
     """
     from opplan.build import BuildResult, render_report
 
@@ -303,6 +326,8 @@ def build(
         formats=formats,
         progress=progress,
         diagnostics=diags,
+        incremental=True,
+        force=force,
     )
 
 

@@ -1,0 +1,197 @@
+"""What each built file was made from: ``out/.opplan-build.json``, for incremental builds.
+
+``opplan build`` records, for every file it writes, the node, the digest of that node's
+inputs (:mod:`opplan.report.fingerprint`, with the templates, the opplan version and the
+versions of the libraries that write the files) and the SHA-256 of the bytes written. The
+next build renders only the nodes with a file whose inputs changed, that is missing, or that
+is not the file it wrote (another size, time or hash); every other file is current and left
+alone, so the output is the same as a full build's. A node that left the cycle has its
+files removed, but only those the manifest lists and that still hold the bytes written.
+
+The manifest lives in the output directory, which whoever can write it can fill with any
+document anyway; it is read as plain JSON of a fixed shape, and any entry that does not
+have that shape is dropped (its file is rebuilt).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from opplan.model import NodeId
+from opplan.render.docx.plan import search_path
+from opplan.report.fingerprint import node_digests, shared_digest
+from opplan.report.records import Report
+from opplan.report.reviewkeys import opplan_version
+from opplan.util.atomic import write_text
+from opplan.util.treedigest import code_digest, tree_digest
+
+MANIFEST = ".opplan-build.json"
+#: The manifest's layout; a change rebuilds everything once.
+MANIFEST_FORMAT = 1
+#: Largest manifest read (a 10,000-team org's is a few MB).
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+#: Libraries whose version can change the bytes of a document or workbook.
+LIBRARIES = ("python-docx", "openpyxl", "matplotlib", "pillow", "jinja2", "markdown-it-py")
+
+Entry = dict[str, Any]
+
+
+def _versions() -> list[str]:
+    found = [f"opplan={opplan_version()}", code_digest(), f"python={sys.version_info[:2]}"]
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=none")
+    return found
+
+
+def build_inputs(cycle_dir: Path | None) -> list[Any]:
+    """What every document of a build depends on beyond the report: the manifest format,
+    the versions (opplan's, its source files', Python's and the libraries'), and every
+    template directory's files."""
+    templates = [(str(p), tree_digest(p)) for p in search_path(cycle_dir)]
+    return [MANIFEST_FORMAT, _versions(), templates]
+
+
+def file_sha(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, or None when it cannot be read."""
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _valid(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and all(isinstance(entry.get(k), str) for k in ("node", "inputs", "sha256"))
+        and all(type(entry.get(k)) is int for k in ("size", "mtime_ns"))
+    )
+
+
+def read_manifest(out: Path) -> dict[str, Entry]:
+    """The entries of ``out``'s manifest by file name; empty when there is none or it is
+    not one (a build then writes everything)."""
+    try:
+        with (out / MANIFEST).open("rb") as f:
+            data = json.loads(f.read(MAX_MANIFEST_BYTES + 1))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return {}
+    files = data.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {
+        name: entry
+        for name, entry in files.items()
+        if _valid(entry) and Path(name).name == name and not name.startswith(".")
+    }
+
+
+def _same(path: Path, entry: Entry) -> bool:
+    """True when ``path`` still holds the bytes the manifest says were written."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if st.st_size != entry["size"]:
+        return False
+    if st.st_mtime_ns == entry["mtime_ns"]:
+        return True
+    return bool(file_sha(path) == entry["sha256"])
+
+
+@dataclass
+class Plan:
+    """What a build renders: the nodes with a stale file, and the files that are current."""
+
+    digests: dict[NodeId, str]
+    stale: list[NodeId]
+    current: list[Path]
+    entries: dict[str, Entry]
+    gone: list[str] = field(default_factory=list)
+
+
+def plan_build(
+    report: Report,
+    cycle_dir: Path | None,
+    out: Path,
+    nodes: Sequence[NodeId],
+    formats: Sequence[str],
+    *,
+    force: bool = False,
+) -> Plan:
+    """Which of ``nodes`` to render into ``out`` (all with ``force``) and which files are
+    current; manifest entries of nodes no longer in the report are listed in ``gone``."""
+    shared = shared_digest(report, build_inputs(cycle_dir))
+    top = nodes[0] if nodes else report.root
+    digests = node_digests(report, top, shared)
+    entries = {} if force else read_manifest(out)
+    stale: list[NodeId] = []
+    current: list[Path] = []
+    for nid in nodes:
+        files = [(f"{nid}.{fmt}", out / f"{nid}.{fmt}") for fmt in formats]
+        ok = [
+            (e := entries.get(name)) is not None
+            and e["node"] == nid
+            and e["inputs"] == digests[nid]
+            and _same(path, e)
+            for name, path in files
+        ]
+        if all(ok):
+            current.extend(path for _, path in files)
+        else:
+            stale.append(nid)
+    gone = [name for name, e in entries.items() if e["node"] not in report.nodes]
+    return Plan(digests, stale, current, entries, gone)
+
+
+def record(
+    out: Path,
+    plan: Plan,
+    written: Sequence[tuple[NodeId, Path, str]],
+    failed: Sequence[NodeId],
+) -> list[Path]:
+    """Write ``out``'s manifest after a build: ``written`` (node, file, SHA-256) are the
+    files just written, ``failed`` the nodes whose documents were refused. The files of
+    nodes that left the cycle are removed when they hold the bytes we wrote; those are
+    returned."""
+    entries = dict(plan.entries)
+    removed: list[Path] = []
+    for name in plan.gone:
+        path = out / name
+        if _same(path, entries[name]) and file_sha(path) == entries[name]["sha256"]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+        del entries[name]
+    for nid in failed:
+        for name in [n for n, e in entries.items() if e["node"] == nid]:
+            del entries[name]
+    for nid, path, sha in written:
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            entries[path.name] = {
+                "node": nid,
+                "inputs": plan.digests[nid],
+                "sha256": sha,
+                "size": st.st_size,
+                "mtime_ns": st.st_mtime_ns,
+            }
+    if not entries and not plan.entries:
+        return removed  # nothing written and nothing recorded before: leave ``out`` as it is
+    data = {"format": MANIFEST_FORMAT, "files": dict(sorted(entries.items()))}
+    with contextlib.suppress(OSError):  # no manifest: the next build writes everything
+        write_text(out / MANIFEST, json.dumps(data, indent=0, sort_keys=True) + "\n")
+    return removed

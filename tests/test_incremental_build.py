@@ -1,0 +1,321 @@
+"""Incremental ``opplan build``: only the documents whose inputs changed are written again,
+and the output stays byte-identical to a full build (acceptance 4 of issue 17)."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from opplan import pipeline
+from opplan.build import BuildResult
+from opplan.cli import cli
+from opplan.render import manifest
+from opplan.report.fingerprint import node_digests, shared_digest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+import synth  # noqa: E402
+
+FORMATS = ("docx", "xlsx")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated org of 30 teams (36 nodes), never edited: tests copy it."""
+    cycle = tmp_path_factory.mktemp("generated") / "cycle"
+    synth.generate(cycle, 30, 1)
+    return cycle
+
+
+@pytest.fixture(scope="module")
+def reference(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full build of the generated org, with its manifest: tests copy it."""
+    out = tmp_path_factory.mktemp("reference") / "out"
+    here = Path.cwd()
+    os.chdir(generated.parent)  # paths print as "cycle/...", as in every test's copy
+    try:
+        first = build(Path("cycle"), out)
+    finally:
+        os.chdir(here)
+    assert (len(first.files), first.current) == (72, [])
+    return out
+
+
+@pytest.fixture
+def org(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the generated org, named ``cycle`` in the working directory."""
+    shutil.copytree(generated, tmp_path / "cycle")
+    monkeypatch.chdir(tmp_path)
+    return Path("cycle")
+
+
+@pytest.fixture
+def out(reference: Path, tmp_path: Path) -> Path:
+    """The generated org's documents as a previous build left them (times kept)."""
+    return Path(shutil.copytree(reference, tmp_path / "out"))
+
+
+def build(cycle: Path, out: Path, **options: Any) -> BuildResult:
+    result = pipeline.build(cycle, out, jobs=2, **options)
+    assert result.ok, result.diagnostics
+    return result
+
+
+def stamps(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir()}
+
+
+def rewritten(before: dict[str, tuple[int, int]], out: Path) -> list[str]:
+    return sorted(n for n, s in stamps(out).items() if before.get(n) != s and n[0] != ".")
+
+
+def files_of(*nodes: str) -> list[str]:
+    return sorted(f"{n}.{fmt}" for n in nodes for fmt in FORMATS)
+
+
+def assert_same_as_full_build(cycle: Path | None, out: Path, fresh: Path) -> None:
+    """Every document in ``out`` is byte-identical to a clean full build's (of ``cycle``
+    into ``fresh``; with no ``cycle``, the one already in ``fresh``), and no more."""
+    if cycle is not None:
+        build(cycle, fresh)
+    names = sorted(p.name for p in fresh.iterdir() if p.name[0] != ".")
+    assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == names
+    same, diff, errors = filecmp.cmpfiles(out, fresh, names, shallow=False)
+    assert (diff, errors) == ([], [])
+    assert len(same) == 72
+
+
+def a_team(cycle: Path) -> tuple[Path, list[str]]:
+    """The last leaf team's plan.yaml and the ids of the team and its ancestors."""
+    plans = sorted(cycle.rglob("plan.yaml"))
+    team = next(p for p in reversed(plans) if not any(p.parent.glob("*/plan.yaml")))
+    return team, list(reversed(team.parent.relative_to(cycle).parts))
+
+
+def edit_ask_title(plan: Path) -> None:
+    text = plan.read_text()
+    edited, n = re.subn(r"(?m)^(  - id: \S+\n    title: )", r"\1Edited ", text, count=1)
+    assert n == 1
+    plan.write_text(edited)
+
+
+def test_one_team_edit_rewrites_that_team_and_its_ancestors(
+    org: Path, out: Path, tmp_path: Path
+) -> None:
+    before = stamps(out)
+    team, path = a_team(org)
+    edit_ask_title(team)
+
+    second = build(org, out)
+
+    assert len(path) == 3  # the team, its manager, the root
+    assert sorted(p.name for p in second.files) == files_of(*path)
+    assert rewritten(before, out) == files_of(*path)
+    assert len(second.current) == 72 - 6
+    assert_same_as_full_build(org, out, tmp_path / "fresh")
+
+
+def test_a_second_build_writes_nothing_and_says_so(org: Path, out: Path) -> None:
+    before = stamps(out)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", str(org), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == f"Wrote nothing to {out}; 72 files were current"
+    assert rewritten(before, out) == []
+    forced = runner.invoke(cli, ["build", str(org), "--out", str(out), "--force", "-j", "2"])
+    assert forced.stderr.splitlines()[-1] == f"Wrote 36 documents and 36 workbooks to {out}/"
+
+
+def test_a_changed_template_rebuilds_everything(org: Path, out: Path, reference: Path) -> None:
+    before = stamps(out)
+    shipped = REPO / "templates" / "document" / "approved.md.j2"
+    (org / "templates" / "document").mkdir(parents=True)
+    own = org / "templates" / "document" / "approved.md.j2"
+    own.write_text(shipped.read_text() + "{# our own copy #}\n")
+
+    again = build(org, out)
+
+    assert len(again.files) == 72
+    assert len(rewritten(before, out)) == 72
+    assert_same_as_full_build(None, out, reference)  # the copy prints the same
+
+
+def test_another_opplan_version_rebuilds_everything(
+    org: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert build(org, out).files == []
+    monkeypatch.setattr(manifest, "opplan_version", lambda: "99.0.0")
+    assert len(build(org, out).files) == 72
+    assert build(org, out).files == []
+
+
+def test_a_missing_or_modified_file_is_written_again(org: Path, out: Path, reference: Path) -> None:
+    _, path = a_team(org)
+    (out / f"{path[0]}.docx").unlink()
+    edited = out / f"{path[1]}.xlsx"
+    edited.write_bytes(edited.read_bytes() + b"\0")
+    before = stamps(out)
+
+    again = build(org, out)
+
+    assert sorted(p.name for p in again.files) == files_of(path[0], path[1])
+    assert rewritten(before, out) == files_of(path[0], path[1])
+    assert_same_as_full_build(None, out, reference)
+
+
+def test_a_corrupted_manifest_means_a_full_build(org: Path, out: Path) -> None:
+    (out / manifest.MANIFEST).write_bytes(b'{"format": 1, "files": {"../x": 1}}')
+    assert len(build(org, out).files) == 72
+    for junk in (b"{not json", b"[]", b'{"format": 2, "files": {}}'):
+        (out / manifest.MANIFEST).write_bytes(junk)
+        assert len(build(org, out, node=a_team(org)[1][0]).files) == 2
+    assert len(build(org, out).files) == 70  # the others had lost their entries
+    data = json.loads((out / manifest.MANIFEST).read_text())
+    data["files"]["../../escape.docx"] = dict(data["files"][f"{a_team(org)[1][0]}.docx"])
+    (out / manifest.MANIFEST).write_text(json.dumps(data))
+    assert build(org, out).files == []  # the foreign entry is dropped, never used
+    assert "../../escape.docx" not in json.loads((out / manifest.MANIFEST).read_text())["files"]
+
+
+def test_a_removed_node_loses_its_files_and_only_ours(tmp_path: Path) -> None:
+    from cyclefactory import ask, plan, write_cycle
+
+    plans = {
+        "acme": plan("Acme"),
+        "acme/a": plan("A", ask("x")),
+        "acme/b": plan("B", ask("y")),
+        "acme/c": plan("C", ask("z")),
+    }
+    cycle = write_cycle(tmp_path / "cycle", plans)
+    out = tmp_path / "out"
+    build(cycle, out)
+    (out / "c.xlsx").write_bytes(b"my own notes")  # not what opplan wrote
+    (out / "notes.txt").write_text("mine")
+    shutil.rmtree(cycle / "acme" / "b")
+    shutil.rmtree(cycle / "acme" / "c")
+
+    again = build(cycle, out)
+
+    assert sorted(p.name for p in again.removed) == ["b.docx", "b.xlsx", "c.docx"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".opplan-build.json",
+        "a.docx",
+        "a.xlsx",
+        "acme.docx",
+        "acme.xlsx",
+        "c.xlsx",
+        "notes.txt",
+    ]
+    kept = json.loads((out / manifest.MANIFEST).read_text())["files"]
+    assert sorted(kept) == ["a.docx", "a.xlsx", "acme.docx", "acme.xlsx"]
+    assert_small_same_as_full(cycle, out, tmp_path / "fresh")
+
+
+def assert_small_same_as_full(cycle: Path, out: Path, fresh: Path) -> None:
+    build(cycle, fresh)
+    names = sorted(p.name for p in fresh.iterdir() if p.name[0] != ".")
+    assert filecmp.cmpfiles(out, fresh, names, shallow=False)[1:] == ([], [])
+
+
+# --- the digest of each kind of input ------------------------------------------------
+
+
+def digests(cycle: Path) -> dict[str, str]:
+    report = pipeline.rollup(cycle).report
+    assert report is not None
+    shared = shared_digest(report, manifest.build_inputs(cycle))
+    return node_digests(report, report.root, shared)
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    assert before.keys() == after.keys()
+    return {n for n in before if before[n] != after[n]}
+
+
+def test_each_kind_of_input_changes_the_digest_of_what_reads_it(org: Path) -> None:
+    everyone = set(digests(org))
+    team, path = a_team(org)
+    base = digests(org)
+    assert digests(org) == base  # the same inputs, the same digests
+
+    edit_ask_title(team)  # a team's ask: its stack and every ancestor's
+    step = digests(org)
+    assert changed(base, step) == set(path)
+
+    narrative = team.with_name("narrative.md")
+    narrative.write_text(narrative.read_text() + "\nOne more sentence.\n")
+    base, step = step, digests(org)
+    # its documents, and its ancestors' (which hash their subtree's records whole)
+    assert changed(base, step) == set(path)
+
+    text = team.read_text()
+    team.write_text(re.sub(r"(?m)^name: .*$", "name: Renamed Team", text, count=1))
+    base, step = step, digests(org)  # a name is printed anywhere the node is mentioned
+    assert changed(base, step) == everyone
+
+    cycle_yaml = org / "cycle.yaml"
+    cycle_yaml.write_text(
+        re.sub(r"(?m)^name: .*$", "name: Another Name", cycle_yaml.read_text(), count=1)
+    )
+    base, step = step, digests(org)
+    assert changed(base, step) == everyone
+
+    (org / "templates").mkdir()
+    (org / "templates" / "cover.md.j2").write_text("x")
+    base, step = step, digests(org)
+    assert changed(base, step) == everyone
+
+    siblings = [p for p in team.parent.parent.glob("*/plan.yaml") if p != team]
+    sibling = siblings[0]
+    sibling.write_text(re.sub(r"(?m)^owner: .*$", "owner: Someone Else", sibling.read_text()))
+    base, step = step, digests(org)
+    assert changed(base, step) == {sibling.parent.name, *path[1:]}
+
+
+def test_a_few_nodes_render_a_file_per_task_and_a_failing_node_writes_none(
+    tmp_path: Path,
+) -> None:
+    from cyclefactory import ask, plan, write_cycle
+
+    plans = {"acme": plan("Acme"), "acme/a": plan("A", ask("x")), "acme/b": plan("B", ask("y"))}
+    cycle = write_cycle(tmp_path / "cycle", plans)
+    (cycle / "acme" / "b" / "narrative.md").write_text("# B\n\n{{ ask('acme/nope') }}\n")
+    out = tmp_path / "out"
+    result = pipeline.build(cycle, out, jobs=2)  # 3 nodes, 2 processes: one file per task
+    assert [d.rule for d in result.diagnostics if d.severity.value == "error"] == ["template"]
+    # b's narrative fails in b's document and in its manager's (which quotes each team's)
+    assert sorted(p.name for p in result.files) == files_of("a")
+    assert sorted(p.name for p in out.iterdir()) == [".opplan-build.json", *files_of("a")]
+    (cycle / "acme" / "b" / "narrative.md").write_text("# B\n\nFixed.\n")
+    again = pipeline.build(cycle, out, jobs=2)
+    assert sorted(p.name for p in again.files) == files_of("acme", "b")  # the failed, fixed
+    assert_small_same_as_full(cycle, out, tmp_path / "fresh")
+
+
+def test_since_an_older_version_rebuilds_what_prints_the_changes(
+    org: Path, out: Path, tmp_path: Path
+) -> None:
+    """A build --since after a plain build: every document that now prints "What changed"
+    is written again, and the result is a full --since build's, byte for byte."""
+    older = tmp_path / "older"
+    shutil.copytree(org, older)
+    team, path = a_team(older)
+    edit_ask_title(team)  # the older version differs from the current one in one team
+
+    second = build(org, out, since=str(older))
+
+    assert set(files_of(*path)) <= {p.name for p in second.files}
+    fresh = tmp_path / "fresh"
+    build(org, fresh, since=str(older))
+    assert_same_as_full_build(None, out, fresh)
+    third = build(org, out, since=str(older))
+    assert third.files == []  # nothing changed since the --since build
