@@ -35,8 +35,9 @@ from opplan.model.costing import (
     ZERO_AMOUNT,
     Amount,
     RateTable,
-    ask_amount,
+    line_amount,
     partial_amount,
+    plus_spend,
 )
 
 ABOVE, BELOW, UNLINED, CUT, DEFERRED = "above", "below", "unlined", "cut", "deferred"
@@ -63,6 +64,7 @@ class AskInfo:
     node: NodeId
     ask: Ask
     requested: Amount
+    lines: tuple[Amount, ...]  # each headcount line's amount, as requested
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +94,9 @@ class AskIndex:
         for nid, node in cycle.nodes.items():
             start = len(asks)
             for ask in node.plan.incremental if node.plan else ():
-                asks.append(
-                    AskInfo(len(asks), ask_ref(nid, ask.id), nid, ask, ask_amount(ask, rates))
-                )
+                lines = tuple([line_amount(line, rates, full_year=False) for line in ask.headcount])
+                requested = plus_spend(Amount.total(lines), ask.spend)  # = ask_amount(ask, rates)
+                asks.append(AskInfo(len(asks), ask_ref(nid, ask.id), nid, ask, requested, lines))
             own[nid] = tuple(range(start, len(asks)))
         by_ref = {a.ref: a.index for a in asks}
         decisions: dict[NodeId, dict[int, Decision]] = {}
