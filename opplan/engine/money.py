@@ -43,16 +43,23 @@ class Tallies:
     @staticmethod
     def of(lists: Sequence[Sequence[Amount]]) -> Tallies:
         """The tallies of some lists of amounts."""
+        counts: list[int] = []
+        firsts: list[Amount] = []
         sums: list[Decimal] = []
         for amounts in lists:
-            sums.append(sum([a.headcount for a in amounts], ZERO))
-            sums.append(sum([a.cost for a in amounts], ZERO))
-            sums.append(sum([a.run_rate for a in amounts], ZERO))
-        return Tallies(
-            tuple(len(a) for a in lists),
-            tuple(a[0] if a else ZERO_AMOUNT for a in lists),
-            tuple(sums),
-        )
+            counts.append(len(amounts))
+            if not amounts:
+                firsts.append(ZERO_AMOUNT)
+                sums += (ZERO, ZERO, ZERO)
+                continue
+            firsts.append(amounts[0])
+            h = c = r = ZERO
+            for a in amounts:
+                h += a.headcount
+                c += a.cost
+                r += a.run_rate
+            sums += (h, c, r)
+        return Tallies(tuple(counts), tuple(firsts), tuple(sums))
 
     def total(self, k: int) -> Amount:
         """``Amount.total`` of list ``k``."""
