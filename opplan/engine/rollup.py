@@ -94,6 +94,7 @@ def _rollup(cycle: Cycle) -> Report:
     book = HireBook(index.asks, rates, names)
     spend_all: dict[NodeId, dict[str, Decimal]] = {}
     capex_all: dict[NodeId, dict[str, Decimal]] = {}
+    # a subtree's approved hires and tallies, until its parent has merged them
     hires_all: dict[NodeId, Hired] = {}
     tallies_all: dict[NodeId, Tallies] = {}
     built: dict[NodeId, NodeReport] = {}
@@ -117,7 +118,7 @@ def _rollup(cycle: Cycle) -> Report:
         removed = removed_rows(nid, view, index.asks, parents, root_view)
         kids = node.children
         tallies_all[nid] = approved_tallies(
-            index.own[nid], root_view, root_amounts, index.asks, [tallies_all[c] for c in kids]
+            index.own[nid], root_view, root_amounts, index.asks, [tallies_all.pop(c) for c in kids]
         )
         approved = (
             totals
@@ -139,7 +140,7 @@ def _rollup(cycle: Cycle) -> Report:
         spend_all[nid] = merged_categories(plan.spend, (spend_all[c] for c in kids))
         capex_all[nid] = merged_categories(plan.capex, (capex_all[c] for c in kids))
         hires_all[nid] = approved_hires(
-            index.own[nid], root_view, root_amounts, book, [hires_all[c] for c in kids]
+            index.own[nid], root_view, root_amounts, book, [hires_all.pop(c) for c in kids]
         )
         built[nid] = NodeReport(
             id=nid,
