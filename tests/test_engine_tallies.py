@@ -1,6 +1,6 @@
 """The engine's bottom-up sums (docs/performance.md, the roll-up): tallies merged from a
 subtree's parts give exactly ``Amount.total`` of every row, the fast HireRow builder
-gives the constructor's record, and the ask index keeps each line's amount."""
+gives the constructor's record."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ import dataclasses
 import inspect
 from decimal import Decimal
 
-from cyclefactory import ask, heads, make_cycle, plan
-
 from opplan.engine.money import Tallies, merged
 from opplan.engine.resources import combined, hired, hiring_plan
-from opplan.engine.stack import AskIndex
-from opplan.model.costing import ZERO_AMOUNT, Amount, RateTable, ask_amount
+from opplan.model.costing import ZERO_AMOUNT, Amount
 from opplan.report.money import HireRow, hire_row
 
 D = Decimal
@@ -92,20 +89,3 @@ def test_hire_row_builder_takes_every_field_in_order_and_gives_the_constructors_
     built = hire_row(*values)  # type: ignore[arg-type]
     assert built == HireRow(*values)  # type: ignore[arg-type]
     assert vars(built) == vars(HireRow(*values))  # type: ignore[arg-type]
-
-
-def test_the_ask_index_keeps_each_lines_amount_and_the_asks_total():
-    cycle = make_cycle(
-        {
-            "t": plan(
-                "T",
-                ask("a", headcount=[heads(1, start="Q2"), heads(2, start=12)], spend={"x": 5}),
-            )
-        }
-    )
-    assert cycle.settings is not None
-    rates = RateTable(cycle.settings.rates)
-    (info,) = AskIndex.build(cycle, rates).asks
-    assert info.lines == (amt("1", "90000.00", "120000.00"), amt("2", "20000.00", "240000.00"))
-    assert info.requested == ask_amount(info.ask, rates)
-    assert info.requested == amt("3", "110005.00", "360005.00")

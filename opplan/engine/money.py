@@ -38,7 +38,9 @@ class Tallies:
 
     counts: tuple[int, ...]
     firsts: tuple[Amount, ...]  # each list's first amount (its total when alone)
-    sums: tuple[Decimal, ...]  # headcount, cost and run rate of each list, from zero
+    #: Headcount, cost and run rate of each list, from zero (a list of one keeps its item's:
+    #: sums of two lists or more start from zero, which gives the same value and exponent).
+    sums: tuple[Decimal, ...]
 
     @staticmethod
     def of(lists: Sequence[Sequence[Amount]]) -> Tallies:
@@ -52,7 +54,11 @@ class Tallies:
                 firsts.append(ZERO_AMOUNT)
                 sums += (ZERO, ZERO, ZERO)
                 continue
-            firsts.append(amounts[0])
+            first = amounts[0]
+            firsts.append(first)
+            if len(amounts) == 1:  # its total is the item itself: no new sums to keep
+                sums += (first.headcount, first.cost, first.run_rate)
+                continue
             h = c = r = ZERO
             for a in amounts:
                 h += a.headcount

@@ -31,7 +31,7 @@ from typing import Any
 from opplan.engine.money import HeadcountKey, Tallies, merged
 from opplan.engine.stack import ABOVE, AskInfo, View
 from opplan.model import NodeId
-from opplan.model.costing import ZERO, ZERO_AMOUNT, Amount, RateTable, cents
+from opplan.model.costing import ZERO, ZERO_AMOUNT, Amount, RateTable, cents, line_amount
 from opplan.report.money import (
     NO_ENVELOPES,
     CategoryAmount,
@@ -101,12 +101,9 @@ def _ratio(part: Decimal, whole: Decimal, otherwise: Decimal = Decimal(1)) -> De
 
 def split_ask(info: AskInfo, amount: Amount, rates: RateTable, node_name: str) -> Hires:
     """An ask funded at ``amount`` as position groups (one per headcount line) and the
-    rest, its non-headcount spend; the groups and the spend add up to ``amount``.
-
-    The lines' requested amounts are the index's (``info.lines``, priced with ``rates``
-    when the index was built)."""
+    rest, its non-headcount spend; the groups and the spend add up to ``amount``."""
     ask = info.ask
-    natural = list(info.lines)
+    natural = [line_amount(line, rates, full_year=False) for line in ask.headcount]
     spent = sum((cents(v) for v in ask.spend.values()), ZERO)
     if not natural:
         parts: list[Amount] = []

@@ -35,9 +35,8 @@ from opplan.model.costing import (
     ZERO_AMOUNT,
     Amount,
     RateTable,
-    line_amount,
+    ask_amount,
     partial_amount,
-    plus_spend,
 )
 
 ABOVE, BELOW, UNLINED, CUT, DEFERRED = "above", "below", "unlined", "cut", "deferred"
@@ -64,7 +63,6 @@ class AskInfo:
     node: NodeId
     ask: Ask
     requested: Amount
-    lines: tuple[Amount, ...]  # each headcount line's amount, as requested
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +92,9 @@ class AskIndex:
         for nid, node in cycle.nodes.items():
             start = len(asks)
             for ask in node.plan.incremental if node.plan else ():
-                lines = tuple([line_amount(line, rates, full_year=False) for line in ask.headcount])
-                requested = plus_spend(Amount.total(lines), ask.spend)  # = ask_amount(ask, rates)
-                asks.append(AskInfo(len(asks), ask_ref(nid, ask.id), nid, ask, requested, lines))
+                asks.append(
+                    AskInfo(len(asks), ask_ref(nid, ask.id), nid, ask, ask_amount(ask, rates))
+                )
             own[nid] = tuple(range(start, len(asks)))
         by_ref = {a.ref: a.index for a in asks}
         decisions: dict[NodeId, dict[int, Decision]] = {}
