@@ -10,7 +10,6 @@ from decimal import Decimal
 from opplan.engine.stack import ABOVE, CUT, DEFERRED, AskIndex, AskInfo, View
 from opplan.model import Cycle, Node, NodeId, Tree
 from opplan.model.costing import (
-    ZERO,
     ZERO_AMOUNT,
     Amount,
     RateTable,
@@ -21,83 +20,6 @@ from opplan.model.costing import (
 from opplan.report.records import HeadcountRow, Totals
 
 HeadcountKey = tuple[str, str | None, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Tallies:
-    """:meth:`Amount.total <opplan.model.costing.Amount.total>` of a few lists of amounts
-    (say, by quarter), kept so that subtrees merge their parts' instead of summing every
-    row again at each level.
-
-    ``Amount.total`` of a list is the zero amount when it is empty, its one item when it
-    has one, else the sum of its items added to zero. So each list keeps its count, its
-    first item and the sums of its headcount, cost and run rate from zero: merging gives
-    exactly the total of the lists concatenated (the amounts are exact decimals; adding
-    them in another grouping gives the same value and the same exponent).
-    """
-
-    counts: tuple[int, ...]
-    firsts: tuple[Amount, ...]  # each list's first amount (its total when alone)
-    #: Headcount, cost and run rate of each list, from zero (a list of one keeps its item's:
-    #: sums of two lists or more start from zero, which gives the same value and exponent).
-    sums: tuple[Decimal, ...]
-
-    @staticmethod
-    def of(lists: Sequence[Sequence[Amount]]) -> Tallies:
-        """The tallies of some lists of amounts."""
-        counts: list[int] = []
-        firsts: list[Amount] = []
-        sums: list[Decimal] = []
-        for amounts in lists:
-            counts.append(len(amounts))
-            if not amounts:
-                firsts.append(ZERO_AMOUNT)
-                sums += (ZERO, ZERO, ZERO)
-                continue
-            first = amounts[0]
-            firsts.append(first)
-            if len(amounts) == 1:  # its total is the item itself: no new sums to keep
-                sums += (first.headcount, first.cost, first.run_rate)
-                continue
-            h = c = r = ZERO
-            for a in amounts:
-                h += a.headcount
-                c += a.cost
-                r += a.run_rate
-            sums += (h, c, r)
-        return Tallies(tuple(counts), tuple(firsts), tuple(sums))
-
-    def total(self, k: int) -> Amount:
-        """``Amount.total`` of list ``k``."""
-        if self.counts[k] <= 1:
-            return self.firsts[k]
-        s = self.sums
-        return Amount(s[3 * k], s[3 * k + 1], s[3 * k + 2])
-
-    def overall(self) -> Amount:
-        """``Amount.total`` of every list, one after the other."""
-        n = sum(self.counts)
-        if n <= 1:
-            return next(
-                (f for f, c in zip(self.firsts, self.counts, strict=True) if c), ZERO_AMOUNT
-            )
-        s = self.sums
-        return Amount(sum(s[0::3], ZERO), sum(s[1::3], ZERO), sum(s[2::3], ZERO))
-
-
-def merged(parts: Sequence[Tallies], lists: int) -> Tallies:
-    """The tallies of each list of ``parts`` concatenated, in order (``lists`` lists)."""
-    if len(parts) == 1:
-        return parts[0]
-    if not parts:
-        return Tallies((0,) * lists, (ZERO_AMOUNT,) * lists, (ZERO,) * (3 * lists))
-    counts = tuple(map(sum, zip(*[p.counts for p in parts], strict=True)))
-    firsts = tuple(
-        next(p.firsts[k] for p in parts if p.counts[k]) if n == 1 else ZERO_AMOUNT
-        for k, n in enumerate(counts)
-    )
-    sums = tuple([sum(column, ZERO) for column in zip(*[p.sums for p in parts], strict=True)])
-    return Tallies(counts, firsts, sums)
 
 
 @dataclass(frozen=True)
@@ -156,22 +78,24 @@ def view_totals(
     )
 
 
-def approved_tallies(
-    own: Sequence[int],
+def approved_totals(
+    view: View,
     approved: View,
     approved_amounts: Mapping[int, Amount],
     asks: Sequence[AskInfo],
-    children: Sequence[Tallies],
-) -> Tallies:
-    """Rule 7, bottom-up: a subtree's asks in the approved plan (``approved``, the root's
-    view, whose live amounts after partials are ``approved_amounts``) as four lists,
-    funded, unfunded, cut and deferred: the node's own asks, then each child's subtree's.
-    The approved plan is the same for every node, so a subtree's tallies are its own
-    asks' merged with its children's."""
-    lists: tuple[list[Amount], ...] = ([], [], [], [])
-    funded, unfunded, cut, deferred = lists
+    flat: Amount,
+    capex: Decimal,
+    requested: Amount,
+) -> Totals:
+    """Rule 7: a subtree's incremental totals in the approved plan (``approved``, the root's
+    view, whose live amounts after partials are ``approved_amounts``): every ask of the
+    subtree (``view.status``) counted by its status there."""
+    funded: list[Amount] = []
+    unfunded: list[Amount] = []
+    cut: list[Amount] = []
+    deferred: list[Amount] = []
     status = approved.status
-    for i in own:
+    for i in view.status:
         st = status[i]
         if st == ABOVE:
             funded.append(approved_amounts[i])
@@ -181,22 +105,14 @@ def approved_tallies(
             deferred.append(asks[i].requested)
         else:
             unfunded.append(approved_amounts[i])
-    if not children:
-        return Tallies.of(lists)
-    return merged([Tallies.of(lists), *children] if own else children, 4)
-
-
-def approved_totals(tallies: Tallies, flat: Amount, capex: Decimal, requested: Amount) -> Totals:
-    """Rule 7: a subtree's incremental totals in the approved plan, from its tallies
-    (:func:`approved_tallies`): every ask of the subtree counted by its status there."""
     return Totals(
         flat=flat,
         capex=capex,
         requested=requested,
-        funded=tallies.total(0),
-        unfunded=tallies.total(1),
-        cut=tallies.total(2),
-        deferred=tallies.total(3),
+        funded=Amount.total(funded),
+        unfunded=Amount.total(unfunded),
+        cut=Amount.total(cut),
+        deferred=Amount.total(deferred),
     )
 
 

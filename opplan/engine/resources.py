@@ -23,14 +23,12 @@ position groups are built once per funded amount.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import chain
 from typing import Any
 
-from opplan.engine.money import HeadcountKey, Tallies, merged
+from opplan.engine.money import HeadcountKey
 from opplan.engine.stack import ABOVE, AskInfo, View
-from opplan.model import NodeId
+from opplan.model import Node, NodeId
 from opplan.model.costing import ZERO, ZERO_AMOUNT, Amount, RateTable, cents, line_amount
 from opplan.report.money import (
     NO_ENVELOPES,
@@ -144,44 +142,8 @@ def split_ask(info: AskInfo, amount: Amount, rates: RateTable, node_name: str) -
     return rows, spend
 
 
-@dataclass(frozen=True, slots=True)
-class Hired:
-    """Funded asks as hires: their position groups in order, the total of their spends,
-    their groups' amounts by start quarter (:class:`Tallies` of four lists) and their
-    head-months (heads x months from the start month to December, from zero), so that a
-    subtree's are merged from its parts (asks, children) without scanning every group."""
-
-    rows: tuple[HireRow, ...]
-    spend: Amount
-    quarters: Tallies
-    head_months: Decimal
-
-
-def hired(rows: tuple[HireRow, ...], spend: Amount) -> Hired:
-    """One ask's hires: its position groups and its spend."""
-    quarters: tuple[list[Amount], ...] = ([], [], [], [])
-    head_months = ZERO
-    for row in rows:
-        quarters[(row.start - 1) // 3].append(row.amount)
-        head_months += row.amount.headcount * (13 - row.start)
-    return Hired(rows, spend, Tallies.of(quarters), head_months)
-
-
-def combined(parts: Sequence[Hired]) -> Hired:
-    """The hires of ``parts`` in order: their rows one after the other, the total of their
-    spends (``Amount.total``, each part's spend one item) and their tallies merged."""
-    if len(parts) == 1:
-        return parts[0]
-    return Hired(
-        tuple(chain.from_iterable([p.rows for p in parts])),
-        Amount.total([p.spend for p in parts]),
-        merged([p.quarters for p in parts], 4),
-        sum([p.head_months for p in parts], ZERO),
-    )
-
-
 class HireBook:
-    """The hires of funded asks, built once per ask and funded amount."""
+    """The position groups of funded asks, built once per ask and funded amount."""
 
     def __init__(
         self, asks: Sequence[AskInfo], rates: RateTable, names: Mapping[NodeId, str]
@@ -189,49 +151,42 @@ class HireBook:
         self._asks = asks
         self._rates = rates
         self._names = names
-        # by ask and amount object: a view's amount is the ask's requested amount or the
-        # one of the decision in effect, objects shared by every view above (an equal
-        # amount in another object is looked up by value)
-        self._by_object: dict[tuple[int, int], tuple[Amount, Hired]] = {}
-        self._built: dict[tuple[int, Amount], Hired] = {}
+        self._built: dict[tuple[int, Amount], Hires] = {}
 
-    def hires(self, index: int, amount: Amount) -> Hired:
+    def hires(self, index: int, amount: Amount) -> Hires:
         """Ask ``index`` funded at ``amount``: its position groups and its spend."""
-        key = (index, id(amount))
-        known = self._by_object.get(key)
-        if known is not None and known[0] is amount:
-            return known[1]
-        found = self._built.get((index, amount))
+        key = (index, amount)
+        found = self._built.get(key)
         if found is None:
             info = self._asks[index]
-            found = self._built[index, amount] = hired(
-                *split_ask(info, amount, self._rates, self._names[info.node])
-            )
-        self._by_object[key] = (amount, found)
+            found = self._built[key] = split_ask(info, amount, self._rates, self._names[info.node])
         return found
 
 
-def hiring_plan(hires: Hired, flat_headcount: Decimal) -> Hiring:
-    """A view's hiring plan from its hires (its funded asks') and the flat heads."""
-    quarters = hires.quarters
-    by_quarter = tuple(quarters.total(q) for q in range(4))
-    people = quarters.overall()
+def hiring_plan(rows: Sequence[HireRow], spend: Amount, flat_headcount: Decimal) -> Hiring:
+    """A view's hiring plan from its position groups, its funded spend and the flat heads."""
+    quarters: list[list[Amount]] = [[], [], [], []]
+    head_months = ZERO
+    for row in rows:
+        quarters[(row.start - 1) // 3].append(row.amount)
+        head_months += row.amount.headcount * (13 - row.start)
+    people = Amount.total([row.amount for row in rows])
     return Hiring(
-        rows=hires.rows,
-        by_quarter=by_quarter,
+        rows=tuple(rows),
+        by_quarter=tuple(Amount.total(q) for q in quarters),
         people=people,
-        spend=hires.spend,
+        spend=spend,
         flat_headcount=flat_headcount,
         exit_headcount=flat_headcount + people.headcount,
-        average_headcount=(flat_headcount + hires.head_months / 12).quantize(
-            HUNDREDTH, ROUND_HALF_UP
-        ),
+        average_headcount=(flat_headcount + head_months / 12).quantize(HUNDREDTH, ROUND_HALF_UP),
     )
 
 
-def view_hires(view: View, book: HireBook) -> Hired:
-    """The hires of the asks above the line in ``view``, by team (depth-first) and ask, as
-    the approved plan lists them."""
+def view_hires(view: View, book: HireBook) -> Hires:
+    """The position groups and spend of the asks above the line in ``view``, by team
+    (depth-first) and ask, as the approved plan lists them."""
+    rows: list[HireRow] = []
+    spend: list[Amount] = []
     status = view.status
     funded = sorted(
         (
@@ -241,32 +196,44 @@ def view_hires(view: View, book: HireBook) -> Hired:
         ),
         key=lambda pair: pair[0],
     )
-    return combined([book.hires(i, amount) for i, amount in funded])
+    for i, amount in funded:
+        got, spent = book.hires(i, amount)
+        rows.extend(got)
+        spend.append(spent)
+    return tuple(rows), Amount.total(spend)
 
 
 def approved_hires(
+    node: Node,
     own: Sequence[int],
     approved: View,
     amounts: Mapping[int, Amount],
     book: HireBook,
-    children: Iterable[Hired],
-) -> Hired:
-    """A subtree's hires in the approved plan (``approved``, the root's view, with its
-    live ``amounts``): its own asks funded there, then each child's subtree's."""
-    status = approved.status
-    parts = [book.hires(i, amounts[i]) for i in own if status.get(i) == ABOVE]
-    parts.extend(children)
-    return combined(parts)
+    children: Mapping[NodeId, Hires],
+) -> Hires:
+    """A subtree's position groups and spend in the approved plan (``approved``, the root's
+    view, with its live ``amounts``): its own asks funded there, then each child's."""
+    rows: list[HireRow] = []
+    spend: list[Amount] = []
+    for i in own:
+        if approved.status.get(i) == ABOVE:
+            got, spent = book.hires(i, amounts[i])
+            rows.extend(got)
+            spend.append(spent)
+    for c in node.children:
+        rows.extend(children[c][0])
+        spend.append(children[c][1])
+    return tuple(rows), Amount.total(spend)
 
 
 def money_fields(
-    resources: Resources, approved: Hired, here: Hired | None, envelopes: Envelopes
+    resources: Resources, approved: Hires, here: Hires | None, envelopes: Envelopes
 ) -> dict[str, Any]:
     """The :class:`NodeReport` fields of the money, whole: the resources, the hiring plans
     from the approved plan's hires and this view's (``here``; None for the root, whose view
     is the approved plan), and the envelopes."""
-    hiring = hiring_plan(approved, resources.flat.headcount)
-    mine = hiring if here is None else hiring_plan(here, resources.flat.headcount)
+    hiring = hiring_plan(*approved, resources.flat.headcount)
+    mine = hiring if here is None else hiring_plan(*here, resources.flat.headcount)
     return {
         "resources": resources,
         "hiring": hiring,

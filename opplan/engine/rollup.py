@@ -26,8 +26,6 @@ from opplan.engine.coverage import (
     mandate_coverage,
 )
 from opplan.engine.money import (
-    Tallies,
-    approved_tallies,
     approved_totals,
     headcount_rows,
     own_totals,
@@ -36,7 +34,7 @@ from opplan.engine.money import (
 )
 from opplan.engine.resources import (
     HireBook,
-    Hired,
+    Hires,
     approved_hires,
     envelopes,
     merged_categories,
@@ -94,9 +92,7 @@ def _rollup(cycle: Cycle) -> Report:
     book = HireBook(index.asks, rates, names)
     spend_all: dict[NodeId, dict[str, Decimal]] = {}
     capex_all: dict[NodeId, dict[str, Decimal]] = {}
-    # a subtree's approved hires and tallies, until its parent has merged them
-    hires_all: dict[NodeId, Hired] = {}
-    tallies_all: dict[NodeId, Tallies] = {}
+    hires_all: dict[NodeId, Hires] = {}
     built: dict[NodeId, NodeReport] = {}
     for nid in reversed(tree.ids):  # bottom-up: a manager's rows need its children's reports
         node = cycle.nodes[nid]
@@ -116,14 +112,18 @@ def _rollup(cycle: Cycle) -> Report:
         )
         headcount = headcount_rows(node, money.heads_own, money.heads_all)
         removed = removed_rows(nid, view, index.asks, parents, root_view)
-        kids = node.children
-        tallies_all[nid] = approved_tallies(
-            index.own[nid], root_view, root_amounts, index.asks, [tallies_all.pop(c) for c in kids]
-        )
         approved = (
             totals
             if nid == cycle.root
-            else approved_totals(tallies_all[nid], totals.flat, totals.capex, totals.requested)
+            else approved_totals(
+                view,
+                root_view,
+                root_amounts,
+                index.asks,
+                totals.flat,
+                totals.capex,
+                totals.requested,
+            )
         )
         derived = derived_fields(
             nid,
@@ -137,10 +137,11 @@ def _rollup(cycle: Cycle) -> Report:
             headcount,
             built,
         )
+        kids = node.children
         spend_all[nid] = merged_categories(plan.spend, (spend_all[c] for c in kids))
         capex_all[nid] = merged_categories(plan.capex, (capex_all[c] for c in kids))
         hires_all[nid] = approved_hires(
-            index.own[nid], root_view, root_amounts, book, [hires_all.pop(c) for c in kids]
+            node, index.own[nid], root_view, root_amounts, book, hires_all
         )
         built[nid] = NodeReport(
             id=nid,
