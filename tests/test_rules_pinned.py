@@ -877,6 +877,7 @@ def test_report_carries_cycle_node_identity_review_note_and_ask_fields(tmp_path)
         "Carlito",
         "Caladea",
         D(11),
+        45,  # goal_stale_days: the default, as cycle.yaml does not set it
     )
     org, team = report.nodes["org"], report.nodes["team"]
     assert (org.name, org.owner, org.path, org.parent) == ("Org", "Org Owner", "org", None)

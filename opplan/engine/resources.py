@@ -39,6 +39,7 @@ from opplan.report.money import (
     Hiring,
     Resources,
     RoleCost,
+    hire_row,
 )
 from opplan.report.records import ChildFigures, NodeReport
 
@@ -125,7 +126,7 @@ def split_ask(info: AskInfo, amount: Amount, rates: RateTable, node_name: str) -
         ]
         parts.append(amount - spend - Amount.total(parts))
     rows = tuple(
-        HireRow(
+        hire_row(
             info.ref,
             info.node,
             node_name,

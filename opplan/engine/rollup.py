@@ -183,7 +183,9 @@ def _rollup(cycle: Cycle) -> Report:
                 None if nid == cycle.root else view_hires(view, book),
                 envelopes((budget_hc, budget_cost), [built[c] for c in kids], derived["by_child"]),
             ),
-            **outcome_fields(node.children, totals, approved, stack, removed, built),
+            **outcome_fields(
+                node.children, totals, approved, stack, removed, built, derived["by_child"]
+            ),
         )
     return Report(info, cycle.root, {nid: built[nid] for nid in tree.ids})
 

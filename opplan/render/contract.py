@@ -262,37 +262,76 @@ def _json_opt(value: str | None) -> str:
     return "null" if value is None else _string(value)
 
 
-def stack_entry_json(row: StackRow, amounts: dict[int, str] | None = None) -> str:
+class TextCache:
+    """Texts :func:`stack_entry_json` reuses within one document: an amount's by the
+    object's identity (an ask's amount is one object shared by every view above it; the
+    caller keeps the report, hence the objects and their ids, alive meanwhile), a
+    headcount's by its value (its text depends on the value only), an ask reference's,
+    and the decision and approved-plan fields' by their values."""
+
+    __slots__ = ("amounts", "approved", "asks", "decisions", "heads")
+
+    def __init__(self) -> None:
+        self.amounts: dict[int, str] = {}
+        self.heads: dict[Decimal, str] = {}
+        self.asks: dict[str, str] = {}
+        self.decisions: dict[tuple[str | None, str | None], str] = {}
+        self.approved: dict[tuple[str, str | None], str] = {}
+
+
+def stack_entry_json(row: StackRow, cache: TextCache | None = None) -> str:
     """:func:`stack_entry` as compact JSON text, formatted directly.
 
     Stack entries are most of the output of a large org (323,000 of them at
-    10,000 teams); formatting them here takes a third of the time of projecting,
-    selecting and encoding each (:func:`stack_entry`, the definition). ``amounts``
-    caches the text of amounts by identity: an ask's amount is one object shared
-    by every view above it (the caller keeps the report, hence the objects and
-    their ids, alive meanwhile). A test checks, for every stack entry of the
-    sample, that this text parses to exactly :func:`stack_entry`.
+    10,000 teams); formatting them here takes a fraction of the time of projecting,
+    selecting and encoding each (:func:`stack_entry`, the definition), and the texts
+    that repeat are made once per document (``cache``, :class:`TextCache`). A test
+    checks, for every stack entry of the sample, that this text parses to exactly
+    :func:`stack_entry`.
     """
+    if cache is None:
+        cache = TextCache()
     a = row.amount
-    amount = amounts.get(id(a)) if amounts is not None else None
+    amount = cache.amounts.get(id(a))
     if amount is None:
-        amount = (
+        amount = cache.amounts[id(a)] = (
             f'"headcount":{_json_heads(a.headcount)},"cost":{_json_cents(a.cost)},'
             f'"run_rate":{_json_cents(a.run_rate)}'
         )
-        if amounts is not None:
-            amounts[id(a)] = amount
+    heads = cache.heads
     c, u = row.cumulative, row.used
+    ch = heads.get(c.headcount)
+    if ch is None:
+        ch = heads[c.headcount] = _json_heads(c.headcount)
+    cumulative = f'{{"headcount":{ch},"cost":{_json_cents(c.cost)}}}'
+    if u is c:
+        used = cumulative
+    else:
+        uh = heads.get(u.headcount)
+        if uh is None:
+            uh = heads[u.headcount] = _json_heads(u.headcount)
+        used = f'{{"headcount":{uh},"cost":{_json_cents(u.cost)}}}'
+    ask = cache.asks.get(row.ask)
+    if ask is None:
+        ask = cache.asks[row.ask] = _string(row.ask)
+    key = (row.decision, row.decided_by)
+    decision = cache.decisions.get(key)
+    if decision is None:
+        decision = cache.decisions[key] = (
+            f'"decision":{_json_opt(row.decision)},"decided_by":{_json_opt(row.decided_by)}'
+        )
+    approved_key = (row.approved, row.approved_by)
+    approved = cache.approved.get(approved_key)
+    if approved is None:
+        approved = cache.approved[approved_key] = (
+            f'"approved":"{row.approved}","approved_by":{_json_opt(row.approved_by)}}}'
+        )
     return (
-        f'{{"ask":{_string(row.ask)},"position":{row.position},{amount},'
+        f'{{"ask":{ask},"position":{row.position},{amount},'
         f'"status":"{row.status}","forced":{"true" if row.forced else "false"},'
-        f'"cumulative":{{"headcount":{_json_heads(c.headcount)},'
-        f'"cost":{_json_cents(c.cost)}}},'
-        f'"used":{{"headcount":{_json_heads(u.headcount)},"cost":{_json_cents(u.cost)}}},'
-        f'"decision":{_json_opt(row.decision)},"decided_by":{_json_opt(row.decided_by)},'
+        f'"cumulative":{cumulative},"used":{used},{decision},'
         f'"rank":{"null" if row.rank is None else int(row.rank)},'
-        f'"at_risk":{"true" if row.at_risk else "false"},'
-        f'"approved":"{row.approved}","approved_by":{_json_opt(row.approved_by)}}}'
+        f'"at_risk":{"true" if row.at_risk else "false"},{approved}'
     )
 
 
@@ -304,7 +343,7 @@ def json_text(report: Report, nodes: Iterable[NodeReport]) -> Iterator[str]:
     the rest encoded from the projection by the C encoder.
     """
     head = report_document(report, ())
-    amounts: dict[int, str] = {}
+    cache = TextCache()
     yield '{"cycle":' + _encode(head["cycle"]) + ',"nodes":['
     for k, node in enumerate(nodes):
         yield "".join(
@@ -312,7 +351,7 @@ def json_text(report: Report, nodes: Iterable[NodeReport]) -> Iterator[str]:
                 "," if k else "",
                 _encode(node_summary(node))[:-1],
                 ',"stack":[',
-                ",".join([stack_entry_json(r, amounts) for r in node.stack]),
+                ",".join([stack_entry_json(r, cache) for r in node.stack]),
                 "],",
                 _encode(node_details(node))[1:],
             )

@@ -254,18 +254,17 @@ def child_summaries(
     stack: Sequence[StackRow],
     removed: Sequence[RemovedRow],
     children: Sequence[NodeReport],
+    by_child: Sequence[ChildFigures] | None = None,
 ) -> tuple[ChildSummary, ...]:
     """Each child's asks in the manager's view (funded, unfunded, cut, deferred, at risk)
-    and funded in the approved plan."""
-    live: dict[NodeId, tuple[list[Amount], list[Amount], list[bool]]] = {
-        c.id: ([], [], []) for c in children
-    }
-    gone: dict[NodeId, tuple[list[Amount], list[Amount]]] = {c.id: ([], []) for c in children}
+    and funded in the approved plan. ``by_child`` (:func:`child_figures` of the same
+    stack) gives the funded and unfunded amounts without summing the stack again."""
+    figures = {f.child: f for f in by_child or child_figures(stack, [c.id for c in children])}
+    risky = dict.fromkeys([c.id for c in children], 0)
     for row in stack:
-        if row.child in live:
-            funded, unfunded, risky = live[row.child]
-            (funded if row.status == "above" else unfunded).append(row.amount)
-            risky.append(row.at_risk)
+        if row.at_risk and row.child in risky:
+            risky[row.child] += 1
+    gone: dict[NodeId, tuple[list[Amount], list[Amount]]] = {c.id: ([], []) for c in children}
     for r in removed:
         if r.child in gone:
             gone[r.child][0 if r.status == "cut" else 1].append(r.requested)
@@ -273,11 +272,11 @@ def child_summaries(
         ChildSummary(
             child=c.id,
             requested=c.totals.requested,
-            funded=Amount.total(live[c.id][0]),
-            unfunded=Amount.total(live[c.id][1]),
+            funded=figures[c.id].funded,
+            unfunded=figures[c.id].unfunded,
             cut=Amount.total(gone[c.id][0]),
             deferred=Amount.total(gone[c.id][1]),
-            at_risk=sum(live[c.id][2]),
+            at_risk=risky[c.id],
             approved_funded=c.approved.funded,
         )
         for c in children
@@ -291,12 +290,16 @@ def outcome_fields(
     stack: Sequence[StackRow],
     removed: Sequence[RemovedRow],
     reports: Mapping[NodeId, NodeReport],
+    by_child: Sequence[ChildFigures] | None = None,
 ) -> dict[str, Any]:
     """The :class:`NodeReport` fields on the outcome: what the approved plan gives the
     subtree (flat plus its funded asks), its asks counted by approved status, and each
-    child's asks in this node's view and in the approved plan."""
+    child's asks in this node's view and in the approved plan (``by_child``: the stack's
+    :func:`child_figures`, when the caller has them)."""
     return {
         "approved_counts": approved_counts(stack, removed),
         "approved_total": Amount.total([totals.flat, approved.funded]),
-        "child_summaries": child_summaries(stack, removed, [reports[c] for c in children]),
+        "child_summaries": child_summaries(
+            stack, removed, [reports[c] for c in children], by_child
+        ),
     }

@@ -25,6 +25,7 @@ __all__ = [
     "Hiring",
     "Resources",
     "RoleCost",
+    "hire_row",
 ]
 
 
@@ -81,6 +82,36 @@ class HireRow:
     location: str | None
     start: int  # month 1..12
     amount: Amount  # heads, in-year cost from the start month, run rate
+
+
+def hire_row(
+    ask: AskRef,
+    node: NodeId,
+    node_name: str,
+    title: str,
+    role: str,
+    level: str | None,
+    location: str | None,
+    start: int,
+    amount: Amount,
+) -> HireRow:
+    """A :class:`HireRow`, built fast (the roll-up builds one per headcount line of every
+    funded ask): the fields written in declaration order into the instance, as the
+    dataclass ``__init__`` does through ``object.__setattr__``, at a third of its cost.
+    A test checks its parameters are HireRow's fields and its rows equal the constructor's.
+    """
+    row = object.__new__(HireRow)
+    f = row.__dict__
+    f["ask"] = ask
+    f["node"] = node
+    f["node_name"] = node_name
+    f["title"] = title
+    f["role"] = role
+    f["level"] = level
+    f["location"] = location
+    f["start"] = start
+    f["amount"] = amount
+    return row
 
 
 @dataclass(frozen=True)
