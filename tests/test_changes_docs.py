@@ -127,8 +127,11 @@ def test_the_appendix_lists_every_change(since_build: Path) -> None:
         "| Promotions | Ask added | Automatic price match for the top 500 items "
         "(promotions/price-match) | 1 head, $176,250 | +1 | +$176,250 |",
         "| Promotions | Ask changed | Promotion badges in search results "
-        "(promotions/promo-badges) | headcount 1 head -> 2 heads; cost 117,500.00 -> "
-        "235,000.00; run rate 235,000.00 -> 470,000.00 | +1 | +$117,500 |",
+        "(promotions/promo-badges) | headcount 1 head -> 2 heads; cost $117,500 -> "
+        "$235,000; run rate $235,000 -> $470,000 | +1 | +$117,500 |",
+        "| *HC and Cost: for a move across a line, the change in what that line funds; for an "
+        "ask added, removed or changed, in what the ask requests; for a budget, in the "
+        "envelope.* |",
     ]
 
 
@@ -163,8 +166,7 @@ def test_each_workbook_has_a_changes_sheet(since_build: Path) -> None:
             "Ask changed",
             "promotions/promo-badges",
             "Promotion badges in search results",
-            "headcount 1 head -> 2 heads; cost 117,500.00 -> 235,000.00; run rate 235,000.00 "
-            "-> 470,000.00",
+            "headcount 1 head -> 2 heads; cost $117,500 -> $235,000; run rate $235,000 -> $470,000",
             1,
             117500,
         ),

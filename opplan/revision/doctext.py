@@ -19,6 +19,7 @@ from opplan.report.changes import (
     Cause,
     CycleDiff,
     DecisionChange,
+    FieldChange,
     GoalChange,
     LineMove,
     NodeChange,
@@ -274,13 +275,20 @@ def _ask_line(a: AskChange, n: NodeDiff, words: _Words) -> ChangeLine:
     if a.change == "removed" and old is not None:
         text = f"{plural(old.headcount, 'head')}, {words.money(old.cost)}"
         return ChangeLine(n.name, "Ask removed", a.ask, a.title, text, -old.headcount, -old.cost)
-    text = "; ".join(
-        f"{f.field.replace('_', ' ')} {f.old or 'none'} -> {f.new or 'none'}" for f in a.fields
-    )
+    text = "; ".join(_field_text(f, a, words) for f in a.fields)
     heads = cost = None
     if old is not None and new is not None and old != new:
         heads, cost = new.headcount - old.headcount, new.cost - old.cost
     return ChangeLine(n.name, "Ask changed", a.ask, a.title, text, heads, cost)
+
+
+def _field_text(f: FieldChange, a: AskChange, words: _Words) -> str:
+    """One changed field in words; money as the documents print it (``$117,500``)."""
+    label = f.field.replace("_", " ")
+    if f.field in ("cost", "run_rate") and a.old is not None and a.new is not None:
+        old, new = getattr(a.old, f.field), getattr(a.new, f.field)
+        return f"{label} {words.money(old)} -> {words.money(new)}"
+    return f"{label} {f.old or 'none'} -> {f.new or 'none'}"
 
 
 def _decision_line(d: DecisionChange, n: NodeDiff, words: _Words) -> ChangeLine:

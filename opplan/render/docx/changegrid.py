@@ -35,6 +35,13 @@ def _signed(value: Decimal | None, shown: str) -> str:
     return f"+{shown}" if value > 0 else f"-{shown}"
 
 
+#: What the HC and Cost columns hold: the rows are changes of different things.
+CHANGE_LEGEND = (
+    "HC and Cost: for a move across a line, the change in what that line funds; for an ask "
+    "added, removed or changed, in what the ask requests; for a budget, in the envelope."
+)
+
+
 def appendix_section(node: NodeReport, report: Report) -> list[Heading | Paragraph | Grid]:
     """The appendix's section: every change of the subtree, one row each."""
     changes = changes_of(node, report)
@@ -68,4 +75,5 @@ def appendix_section(node: NodeReport, report: Report) -> list[Heading | Paragra
             [f"{plural(changes.more, 'more change')}: see the teams' documents, or opplan diff"],
             MUTED,
         )
+    b.add([CHANGE_LEGEND], MUTED)
     return [Heading(2, (Span(title),), 0), b.grid()]
