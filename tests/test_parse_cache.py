@@ -221,7 +221,14 @@ def test_a_shard_signed_by_another_key_or_of_another_shape_is_a_miss(
     assert store is not None
     for path in shards(sample):
         files = store.get(path.stem)["files"]
-        odd = [{"x": 1}, [None, [[1]]], [{SOURCE_KEY: [1, 1, [], "yes", []]}, []], "text"]
+        odd = [
+            '[{"x":1},[]]',
+            "[null,[[1]]]",
+            '[{"__source__":[1,1,[],"yes",[]]},[]]',
+            '[{"__source__":[1,1,[],true,[]],"a":1.5},[]]',
+            '"text"',
+            ["not", "text"],
+        ]
         bad = {k: odd[i % len(odd)] for i, k in enumerate(files)}
         store.put(path.stem, {"salt": parsecache.salt(), "files": bad})
     assert loaded(sample) == expected

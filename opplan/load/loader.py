@@ -25,7 +25,7 @@ from opplan.load.orgtree import (
     display_path,
     inside,
 )
-from opplan.load.parsecache import digest_of, open_parse_cache, read_bytes
+from opplan.load.parsecache import Parsed, digest_of, encode, open_parse_cache, read_bytes
 from opplan.load.schemaerrors import ignored_keys, schema_diagnostics
 from opplan.load.yamlsrc import decode_text, parse, read_text
 from opplan.model import Cycle, CycleSettings, Narrative, Node, Plan
@@ -105,8 +105,8 @@ def _load(
     ]
     hits = [pcache.get(k[2], k[0]) if pcache is not None and k[2] else None for k in keyed]
     todo = [
-        (p, raw)
-        for (p, raw, _), r, h in zip(keyed, reused, hits, strict=True)
+        (p, raw, digest is not None)
+        for (p, raw, digest), r, h in zip(keyed, reused, hits, strict=True)
         if r is None and h is None
     ]
     parsed = _parse_all(todo, jobs)
@@ -115,9 +115,9 @@ def _load(
     ):
         if known is None:
             if hit is None:
-                hit = next(parsed)
-                if pcache is not None and digest:
-                    pcache.put(digest, hit)
+                hit, entry = next(parsed)
+                if pcache is not None and digest and entry is not None:
+                    pcache.put(digest, entry)
             data, parse_diags = hit
             diags.extend(parse_diags)
             plan = validate_model(data, plan_path, Plan, diags)
@@ -197,19 +197,26 @@ def _parse_item(item: tuple[str, bytes | None]) -> tuple[Any, list[Diagnostic]]:
     return parse(text, path)
 
 
+def _parse_job(item: tuple[str, bytes | None, bool]) -> tuple[Parsed, str | None]:
+    """:func:`_parse_item`, and with ``keep`` its parse cache entry (made in the worker)."""
+    path, raw, keep = item
+    parsed = _parse_item((path, raw))
+    return parsed, encode(parsed) if keep else None
+
+
 def _parse_all(
-    items: list[tuple[str, bytes | None]], jobs: int | None
-) -> Iterator[tuple[Any, list[Diagnostic]]]:
-    """:func:`_parse_item` over ``items``, in order; in worker processes for large cycles."""
+    items: list[tuple[str, bytes | None, bool]], jobs: int | None
+) -> Iterator[tuple[Parsed, str | None]]:
+    """:func:`_parse_job` over ``items``, in order; in worker processes for large cycles."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(items) < PARALLEL_MIN_NODES:
-        yield from map(_parse_item, items)
+        yield from map(_parse_job, items)
         return
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     )
     with context.Pool(workers) as pool:
-        yield from pool.imap(_parse_item, items, chunksize=32)
+        yield from pool.imap(_parse_job, items, chunksize=32)
 
 
 def validate_model(data: Any, path: str, model: type[BaseModel], diags: list[Diagnostic]) -> Any:

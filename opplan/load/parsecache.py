@@ -84,95 +84,72 @@ def _source(src: Source) -> list[Any]:
         flat = [x for k, (line, col) in pos.items() for x in (k, line, col)]
     else:
         flat = list(pos)
-    return [src.line, src.col, list(src.keys), src.exact, flat]
+    return [src.line, src.col, src.keys, src.exact, flat]
 
 
-def _value(value: Any) -> Any:
-    if value is None or type(value) in (str, bool, int):
-        return value
-    if type(value) is dict:
-        out = {k: _value(v) for k, v in value.items() if k != SOURCE_KEY}
-        out[SOURCE_KEY] = _source(value[SOURCE_KEY])
-        return out
-    if type(value) is list:
-        return [_value(v) for v in value]
+def _plain(value: object) -> Any:
+    """What JSON holds for the values a parse makes beside JSON's own (``default=``)."""
+    if type(value) is Source:
+        return _source(value)
     if type(value) is Decimal:
         return {"d": str(value)}
     if type(value) is dt.date:
         return {"t": value.isoformat()}
+    if type(value) is Diagnostic:
+        return [value.source, value.severity.value, value.message, value.rule]
     raise _NotPlain
 
 
-def encode(parsed: Parsed) -> list[Any] | None:
-    """A parse's values and diagnostics as plain JSON data without their path; None when
-    they hold something this format does not."""
-    data, diags = parsed
+def encode(parsed: Parsed) -> str | None:
+    """A parse's values and diagnostics as JSON text without their path (a mapping is an
+    object with its position under ``__source__``); None when they hold something else."""
     try:
-        values = _value(data)
-    except (_NotPlain, KeyError, AttributeError):
+        return json.dumps(list(parsed), default=_plain, ensure_ascii=False, separators=(",", ":"))
+    except (_NotPlain, ValueError):
         return None
-    return [
-        values,
-        [[*_source(d.source), d.severity.value, d.message, d.rule] for d in diags],
-    ]
-
-
-def _key(k: object) -> str | int:
-    if type(k) is str or type(k) is int:
-        return k
-    raise _NotPlain
-
-
-def _int(n: object) -> int:
-    if type(n) is int:
-        return n
-    raise _NotPlain
 
 
 def _unsource(path: str, data: Any) -> Source:
     line, col, keys, exact, flat = data
-    if type(exact) is not bool or not isinstance(keys, list) or not isinstance(flat, list):
+    if not (type(line) is int and type(col) is int and type(exact) is bool):
         raise _NotPlain
-    for i in range(0, len(flat) - 2, 3):
-        _key(flat[i]), _int(flat[i + 1]), _int(flat[i + 2])
-    if len(flat) % 3:
+    if type(keys) is not list or type(flat) is not list or len(flat) % 3:
         raise _NotPlain
-    keypos = key_positions(flat)
-    return Source(path, _int(line), _int(col), tuple(map(_key, keys)), exact, keypos)
+    return Source(path, line, col, tuple(keys), exact, key_positions(flat))
 
 
-def _unvalue(path: str, data: Any) -> Any:
-    if data is None or type(data) in (str, bool, int):
-        return data
-    if type(data) is list:
-        return [_unvalue(path, v) for v in data]
-    if type(data) is not dict:
+def decode(text: object, path: str) -> Parsed | None:
+    """:func:`encode`'s text back, its sources bound to ``path``; None if not that shape.
+    JSON is parsed by the C decoder; a hook rebuilds each mapping's source, decimal and date.
+    """
+
+    def hook(obj: dict[str, Any]) -> Any:
+        if SOURCE_KEY in obj:
+            obj[SOURCE_KEY] = _unsource(path, obj[SOURCE_KEY])
+            return obj
+        if len(obj) == 1:
+            if type(obj.get("d")) is str:
+                return Decimal(obj["d"])
+            if type(obj.get("t")) is str:
+                return dt.date.fromisoformat(obj["t"])
         raise _NotPlain
-    if SOURCE_KEY in data:
-        out = {k: _unvalue(path, v) for k, v in data.items() if k != SOURCE_KEY}
-        out[SOURCE_KEY] = _unsource(path, data[SOURCE_KEY])
-        return out
-    if list(data) == ["d"] and type(data["d"]) is str:
-        return Decimal(data["d"])
-    if list(data) == ["t"] and type(data["t"]) is str:
-        return dt.date.fromisoformat(data["t"])
-    raise _NotPlain
 
-
-def decode(data: object, path: str) -> Parsed | None:
-    """:func:`encode`'s data back, its sources bound to ``path``; None if not that shape."""
-    if not isinstance(data, list) or len(data) != 2 or not isinstance(data[1], list):
+    if type(text) is not str:
         return None
-    values, diags = data
     try:
+        values, diags = json.loads(text, object_hook=hook, parse_float=_no_float)
         out = []
-        for *src, severity, message, rule in diags:
+        for src, severity, message, rule in diags:
             if not isinstance(message, str) or not isinstance(rule, str):
                 raise _NotPlain
             out.append(Diagnostic(_unsource(path, src), Severity(severity), message, rule))
-        return _unvalue(path, values), out
+        return values, out
     except (_NotPlain, TypeError, ValueError, ArithmeticError):
         return None
+
+
+def _no_float(text: str) -> float:
+    raise _NotPlain  # a parse makes decimals, never floats
 
 
 class ParseCache:
@@ -201,18 +178,16 @@ class ParseCache:
             self._wanted.setdefault(shard, {})[digest] = entry
         return found
 
-    def put(self, digest: str, parsed: Parsed) -> None:
-        """Keep the parse of a file whose bytes have SHA-256 ``digest``."""
-        entry = encode(parsed)
-        if entry is not None:
-            self._wanted.setdefault(digest[:2], {})[digest] = entry
-            self._changed.add(digest[:2])
+    def put(self, digest: str, entry: str) -> None:
+        """Keep ``entry`` (:func:`encode`'s text) for a file whose bytes have SHA-256 ``digest``."""
+        self._wanted.setdefault(digest[:2], {})[digest] = entry
+        self._changed.add(digest[:2])
 
     def save(self) -> None:
         """Write the shards that changed; remove those no file of the cycle needs."""
         for shard, files in self._wanted.items():
             if shard in self._changed or self._shard(shard).keys() != files.keys():
-                self.store.put(f"parse-{shard}", {"salt": salt(), "files": files})
+                self.store.put(f"parse-{shard}", {"salt": salt(), "files": files}, prune=False)
         for name in self.store.names():
             if name.startswith("parse-") and name[6:] not in self._wanted:
                 self.store.remove(name)

@@ -106,12 +106,14 @@ class Store:
             os.utime(self._path(name))  # used now: pruned last
         return value
 
-    def put(self, name: str, value: Any) -> None:
-        """Store ``value`` (plain JSON data) under ``name``; a failure just stores nothing."""
+    def put(self, name: str, value: Any, prune: bool = True) -> None:
+        """Store ``value`` (plain JSON data) under ``name``, then (with ``prune``) remove the
+        least recently used entries past the limit; a failure just stores nothing."""
         payload = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         with contextlib.suppress(OSError):
             write_bytes(self._path(name), MAGIC + self._mac(name, payload) + b"\n" + payload)
-            self.prune(keep=name)
+            if prune:
+                self.prune(keep=name)
 
     def remove(self, name: str) -> None:
         """Remove the entry ``name`` if there is one."""
