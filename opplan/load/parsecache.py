@@ -10,11 +10,13 @@ SHA-256 of the file's bytes; what the code contributes (the cache format, opplan
 digest, Python's and PyYAML's versions) is the shard's ``salt``, and a shard with another
 salt is empty.
 
-Entries are plain JSON (a mapping is a JSON object with its position under
-``__source__``; a decimal is ``{"d": "1.50"}``, a date ``{"t": "2027-03-31"}``), packed into
-at most :data:`SHARDS` signed entries of :mod:`opplan.util.cachestore` (by the first two hex
-digits of the digest) in ``.opplan-cache/parse/``: 10,000 plans are 256 file reads, not
-10,000, and one edited plan rewrites one or two shards. Each save keeps only the files of
+An entry is JSON text (a mapping is a JSON object with its position under ``__source__``; a
+decimal is ``{"d": "1.50"}``, a date ``{"t": "2027-03-31"}``), made in the parse workers and
+read back by the C JSON decoder with a hook that rebuilds positions, decimals and dates.
+Entries are packed into at most :data:`SHARDS` signed entries of
+:mod:`opplan.util.cachestore` (by the first two hex digits of the digest) in
+``.opplan-cache/parse/``: 10,000 plans are 256 file reads, not 10,000, and one edited plan
+rewrites one or two shards. Each save keeps only the files of
 the cycle just loaded, so the cache holds one cycle's plans at most. A shard that does not
 verify, or holds anything but this shape, is a miss; the values rebuilt from an entry equal
 those a parse gives (tests/test_parse_cache.py compares whole cycles).
