@@ -5,6 +5,7 @@ entry that is corrupted, forged, foreign or of another shape is a miss, never a 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import shutil
 import sys
 from decimal import Decimal
@@ -269,3 +270,55 @@ def test_rollup_after_an_edit_parses_only_that_file(
     again = CliRunner().invoke(cli, ["rollup", str(generated), "--format", "json"])
     assert again.output == expected
     assert count.paths == [str(team)]
+
+
+def test_worker_processes_make_the_same_entries(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large cycle is parsed (and its entries made) in worker processes."""
+    expected = loaded(generated)
+    made = {p.name: p.read_bytes() for p in shards(generated)}
+    shutil.rmtree(generated / CACHE_DIR)
+    monkeypatch.setattr(loader, "PARALLEL_MIN_NODES", 2)
+    cold = load(generated, jobs=2, cache=True)
+    assert repr(cold[0]) + "\n" + "\n".join(map(repr, cold[1])) == expected
+    assert {p.name: p.read_bytes() for p in shards(generated)} == made
+    count = Parses(monkeypatch)
+    assert loaded(generated) == expected
+    assert count.paths == []
+
+
+def _load_many(cycle: str, n: int) -> None:
+    for _ in range(n):
+        load(Path(cycle), jobs=1, cache=True)
+
+
+def test_two_processes_loading_one_cycle(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = loaded(sample)
+    shutil.rmtree(sample / CACHE_DIR)
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_load_many, args=(str(sample), 5)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    count = Parses(monkeypatch)
+    assert loaded(sample) == expected
+    assert count.paths == []
+
+
+def test_an_unusable_cache_directory_is_no_cache(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = loaded(sample)
+    shutil.rmtree(sample / CACHE_DIR)
+    (sample / CACHE_DIR).write_text("a file where the directory should be")
+    count = Parses(monkeypatch)
+    assert loaded(sample) == expected
+    assert len(count.paths) == len(plans(sample))
+    (sample / CACHE_DIR).unlink()
+    (sample / CACHE_DIR).mkdir()
+    (sample / CACHE_DIR / parsecache.PARSE_DIR).write_text("not a directory either")
+    assert loaded(sample) == expected
+    assert len(count.paths) == 2 * len(plans(sample))
