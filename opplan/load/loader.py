@@ -25,7 +25,14 @@ from opplan.load.orgtree import (
     display_path,
     inside,
 )
-from opplan.load.parsecache import Parsed, digest_of, encode, open_parse_cache, read_bytes
+from opplan.load.parsecache import (
+    ParseCache,
+    Parsed,
+    digest_of,
+    encode,
+    open_parse_cache,
+    read_bytes,
+)
 from opplan.load.schemaerrors import ignored_keys, schema_diagnostics
 from opplan.load.yamlsrc import decode_text, parse, read_text
 from opplan.model import Cycle, CycleSettings, Narrative, Node, Plan
@@ -100,21 +107,24 @@ def _load(
     reused = [reuse(nd.rel, base / nd.rel / PLAN_FILE) if reuse else None for nd in found]
     pcache = open_parse_cache(base) if cache else None
     keyed = [
-        _keyed(p) if pcache is not None and r is None else (p, None, None)
+        _keyed(p, pcache) if pcache is not None and r is None else (p, None, None, False)
         for p, r in zip(plan_paths, reused, strict=True)
     ]
-    hits = [pcache.get(k[2], k[0]) if pcache is not None and k[2] else None for k in keyed]
     todo = [
         (p, raw, digest is not None)
-        for (p, raw, digest), r, h in zip(keyed, reused, hits, strict=True)
-        if r is None and h is None
+        for (p, raw, digest, cached), r in zip(keyed, reused, strict=True)
+        if r is None and not cached
     ]
     parsed = _parse_all(todo, jobs)
-    for nd, plan_path, known, hit, (_, _, digest) in zip(
-        found, plan_paths, reused, hits, keyed, strict=True
+    for nd, plan_path, known, (_, _, digest, cached) in zip(
+        found, plan_paths, reused, keyed, strict=True
     ):
         if known is None:
-            if hit is None:
+            # a cached parse is rebuilt only now, so one file's values live at a time
+            hit = pcache.get(digest, plan_path) if pcache and digest and cached else None
+            if hit is None and cached:  # an entry that does not decode: parse the file here
+                hit = _parse_job((plan_path, None, False))[0]
+            elif hit is None:
                 hit, entry = next(parsed)
                 if pcache is not None and digest and entry is not None:
                     pcache.put(digest, entry)
@@ -180,10 +190,15 @@ def parse_file(path: str, file: Path | None = None) -> tuple[Any, list[Diagnosti
     return data, diags + parse_diags
 
 
-def _keyed(path: str) -> tuple[str, bytes | None, str | None]:
-    """A plan file's path, bytes and digest (both None when it cannot be read as they are)."""
+def _keyed(path: str, pcache: ParseCache) -> tuple[str, bytes | None, str | None, bool]:
+    """A plan file's path, its bytes (None once its parse is in ``pcache``), their digest
+    (None when it cannot be read as it is) and whether ``pcache`` has its parse."""
     raw = read_bytes(Path(path))
-    return path, raw, digest_of(raw) if raw is not None else None
+    if raw is None:
+        return path, None, None, False
+    digest = digest_of(raw)
+    cached = pcache.has(digest)
+    return path, None if cached else raw, digest, cached
 
 
 def _parse_item(item: tuple[str, bytes | None]) -> tuple[Any, list[Diagnostic]]:

@@ -171,6 +171,10 @@ class ParseCache:
             self._stored[shard] = files if isinstance(files, dict) else {}
         return self._stored[shard]
 
+    def has(self, digest: str) -> bool:
+        """Whether there is an entry for a file whose bytes have SHA-256 ``digest``."""
+        return digest in self._shard(digest[:2])
+
     def get(self, digest: str, path: str) -> Parsed | None:
         """The parse of a file whose bytes have SHA-256 ``digest``, shown as ``path``."""
         shard = digest[:2]
