@@ -2,6 +2,7 @@
 
     python benchmarks/incremental.py --teams 10000 --stages check
     python benchmarks/incremental.py --teams 2000 --stages build --jobs 2 --verify
+    python benchmarks/incremental.py --teams 10000 --stages edit-check --rounds 2
 
 ``check``: ``opplan check DIR`` with an empty cache (cold: the cycle is checked and the
 result stored in ``DIR/.opplan-cache/``) and again with it (warm), alternated ``--rounds``
@@ -10,6 +11,10 @@ directory, then one team edits an ask title in its plan.yaml, then ``opplan buil
 into the same directory; prints both times, their ratio, and the files the second build
 rewrote (by inode and modification time), which must be that team's and its ancestors'.
 ``--verify`` also builds the edited cycle into a fresh directory and compares every file.
+``edit-check``: ``opplan check`` with an empty cache, then one team's edit and a check again
+(the whole-check cache misses; the parse cache holds every other plan), and the same for
+``opplan rollup --format json``; prints the medians, edit / cold, and whether the outputs
+after the edit equal those of ``OPPLAN_CACHE=off``.
 
 The cycle is a copy (in a scratch directory) of the generated one, so the edit never
 touches benchmarks/.cache. Standard library only.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import re
 import shutil
 import statistics
@@ -30,8 +36,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run
 
 
-def _opplan(args: list[str], work: Path, timeout: float) -> dict:
-    r = run.measure([sys.executable, "-m", "opplan", *args], work, timeout, False)
+def _opplan(args: list[str], work: Path, timeout: float, env: dict | None = None) -> dict:
+    saved = {k: os.environ.get(k) for k in env or {}}
+    os.environ.update(env or {})  # the child's environment is a copy of ours
+    try:
+        r = run.measure([sys.executable, "-m", "opplan", *args], work, timeout, False)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     if r["rc"] not in (0, 1):
         raise SystemExit(f"opplan {' '.join(args)} exited {r['rc']}:\n{r['stderr_tail']}")
     return r
@@ -55,6 +70,46 @@ def bench_check(cycle: Path, scratch: Path, rounds: int, timeout: float) -> dict
         "warm": statistics.median(warm),
         "ratio": statistics.median(warm) / statistics.median(cold),
         "same_output": len(outputs) == 1,
+    }
+
+
+def bench_edit_check(cycle: Path, scratch: Path, rounds: int, timeout: float) -> dict:
+    """A cold ``opplan check`` (empty cache), then one team's edit and a check again: the
+    check cache misses, the parse cache has every other file. Then the same for ``opplan
+    rollup --format json``. Each warm output is compared with one of ``OPPLAN_CACHE=off``."""
+    times: dict[str, list[float]] = {k: [] for k in ("cold", "edit", "rcold", "redit")}
+    # and one run of each command with the cache off (after the first edit)
+    same = True
+    for i in range(rounds):
+        for cmd, cold, edit in (
+            (["check", str(cycle)], "cold", "edit"),
+            (["rollup", str(cycle), "--format", "json"], "rcold", "redit"),
+        ):
+            shutil.rmtree(cycle / ".opplan-cache", ignore_errors=True)
+            r = _opplan(cmd, scratch / f"{cold}-{i}", timeout)
+            times[cold].append(r["seconds"])
+            _edit_one_team(cycle)
+            r = _opplan(cmd, scratch / f"{edit}-{i}", timeout)
+            times[edit].append(r["seconds"])
+            print(
+                f"{cmd[0]} {i + 1}: cold {times[cold][-1]:.2f} s, "
+                f"after an edit {times[edit][-1]:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            if i == 0:
+                off = _opplan(cmd, scratch / f"{edit}-off", timeout, {"OPPLAN_CACHE": "off"})
+                times[f"{cold}-off"] = [off["seconds"]]
+                for name in ("stdout.txt", "stderr.txt"):
+                    warm = (scratch / f"{edit}-{i}" / name).read_bytes()
+                    same = same and warm == (scratch / f"{edit}-off" / name).read_bytes()
+                    same = same and off["rc"] == r["rc"]
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        **med,
+        "ratio": med["edit"] / med["cold"],
+        "rollup_ratio": med["redit"] / med["rcold"],
+        "same_output": same,
     }
 
 
@@ -114,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--teams", type=int, default=10000, help="size of the generated cycle")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--stages", default="check,build", help="comma-separated: check, build")
+    ap.add_argument(
+        "--stages", default="check,build", help="comma-separated: check, edit-check, build"
+    )
     ap.add_argument("--rounds", type=int, default=3, help="cold/warm pairs of check")
     ap.add_argument("--jobs", type=int, default=2, help="build worker processes")
     ap.add_argument("--verify", action="store_true", help="compare with a fresh full build")
@@ -139,6 +196,17 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"check: cold {c['cold']:.2f} s, warm {c['warm']:.2f} s, "
                 f"warm/cold {c['ratio']:.1%}, same output: {c['same_output']}"
+            )
+        if "edit-check" in stages:
+            e = bench_edit_check(cycle, scratch, a.rounds, a.timeout)
+            print(
+                f"edit-check: cold check {e['cold']:.2f} s, after one team's edit "
+                f"{e['edit']:.2f} s, edit/cold {e['ratio']:.1%}; rollup --format json: cold "
+                f"{e['rcold']:.2f} s, after an edit {e['redit']:.2f} s, edit/cold "
+                f"{e['rollup_ratio']:.1%}; same output as OPPLAN_CACHE=off: {e['same_output']}"
+            )
+            print(
+                f"with OPPLAN_CACHE=off: check {e['cold-off']:.2f} s, rollup {e['rcold-off']:.2f} s"
             )
         if "build" in stages:
             b = bench_build(cycle, scratch, a.jobs, a.timeout, a.verify)

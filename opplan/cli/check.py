@@ -41,8 +41,9 @@ from opplan.model.diagnostics import failed
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Check every file again instead of reusing the result of an unchanged cycle "
-    "(kept in .opplan-cache/ in the cycle directory; OPPLAN_CACHE=off does the same).",
+    help="Check and parse every file again instead of reusing the result of an unchanged "
+    "cycle and the parse of unchanged plan files (kept in .opplan-cache/ in the cycle "
+    "directory; OPPLAN_CACHE=off does the same).",
 )
 def check(
     paths: tuple[str, ...], strict: bool, fmt: str, pages: str, files: bool, no_cache: bool

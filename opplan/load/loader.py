@@ -25,8 +25,16 @@ from opplan.load.orgtree import (
     display_path,
     inside,
 )
+from opplan.load.parsecache import (
+    ParseCache,
+    Parsed,
+    digest_of,
+    encode,
+    open_parse_cache,
+    read_bytes,
+)
 from opplan.load.schemaerrors import ignored_keys, schema_diagnostics
-from opplan.load.yamlsrc import parse, read_text
+from opplan.load.yamlsrc import decode_text, parse, read_text
 from opplan.model import Cycle, CycleSettings, Narrative, Node, Plan
 from opplan.model.diagnostics import Diagnostic, Source, error
 from opplan.util.gcpause import paused_gc
@@ -41,7 +49,11 @@ Reuse = Callable[[str, Path], "Plan | None"]
 
 
 def load(
-    cycle_dir: str | Path, jobs: int | None = None, reuse: Reuse | None = None
+    cycle_dir: str | Path,
+    jobs: int | None = None,
+    reuse: Reuse | None = None,
+    *,
+    cache: bool = False,
 ) -> tuple[Cycle, list[Diagnostic]]:
     """Load the cycle in ``cycle_dir``; every problem is a diagnostic.
 
@@ -54,13 +66,17 @@ def load(
     of files that did not change (``opplan diff``): those are not parsed again. A reused
     plan's records keep the sources of the file it was loaded from, so a caller that
     prints diagnostics of this cycle loads it again without ``reuse`` first.
+
+    With ``cache`` (and the cache not turned off: ``OPPLAN_CACHE=off``), a plan.yaml whose
+    bytes were parsed before is not parsed again: its values and diagnostics come from the
+    cycle's parse cache (:mod:`opplan.load.parsecache`), exactly as a parse gives them.
     """
     with paused_gc():
-        return _load(cycle_dir, jobs, reuse)
+        return _load(cycle_dir, jobs, reuse, cache)
 
 
 def _load(
-    cycle_dir: str | Path, jobs: int | None, reuse: Reuse | None = None
+    cycle_dir: str | Path, jobs: int | None, reuse: Reuse | None = None, cache: bool = False
 ) -> tuple[Cycle, list[Diagnostic]]:
     """:func:`load` with the collector as the caller left it."""
     display = str(cycle_dir)
@@ -89,10 +105,30 @@ def _load(
     nodes: dict[str, Node] = {}
     plan_paths = [display_path(display, f"{nd.rel}/{PLAN_FILE}") for nd in found]
     reused = [reuse(nd.rel, base / nd.rel / PLAN_FILE) if reuse else None for nd in found]
-    parsed = _parse_all([p for p, r in zip(plan_paths, reused, strict=True) if r is None], jobs)
-    for nd, plan_path, known in zip(found, plan_paths, reused, strict=True):
+    pcache = open_parse_cache(base) if cache else None
+    keyed = [
+        _keyed(p, pcache) if pcache is not None and r is None else (p, None, None, False)
+        for p, r in zip(plan_paths, reused, strict=True)
+    ]
+    todo = [
+        (p, raw, digest is not None)
+        for (p, raw, digest, cached), r in zip(keyed, reused, strict=True)
+        if r is None and not cached
+    ]
+    parsed = _parse_all(todo, jobs)
+    for nd, plan_path, known, (_, _, digest, cached) in zip(
+        found, plan_paths, reused, keyed, strict=True
+    ):
         if known is None:
-            data, parse_diags = next(parsed)
+            # a cached parse is rebuilt only now, so one file's values live at a time
+            hit = pcache.get(digest, plan_path) if pcache and digest and cached else None
+            if hit is None and cached:  # an entry that does not decode: parse the file here
+                hit = _parse_job((plan_path, None, False))[0]
+            elif hit is None:
+                hit, entry = next(parsed)
+                if pcache is not None and digest and entry is not None:
+                    pcache.put(digest, entry)
+            data, parse_diags = hit
             diags.extend(parse_diags)
             plan = validate_model(data, plan_path, Plan, diags)
             if plan is not None:
@@ -112,6 +148,8 @@ def _load(
         )
     leftover = next(parsed, None)  # runs the parser to its end, which ends the workers
     assert leftover is None, "one parse per plan not reused"
+    if pcache is not None:
+        pcache.save()
     cycle = Cycle(base, settings, nodes, root, cycle_src)
     return cycle, diags
 
@@ -152,17 +190,48 @@ def parse_file(path: str, file: Path | None = None) -> tuple[Any, list[Diagnosti
     return data, diags + parse_diags
 
 
-def _parse_all(paths: list[str], jobs: int | None) -> Iterator[tuple[Any, list[Diagnostic]]]:
-    """``parse_file`` over ``paths``, in order; in worker processes for large cycles."""
+def _keyed(path: str, pcache: ParseCache) -> tuple[str, bytes | None, str | None, bool]:
+    """A plan file's path, its bytes (None once its parse is in ``pcache``), their digest
+    (None when it cannot be read as it is) and whether ``pcache`` has its parse."""
+    raw = read_bytes(Path(path))
+    if raw is None:
+        return path, None, None, False
+    digest = digest_of(raw)
+    cached = pcache.has(digest)
+    return path, None if cached else raw, digest, cached
+
+
+def _parse_item(item: tuple[str, bytes | None]) -> tuple[Any, list[Diagnostic]]:
+    """Parse a file shown as ``path``: the ``raw`` bytes read already, else the file."""
+    path, raw = item
+    if raw is None:
+        return parse_file(path)
+    text, diags = decode_text(raw, path)
+    if text is None:
+        return None, diags
+    return parse(text, path)
+
+
+def _parse_job(item: tuple[str, bytes | None, bool]) -> tuple[Parsed, str | None]:
+    """:func:`_parse_item`, and with ``keep`` its parse cache entry (made in the worker)."""
+    path, raw, keep = item
+    parsed = _parse_item((path, raw))
+    return parsed, encode(parsed) if keep else None
+
+
+def _parse_all(
+    items: list[tuple[str, bytes | None, bool]], jobs: int | None
+) -> Iterator[tuple[Parsed, str | None]]:
+    """:func:`_parse_job` over ``items``, in order; in worker processes for large cycles."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(paths) < PARALLEL_MIN_NODES:
-        yield from map(parse_file, paths)
+    if workers <= 1 or len(items) < PARALLEL_MIN_NODES:
+        yield from map(_parse_job, items)
         return
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     )
     with context.Pool(workers) as pool:
-        yield from pool.imap(parse_file, paths, chunksize=32)
+        yield from pool.imap(_parse_job, items, chunksize=32)
 
 
 def validate_model(data: Any, path: str, model: type[BaseModel], diags: list[Diagnostic]) -> Any:

@@ -202,6 +202,11 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
                 "io",
             )
         ]
+    return decode_text(raw, display)
+
+
+def decode_text(raw: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a file's bytes (at most ``MAX_FILE_BYTES``), or where it is not UTF-8."""
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:

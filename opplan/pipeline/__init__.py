@@ -150,15 +150,19 @@ class Checked:
     report: Report | None = field(default=None, repr=False)
 
 
-def check(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) -> Checked:
+def check(
+    cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None, *, cache: bool = True
+) -> Checked:
     """Load, validate and apply policies; ``extra`` adds document checks by policy name.
+    With ``cache``, plan files parsed before come from the cycle's parse cache
+    (:mod:`opplan.load.parsecache`; ``OPPLAN_CACHE=off`` turns it off).
 
     The checks that need the roll-up (``typed-figure`` always; the ``extra`` ones,
     e.g. the page limit, which renders documents) run only when validation found
     no errors: the roll-up needs sound references.
     """
     with paused_gc():
-        cycle, diags = load(cycle_dir)
+        cycle, diags = load(cycle_dir, cache=cache)
         validation = validate(cycle)
         diags.extend(validation)
         sound = not any(d.severity is Severity.ERROR for d in validation)
@@ -190,10 +194,11 @@ def check_diagnostics(
 ) -> list[Diagnostic]:
     """What ``opplan check`` prints: :func:`check` with the document checks counting
     ``pages``; with ``cache``, taken from the cycle's ``.opplan-cache/`` when nothing it
-    depends on changed since the same check ran (:mod:`opplan.pipeline.cache`)."""
+    depends on changed since the same check ran (:mod:`opplan.pipeline.cache`), and
+    otherwise checked with the parse cache of the plan files that did not change."""
 
     def run() -> list[Diagnostic]:
-        return check(cycle_dir, extra=document_checks(pages)).diagnostics
+        return check(cycle_dir, extra=document_checks(pages), cache=cache).diagnostics
 
     if not cache:
         return run()
@@ -234,10 +239,13 @@ class RolledUp:
     report: Report | None
 
 
-def rollup(cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None) -> RolledUp:
-    """Check the cycle, then roll it up unless it has errors (warnings do not stop it)."""
+def rollup(
+    cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None, *, cache: bool = True
+) -> RolledUp:
+    """Check the cycle, then roll it up unless it has errors (warnings do not stop it);
+    ``cache`` as for :func:`check`."""
     with paused_gc():
-        checked = check(cycle_dir, extra)
+        checked = check(cycle_dir, extra, cache=cache)
         report = None
         if not failed(checked.diagnostics):
             report = checked.report or roll_up(checked.cycle)

@@ -29,14 +29,13 @@ from opplan.check.codeowners import LOCATIONS
 from opplan.load.orgtree import CYCLE_FILE
 from opplan.model.diagnostics import Diagnostic, Severity, Source
 from opplan.report.reviewkeys import opplan_version
+from opplan.util.cachestore import CACHE_DIR as CACHE_DIR
 from opplan.util.cachestore import Store, open_store
 from opplan.util.libreoffice import find_soffice
 from opplan.util.repo import repo_root
 from opplan.util.resources import templates_dir
 from opplan.util.treedigest import code_digest, tree_digest
 
-#: The cache directory, inside the cycle directory (it holds a ``.gitignore`` of ``*``).
-CACHE_DIR = ".opplan-cache"
 #: The layout of a cached check; a change makes every older entry a miss.
 CHECK_FORMAT = 1
 #: Libraries whose version can change what a check reports.

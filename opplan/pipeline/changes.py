@@ -132,7 +132,7 @@ def _compared(
     from opplan.revision.compare import compare
     from opplan.revision.doctext import document_changes
 
-    before = rollup(old_dir)
+    before = rollup(old_dir, cache=False)  # often a checkout in a scratch directory
     if before.report is None or failed(before.diagnostics):
         shown = since or str(old_dir)
         problem = f"the old cycle {shown} has errors (opplan check shows them)"

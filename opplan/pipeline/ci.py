@@ -110,7 +110,7 @@ def codeowners(
         if out is not None
         else Path(os.path.relpath(current_file(base) or base / LOCATIONS[0]))
     )
-    cycle, diags = load(cycle_dir)
+    cycle, diags = load(cycle_dir, cache=True)
     if failed(diags):
         return Codeowners(sort_diagnostics(resolve_positions(diags)), file)
     lines = section(cycle, base, relative_to_root(file, base))

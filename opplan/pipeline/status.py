@@ -35,7 +35,7 @@ class Status:
 
 def status(cycle_dir: str | Path, as_of: dt.date) -> Status:
     """Load the cycle and decide every node's status as of ``as_of``."""
-    cycle, diags = load(cycle_dir)
+    cycle, diags = load(cycle_dir, cache=True)
     found = cap_per_file(sort_diagnostics(resolve_positions(diags)))
     report = status_report(cycle, as_of) if cycle.root is not None else None
     return Status(cycle, found, report)

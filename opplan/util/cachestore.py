@@ -28,6 +28,8 @@ from typing import Any
 
 from opplan.util.atomic import write_bytes
 
+#: The cache directory inside a cycle directory (it holds a ``.gitignore`` of ``*``).
+CACHE_DIR = ".opplan-cache"
 #: The first bytes of every entry, with the entry format's version.
 MAGIC = b"opplan-cache 1\n"
 #: Largest entry read back (a larger file is not ours, or not worth reading).
@@ -69,9 +71,10 @@ def _secret() -> bytes | None:
 class Store:
     """The entries of one cache directory, signed with this user's key."""
 
-    def __init__(self, directory: Path, key: bytes) -> None:
+    def __init__(self, directory: Path, key: bytes, limit: int = MAX_ENTRIES) -> None:
         self.directory = directory
         self._key = key
+        self.limit = limit
 
     def _mac(self, name: str, payload: bytes) -> bytes:
         mac = hmac.new(self._key, name.encode() + b"\0" + payload, hashlib.sha256)
@@ -103,15 +106,31 @@ class Store:
             os.utime(self._path(name))  # used now: pruned last
         return value
 
-    def put(self, name: str, value: Any) -> None:
-        """Store ``value`` (plain JSON data) under ``name``; a failure just stores nothing."""
+    def put(self, name: str, value: Any, prune: bool = True) -> None:
+        """Store ``value`` (plain JSON data) under ``name``, then (with ``prune``) remove the
+        least recently used entries past the limit; a failure just stores nothing."""
         payload = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         with contextlib.suppress(OSError):
             write_bytes(self._path(name), MAGIC + self._mac(name, payload) + b"\n" + payload)
-            self.prune(keep=name)
+            if prune:
+                self.prune(keep=name)
 
-    def prune(self, limit: int = MAX_ENTRIES, keep: str = "") -> None:
-        """Remove the least recently used entries past ``limit`` (never ``keep``)."""
+    def remove(self, name: str) -> None:
+        """Remove the entry ``name`` if there is one."""
+        with contextlib.suppress(OSError):
+            self._path(name).unlink()
+
+    def names(self) -> list[str]:
+        """The names of the entries in this directory (signed or not)."""
+        try:
+            return sorted(p.stem for p in self.directory.glob("*.json") if p.is_file())
+        except OSError:
+            return []
+
+    def prune(self, limit: int | None = None, keep: str = "") -> None:
+        """Remove the least recently used entries past ``limit`` (default: the store's),
+        never ``keep``."""
+        limit = self.limit if limit is None else limit
         with contextlib.suppress(OSError):
             entries = sorted(
                 (p.stat().st_mtime_ns, p)
@@ -124,9 +143,10 @@ class Store:
                     path.unlink()
 
 
-def open_store(directory: Path) -> Store | None:
+def open_store(directory: Path, limit: int = MAX_ENTRIES) -> Store | None:
     """The cache in ``directory`` (created, with a ``.gitignore`` of ``*`` so it is never
-    committed), or None when the cache is off or cannot be used here."""
+    committed; its parent must exist), keeping at most ``limit`` entries, or None when the
+    cache is off or cannot be used here."""
     if not enabled():
         return None
     key = _secret()
@@ -139,4 +159,4 @@ def open_store(directory: Path) -> Store | None:
             write_bytes(ignore, b"*\n")
     except OSError:
         return None
-    return Store(directory, key)
+    return Store(directory, key, limit)
