@@ -36,7 +36,7 @@ from opplan.render.docx.plan import plan_document, search_path
 from opplan.render.docx.writer import layout
 from opplan.report.records import NodeReport, Report
 from opplan.util.atomic import write_bytes
-from opplan.util.gcpause import frozen_for_fork
+from opplan.util.gcpause import frozen_for_fork, paused_for_garbage
 
 
 @dataclass
@@ -123,7 +123,8 @@ def render_failure(node: NodeReport, fmt: str, exc: Exception) -> Diagnostic:
 def _render_one(ctx: BuildContext, node_id: NodeId, fmt: str) -> bytes | Diagnostic:
     """One file's bytes, or the diagnostic that refuses the node's documents."""
     try:
-        return RENDERERS[fmt](ctx, node_id)
+        with paused_for_garbage():
+            return RENDERERS[fmt](ctx, node_id)
     except TemplateError as exc:
         return template_diagnostic(exc)
     except Exception as exc:  # one node's failure must not stop the others

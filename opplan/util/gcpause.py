@@ -44,6 +44,26 @@ def paused_gc() -> Iterator[None]:
 
 
 @contextmanager
+def paused_for_garbage() -> Iterator[None]:
+    """Pause the cyclic collector for a block that makes short-lived garbage (one rendered file).
+
+    Rendering the root's workbook or document of a 2,000-team org allocates millions of
+    objects; the collector scanned them again and again while they were built, a third of
+    the time. Unlike :func:`paused_gc`, nothing moves to the oldest generation on the way
+    out: an openpyxl workbook is a web of cycles that is garbage once its bytes are out, and
+    the first young collection after the block frees it, so memory stays bounded file after
+    file.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def frozen_for_fork() -> Iterator[None]:
     """Freeze every object now alive for the block (forking worker processes), then unfreeze.
 

@@ -45,6 +45,7 @@ from opplan.render.docx.oxml import (
     add_text_run,
     append_table,
     explicit_fonts,
+    fill_tables,
     prune_package,
     restart_numbering,
     set_numbering,
@@ -105,6 +106,7 @@ def layout(plan: DocPlan, cycle: CycleInfo) -> bytes:
             # the appendix opens a page: its first paragraph starts one (a paragraph holding
             # a page break would leave a blank page when the body fills its last page)
             document.paragraphs[start].paragraph_format.page_break_before = True
+    fill_tables(document, writer.tables)
     _properties(document, plan, cycle)
     out = io.BytesIO()
     document.save(out)
@@ -199,6 +201,7 @@ class _Writer:
         section = document.sections[0]
         self.usable = section.page_width - section.left_margin - section.right_margin
         self.after_table = False
+        self.tables: list[str] = []  # XML of the tables to put in place (append_table)
 
     def para(self, style: str | None = None) -> Any:
         """A new paragraph of a style (None: Normal).
@@ -308,6 +311,7 @@ class _Writer:
             para_style=TABLE_TEXT_ID,
             mono_font=CODE_FONT,
             keep_together=len(rows) <= KEEP_TOGETHER_ROWS,
+            pending=self.tables,
         )
         self.after_table = True
 

@@ -8,11 +8,13 @@ characters that XML cannot hold (:func:`~opplan.xmltext.xml_safe`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from copy import copy
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
@@ -78,31 +80,67 @@ def clean_text(text: Any) -> str:
 
 def put_text(ws: Worksheet, row: int, col: int, text: Any, style: str | None = None) -> None:
     """Write ``text`` as a string cell, never a formula; None leaves the cell empty."""
-    cell = ws.cell(row=row, column=col)
+    cell = _cell(ws, row, col, style)
     if text is not None and text != "":
-        cell.value = clean_text(text)
+        # clean text holds no character openpyxl refuses and at most 32,767 of them
+        _bind(cell, clean_text(text), "s")
         cell.data_type = "s"
-    if style:
-        set_style(cell, style)
 
 
 def put_value(
     ws: Worksheet, row: int, col: int, value: Decimal | int | None, style: str | None = None
 ) -> None:
     """Write a number (or nothing)."""
-    cell = ws.cell(row=row, column=col)
+    cell = _cell(ws, row, col, style)
     if value is not None:
-        cell.value = value
-    if style:
-        set_style(cell, style)
+        _bind(cell, value, "n" if type(value) in _NUMBERS else None)
 
 
 def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | None = None) -> None:
     """Write a formula (``formula`` starts with ``=``; only ever built by opplan)."""
-    cell = ws.cell(row=row, column=col)
-    cell.value = formula
+    cell = _cell(ws, row, col, style)
+    formulaic = len(formula) > 1 and formula[0] == "=" and not _REFUSED.search(formula)
+    _bind(cell, formula, "f" if formulaic else None)
+
+
+_NUMBERS = (int, Decimal)
+#: the characters openpyxl refuses in a string cell
+_REFUSED = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def _bind(cell: Any, value: Any, data_type: str | None) -> None:
+    """``cell.value = value`` when openpyxl would infer ``data_type``, without inferring it.
+
+    openpyxl's setter infers the type and checks the text again on every cell, a tenth of
+    the time of the root's workbook. None (a type to infer) and a merged cell, which refuses
+    a value, take the setter."""
+    if data_type is not None and type(cell) is Cell:
+        cell._value = value  # type: ignore[attr-defined]
+        cell.data_type = data_type
+    else:
+        cell.value = value
+
+
+def _cell(ws: Worksheet, row: int, col: int, style: str | None) -> Any:
+    """The cell at (row, col), styled: ``ws.cell`` and :func:`set_style` in one step.
+
+    openpyxl's ``ws.cell`` checks, looks up and creates in three calls, a third of the
+    time of the root's workbook; a new cell is made here directly with its style array.
+    """
+    cells: dict[tuple[int, int], Any] = ws._cells
+    cell = cells.get((row, col))
+    if cell is None and style and 0 < row < 1_048_577 and col > 0:
+        array = ws.parent.__dict__.get("_opplan_styles", {}).get(style)
+        if array is not None:
+            cell = Cell(ws, row=row, column=col, style_array=array)  # the array is copied
+            cells[(row, col)] = cell
+            ws._current_row = max(row, ws._current_row)  # type: ignore[attr-defined]
+            return cell
+    if cell is None:
+        cell = ws.cell(row=row, column=col)
     if style:
         set_style(cell, style)
+    return cell
 
 
 def set_style(cell: StyleableObject, style: str) -> None:

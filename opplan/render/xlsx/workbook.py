@@ -86,7 +86,10 @@ def render_xlsx(report: Report, node_id: NodeId) -> bytes:
         print_setup(ws, title_rows, header=header, paper=report.cycle.page_size)
     _meta_sheet(wb.create_sheet(META), report, node)
     _properties(wb, report, node)
-    return save_workbook(wb)
+    data = save_workbook(wb)
+    for ws in wb.worksheets:  # each cell and its sheet hold each other: free them now,
+        ws._cells.clear()  # not in a scan of a million objects
+    return data
 
 
 def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
