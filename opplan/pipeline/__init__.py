@@ -306,8 +306,7 @@ def build(
     Nothing is written when the plans have errors. ``progress`` wraps the
     stream of finished nodes (e.g. a progress bar). ``since``: a cycle directory whose
     changes the documents show ("What changed since ..."); None: the cycle ``revises:``,
-    if found; ``"none"``: no such section.
-    stream of finished nodes (e.g. a progress bar). Only the documents whose
+    if found; ``"none"``: no such section. Only the documents whose
     inputs changed since the last build into ``out`` are written (the others are
     ``current`` in the result; ``out/.opplan-build.json`` records what each file
     was built from), all of them with ``force``; PDFs are always all written.
