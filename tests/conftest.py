@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,23 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
 
 
-@pytest.fixture(autouse=True)
-def _no_check_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test writes a check cache into samples/ or the user's ~/.cache (and no test reads
-    one); tests/test_check_cache.py turns it on in temporary directories."""
-    monkeypatch.setenv("OPPLAN_CACHE", "off")
+@pytest.fixture(scope="session", autouse=True)
+def _no_check_cache() -> Iterator[None]:
+    """No test writes a cache (the check's or the parse's) into samples/ or the user's
+    ~/.cache, and no test reads one; tests/test_check_cache.py and tests/test_parse_cache.py
+    turn it on in temporary directories. Session-wide, so that module and session fixtures
+    (which run before any function's monkeypatch) have it off too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPPLAN_CACHE", "off")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sample_without_cache() -> None:
+    """The sample as git holds it: `make demo` (or any opplan command run on the sample) leaves
+    its caches in samples/northwind-op1-2027/.opplan-cache/, and the tests that copy the
+    sample must not copy them. A cache never changes a result, so removing it loses nothing."""
+    shutil.rmtree(SAMPLE / ".opplan-cache", ignore_errors=True)
 
 
 def lines(diags: list[Diagnostic]) -> list[str]:
