@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from opplan.model.costing import Amount
-from opplan.render.contract import amount, heads, money
+from opplan.render.contract import amount, cycle_entry, heads, money
 from opplan.report.approved import ApprovedNode, ApprovedPlan, FundedAsk, Position
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -95,16 +95,8 @@ def approved_document(plan: ApprovedPlan) -> dict[str, Any]:
     by_team: dict[str, list[dict[str, Any]]] = {}
     for a in plan.asks:
         by_team.setdefault(a.team, []).append(ask_entry(a, by_ask.get(a.ask, [])))
-    c = plan.cycle
     return {
-        "cycle": {
-            "name": c.name,
-            "kind": c.kind,
-            "year": c.year,
-            "currency": c.currency,
-            "as_of": None if c.as_of is None else c.as_of.isoformat(),
-            "root": plan.root,
-        },
+        "cycle": cycle_entry(plan.cycle, plan.root),
         "top": plan.top,
         "nodes": [node_entry(n, by_team.get(n.id, [])) for n in plan.nodes],
     }

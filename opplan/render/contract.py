@@ -15,9 +15,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from opplan.model import NodeId
 from opplan.model.costing import CENT, Amount
 from opplan.report import project
 from opplan.report.records import (
+    CycleInfo,
     DependencyRow,
     GoalAtRisk,
     MandateCoverage,
@@ -227,18 +229,22 @@ def node_entry(node: NodeReport) -> dict[str, Any]:
     }
 
 
+def cycle_entry(c: CycleInfo, root: NodeId) -> dict[str, Any]:
+    """The ``cycle`` object every JSON document opens with."""
+    return {
+        "name": c.name,
+        "kind": c.kind,
+        "year": c.year,
+        "currency": c.currency,
+        "as_of": None if c.as_of is None else c.as_of.isoformat(),
+        "root": root,
+    }
+
+
 def report_document(report: Report, nodes: Iterable[NodeReport]) -> dict[str, Any]:
     """The whole JSON document: the cycle and the given nodes, in the given order."""
-    c = report.cycle
     return {
-        "cycle": {
-            "name": c.name,
-            "kind": c.kind,
-            "year": c.year,
-            "currency": c.currency,
-            "as_of": None if c.as_of is None else c.as_of.isoformat(),
-            "root": report.root,
-        },
+        "cycle": cycle_entry(report.cycle, report.root),
         "nodes": [node_entry(n) for n in nodes],
     }
 
