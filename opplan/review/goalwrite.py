@@ -33,9 +33,8 @@ from opplan.model.diagnostics import Diagnostic, Severity
 from opplan.model.types import parse_ask_ref
 from opplan.report.goalstatus import COLORS
 from opplan.review.importer import checked_plan, read_as_loaded
-from opplan.review.planwrite import as_text, decode, encode, kept_layout, round_trip
+from opplan.review.planwrite import as_text, decode, encode, kept_layout, round_trip, write_plan
 from opplan.review.sheet import ReviewError
-from opplan.util import atomic
 from opplan.util.textsplice import entry_lines
 
 __all__ = ["GoalUpdate", "append_status", "update_goal"]
@@ -114,15 +113,14 @@ def update_goal(
             ]
         )
     if not dry_run:
-        try:
-            atomic.rewrite(plan_path, lambda _current: new, expected=before)
-        except atomic.FileLocked as exc:
-            raise ReviewError(f"{plan_path}: {exc.strerror}") from exc
-        except atomic.FileChanged as exc:
-            raise ReviewError(
-                f"{plan_path} changed while updating the goal (another command or an "
-                "editor wrote it), so nothing was written; run the update again"
-            ) from exc
+        write_plan(
+            plan_path,
+            new,
+            before,
+            doing="updating the goal",
+            writer="another command",
+            again="the update",
+        )
     return GoalUpdate(ref, plan_path, date, color, note, not dry_run, caused)
 
 

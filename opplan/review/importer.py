@@ -41,9 +41,8 @@ from opplan.model.costing import RateTable
 from opplan.model.diagnostics import Diagnostic, Severity
 from opplan.report.reviewkeys import ReviewValues
 from opplan.review.merge import Change, describe, merge, ranks_after, stale_workbook
-from opplan.review.planwrite import rewrite
+from opplan.review.planwrite import rewrite, write_plan
 from opplan.review.sheet import ReviewBook, ReviewError, read_review_book
-from opplan.util import atomic
 from opplan.util.xlsxsafe import Deadline, UnsafeWorkbook, check_package
 
 __all__ = ["Change", "ImportResult", "ReviewError", "describe", "import_review"]
@@ -99,15 +98,9 @@ def import_review(
     after = _check_new_plan(cycle, node_id, plan_path, new, changes)
     caused = _caused(cycle, after)
     if not dry_run:
-        try:
-            atomic.rewrite(plan_path, lambda _current: new, expected=before)
-        except atomic.FileLocked as exc:
-            raise ReviewError(f"{plan_path}: {exc.strerror}") from exc
-        except atomic.FileChanged as exc:
-            raise ReviewError(
-                f"{plan_path} changed while importing (another import or an editor wrote "
-                "it), so nothing was written; run the import again"
-            ) from exc
+        write_plan(
+            plan_path, new, before, doing="importing", writer="another import", again="the import"
+        )
     return ImportResult(node_id, plan_path, changes, not dry_run, stale, caused, book.warnings)
 
 

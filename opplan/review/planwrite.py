@@ -24,6 +24,7 @@ from opplan.model.costing import number_text
 from opplan.report.reviewkeys import ReviewValues
 from opplan.review.merge import Change
 from opplan.review.sheet import ReviewError
+from opplan.util import atomic
 from opplan.util.textsplice import entry_lines, splice
 
 
@@ -259,3 +260,21 @@ def _fill_entry(entry: CommentedMap, values: ReviewValues) -> None:
             entry.pop(key, None)
         elif entry.get(key) != value or type(entry.get(key)) is not type(value):
             entry[key] = value
+
+
+def write_plan(
+    plan_path: Path, new: bytes, before: bytes, *, doing: str, writer: str, again: str
+) -> None:
+    """Replace ``plan_path`` with ``new``, atomically and only while it still holds ``before``:
+    a lock, or another writer since it was read, refuses with nothing written. The message
+    says what the command was ``doing``, who else writes the file (``writer``) and what to
+    run ``again``."""
+    try:
+        atomic.rewrite(plan_path, lambda _current: new, expected=before)
+    except atomic.FileLocked as exc:
+        raise ReviewError(f"{plan_path}: {exc.strerror}") from exc
+    except atomic.FileChanged as exc:
+        raise ReviewError(
+            f"{plan_path} changed while {doing} ({writer} or an editor wrote it), so nothing "
+            f"was written; run {again} again"
+        ) from exc
