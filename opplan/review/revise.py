@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
@@ -283,14 +282,14 @@ def _note_ask(raw: bytes, item: Deferred, kind: str) -> bytes:
     ask_id = item.ask.partition("/")[2]
     value = _deferral_values(item, kind)
     try:
-        data = _yaml().load(text)
+        data = plan_yaml(text).load(text)
     except YAMLError as exc:
         raise ReviseError(f"cannot parse plan.yaml for writing: {exc}") from exc
     entry = _ask_map(data, ask_id)
     if entry is None:
         return raw
     new = _insert_after_id(text, entry, deferral_text(item, kind))
-    if new is None or _ask_map(_yaml().load(new), ask_id) != {**entry, "deferred_in": value}:
+    if new is None or _ask_map(plan_yaml(new).load(new), ask_id) != {**entry, "deferred_in": value}:
 
         def edit(data: Any) -> None:
             found = _ask_map(data, ask_id)
@@ -350,16 +349,9 @@ def _unwrap(raw: bytes) -> tuple[str, Callable[[str], bytes]]:
     return text, wrap
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    return yaml
-
-
 def _reads_as(text: str, expect: dict[str, Any]) -> bool:
     try:
-        data = _yaml().load(text)
+        data = plan_yaml(text).load(text)
     except YAMLError:
         return False
     return isinstance(data, CommentedMap) and all(data.get(k) == v for k, v in expect.items())
