@@ -34,7 +34,7 @@ from opplan.util.cachestore import Store, open_store
 from opplan.util.libreoffice import find_soffice
 from opplan.util.repo import repo_root
 from opplan.util.resources import templates_dir
-from opplan.util.treedigest import code_digest, tree_digest
+from opplan.util.treedigest import code_digest, file_sha, tree_digest
 
 #: The layout of a cached check; a change makes every older entry a miss.
 CHECK_FORMAT = 1
@@ -92,7 +92,7 @@ def _outside(cycle_dir: Path) -> list[object]:
     revises (its documents' "What changed" section counts in their pages). A revised cycle
     found only in git is named by its commit, which cycle.yaml holds already."""
     root = repo_root(cycle_dir)
-    owners = [_file_digest(root / rel) for rel in LOCATIONS] if root is not None else []
+    owners = [file_sha(root / rel) for rel in LOCATIONS] if root is not None else []
     revised: object = None
     try:
         text = (cycle_dir / CYCLE_FILE).read_bytes()
@@ -104,13 +104,6 @@ def _outside(cycle_dir: Path) -> list[object]:
     except (OSError, yaml.YAMLError, AttributeError, ValueError):
         revised = "unreadable"
     return [owners, revised]
-
-
-def _file_digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def encode(diags: list[Diagnostic]) -> list[list[Any]]:

@@ -16,7 +16,6 @@ have that shape is dropped (its file is rebuilt).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from opplan.report.fingerprint import node_digests, shared_digest
 from opplan.report.records import Report
 from opplan.report.reviewkeys import opplan_version
 from opplan.util.atomic import write_text
-from opplan.util.treedigest import code_digest, tree_digest
+from opplan.util.treedigest import code_digest, file_sha, tree_digest
 
 MANIFEST = ".opplan-build.json"
 #: The manifest's layout; a change rebuilds everything once.
@@ -60,15 +59,6 @@ def build_inputs(cycle_dir: Path | None) -> list[Any]:
     template directory's files."""
     templates = [(str(p), tree_digest(p)) for p in search_path(cycle_dir)]
     return [MANIFEST_FORMAT, _versions(), templates]
-
-
-def file_sha(path: Path) -> str | None:
-    """The SHA-256 of a file's bytes, or None when it cannot be read."""
-    try:
-        with path.open("rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        return None
 
 
 def _valid(entry: object) -> bool:

@@ -16,6 +16,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
+def file_sha(path: Path) -> str | None:
+    """The SHA-256 (hex) of a file's bytes, or None when it cannot be read."""
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
 def _file_digest(path: str) -> str:
     """The SHA-256 of a file's bytes, or the reason it could not be read."""
     try:
