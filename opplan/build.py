@@ -36,7 +36,7 @@ from opplan.render.docx.plan import plan_document, search_path
 from opplan.render.docx.writer import layout
 from opplan.report.records import NodeReport, Report
 from opplan.util.atomic import write_bytes
-from opplan.util.gcpause import frozen_for_fork, paused_for_garbage
+from opplan.util.gcpause import frozen_for_fork, paused_for_garbage, paused_gc
 
 
 @dataclass
@@ -298,7 +298,8 @@ def render_report(
     if incremental:
         from opplan.render.manifest import plan_build
 
-        plan = plan_build(report, cycle_dir, out, nodes, formats, force=force)
+        with paused_gc():  # hashing the report makes no cycles, only short-lived text
+            plan = plan_build(report, cycle_dir, out, nodes, formats, force=force)
         nodes = plan.stale
     stream = render_all(ctx, nodes, out, formats, max(1, jobs))
     if progress is not None:
