@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.check.xmltext import xml_safe
 from opplan.model.costing import number_text
+from opplan.render.xlsx.fastcells import cells_of, materialize, put
 
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32_767
@@ -80,6 +81,11 @@ def clean_text(text: Any) -> str:
 
 def put_text(ws: Worksheet, row: int, col: int, text: Any, style: str | None = None) -> None:
     """Write ``text`` as a string cell, never a formula; None leaves the cell empty."""
+    fast = cells_of(ws)
+    if fast is not None:
+        empty = text is None or text == ""
+        put(fast, ws, row, col, None if empty else clean_text(text), None if empty else "s", style)
+        return
     cell = _cell(ws, row, col, style)
     if text is not None and text != "":
         # clean text holds no character openpyxl refuses and at most 32,767 of them
@@ -91,6 +97,10 @@ def put_value(
     ws: Worksheet, row: int, col: int, value: Decimal | int | None, style: str | None = None
 ) -> None:
     """Write a number (or nothing)."""
+    fast = cells_of(ws)
+    if fast is not None:
+        put(fast, ws, row, col, value, None if value is None else _kind(value), style)
+        return
     cell = _cell(ws, row, col, style)
     if value is not None:
         _bind(cell, value, "n" if type(value) in _NUMBERS else None)
@@ -98,12 +108,29 @@ def put_value(
 
 def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | None = None) -> None:
     """Write a formula (``formula`` starts with ``=``; only ever built by opplan)."""
-    cell = _cell(ws, row, col, style)
     formulaic = len(formula) > 1 and formula[0] == "=" and not _REFUSED.search(formula)
+    fast = cells_of(ws)
+    if fast is not None and formulaic:
+        put(fast, ws, row, col, formula, "f", style)
+        return
+    if fast is not None:
+        materialize(ws)  # not a formula openpyxl would write as one: let it decide
+    cell = _cell(ws, row, col, style)
     _bind(cell, formula, "f" if formulaic else None)
 
 
 _NUMBERS = (int, Decimal)
+
+
+def _kind(value: Any) -> str:
+    """The cell type openpyxl gives a number: ``b`` for a bool, ``n`` for the others."""
+    if type(value) is bool:
+        return "b"
+    if isinstance(value, int | float | Decimal):
+        return "n"
+    raise TypeError(f"not a number: {value!r}")
+
+
 #: the characters openpyxl refuses in a string cell
 _REFUSED = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 

@@ -47,6 +47,7 @@ from opplan.render.xlsx.columns import (
     STACK_HEADERS,
     StackLayout,
 )
+from opplan.render.xlsx.fastcells import enable
 from opplan.render.xlsx.stackform import colours, legend, validation
 from opplan.render.xlsx.stackrows import RowFacts, row_facts
 from opplan.report.records import NodeReport, Report
@@ -147,6 +148,7 @@ def _compile(text: str, first: int, last: int) -> str:
 
 def stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout:
     """One row per ask of the node's view (live, then removed), formulas of the review cells."""
+    enable(ws)  # the largest sheet, never read back: its cells are written as text (fastcells)
     header_row(ws, 1, STACK_HEADERS)
     facts = row_facts(report, node)
     first, last = 2, max(len(facts) + 1, 2)

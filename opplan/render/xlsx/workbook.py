@@ -23,7 +23,6 @@ import zipfile
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from opplan.model import NodeId
 from opplan.render.ooxml import normalize_zip, schema_ordered_fonts
@@ -36,6 +35,7 @@ from opplan.render.xlsx.cells import (
     put_text,
     put_value,
 )
+from opplan.render.xlsx.fastcells import enable, write_workbook
 from opplan.render.xlsx.instructions import instructions_sheet
 from opplan.render.xlsx.stack import STACK_HEADERS, StackLayout, legend, stack_sheet
 from opplan.render.xlsx.summary import summary_sheet
@@ -89,12 +89,14 @@ def render_xlsx(report: Report, node_id: NodeId) -> bytes:
     data = save_workbook(wb)
     for ws in wb.worksheets:  # each cell and its sheet hold each other: free them now,
         ws._cells.clear()  # not in a scan of a million objects
+        ws.__dict__.pop("_opplan_fast", None)
     return data
 
 
 def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
     """The very hidden sheet tying the workbook to its cycle, node and rows."""
     ws.sheet_state = "veryHidden"
+    enable(ws)  # a row per ask, never read back: cells as text (fastcells)
     cycle = report.cycle
     put_text(ws, 1, 1, FORMAT)
     put_value(ws, 1, 2, FORMAT_VERSION)
@@ -148,5 +150,5 @@ def save_workbook(wb: Workbook) -> bytes:
     stored, not compressed: :func:`normalize_zip` compresses every part once."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
+        write_workbook(wb, archive)
     return normalize_zip(buf.getvalue(), {"xl/styles.xml": schema_ordered_fonts})

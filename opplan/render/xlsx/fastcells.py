@@ -1,0 +1,235 @@
+"""The cells of the workbook's largest sheets, kept as values and written as XML text.
+
+The root's ``Stack`` and ``Meta`` sheets of a 10,000-team org hold 2.3 million cells. As
+openpyxl cells they took 22 s of the root workbook's 22 s: creating the cell objects, then
+writing each through lxml's incremental writer, element by element. A sheet whose cells are
+only ever written through :func:`~opplan.render.xlsx.cells.put_text`, ``put_value`` and
+``put_formula`` (never read back) keeps them here instead, as ``(value, type, style)`` by
+row and column (:func:`enable`), and :func:`save_workbook`'s writer writes its
+``<sheetData>`` as text.
+
+The bytes are those openpyxl writes for the same cells, to the byte: the same elements,
+attributes and escapes, each number through openpyxl's own ``safe_string``, and each
+style's index taken from the workbook's style list in the order openpyxl's writer takes it
+(a test compares both writers on whole workbooks). Everything else in such a sheet (column
+widths, row heights, validations, conditional formats, protection) stays openpyxl's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from copy import copy
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.compat import safe_string
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import Element
+
+#: The attribute holding a sheet's :class:`FastCells`.
+_KEY = "_opplan_fast"
+#: Written where the rows go, then replaced by them (text is escaped, so no cell holds it).
+_MARK = "opplanRows"
+
+
+class FastCells:
+    """A sheet's cells: ``rows[row][col] = (value, type, style array)``; ``styles`` holds
+    each named style's array, by name."""
+
+    __slots__ = ("rows", "styles")
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[int, tuple[Any, str, Any]]] = {}
+        self.styles: dict[str, Any] = {}
+
+
+def enable(ws: Worksheet) -> None:
+    """Keep ``ws``'s cells as :class:`FastCells` (before any is written)."""
+    setattr(ws, _KEY, FastCells())
+
+
+def cells_of(ws: Worksheet) -> FastCells | None:
+    """``ws``'s :class:`FastCells`, or None for a sheet of openpyxl cells."""
+    found: FastCells | None = ws.__dict__.get(_KEY)
+    return found
+
+
+def style_array(ws: Worksheet, style: str | None) -> Any:
+    """The style array of the named ``style`` (None: no style), set on a cell once per
+    workbook as a first cell of that style would be: its font, fill and border join the
+    workbook's lists in the same order as with openpyxl's cells."""
+    if style is None:
+        return None
+    cache: dict[str, Any] = ws.parent.__dict__.setdefault("_opplan_styles", {})
+    array = cache.get(style)
+    if array is None:
+        probe = Cell(ws, row=1, column=1)
+        probe.style = style
+        array = cache[style] = copy(probe._style)  # type: ignore[attr-defined]
+    return array
+
+
+def put(
+    fast: FastCells,
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: Any,
+    kind: str | None,
+    style: str | None,
+) -> None:
+    """A cell as openpyxl's ``ws.cell`` then a value would leave it: a second write keeps
+    the value when the new one is empty, and the style when none is given."""
+    cells = fast.rows.setdefault(row, {})
+    old = cells.get(col)
+    array = fast.styles.get(style) if style is not None else None
+    if array is None and style is not None:
+        array = fast.styles[style] = style_array(ws, style)
+    if old is not None:
+        if value is None:
+            value, kind = old[0], old[1]
+        if style is None:
+            array = old[2]
+    cells[col] = (value, kind or "n", array)  # an empty cell is a number cell
+
+
+def materialize(ws: Worksheet) -> None:
+    """Turn ``ws``'s fast cells into openpyxl cells (a sheet that also got openpyxl cells)."""
+    fast = cells_of(ws)
+    if fast is None:
+        return
+    for row, cells in fast.rows.items():
+        for col, (value, kind, array) in cells.items():
+            cell: Any = ws.cell(row=row, column=col)  # openpyxl's private fields: as Any
+            if array is not None:
+                cell._style = copy(array)
+            if value is not None:
+                cell._value = value
+                cell.data_type = kind
+    ws.__dict__.pop(_KEY, None)
+
+
+def _text(value: str) -> str:
+    """Text as lxml writes it in an element."""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    return value
+
+
+def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
+    """``<row>`` elements as openpyxl's writer makes them for the same cells."""
+    book: Any = ws.parent
+    styles = book._cell_styles
+    dims = ws.row_dimensions
+    letters: dict[int, str] = {}
+    ids: dict[int, str] = {}  # by id() of a style array: its index (arrays live meanwhile)
+    for r in sorted(fast.rows.keys() | dims.keys()):
+        attrs = "".join(f' {k}="{_text(v)}"' for k, v in dims[r]) if r in dims else ""
+        parts = [f'<row r="{r}"{attrs}>']
+        cells = fast.rows.get(r, {})
+        for c in sorted(cells):
+            value, kind, array = cells[c]
+            styled = array is not None and any(array)
+            if value is None and not styled:
+                continue
+            letter = letters.get(c) or letters.setdefault(c, get_column_letter(c))
+            head = f'<c r="{letter}{r}"'
+            if styled:
+                sid = ids.get(id(array))
+                if sid is None:
+                    sid = ids[id(array)] = str(styles.add(array))
+                head += f' s="{sid}"'
+            if kind == "s":
+                head += ' t="inlineStr"'
+            elif kind != "f":
+                head += f' t="{kind}"'
+            if value is None or value == "":
+                parts.append(head + "></c>")
+            elif kind == "f":
+                parts.append(f"{head}><f>{_text(value[1:])}</f><v></v></c>")
+            elif kind == "s":
+                space = ' xml:space="preserve"' if value != value.strip() else ""
+                parts.append(f"{head}><is><t{space}>{_text(value)}</t></is></c>")
+            else:
+                parts.append(f"{head}><v>{_text(safe_string(value))}</v></c>")
+        parts.append("</row>")
+        yield "".join(parts)
+
+
+def _dimension(fast: FastCells) -> str:
+    """What openpyxl's ``calculate_dimension`` gives for the same cells."""
+    rows = [r for r, cells in fast.rows.items() if cells]
+    if not rows:
+        return "A1:A1"
+    cols = {c for cells in fast.rows.values() for c in cells}
+    return f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
+
+
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's sheet writer, with a fast sheet's rows left as a mark to fill."""
+
+    ws: Any
+    xf: Any
+
+    def write_dimensions(self) -> None:
+        fast = cells_of(self.ws)
+        if fast is None:
+            super().write_dimensions()
+        else:
+            self.xf.send(SheetDimension(_dimension(fast)).to_tree())
+
+    def write_rows(self) -> None:
+        if cells_of(self.ws) is None:
+            super().write_rows()
+            return
+        xf = self.xf.send(True)
+        with xf.element("sheetData"):
+            xf.write(Element(_MARK))
+        self.xf.send(None)
+
+
+class _Writer(ExcelWriter):
+    """openpyxl's workbook writer, writing each sheet with :class:`_SheetWriter`."""
+
+    _archive: Any
+
+    def write_worksheet(self, ws: Any) -> None:
+        """``ExcelWriter.write_worksheet`` (openpyxl 3.1) with a fast sheet's rows filled in."""
+        if cells_of(ws) is not None and ws._cells:
+            materialize(ws)  # openpyxl cells as well: let openpyxl write them all
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer: Any = _SheetWriter(ws)
+        writer.write()
+        ws._rels = writer._rels
+        fast = cells_of(ws)
+        if fast is None:
+            self._archive.write(writer.out, ws.path[1:])
+        else:
+            with open(writer.out, "rb") as f:
+                data = f.read()
+            mark = f"<{_MARK}/>".encode()
+            at = data.index(mark)
+            # lxml writes the sheet in ASCII: other characters as references
+            rows = "".join(_rows_xml(ws, fast)).encode("ascii", "xmlcharrefreplace")
+            self._archive.writestr(ws.path[1:], b"".join((data[:at], rows, data[at + len(mark) :])))
+        self.manifest.append(ws)
+        writer.cleanup()  # removes its temporary file
+
+
+def write_workbook(wb: Workbook, archive: Any) -> None:
+    """Write ``wb`` into the open zip ``archive`` as openpyxl's ``ExcelWriter().save()``."""
+    _Writer(wb, archive).save()

@@ -1,0 +1,116 @@
+"""A sheet whose cells are kept as values and written as text (``fastcells``) gives the
+bytes openpyxl's own cells give: on a sheet of every kind of cell, and on every workbook
+of the sample."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from opplan import pipeline
+from opplan.render.xlsx import fastcells, stack, workbook
+from opplan.render.xlsx.cells import add_styles, put_formula, put_text, put_value, row_height
+from opplan.render.xlsx.workbook import render_xlsx, save_workbook
+
+SAMPLE = REPO / "samples" / "northwind-op1-2027"
+
+HOSTILE = [
+    "plain",
+    "a & b < c > d",
+    "  leading and trailing  ",
+    "line one\nline two\r\nthree\rfour",
+    "tab\there",
+    '=HYPERLINK("http://x","y")',
+    "ünïcödé € ₹ 漢字 👍",
+    "\"quoted\" 'single'",
+    "]]> <![CDATA[",
+    "<opplanRows/>",
+]
+
+
+def _fill(ws: Worksheet) -> None:
+    """Every kind of cell the helpers write, some twice, with row heights between."""
+    put_text(ws, 1, 1, "Header", "header")
+    for r, text in enumerate(HOSTILE, start=2):
+        put_text(ws, r, 1, text, "text-plain")
+        put_text(ws, r, 2, text)  # no style
+        put_value(ws, r, 3, Decimal("1234.50") * r, "money-plain")
+        put_value(ws, r, 4, r, "review-int")
+        put_value(ws, r, 5, None, "review-num")  # styled, empty
+        put_value(ws, r, 6, None)  # neither: no cell written
+        put_formula(ws, r, 7, f'=IF(C{r}>0,"yes","<no>")', "text-plain")
+        put_text(ws, r, 8, "", "review-text")  # styled, empty text
+        ws.row_dimensions[r].height = row_height((text, 10.0))
+    put_value(ws, 3, 9, True, "review-int")
+    put_value(ws, 3, 10, Decimal("0.1234567890123456789"), "num-plain")  # beyond a float
+    put_value(ws, 3, 11, 10**20, "num-plain")
+    put_text(ws, 2, 1, None, "review-text")  # restyle, keep the value
+    put_text(ws, 2, 3, "now text", None)  # a new value, keep the style
+    ws.row_dimensions[40].height = 30  # a row with a height and no cell
+    put_text(ws, 50, 30, "far away", "label")
+
+
+def _book(fast: bool) -> bytes:
+    wb = Workbook()
+    add_styles(wb, "EUR")
+    first = wb.active
+    assert isinstance(first, Worksheet)
+    put_text(first, 1, 1, "before", "title")
+    ws = wb.create_sheet("Fast")
+    if fast:
+        fastcells.enable(ws)
+    _fill(ws)
+    put_text(wb.create_sheet("After"), 1, 1, "after", "subtitle")
+    return save_workbook(wb)
+
+
+def test_a_fast_sheet_writes_the_bytes_of_openpyxl_cells() -> None:
+    assert _book(fast=True) == _book(fast=False)
+
+
+def test_a_fast_sheet_that_also_gets_an_openpyxl_cell_is_written_by_openpyxl() -> None:
+    def book(fast: bool) -> bytes:
+        wb = Workbook()
+        add_styles(wb, "USD")
+        ws = wb.active
+        assert isinstance(ws, Worksheet)
+        if fast:
+            fastcells.enable(ws)
+        _fill(ws)
+        ws.cell(row=60, column=1).value = "direct"  # not through the helpers
+        return save_workbook(wb)
+
+    assert book(fast=True) == book(fast=False)
+
+
+def test_nothing_is_left_in_the_temporary_directory(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    _book(fast=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def report():
+    rolled = pipeline.rollup(SAMPLE)
+    assert rolled.report is not None
+    return rolled.report
+
+
+def test_every_workbook_of_the_sample_is_the_same_with_openpyxl_cells(
+    report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = {nid: render_xlsx(report, nid) for nid in report.nodes}
+    monkeypatch.setattr(stack, "enable", lambda ws: None)
+    monkeypatch.setattr(workbook, "enable", lambda ws: None)
+    slow = {nid: render_xlsx(report, nid) for nid in report.nodes}
+    assert len(fast) == 34
+    differ = [nid for nid in fast if fast[nid] != slow[nid]]
+    assert differ == []
