@@ -319,3 +319,20 @@ def test_since_an_older_version_rebuilds_what_prints_the_changes(
     assert_same_as_full_build(None, out, fresh)
     third = build(org, out, since=str(older))
     assert third.files == []  # nothing changed since the --since build
+
+
+def test_record_digests_spread_over_processes_are_those_of_one(
+    org: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opplan import build
+    from opplan.render.docx.plan import search_path
+    from opplan.report.fingerprint import record_digests
+
+    report = pipeline.rollup(org).report
+    assert report is not None
+    ids = [n.id for n in report.subtree(report.root)]
+    ctx = build.BuildContext(report, tuple(search_path(org)))
+    monkeypatch.setattr(build, "PARALLEL_DIGESTS", 1)
+    spread = build.record_digests(ctx, ids, org, ("docx", "xlsx"), 2)
+    assert spread == record_digests(report, ids)
+    assert len(set(spread)) == len(ids)  # every node's record differs

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import Any
 
 from opplan.model import NodeId
 from opplan.render.docx.plan import search_path
-from opplan.report.fingerprint import node_digests, shared_digest
+from opplan.report.fingerprint import node_digests, record_digests, shared_digest
 from opplan.report.records import Report
 from opplan.report.reviewkeys import opplan_version
 from opplan.util.atomic import write_text
@@ -121,12 +121,17 @@ def plan_build(
     formats: Sequence[str],
     *,
     force: bool = False,
+    records: Callable[[Sequence[NodeId]], list[str]] | None = None,
 ) -> Plan:
     """Which of ``nodes`` to render into ``out`` (all with ``force``) and which files are
-    current; manifest entries of nodes no longer in the report are listed in ``gone``."""
+    current; manifest entries of nodes no longer in the report are listed in ``gone``.
+    ``records`` computes :func:`~opplan.report.fingerprint.record_digests` of the given
+    nodes (in worker processes, say); by default here."""
     shared = shared_digest(report, build_inputs(cycle_dir))
     top = nodes[0] if nodes else report.root
-    digests = node_digests(report, top, shared)
+    ids = [n.id for n in report.subtree(top)]
+    own = records(ids) if records is not None else record_digests(report, ids)
+    digests = node_digests(report, top, shared, dict(zip(ids, own, strict=True)))
     entries = {} if force else read_manifest(out)
     stale: list[NodeId] = []
     current: list[Path] = []

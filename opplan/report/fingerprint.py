@@ -46,15 +46,27 @@ def shared_digest(report: Report, extra: Iterable[Any] = ()) -> str:
     return digest(report.cycle, report.root, names, tuple(extra))
 
 
-def node_digests(report: Report, top: NodeId, shared: str) -> dict[NodeId, str]:
-    """The digest of every node in the subtree of ``top``, given :func:`shared_digest`."""
+def record_digests(report: Report, nodes: Iterable[NodeId]) -> list[str]:
+    """The digest of each node's own record (all of :class:`NodeReport`), in order: the
+    most of :func:`node_digests`' time, which a caller may spread over processes."""
+    return [digest(report.nodes[nid]) for nid in nodes]
+
+
+def node_digests(
+    report: Report, top: NodeId, shared: str, records: dict[NodeId, str] | None = None
+) -> dict[NodeId, str]:
+    """The digest of every node in the subtree of ``top``, given :func:`shared_digest`
+    and, when the caller computed them, :func:`record_digests` by node."""
     root = report.nodes[report.root]
     approved = {r.ask: digest(r) for r in root.stack}
     cut = {r.ask: digest(r) for r in root.removed}
     order = report.subtree(top)
+    if records is None:
+        ids = [n.id for n in order]
+        records = dict(zip(ids, record_digests(report, ids), strict=True))
     below: dict[NodeId, str] = {}
     for node in reversed(order):  # children before their parent
-        below[node.id] = _subtree(node, below)
+        below[node.id] = digest(records[node.id], [below.get(c) for c in node.children])
     changes = report.changes  # build --since: each document prints its own node's changes
     return {
         node.id: digest(
@@ -65,11 +77,6 @@ def node_digests(report: Report, top: NodeId, shared: str) -> dict[NodeId, str]:
         )
         for node in order
     }
-
-
-def _subtree(node: NodeReport, below: dict[NodeId, str]) -> str:
-    """The Merkle hash of ``node``'s subtree (its children's already in ``below``)."""
-    return digest(node, [below.get(c) for c in node.children])
 
 
 def _asks(node: NodeReport) -> list[str]:
