@@ -81,12 +81,12 @@ def test_case16_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
 
 PARENT_SCRIPT = """
 import os, sys, time
-from opplan import build
-build.sys.platform = "other"  # no prctl: only the portable watcher thread is left
+from opplan.util import workers
+workers.sys.platform = "other"  # no prctl: only the portable watcher thread is left
 parent = os.getpid()
 child = os.fork()
 if child == 0:
-    build._die_with_parent(parent)
+    workers.die_with_parent(parent)
     time.sleep(60)
     os._exit(0)
 print(child, flush=True)

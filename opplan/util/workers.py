@@ -1,0 +1,85 @@
+"""Worker processes that share one job with their parent and die with it.
+
+A build renders in worker processes that need the whole roll-up. Where the platform can
+fork, the workers inherit it (no pickling of a large org per worker): the job is set in
+this module before the pool forks. Elsewhere it is pickled to each worker once, by the
+pool's initializer. Either way a worker reads it with :func:`job`.
+
+A worker ends when its parent dies, even by SIGKILL (the out-of-memory killer), so that no
+worker keeps rendering for nobody (:func:`die_with_parent`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+# the job of this process's pool (set before forking, or by _init when workers are spawned)
+_JOB: dict[str, Any] = {}
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def job() -> Any:
+    """The job of the pool this worker belongs to."""
+    return _JOB["job"]
+
+
+@contextlib.contextmanager
+def pool(shared: Any, workers: int) -> Iterator[ProcessPoolExecutor]:
+    """``workers`` processes whose :func:`job` is ``shared``; shut down on the way out."""
+    from opplan.util.gcpause import frozen_for_fork
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        _JOB["job"] = shared
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_init,
+            initargs=(os.getpid(), None),
+        )
+    else:
+        executor = ProcessPoolExecutor(
+            max_workers=workers, initializer=_init, initargs=(os.getpid(), shared)
+        )
+    try:
+        with frozen_for_fork(), executor:
+            yield executor
+    finally:
+        _JOB.clear()
+
+
+def _init(parent: int, shared: Any) -> None:
+    """Worker initializer: die with the parent, and keep the job (when not inherited)."""
+    die_with_parent(parent)
+    if shared is not None:
+        _JOB["job"] = shared
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when ``parent`` dies, even by SIGKILL (the out-of-memory killer).
+
+    On Linux the kernel does it (``PR_SET_PDEATHSIG``); everywhere a watcher
+    thread notices the worker was re-parented and exits.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
