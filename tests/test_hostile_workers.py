@@ -7,6 +7,7 @@ holds the roll-up; its workers must not run on forever.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,3 +110,39 @@ def test_case16_without_prctl_the_watcher_thread_ends_the_worker() -> None:
     if alive(worker):
         os.kill(worker, signal.SIGKILL)
         pytest.fail("the worker outlived its parent")
+
+
+def _killed_worker(task: object) -> object:
+    """A worker's task that ends its process at once, as the out-of-memory killer would."""
+    os._exit(9)
+
+
+@pytest.mark.parametrize("nodes", ["all", "few"])
+def test_a_killed_worker_is_one_line_not_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], nodes: str
+) -> None:
+    """A worker the machine kills (the out-of-memory killer) stops the build with a plain
+    line; what was written is complete, and the next build writes the rest."""
+    from opplan import build
+    from opplan.cli import WORKER_DIED, run
+
+    cycle = tmp_path / "cycle"
+    shutil.copytree(SAMPLE, cycle)
+    out = tmp_path / "out"
+    if nodes == "few":  # an incremental build of one team and its ancestors
+        assert run(["build", str(cycle), "--out", str(out), "--jobs", "2"]) == 0
+        plan = cycle / "northwind" / "retail" / "buying" / "cart" / "plan.yaml"
+        plan.write_text(plan.read_text().replace("title: ", "title: Edited ", 1))
+    capsys.readouterr()
+    # the worker's task function, passed to it by name: this module's, which ends it
+    name = "_work_one" if nodes == "few" else "_work"
+    monkeypatch.setattr(build, name, _killed_worker)
+    assert run(["build", str(cycle), "--out", str(out), "--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    assert WORKER_DIED in err and "internal error" not in err
+    monkeypatch.undo()
+    assert run(["build", str(cycle), "--out", str(out), "--jobs", "2"]) == 0
+    fresh = tmp_path / "fresh"
+    assert run(["build", str(cycle), "--out", str(fresh), "--jobs", "1"]) == 0
+    names = sorted(p.name for p in fresh.iterdir() if not p.name.startswith("."))
+    assert [(out / n).read_bytes() == (fresh / n).read_bytes() for n in names] == [True] * 68

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from concurrent.futures import BrokenExecutor
 
 import click
 
@@ -61,6 +62,13 @@ for _command in COMMANDS:
     cli.add_command(_command)
 
 
+WORKER_DIED = (
+    "opplan: a worker process ended before it finished (killed, or out of memory?); every "
+    "file written is complete and the others were not written. Run the command again "
+    "(with fewer --jobs if memory is short)."
+)
+
+
 def run(args: Sequence[str] | None = None) -> int:
     """Run the CLI as the console does and return its exit code (tests call this).
 
@@ -86,6 +94,11 @@ def run(args: Sequence[str] | None = None) -> int:
         if os.environ.get("OPPLAN_DEBUG"):
             raise
         click.echo(environment_message(exc), err=True)
+        code = 1
+    except BrokenExecutor:  # a worker was killed (out of memory, say): the machine, not a bug
+        if os.environ.get("OPPLAN_DEBUG"):
+            raise
+        click.echo(WORKER_DIED, err=True)
         code = 1
     except Exception as exc:
         if os.environ.get("OPPLAN_DEBUG"):

@@ -328,7 +328,9 @@ def build(
     report, found = with_changes(rolled.cycle, rolled.report, since)
     diags = sort_diagnostics([*diags, *found])
     if "pdf" in formats:
-        return _build_with_pdf(
+        from opplan.pipeline.pdfbuild import build_with_pdf
+
+        return build_with_pdf(
             report, rolled.cycle.dir, Path(out), node, jobs, formats, progress, diags
         )
     return render_report(
@@ -342,48 +344,4 @@ def build(
         diagnostics=diags,
         incremental=True,
         force=force,
-    )
-
-
-def _build_with_pdf(
-    report: Report,
-    cycle_dir: Path,
-    out: Path,
-    node: NodeId | None,
-    jobs: int,
-    formats: Sequence[str],
-    progress: Callable[[Iterator[Built], int], Iterator[Built]] | None,
-    diags: list[Diagnostic],
-) -> BuildResult:
-    """:func:`build` when ``formats`` has ``pdf``: the PDFs (and the Word documents when
-    ``docx`` is asked for too), then the other formats."""
-    from opplan.build import BuildResult, build_pdfs, render_report
-
-    out.mkdir(parents=True, exist_ok=True)
-    pdf = build_pdfs(
-        report,
-        cycle_dir,
-        out,
-        node=node,
-        jobs=jobs,
-        keep_docx="docx" in formats,
-        progress=progress,
-    )
-    others = [f for f in formats if f not in ("pdf", "docx")]
-    rest = (
-        render_report(
-            report,
-            cycle_dir,
-            out,
-            node=node,
-            jobs=jobs,
-            formats=others,
-            progress=progress,
-            diagnostics=diags,
-        )
-        if others
-        else BuildResult(diags, [])
-    )
-    return BuildResult(
-        sort_diagnostics([*rest.diagnostics, *pdf.diagnostics]), [*pdf.files, *rest.files]
     )
