@@ -173,8 +173,8 @@ def render_all(
 
     A few nodes (fewer than four per process: an incremental build, a small subtree) are
     rendered one file per task (:func:`_shared`), so that the top node's document and
-    workbook, the largest of all, are rendered at once; the files of a node are still
-    written only when all rendered.
+    workbook, the largest of all, are rendered at once; their outcomes come when all are
+    rendered, and the files of a node are still written only when all rendered.
     """
     if jobs > 1 and len(formats) > 1 and 1 <= len(nodes) < 4 * jobs:
         tasks = [(nid, fmt) for nid in nodes for fmt in formats]
@@ -252,7 +252,10 @@ def _shared(
                 feeder.join()
     if failures:
         raise failures[0]
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    if len(done) != len(tasks):  # a renderer returns bytes or a Diagnostic, never None
+        raise RuntimeError("a file was not rendered")
+    return done
 
 
 def _pooled(

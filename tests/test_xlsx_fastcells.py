@@ -83,6 +83,7 @@ def test_a_fast_sheet_that_also_gets_an_openpyxl_cell_is_written_by_openpyxl() -
             fastcells.enable(ws)
         _fill(ws)
         ws.cell(row=60, column=1).value = "direct"  # not through the helpers
+        ws.cell(row=2, column=3).value = "over a helper's cell"  # the later write wins
         return save_workbook(wb)
 
     assert book(fast=True) == book(fast=False)

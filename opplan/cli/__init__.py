@@ -63,9 +63,10 @@ for _command in COMMANDS:
 
 
 WORKER_DIED = (
-    "opplan: a worker process ended before it finished (killed, or out of memory?); every "
-    "file written is complete and the others were not written. Run the command again "
-    "(with fewer --jobs if memory is short)."
+    "opplan: a worker process ended before it finished (killed by the system, out of "
+    "memory, or crashed); every file written is complete and the others were not written. "
+    "Run the command again, with fewer --jobs if memory is short; if it happens again with "
+    "memory to spare, please report it (OPPLAN_DEBUG=1 shows the traceback)."
 )
 
 

@@ -4,7 +4,8 @@ The root's ``Stack`` and ``Meta`` sheets of a 10,000-team org hold 2.3 million c
 openpyxl cells they took 22 s of the root workbook's 22 s: creating the cell objects, then
 writing each through lxml's incremental writer, element by element. A sheet whose cells are
 only ever written through :func:`~opplan.render.xlsx.cells.put_text`, ``put_value`` and
-``put_formula`` (never read back) keeps them here instead, as ``(value, type, style)`` by
+``put_formula`` (never read back, merged or made a table: ``ws.cell`` does not see them)
+keeps them here instead, as ``(value, type, style)`` by
 row and column (:func:`enable`), and :func:`save_workbook`'s writer writes its
 ``<sheetData>`` as text.
 
@@ -106,7 +107,12 @@ def materialize(ws: Worksheet) -> None:
         return
     for row, cells in fast.rows.items():
         for col, (value, kind, array) in cells.items():
-            cell: Any = ws.cell(row=row, column=col)  # openpyxl's private fields: as Any
+            cell: Any = ws._cells.get((row, col))  # openpyxl's private fields: as Any
+            if cell is not None:  # written directly since: its value and style are the later
+                if array is not None and not cell.has_style:
+                    cell._style = copy(array)
+                continue
+            cell = ws.cell(row=row, column=col)
             if array is not None:
                 cell._style = copy(array)
             if value is not None:
@@ -128,6 +134,11 @@ def _text(value: str) -> str:
     return value
 
 
+def _attribute(value: str) -> str:
+    """An attribute's value as lxml writes it."""
+    return _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
 def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
     """``<row>`` elements as openpyxl's writer makes them for the same cells."""
     book: Any = ws.parent
@@ -136,7 +147,7 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
     letters: dict[int, str] = {}
     ids: dict[int, str] = {}  # by id() of a style array: its index (arrays live meanwhile)
     for r in sorted(fast.rows.keys() | dims.keys()):
-        attrs = "".join(f' {k}="{_text(v)}"' for k, v in dims[r]) if r in dims else ""
+        attrs = "".join(f' {k}="{_attribute(v)}"' for k, v in dims[r]) if r in dims else ""
         parts = [f'<row r="{r}"{attrs}>']
         cells = fast.rows.get(r, {})
         for c in sorted(cells):
