@@ -25,8 +25,16 @@ from opplan.model.diagnostics import Diagnostic, Severity, Source
 from opplan.render.diagnostics import github_text, sarif_log
 
 GOLDEN = REPO / "tests" / "golden" / "ci"
-SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-2.1.0-rtm.5.json"
-SCHEMA_SHA256 = "2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8"
+SCHEMAS = {  # each SARIF 2.1.0 schema (tests/data/sarif/README.md), its SHA-256 and dialect
+    "sarif-2.1.0-rtm.5.json": (
+        "2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8",
+        jsonschema.Draft4Validator,
+    ),
+    "sarif-2.1.0.json": (
+        "1c49a0f2b60444c71bb14878e21e0d882198eff4c539861b133093ad89ed798c",
+        jsonschema.Draft202012Validator,
+    ),
+}
 
 
 @pytest.fixture
@@ -71,11 +79,16 @@ def test_sarif_golden(broken_repo: Path) -> None:
     assert out == expected.replace("@VERSION@", metadata.version("opplan"))
 
 
-def _validate(log: object) -> None:
-    assert hashlib.sha256(SCHEMA.read_bytes()).hexdigest() == SCHEMA_SHA256
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.Draft4Validator.check_schema(schema)
-    jsonschema.Draft4Validator(schema).validate(log)
+def _validate(log: object, name: str | None = None) -> None:
+    """Validate ``log`` against the schema ``name``, or against each of them."""
+    for file, (sha, validator) in SCHEMAS.items():
+        if name not in (None, file):
+            continue
+        path = REPO / "tests" / "data" / "sarif" / file
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        validator.check_schema(schema)
+        validator(schema).validate(log)
 
 
 def test_sarif_validates_against_the_sarif_2_1_0_schema(broken_repo: Path) -> None:
@@ -85,12 +98,14 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(broken_repo: Path) -> No
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["min-goals", "unknown-key"]
 
 
-def test_the_schema_rejects_what_is_not_sarif() -> None:
-    """The validation can fail: a result without a message breaks the schema."""
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_the_schema_rejects_what_is_not_sarif(name: str) -> None:
+    """The validation can fail: a result without a message breaks either schema."""
     log = sarif_log([Diagnostic(Source("a.yaml", 2, 3), Severity.ERROR, "m", "yaml")], None, "1")
+    _validate(log, name)
     del log["runs"][0]["results"][0]["message"]  # type: ignore[index]
     with pytest.raises(jsonschema.ValidationError, match="'message' is a required property"):
-        _validate(log)
+        _validate(log, name)
 
 
 def test_a_clean_cycle_prints_no_annotation_and_an_empty_sarif_run(
