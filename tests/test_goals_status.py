@@ -311,6 +311,18 @@ def test_goals_refuses_an_unknown_node_and_a_bad_date(tmp_path):
     assert "'15/09/2026' is not a date: write YYYY-MM-DD" in bad.stderr
 
 
+@pytest.mark.parametrize("command", [["status"], ["goals"]])
+def test_every_as_of_takes_the_same_dates(tmp_path, command):
+    """One date option for every command: the same form, the same message."""
+    cycle_dir = _board(tmp_path)
+    for bad in ("15/09/2026", "2026-02-30", "yesterday"):
+        out = CliRunner().invoke(cli, [*command, str(cycle_dir), "--as-of", bad])
+        assert out.exit_code == 2
+        assert f"'{bad}' is not a date: write YYYY-MM-DD, e.g. 2026-09-30" in out.stderr
+    good = CliRunner().invoke(cli, [*command, str(cycle_dir), "--as-of", "2026-09-30"])
+    assert good.exit_code == 0 and "2026-09-30" in good.stdout
+
+
 # --- the sample -------------------------------------------------------------------------------
 
 

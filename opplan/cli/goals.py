@@ -8,20 +8,8 @@ import sys
 import click
 
 from opplan import pipeline
-from opplan.cli.options import cycle_dir_argument, exit_on_failure
+from opplan.cli.options import ISO_DATE, cycle_dir_argument, exit_on_failure
 from opplan.model.diagnostics import UserError
-
-
-def _date(value: str | None, hint: str) -> dt.date | None:
-    """A YYYY-MM-DD option as a date (a usage error otherwise)."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"'{value}' is not a date: write YYYY-MM-DD, e.g. 2026-09-30", param_hint=hint
-        ) from None
 
 
 @click.command()
@@ -35,6 +23,7 @@ def _date(value: str | None, hint: str) -> dt.date | None:
 @click.option(
     "--as-of",
     "as_of",
+    type=ISO_DATE,
     metavar="DATE",
     help="Status as of this date, YYYY-MM-DD: later reports are ignored "
     "(default: the cycle's as_of, else today).",
@@ -47,7 +36,7 @@ def _date(value: str | None, hint: str) -> dt.date | None:
     show_default=True,
     help="A tree table, the JSON contract (docs/through-the-year.md), or CSV with one row per goal.",
 )
-def goals(cycle_dir: str, node_id: str | None, as_of: str | None, fmt: str) -> None:
+def goals(cycle_dir: str, node_id: str | None, as_of: dt.date | None, fmt: str) -> None:
     """Every goal's latest status, trend and date; per manager, counts by colour and the
     red and stale goals.
 
@@ -61,9 +50,9 @@ def goals(cycle_dir: str, node_id: str | None, as_of: str | None, fmt: str) -> N
       opplan goals samples/northwind-op1-2027 --node payments --as-of 2026-07-01
       opplan goals samples/northwind-op1-2027 --format csv > goals.csv
     """
-    when = _date(as_of, "--as-of")
+
     try:
-        result = pipeline.goal_status(cycle_dir, node=node_id, as_of=when)
+        result = pipeline.goal_status(cycle_dir, node=node_id, as_of=as_of)
     except UserError as exc:
         raise click.BadParameter(str(exc), param_hint="--node") from None
     exit_on_failure(result.diagnostics)
@@ -92,13 +81,17 @@ def goal() -> None:
 )
 @click.option("--note", required=True, help="What happened since the last report.")
 @click.option(
-    "--date", "date", metavar="DATE", help="The report's date, YYYY-MM-DD (default: today)."
+    "--date",
+    "date",
+    type=ISO_DATE,
+    metavar="DATE",
+    help="The report's date, YYYY-MM-DD (default: today).",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Check the update and say what it would write; write nothing."
 )
 def update(
-    goal_ref: str, cycle_dir: str, color: str, note: str, date: str | None, dry_run: bool
+    goal_ref: str, cycle_dir: str, color: str, note: str, date: dt.date | None, dry_run: bool
 ) -> None:
     """Append a status report to GOAL-REF (<node-id>/<goal-id>) in its plan.yaml.
 
@@ -113,9 +106,9 @@ def update(
       opplan goal update fraud-detection/G1 --color yellow --note "Losses back to 11 bps" \\
         samples/northwind-op1-2027 --date 2026-09-30 --dry-run
     """
-    when = _date(date, "--date")
+
     try:
-        result = pipeline.goal_update(cycle_dir, goal_ref, color, note, date=when, dry_run=dry_run)
+        result = pipeline.goal_update(cycle_dir, goal_ref, color, note, date=date, dry_run=dry_run)
     except UserError as exc:
         click.echo(f"opplan: cannot update {goal_ref}:", err=True)
         for problem in exc.problems:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +18,32 @@ cycle_dir_argument = click.argument(
     default=".",
     type=click.Path(exists=True, file_okay=False, dir_okay=True),
 )
+
+
+if TYPE_CHECKING:  # generic in the click we type-check with; not in every click we accept
+    _DateType = click.ParamType[dt.date, object]
+else:
+    _DateType = click.ParamType
+
+
+class IsoDate(_DateType):
+    """A date option written YYYY-MM-DD, as a ``datetime.date``; anything else is a usage
+    error that shows the form (every command's date options take it)."""
+
+    name = "date"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"'{value}' is not a date: write YYYY-MM-DD, e.g. 2026-09-30", param, ctx)
+
+
+ISO_DATE = IsoDate()
 
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings as errors (exit 1 when there are any)."

@@ -8,7 +8,7 @@ import sys
 import click
 
 from opplan import pipeline
-from opplan.cli.options import cycle_dir_argument, report_diagnostics
+from opplan.cli.options import ISO_DATE, cycle_dir_argument, report_diagnostics
 
 
 @click.command()
@@ -22,7 +22,7 @@ from opplan.cli.options import cycle_dir_argument, report_diagnostics
 @click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=ISO_DATE,
     metavar="DATE",
     help="Judge lateness on this date, YYYY-MM-DD (default: today).",
 )
@@ -41,7 +41,7 @@ from opplan.cli.options import cycle_dir_argument, report_diagnostics
     help="Exit 1 unless every node shown is submitted.",
 )
 def status(
-    cycle_dir: str, node_id: str | None, as_of: dt.datetime | None, fmt: str, strict: bool
+    cycle_dir: str, node_id: str | None, as_of: dt.date | None, fmt: str, strict: bool
 ) -> None:
     """Show who has submitted: every node's state, narrative, owner and review.
 
@@ -60,7 +60,7 @@ def status(
       opplan status samples/northwind-op1-2027 --node retail --as-of 2026-10-01
       opplan status samples/northwind-op1-2027 --format csv > status.csv
     """
-    day = as_of.date() if as_of is not None else dt.date.today()  # the clock: lateness only
+    day = as_of if as_of is not None else dt.date.today()  # the clock: lateness only
     result = pipeline.status(cycle_dir, day)
     failed = report_diagnostics(result.diagnostics, "text", False, quiet_ok=True)
     report = result.report
