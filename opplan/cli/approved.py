@@ -7,18 +7,13 @@ from pathlib import Path
 import click
 
 from opplan import pipeline
-from opplan.cli.options import cycle_dir_argument, exit_on_failure
+from opplan.cli.options import cycle_dir_argument, exit_on_failure, node_option
 from opplan.model.diagnostics import UserError
 
 
 @click.command()
 @cycle_dir_argument
-@click.option(
-    "--node",
-    "node_id",
-    metavar="ID",
-    help="Export only this node and its subtree (default: the root).",
-)
+@node_option("Export only this node and its subtree (default: the root).")
 @click.option(
     "--format",
     "fmt",

@@ -8,6 +8,7 @@ from typing import NoReturn
 import click
 
 from opplan import pipeline
+from opplan.cli.options import node_option
 from opplan.model.diagnostics import UserError, format_text
 
 
@@ -19,12 +20,7 @@ from opplan.model.diagnostics import UserError, format_text
     metavar="REV",
     help="Compare NEW (a directory, default: the current one) with itself at git revision REV.",
 )
-@click.option(
-    "--node",
-    "node_id",
-    metavar="ID",
-    help="Show only this node and its subtree (default: the whole tree).",
-)
+@node_option("Show only this node and its subtree (default: the whole tree).")
 @click.option(
     "--format",
     "fmt",

@@ -8,18 +8,13 @@ import sys
 import click
 
 from opplan import pipeline
-from opplan.cli.options import ISO_DATE, cycle_dir_argument, exit_on_failure
+from opplan.cli.options import ISO_DATE, cycle_dir_argument, exit_on_failure, node_option
 from opplan.model.diagnostics import UserError
 
 
 @click.command()
 @cycle_dir_argument
-@click.option(
-    "--node",
-    "node_id",
-    metavar="ID",
-    help="Show only this node and its subtree (default: the root).",
-)
+@node_option()
 @click.option(
     "--as-of",
     "as_of",

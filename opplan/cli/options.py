@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from opplan.model.diagnostics import Diagnostic, failed, format_json, format_text
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 cycle_dir_argument = click.argument(
     "cycle_dir",
@@ -44,6 +46,14 @@ class IsoDate(_DateType):
 
 
 ISO_DATE = IsoDate()
+
+
+def node_option(
+    help: str = "Show only this node and its subtree (default: the root).",
+) -> Callable[[F], F]:
+    """``--node ID`` (into ``node_id``): the commands that show or export a subtree."""
+    return click.option("--node", "node_id", metavar="ID", help=help)
+
 
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings as errors (exit 1 when there are any)."

@@ -5,17 +5,12 @@ from __future__ import annotations
 import click
 
 from opplan import pipeline
-from opplan.cli.options import cycle_dir_argument, exit_on_failure
+from opplan.cli.options import cycle_dir_argument, exit_on_failure, node_option
 
 
 @click.command()
 @cycle_dir_argument
-@click.option(
-    "--node",
-    "node_id",
-    metavar="ID",
-    help="Show only this node and its subtree (default: the root).",
-)
+@node_option()
 @click.option(
     "--depth",
     type=click.IntRange(min=0),

@@ -8,17 +8,12 @@ import sys
 import click
 
 from opplan import pipeline
-from opplan.cli.options import ISO_DATE, cycle_dir_argument, report_diagnostics
+from opplan.cli.options import ISO_DATE, cycle_dir_argument, node_option, report_diagnostics
 
 
 @click.command()
 @cycle_dir_argument
-@click.option(
-    "--node",
-    "node_id",
-    metavar="ID",
-    help="Show only this node and its subtree (default: the root).",
-)
+@node_option()
 @click.option(
     "--as-of",
     "as_of",
