@@ -7,21 +7,18 @@ from pathlib import Path
 import click
 
 from opplan import pipeline
-from opplan.cli.options import cycle_dir_argument, exit_on_failure, node_option
+from opplan.cli.options import cycle_dir_argument, exit_on_failure, format_option, node_option
 from opplan.model.diagnostics import UserError
 
 
 @click.command()
 @cycle_dir_argument
 @node_option("Export only this node and its subtree (default: the root).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(pipeline.APPROVED_FORMATS),
-    default="csv",
-    show_default=True,
-    help="CSV (one table, see --table) or the JSON contract, printed; or a workbook with "
+@format_option(
+    "CSV (one table, see --table) or the JSON contract, printed; or a workbook with "
     "the Nodes and Hiring plan sheets, written to a file.",
+    choices=pipeline.APPROVED_FORMATS,
+    default="csv",
 )
 @click.option(
     "--table",

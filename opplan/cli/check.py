@@ -8,21 +8,18 @@ import sys
 import click
 
 from opplan import pipeline
-from opplan.cli.options import report_diagnostics, strict_option
+from opplan.cli.options import format_option, report_diagnostics, strict_option
 from opplan.model.diagnostics import failed
 
 
 @click.command()
 @click.argument("paths", metavar="[DIR]", nargs=-1, type=click.Path(exists=False))
 @strict_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", *pipeline.CI_FORMATS]),
-    default="text",
-    show_default=True,
-    help="Diagnostics as text lines on stderr, or on stdout as JSON, GitHub Actions "
+@format_option(
+    "Diagnostics as text lines on stderr, or on stdout as JSON, GitHub Actions "
     "annotations (github) or a SARIF 2.1.0 log (sarif); see docs/ci.md.",
+    choices=["text", "json", *pipeline.CI_FORMATS],
+    default="text",
 )
 @click.option(
     "--pages",

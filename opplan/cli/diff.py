@@ -8,7 +8,7 @@ from typing import NoReturn
 import click
 
 from opplan import pipeline
-from opplan.cli.options import node_option
+from opplan.cli.options import format_option, node_option
 from opplan.model.diagnostics import UserError, format_text
 
 
@@ -21,13 +21,8 @@ from opplan.model.diagnostics import UserError, format_text
     help="Compare NEW (a directory, default: the current one) with itself at git revision REV.",
 )
 @node_option("Show only this node and its subtree (default: the whole tree).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Text per node, the JSON contract (docs/revisions.md), or CSV with one row per change.",
+@format_option(
+    "Text per node, the JSON contract (docs/revisions.md), or CSV with one row per change."
 )
 def diff(
     old: str | None, new: str | None, old_rev: str | None, node_id: str | None, fmt: str

@@ -8,7 +8,13 @@ import sys
 import click
 
 from opplan import pipeline
-from opplan.cli.options import ISO_DATE, cycle_dir_argument, exit_on_failure, node_option
+from opplan.cli.options import (
+    ISO_DATE,
+    cycle_dir_argument,
+    exit_on_failure,
+    format_option,
+    node_option,
+)
 from opplan.model.diagnostics import UserError
 
 
@@ -23,13 +29,8 @@ from opplan.model.diagnostics import UserError
     help="Status as of this date, YYYY-MM-DD: later reports are ignored "
     "(default: the cycle's as_of, else today).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="A tree table, the JSON contract (docs/through-the-year.md), or CSV with one row per goal.",
+@format_option(
+    "A tree table, the JSON contract (docs/through-the-year.md), or CSV with one row per goal."
 )
 def goals(cycle_dir: str, node_id: str | None, as_of: dt.date | None, fmt: str) -> None:
     """Every goal's latest status, trend and date; per manager, counts by colour and the

@@ -55,6 +55,20 @@ def node_option(
     return click.option("--node", "node_id", metavar="ID", help=help)
 
 
+def format_option(
+    help: str, choices: Sequence[str] = ("table", "json", "csv"), default: str = "table"
+) -> Callable[[F], F]:
+    """``--format`` (into ``fmt``): one of ``choices``, ``default`` shown in the help."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings as errors (exit 1 when there are any)."
 )

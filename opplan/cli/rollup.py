@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from opplan import pipeline
-from opplan.cli.options import cycle_dir_argument, exit_on_failure, node_option
+from opplan.cli.options import cycle_dir_argument, exit_on_failure, format_option, node_option
 
 
 @click.command()
@@ -17,14 +17,7 @@ from opplan.cli.options import cycle_dir_argument, exit_on_failure, node_option
     metavar="N",
     help="Show only N levels below the node (0: the node alone).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="A tree table, the JSON contract (docs/rollup.md), or CSV with one row per node.",
-)
+@format_option("A tree table, the JSON contract (docs/rollup.md), or CSV with one row per node.")
 def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> None:
     """Roll the plans up the org tree and print every node's totals.
 

@@ -8,7 +8,13 @@ import sys
 import click
 
 from opplan import pipeline
-from opplan.cli.options import ISO_DATE, cycle_dir_argument, node_option, report_diagnostics
+from opplan.cli.options import (
+    ISO_DATE,
+    cycle_dir_argument,
+    format_option,
+    node_option,
+    report_diagnostics,
+)
 
 
 @click.command()
@@ -21,14 +27,9 @@ from opplan.cli.options import ISO_DATE, cycle_dir_argument, node_option, report
     metavar="DATE",
     help="Judge lateness on this date, YYYY-MM-DD (default: today).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(pipeline.STATUS_FORMATS)),
-    default="table",
-    show_default=True,
-    help="A tree table, the JSON contract (docs/through-the-year.md), or CSV with one row "
-    "per node.",
+@format_option(
+    "A tree table, the JSON contract (docs/through-the-year.md), or CSV with one row per node.",
+    choices=pipeline.STATUS_FORMATS,
 )
 @click.option(
     "--strict",
