@@ -72,14 +72,19 @@ NODE_COLUMNS: tuple[Column, ...] = (
     Column("exit_headcount", "heads", lambda n: n.exit_headcount),
 )
 
+#: What a funded ask and a position both begin with: the team, the ask and its decision.
+_ASK_KEY: tuple[Column, ...] = (
+    Column("team", "text", lambda r: r.team),
+    Column("team_name", "text", lambda r: r.team_name),
+    Column("path", "text", lambda r: r.path),
+    Column("ask", "text", lambda r: r.ask),
+    Column("ask_id", "text", lambda r: r.ask_id),
+    Column("title", "text", lambda r: r.title),
+    Column("decision", "text", lambda r: r.decision),
+)
+
 ASK_COLUMNS: tuple[Column, ...] = (
-    Column("team", "text", lambda a: a.team),
-    Column("team_name", "text", lambda a: a.team_name),
-    Column("path", "text", lambda a: a.path),
-    Column("ask", "text", lambda a: a.ask),
-    Column("ask_id", "text", lambda a: a.ask_id),
-    Column("title", "text", lambda a: a.title),
-    Column("decision", "text", lambda a: a.decision),
+    *_ASK_KEY,
     Column("decided_by", "text", lambda a: a.decided_by),
     *_amount("requested", lambda a: a.requested),
     *_amount("funded", lambda a: a.funded),
@@ -89,13 +94,7 @@ ASK_COLUMNS: tuple[Column, ...] = (
 )
 
 POSITION_COLUMNS: tuple[Column, ...] = (
-    Column("team", "text", lambda p: p.team),
-    Column("team_name", "text", lambda p: p.team_name),
-    Column("path", "text", lambda p: p.path),
-    Column("ask", "text", lambda p: p.ask),
-    Column("ask_id", "text", lambda p: p.ask_id),
-    Column("title", "text", lambda p: p.title),
-    Column("decision", "text", lambda p: p.decision),
+    *_ASK_KEY,
     Column("role", "text", lambda p: p.role),
     Column("level", "text", lambda p: p.level),
     Column("location", "text", lambda p: p.location),
