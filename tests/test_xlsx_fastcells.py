@@ -4,6 +4,7 @@ of the sample."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,9 +56,16 @@ def _fill(ws: Worksheet) -> None:
     put_text(ws, 50, 30, "far away", "label")
 
 
-def _book(fast: bool) -> bytes:
+def _workbook(currency: str) -> Workbook:
+    """A workbook with our styles, its dates fixed (a new one is stamped with the clock)."""
     wb = Workbook()
-    add_styles(wb, "EUR")
+    wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
+    add_styles(wb, currency)
+    return wb
+
+
+def _book(fast: bool) -> bytes:
+    wb = _workbook("EUR")
     first = wb.active
     assert isinstance(first, Worksheet)
     put_text(first, 1, 1, "before", "title")
@@ -75,8 +83,7 @@ def test_a_fast_sheet_writes_the_bytes_of_openpyxl_cells() -> None:
 
 def test_a_fast_sheet_that_also_gets_an_openpyxl_cell_is_written_by_openpyxl() -> None:
     def book(fast: bool) -> bytes:
-        wb = Workbook()
-        add_styles(wb, "USD")
+        wb = _workbook("USD")
         ws = wb.active
         assert isinstance(ws, Worksheet)
         if fast:
