@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.check.xmltext import xml_safe
 from opplan.model.costing import number_text
-from opplan.render.xlsx.fastcells import cells_of, materialize, put
+from opplan.render.xlsx.fastcells import cells_of, materialize, put, style_array
 
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32_767
@@ -157,12 +157,11 @@ def _cell(ws: Worksheet, row: int, col: int, style: str | None) -> Any:
     cells: dict[tuple[int, int], Any] = ws._cells
     cell = cells.get((row, col))
     if cell is None and style and 0 < row < 1_048_577 and col > 0:
-        array = ws.parent.__dict__.get("_opplan_styles", {}).get(style)
-        if array is not None:
-            cell = Cell(ws, row=row, column=col, style_array=array)  # the array is copied
-            cells[(row, col)] = cell
-            ws._current_row = max(row, ws._current_row)  # type: ignore[attr-defined]
-            return cell
+        array = style_array(ws, style)
+        cell = Cell(ws, row=row, column=col, style_array=array)  # the array is copied
+        cells[(row, col)] = cell
+        ws._current_row = max(row, ws._current_row)  # type: ignore[attr-defined]
+        return cell
     if cell is None:
         cell = ws.cell(row=row, column=col)
     if style:
@@ -175,16 +174,11 @@ def set_style(cell: StyleableObject, style: str) -> None:
 
     ``cell.style = name`` looks the name up in a list on every call, a third of
     the time of a 10,000-row workbook; the style array it sets is the same for
-    every cell of a workbook, so it is computed once per name and copied.
+    every cell of a workbook, so it is computed once per name
+    (:func:`~opplan.render.xlsx.fastcells.style_array`) and copied.
     """
-    cache: dict[str, Any] = cell.parent.parent.__dict__.setdefault("_opplan_styles", {})
-    array = cache.get(style)
-    if array is None:
-        cell.style = style
-        # the style array is private to openpyxl (and not in its stubs): see above
-        cache[style] = copy(cell._style)  # type: ignore[attr-defined]
-    else:
-        cell._style = copy(array)  # type: ignore[attr-defined]
+    styled: Any = cell  # the style array is private to openpyxl (and not in its stubs)
+    styled._style = copy(style_array(styled.parent, style))
 
 
 def add_styles(wb: Workbook, currency: str) -> None:

@@ -40,14 +40,12 @@ _MARK = "opplanRows"
 
 
 class FastCells:
-    """A sheet's cells: ``rows[row][col] = (value, type, style array)``; ``styles`` holds
-    each named style's array, by name."""
+    """A sheet's cells: ``rows[row][col] = (value, type, style array)``."""
 
-    __slots__ = ("rows", "styles")
+    __slots__ = ("rows",)
 
     def __init__(self) -> None:
         self.rows: dict[int, dict[int, tuple[Any, str, Any]]] = {}
-        self.styles: dict[str, Any] = {}
 
 
 def enable(ws: Worksheet) -> None:
@@ -89,9 +87,7 @@ def put(
     the value when the new one is empty, and the style when none is given."""
     cells = fast.rows.setdefault(row, {})
     old = cells.get(col)
-    array = fast.styles.get(style) if style is not None else None
-    if array is None and style is not None:
-        array = fast.styles[style] = style_array(ws, style)
+    array = style_array(ws, style)
     if old is not None:
         if value is None:
             value, kind = old[0], old[1]
