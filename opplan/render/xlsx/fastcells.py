@@ -40,17 +40,19 @@ _MARK = "opplanRows"
 
 
 class FastCells:
-    """A sheet's cells: ``rows[row][col] = (value, type, style array)``."""
+    """A sheet's cells: ``rows[row][col] = (value, type, style array)``; ``styles`` is the
+    workbook's style-array cache (:func:`style_array`), held for the cells' fast path."""
 
-    __slots__ = ("rows",)
+    __slots__ = ("rows", "styles")
 
-    def __init__(self) -> None:
+    def __init__(self, styles: dict[str, Any]) -> None:
         self.rows: dict[int, dict[int, tuple[Any, str, Any]]] = {}
+        self.styles = styles
 
 
 def enable(ws: Worksheet) -> None:
     """Keep ``ws``'s cells as :class:`FastCells` (before any is written)."""
-    setattr(ws, _KEY, FastCells())
+    setattr(ws, _KEY, FastCells(_styles(ws)))
 
 
 def cells_of(ws: Worksheet) -> FastCells | None:
@@ -65,13 +67,19 @@ def style_array(ws: Worksheet, style: str | None) -> Any:
     workbook's lists in the same order as with openpyxl's cells."""
     if style is None:
         return None
-    cache: dict[str, Any] = ws.parent.__dict__.setdefault("_opplan_styles", {})
+    cache = _styles(ws)
     array = cache.get(style)
     if array is None:
         probe = Cell(ws, row=1, column=1)
         probe.style = style
         array = cache[style] = copy(probe._style)  # type: ignore[attr-defined]
     return array
+
+
+def _styles(ws: Worksheet) -> dict[str, Any]:
+    """The workbook's style arrays by style name."""
+    found: dict[str, Any] = ws.parent.__dict__.setdefault("_opplan_styles", {})
+    return found
 
 
 def put(
@@ -87,7 +95,7 @@ def put(
     the value when the new one is empty, and the style when none is given."""
     cells = fast.rows.setdefault(row, {})
     old = cells.get(col)
-    array = style_array(ws, style)
+    array = None if style is None else fast.styles.get(style) or style_array(ws, style)
     if old is not None:
         if value is None:
             value, kind = old[0], old[1]
