@@ -29,6 +29,7 @@ from opplan.render.docx.pagelimit import template_diagnostic
 from opplan.render.docx.plan import Renderer as DocRenderer
 from opplan.render.docx.plan import plan_document, search_path
 from opplan.render.docx.writer import layout
+from opplan.report.fingerprint import record_digests as digests
 from opplan.report.records import NodeReport, Report
 from opplan.util import workers
 from opplan.util.atomic import write_bytes
@@ -286,8 +287,6 @@ def record_digests(
     """:func:`~opplan.report.fingerprint.record_digests` of ``ids``, in ``jobs`` processes
     for a large org (the build's records of 11,818 nodes take 8 s in one). The nodes are
     cut into runs of about equal size (a manager's record holds a row per ask below it)."""
-    from opplan.report.fingerprint import record_digests as digests
-
     report = ctx.report
     if jobs <= 1 or len(ids) < PARALLEL_DIGESTS:
         return digests(report, ids)
@@ -306,8 +305,6 @@ def record_digests(
 
 
 def _work_digests(ids: list[NodeId]) -> list[str]:
-    from opplan.report.fingerprint import record_digests as digests
-
     return digests(workers.job()[0].report, ids)
 
 
