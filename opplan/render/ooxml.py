@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -52,23 +52,32 @@ def schema_ordered_fonts(styles: bytes) -> bytes:
     return _FONT.sub(reorder, styles)
 
 
-def normalize_zip(
-    data: bytes, rewrite: Mapping[str, Callable[[bytes], bytes]] | None = None
-) -> bytes:
-    """The same package with fixed timestamps, permissions and compression; a part named in
-    ``rewrite`` is passed through its function."""
+def zip_parts(parts: Iterable[tuple[str, bytes]]) -> bytes:
+    """A package of ``parts`` (name, bytes), in their order, with fixed timestamps,
+    permissions and compression."""
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for name, part in parts:
+            fixed = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             fixed.create_system = 0
-            part = src.read(info.filename)
-            if rewrite and info.filename in rewrite:
-                part = rewrite[info.filename](part)
             dst.writestr(fixed, part)
     return out.getvalue()
+
+
+def normalize_zip(
+    data: bytes, rewrite: Mapping[str, Callable[[bytes], bytes]] | None = None
+) -> bytes:
+    """The same package with fixed timestamps, permissions and compression (:func:`zip_parts`);
+    a part named in ``rewrite`` is passed through its function."""
+    rewrite = rewrite or {}
+
+    def parts(src: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            fn = rewrite.get(info.filename)
+            yield info.filename, fn(part) if fn else part
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return zip_parts(parts(src))

@@ -46,6 +46,7 @@ from opplan.render.docx.oxml import (
     append_table,
     explicit_fonts,
     fill_tables,
+    package_parts,
     prune_package,
     restart_numbering,
     set_numbering,
@@ -53,7 +54,7 @@ from opplan.render.docx.oxml import (
 )
 from opplan.render.docx.page import PAGE_SIZES, TABLE_FONT_PT
 from opplan.render.docx.plan import Chart, DocPlan, Element, Renderer, Title, plan_document
-from opplan.render.ooxml import normalize_zip
+from opplan.render.ooxml import zip_parts
 from opplan.report.records import CycleInfo, NodeReport, Report
 
 CODE_FONT = "Courier New"  # metric-compatible free clone: Liberation Mono
@@ -106,11 +107,8 @@ def layout(plan: DocPlan, cycle: CycleInfo) -> bytes:
             # the appendix opens a page: its first paragraph starts one (a paragraph holding
             # a page break would leave a blank page when the body fills its last page)
             document.paragraphs[start].paragraph_format.page_break_before = True
-    fill_tables(document, writer.tables)
     _properties(document, plan, cycle)
-    out = io.BytesIO()
-    document.save(out)
-    return normalize_zip(out.getvalue())
+    return zip_parts(package_parts(document, fill_tables(document, writer.tables)))
 
 
 @lru_cache(maxsize=4)
