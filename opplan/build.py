@@ -367,7 +367,4 @@ def render_report(
 
 def default_jobs() -> int:
     """Worker processes by default: the CPUs this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return workers.usable_cpus()

@@ -18,7 +18,7 @@ narrative-style check is pure text (:mod:`opplan.check.style`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
@@ -372,16 +372,32 @@ def check_settings(cycle: Cycle) -> Iterator[Diagnostic]:
                     )
 
 
-def apply_policies(
-    cycle: Cycle, extra: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None
-) -> list[Diagnostic]:
-    """Run every policy check (plus ``extra`` ones by policy name) with its settings."""
+def plain_policies(cycle: Cycle) -> list[Diagnostic]:
+    """The policy settings' own problems, and every built-in policy check with its settings
+    (not those the caller supplies: :func:`apply_policies`' ``extra``)."""
     out = list(check_settings(cycle))
     if cycle.root is None:
         return out
     conf = configuration(cycle)
-    checks = {p.name: p.check for p in POLICIES if p.check is not None}
-    checks.update(extra or {})
-    for name, check in checks.items():
+    for policy in POLICIES:
+        if policy.check is not None:
+            out.extend(policy.check(cycle, partial(conf, policy.name)))
+    return out
+
+
+def apply_policies(
+    cycle: Cycle,
+    extra: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None,
+    *,
+    plain: Sequence[Diagnostic] | None = None,
+) -> list[Diagnostic]:
+    """Run every policy check (plus ``extra`` ones, by the name of a policy that has no
+    check of its own) with its settings; ``plain``: :func:`plain_policies`, when the caller
+    has it already (computed in another process)."""
+    out = list(plain) if plain is not None else plain_policies(cycle)
+    if cycle.root is None or not extra:
+        return out
+    conf = configuration(cycle)
+    for name, check in extra.items():
         out.extend(check(cycle, partial(conf, name)))
     return out

@@ -20,14 +20,12 @@ from typing import TYPE_CHECKING
 from opplan.check.budgets import check_over_budget
 from opplan.check.figures import check_typed_figures
 from opplan.check.policies import Conf, apply_policies
-from opplan.check.validate import validate
 from opplan.engine.rollup import rollup as roll_up
 from opplan.load.loader import load
 from opplan.load.yamlsrc import resolve_positions
 from opplan.model import Cycle, NodeId
 from opplan.model.diagnostics import (
     Diagnostic,
-    Severity,
     UserError,
     cap_per_file,
     error,
@@ -44,6 +42,7 @@ from opplan.pipeline.approved import (
     write_approved,
 )
 from opplan.pipeline.changes import SINCE_NONE, SINCE_RULE, with_changes
+from opplan.pipeline.checkpair import validate_and_roll_up
 from opplan.pipeline.ci import (
     CI_FORMATS,
     Codeowners,
@@ -166,32 +165,32 @@ def check(
 
     The checks that need the roll-up (``typed-figure`` always; the ``extra`` ones,
     e.g. the page limit, which renders documents) run only when validation found
-    no errors: the roll-up needs sound references.
+    no errors: the roll-up needs sound references. A large cycle is validated beside
+    its roll-up (:mod:`opplan.pipeline.checkpair`).
     """
     with paused_gc():
         cycle, diags = load(cycle_dir, cache=cache)
-        validation = validate(cycle)
-        diags.extend(validation)
-        sound = not any(d.severity is Severity.ERROR for d in validation)
+        early = validate_and_roll_up(cycle)
+        diags.extend(early.validation)
         rolled: list[Report] = []
 
         def report_of() -> Report:
             if not rolled:
-                rolled.append(roll_up(cycle))
+                rolled.append(early.report or roll_up(cycle))
             return rolled[0]
 
         def bind(fn: DocumentCheck) -> Callable[[Cycle, Conf], Iterable[Diagnostic]]:
             return lambda c, conf: fn(c, conf, report_of)
 
         bound: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None
-        if sound:  # these apply the roll-up's rules, which need sound references and decisions
+        if early.sound:  # these apply the roll-up's rules, which need sound references
             checks: dict[str, DocumentCheck] = {
                 "typed-figure": check_typed_figures,
                 **(extra or {}),
             }
             bound = {"over-budget": check_over_budget}
             bound.update({name: bind(fn) for name, fn in checks.items()})
-        diags.extend(apply_policies(cycle, bound))
+        diags.extend(apply_policies(cycle, bound, plain=early.policies))
         found = cap_per_file(sort_diagnostics(resolve_positions(diags)))
         return Checked(cycle, found, rolled[0] if rolled else None)
 

@@ -28,6 +28,14 @@ _JOB: dict[str, Any] = {}
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def job() -> Any:
     """The job of the pool this worker belongs to."""
     return _JOB["job"]

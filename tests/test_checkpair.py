@@ -1,0 +1,87 @@
+"""A large cycle is validated (in a worker) beside its roll-up: the outcome is a sequential check's.
+
+``PARALLEL_CHECKS`` is lowered so that the sample and the invalid samples take the
+two-process path; the same check with it raised takes the sequential one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REPO, SAMPLE
+
+from opplan import pipeline
+from opplan.pipeline import checkpair
+from opplan.render.contract import json_text
+
+INVALID = sorted((REPO / "samples" / "invalid").iterdir())
+
+
+def _check(cycle, monkeypatch, parallel: bool):
+    monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 1 if parallel else 10**9)
+    calls = []
+    real = checkpair.workers.pool
+
+    def counted(shared, n):
+        calls.append(n)
+        return real(shared, n)
+
+    monkeypatch.setattr(checkpair.workers, "pool", counted)
+    checked = pipeline.check(cycle)
+    assert calls == ([1] if parallel else []), "the path under test was not taken"
+    return checked
+
+
+def test_the_sample_checks_and_rolls_up_the_same_in_two_processes(monkeypatch) -> None:
+    one = _check(SAMPLE, monkeypatch, parallel=False)
+    two = _check(SAMPLE, monkeypatch, parallel=True)
+    assert [d.format() for d in two.diagnostics] == [d.format() for d in one.diagnostics]
+    assert one.diagnostics, "the sample has warnings: the comparison compares something"
+    assert one.report is not None and two.report is not None
+    nodes = list(one.report.nodes.values())
+    assert "".join(json_text(two.report, list(two.report.nodes.values()))) == "".join(
+        json_text(one.report, nodes)
+    )
+
+
+@pytest.mark.parametrize("case", [p for p in INVALID if p.is_dir()], ids=lambda p: p.name)
+def test_invalid_plans_give_the_same_diagnostics_and_no_roll_up(case, monkeypatch) -> None:
+    one = _check(case, monkeypatch, parallel=False)
+    if len(one.cycle.nodes) == 0:
+        pytest.skip("nothing loads, so no roll-up is ever started")
+    two = _check(case, monkeypatch, parallel=True)
+    assert [d.format() for d in two.diagnostics] == [d.format() for d in one.diagnostics]
+    assert (two.report is None) == (one.report is None)
+
+
+def test_a_roll_up_that_fails_on_sound_plans_is_raised(monkeypatch) -> None:
+    def broken(cycle):
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(checkpair, "roll_up", broken)
+    monkeypatch.setattr(pipeline, "roll_up", broken)
+    with pytest.raises(RuntimeError, match="engine bug"):
+        _check(SAMPLE, monkeypatch, parallel=True)
+
+
+def test_a_roll_up_that_fails_on_unsound_plans_is_dropped(monkeypatch) -> None:
+    def broken(cycle):
+        raise KeyError("an unknown ask")
+
+    monkeypatch.setattr(checkpair, "roll_up", broken)
+    checked = _check(REPO / "samples" / "invalid" / "dangling-dependency", monkeypatch, True)
+    assert checked.report is None
+    assert any(d.severity.name == "ERROR" for d in checked.diagnostics)
+
+
+def test_the_roll_up_made_beside_validation_is_the_one_check_returns(monkeypatch) -> None:
+    made = []
+    real = checkpair.roll_up
+
+    def counted(cycle):
+        made.append(real(cycle))
+        return made[-1]
+
+    monkeypatch.setattr(checkpair, "roll_up", counted)
+    monkeypatch.setattr(pipeline, "roll_up", counted)
+    checked = _check(SAMPLE, monkeypatch, parallel=True)
+    assert len(made) == 1 and checked.report is made[0]
