@@ -422,7 +422,7 @@ def run_case(base: Path, out: Path, files: dict[str, str], seed: str, i: int, ta
                 node = _node_of(rel) if _node_of(rel) in report.nodes else report.root
                 ctx = build.BuildContext(report, tuple(search_path(checked.cycle.dir)))
                 fmt = ("docx", "xlsx")[i % 2]
-                built = build._render_node(ctx, node, out, (fmt,))
+                built = build.render_node(ctx, node, out, (fmt,))
                 if built.problem is not None:
                     raise AssertionError(f"check accepted what build refused: {built.problem}")
                 tally.rendered += 1

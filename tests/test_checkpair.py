@@ -1,4 +1,5 @@
-"""A large cycle is validated (in a worker) beside its roll-up: the outcome is a sequential check's.
+"""A large cycle is validated (in a worker) beside its roll-up: the outcome is a sequential check's
+and roll-up's (the same diagnostics; the same report, and none for plans with errors).
 
 ``PARALLEL_CHECKS`` is lowered so that the sample and the invalid samples take the
 two-process path; the same check with it raised takes the sequential one.
@@ -26,7 +27,7 @@ def _check(cycle, monkeypatch, parallel: bool):
         return real(shared, n)
 
     monkeypatch.setattr(checkpair.workers, "pool", counted)
-    checked = pipeline.check(cycle)
+    checked = pipeline.rollup(cycle)
     assert calls == ([1] if parallel else []), "the path under test was not taken"
     return checked
 

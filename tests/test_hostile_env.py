@@ -74,7 +74,7 @@ def test_case12_build_onto_a_read_only_disk(
     def read_only(path: Path, data: bytes) -> None:
         raise OSError(errno.EROFS, "Read-only file system", str(path.parent))
 
-    monkeypatch.setattr(build, "write_bytes", read_only)
+    monkeypatch.setattr(build.files, "write_bytes", read_only)
     out = tmp_path / "out"
     assert run(["build", str(SAMPLE), "--out", str(out), "--jobs", jobs]) == 1
     err = capsys.readouterr().err

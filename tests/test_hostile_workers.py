@@ -117,26 +117,30 @@ def _killed_worker(task: object) -> object:
     os._exit(9)
 
 
-@pytest.mark.parametrize("nodes", ["all", "few"])
+@pytest.mark.parametrize("nodes", ["all", "few", "partner"])
 def test_a_killed_worker_is_one_line_not_an_internal_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], nodes: str
 ) -> None:
     """A worker the machine kills (the out-of-memory killer) stops the build with a plain
     line; what was written is complete, and the next build writes the rest."""
-    from opplan import build
+    from opplan.build import share
     from opplan.cli import WORKER_DIED, run
+    from opplan.pipeline import checkpair
 
     cycle = tmp_path / "cycle"
     shutil.copytree(SAMPLE, cycle)
     out = tmp_path / "out"
-    if nodes == "few":  # an incremental build of one team and its ancestors
+    if nodes != "all":  # an incremental build of one team and its ancestors
         assert run(["build", str(cycle), "--out", str(out), "--jobs", "2"]) == 0
         plan = cycle / "northwind" / "retail" / "buying" / "cart" / "plan.yaml"
         plan.write_text(plan.read_text().replace("title: ", "title: Edited ", 1))
     capsys.readouterr()
     # the worker's task function, passed to it by name: this module's, which ends it
-    name = "_work_one" if nodes == "few" else "_work"
-    monkeypatch.setattr(build, name, _killed_worker)
+    name = {"all": "work_node", "few": "work_file", "partner": "work_digests"}[nodes]
+    monkeypatch.setattr(share, name, _killed_worker)
+    if nodes == "partner":  # the check's worker stays and dies on its first task of the build
+        monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 1)
+        monkeypatch.setattr(share, "PARALLEL_DIGESTS", 1)
     assert run(["build", str(cycle), "--out", str(out), "--jobs", "2"]) == 1
     err = capsys.readouterr().err
     assert WORKER_DIED in err and "internal error" not in err

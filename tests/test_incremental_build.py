@@ -20,6 +20,7 @@ from opplan.build import BuildResult
 from opplan.cli import cli
 from opplan.render import manifest
 from opplan.report.fingerprint import node_digests, shared_digest
+from opplan.util import workers
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -332,7 +333,110 @@ def test_record_digests_spread_over_processes_are_those_of_one(
     assert report is not None
     ids = [n.id for n in report.subtree(report.root)]
     ctx = build.BuildContext(report, tuple(search_path(org)))
-    monkeypatch.setattr(build, "PARALLEL_DIGESTS", 1)
+    monkeypatch.setattr(build.share, "PARALLEL_DIGESTS", 1)
     spread = build.record_digests(ctx, ids, org, ("docx", "xlsx"), 2)
     assert spread == record_digests(report, ids)
     assert len(set(spread)) == len(ids)  # every node's record differs
+
+
+_LOGGED: dict[str, Any] = {}  # set before the workers fork, so they inherit it
+
+
+def _log(kind: str) -> None:
+    with _LOGGED["log"].open("a") as f:
+        f.write(f"{os.getpid()} {kind}\n")
+
+
+def _logged_file(task: Any) -> Any:
+    _log("work_file")
+    return _LOGGED["work_file"](task)
+
+
+def _logged_digests(task: Any) -> Any:
+    _log("work_digests")
+    return _LOGGED["work_digests"](task)
+
+
+def _partnered(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Builds of the 36-node org take the large-org path: the check's worker stays as the
+    build's partner and shares the record digests and the files; each task a worker
+    process runs is logged (pid, kind) in ``log``."""
+    from opplan.build import share
+    from opplan.pipeline import checkpair
+
+    monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 1)
+    monkeypatch.setattr(share, "PARALLEL_DIGESTS", 1)
+    monkeypatch.setitem(_LOGGED, "log", log)
+    real_pool = workers.pool
+    monkeypatch.setitem(_LOGGED, "pool", real_pool)
+
+    def counted_pool(shared: Any, n: int) -> Any:
+        _log(f"pool-of-{n}")
+        return real_pool(shared, n)
+
+    monkeypatch.setattr(workers, "pool", counted_pool)
+    for name, logged in (("work_file", _logged_file), ("work_digests", _logged_digests)):
+        monkeypatch.setitem(_LOGGED, name, getattr(share, name))
+        monkeypatch.setattr(share, name, logged)
+
+
+def _alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Back to the small-org path (no partner), for the clean full build to compare with."""
+    from opplan.build import share
+    from opplan.pipeline import checkpair
+
+    monkeypatch.setattr(workers, "pool", _LOGGED["pool"])
+    monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 10**9)
+    for name in ("work_file", "work_digests"):
+        monkeypatch.setattr(share, name, _LOGGED[name])
+
+
+def test_the_checks_worker_stays_as_the_partner_of_an_incremental_build(
+    org: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "tasks.log"
+    _partnered(monkeypatch, log)
+    before = stamps(out)
+    team, path = a_team(org)
+    edit_ask_title(team)
+
+    second = build(org, out)
+
+    assert sorted(p.name for p in second.files) == files_of(*path)
+    assert rewritten(before, out) == files_of(*path)
+    tasks = [line.split() for line in log.read_text().splitlines()]
+    pools = [kind for _, kind in tasks if kind.startswith("pool")]
+    assert pools == ["pool-of-1"]  # the check's, which stayed: no worker forked for the build
+    tasks = [(pid, kind) for pid, kind in tasks if not kind.startswith("pool")]
+    assert {kind for _, kind in tasks} == {"work_file", "work_digests"}
+    assert len({pid for pid, _ in tasks}) == 1  # one worker: the partner (jobs=2)
+    assert str(os.getpid()) not in {pid for pid, _ in tasks}
+    _alone(monkeypatch)
+    assert_same_as_full_build(org, out, tmp_path / "fresh")
+
+
+def test_a_partner_without_a_roll_up_hands_its_tasks_back(
+    org: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The partner's own roll-up fails (here: its "What changed" step): the build's own
+    process renders and hashes everything, and the result is the same."""
+    from opplan.pipeline import changes
+
+    log = tmp_path / "tasks.log"
+    _partnered(monkeypatch, log)
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("only the partner calls this one")
+
+    monkeypatch.setitem(_LOGGED, "with_changes", changes.with_changes)
+    monkeypatch.setattr(changes, "with_changes", broken)
+    team, path = a_team(org)
+    edit_ask_title(team)
+
+    second = build(org, out)
+
+    assert sorted(p.name for p in second.files) == files_of(*path)
+    assert log.read_text() != ""  # the partner was handed tasks, and gave them back
+    monkeypatch.setattr(changes, "with_changes", _LOGGED["with_changes"])
+    _alone(monkeypatch)
+    assert_same_as_full_build(org, out, tmp_path / "fresh")

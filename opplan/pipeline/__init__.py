@@ -13,6 +13,7 @@ openpyxl, matplotlib, pypdf or pandas.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,7 +43,7 @@ from opplan.pipeline.approved import (
     write_approved,
 )
 from opplan.pipeline.changes import SINCE_NONE, SINCE_RULE, with_changes
-from opplan.pipeline.checkpair import validate_and_roll_up
+from opplan.pipeline.checkpair import Partner, validate_and_roll_up
 from opplan.pipeline.ci import (
     CI_FORMATS,
     Codeowners,
@@ -148,7 +149,8 @@ class Checked:
 
     At most 100 diagnostics of one rule per file; the rest are one summary line
     (:func:`~opplan.model.diagnostics.cap_per_file`). ``report`` is the roll-up
-    when a document check needed it (so :func:`rollup` does not compute it twice).
+    when a document check needed it or it was made beside validation (so :func:`rollup`
+    does not compute it twice).
     """
 
     cycle: Cycle
@@ -157,7 +159,11 @@ class Checked:
 
 
 def check(
-    cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None, *, cache: bool = True
+    cycle_dir: str | Path,
+    extra: dict[str, DocumentCheck] | None = None,
+    *,
+    cache: bool = True,
+    partner: Partner | None = None,
 ) -> Checked:
     """Load, validate and apply policies; ``extra`` adds document checks by policy name.
     With ``cache``, plan files parsed before come from the cycle's parse cache
@@ -166,11 +172,12 @@ def check(
     The checks that need the roll-up (``typed-figure`` always; the ``extra`` ones,
     e.g. the page limit, which renders documents) run only when validation found
     no errors: the roll-up needs sound references. A large cycle is validated beside
-    its roll-up (:mod:`opplan.pipeline.checkpair`).
+    its roll-up (:mod:`opplan.pipeline.checkpair`; for a build, that worker stays as its
+    ``partner``).
     """
     with paused_gc():
         cycle, diags = load(cycle_dir, cache=cache)
-        early = validate_and_roll_up(cycle)
+        early = validate_and_roll_up(cycle, partner)
         diags.extend(early.validation)
         rolled: list[Report] = []
 
@@ -192,7 +199,7 @@ def check(
             bound.update({name: bind(fn) for name, fn in checks.items()})
         diags.extend(apply_policies(cycle, bound, plain=early.policies))
         found = cap_per_file(sort_diagnostics(resolve_positions(diags)))
-        return Checked(cycle, found, rolled[0] if rolled else None)
+        return Checked(cycle, found, rolled[0] if rolled else early.report)
 
 
 def check_diagnostics(
@@ -246,12 +253,16 @@ class RolledUp:
 
 
 def rollup(
-    cycle_dir: str | Path, extra: dict[str, DocumentCheck] | None = None, *, cache: bool = True
+    cycle_dir: str | Path,
+    extra: dict[str, DocumentCheck] | None = None,
+    *,
+    cache: bool = True,
+    partner: Partner | None = None,
 ) -> RolledUp:
     """Check the cycle, then roll it up unless it has errors (warnings do not stop it);
-    ``cache`` as for :func:`check`."""
+    ``cache`` and ``partner`` as for :func:`check`."""
     with paused_gc():
-        checked = check(cycle_dir, extra, cache=cache)
+        checked = check(cycle_dir, extra, cache=cache, partner=partner)
         report = None
         if not failed(checked.diagnostics):
             report = checked.report or roll_up(checked.cycle)
@@ -310,14 +321,33 @@ def build(
     ``current`` in the result; ``out/.opplan-build.json`` records what each file
     was built from), all of them with ``force``; PDFs are always all written.
     """
-    from opplan.build import BuildResult, render_report
-
     if "pdf" in formats:
         from opplan.render.pdf import NOT_INSTALLED, available
 
         if not available():
             raise UserError(NOT_INSTALLED)
-    rolled = rollup(cycle_dir)
+    # a large cycle's check starts a worker beside it: it stays and takes a share of the build
+    partner = (
+        Partner(since, Path(out), tuple(formats)) if "pdf" not in formats and jobs > 1 else None
+    )
+    with partner or nullcontext():
+        return _build(cycle_dir, Path(out), node, jobs, formats, progress, since, force, partner)
+
+
+def _build(
+    cycle_dir: str | Path,
+    out: Path,
+    node: NodeId | None,
+    jobs: int,
+    formats: Sequence[str],
+    progress: Callable[[Iterator[Built], int], Iterator[Built]] | None,
+    since: str | None,
+    force: bool,
+    partner: Partner | None,
+) -> BuildResult:
+    from opplan.build import BuildResult, render_report
+
+    rolled = rollup(cycle_dir, partner=partner)
     diags = list(rolled.diagnostics)
     if rolled.report is None:
         return BuildResult(diags, [])
@@ -329,13 +359,11 @@ def build(
     if "pdf" in formats:
         from opplan.pipeline.pdfbuild import build_with_pdf
 
-        return build_with_pdf(
-            report, rolled.cycle.dir, Path(out), node, jobs, formats, progress, diags
-        )
+        return build_with_pdf(report, rolled.cycle.dir, out, node, jobs, formats, progress, diags)
     return render_report(
         report,
         rolled.cycle.dir,
-        Path(out),
+        out,
         node=node,
         jobs=jobs,
         formats=formats,
@@ -343,4 +371,5 @@ def build(
         diagnostics=diags,
         incremental=True,
         force=force,
+        partner=partner.executor if partner is not None else None,
     )

@@ -41,6 +41,11 @@ def job() -> Any:
     return _JOB["job"]
 
 
+def set_job(value: Any) -> None:
+    """In a worker: replace its job (a worker that goes on to a new kind of task)."""
+    _JOB["job"] = value
+
+
 @contextlib.contextmanager
 def pool(shared: Any, workers: int) -> Iterator[ProcessPoolExecutor]:
     """``workers`` processes whose :func:`job` is ``shared``; shut down on the way out."""
