@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -371,7 +372,7 @@ def _partnered(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     monkeypatch.setitem(_LOGGED, "pool", real_pool)
 
     def counted_pool(shared: Any, n: int) -> Any:
-        _log(f"pool-of-{n}")
+        _log(f"pool-of-{n}-beside-{len(multiprocessing.active_children())}")
         return real_pool(shared, n)
 
     monkeypatch.setattr(workers, "pool", counted_pool)
@@ -406,7 +407,7 @@ def test_the_checks_worker_stays_as_the_partner_of_an_incremental_build(
     assert rewritten(before, out) == files_of(*path)
     tasks = [line.split() for line in log.read_text().splitlines()]
     pools = [kind for _, kind in tasks if kind.startswith("pool")]
-    assert pools == ["pool-of-1"]  # the check's, which stayed: no worker forked for the build
+    assert pools == ["pool-of-1-beside-0"]  # the check's, which stayed: none forked for the build
     tasks = [(pid, kind) for pid, kind in tasks if not kind.startswith("pool")]
     assert {kind for _, kind in tasks} == {"work_file", "work_digests"}
     assert len({pid for pid, _ in tasks}) == 1  # one worker: the partner (jobs=2)
@@ -440,3 +441,17 @@ def test_a_partner_without_a_roll_up_hands_its_tasks_back(
     monkeypatch.setattr(changes, "with_changes", _LOGGED["with_changes"])
     _alone(monkeypatch)
     assert_same_as_full_build(org, out, tmp_path / "fresh")
+
+
+def test_a_full_build_ends_its_partner_before_forking_and_matches(
+    org: Path, reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "tasks.log"
+    _partnered(monkeypatch, log)
+    full = build(org, tmp_path / "full")
+    assert len(full.files) == 72
+    kinds = [line.split()[1] for line in log.read_text().splitlines()]
+    # the partner, then fresh workers, forked once the partner (and its report) are gone
+    assert kinds[0] == "pool-of-1-beside-0" and "pool-of-2-beside-0" in kinds
+    assert "work_file" not in kinds  # every node's files came from the fresh workers
+    assert_same_as_full_build(None, tmp_path / "full", reference)

@@ -104,6 +104,8 @@ def render_all(
                 yield write_node(nid, out, done)
                 done = []
         return
+    if partner is not None:  # many nodes: its copy of the report is freed before forking
+        partner.shutdown(wait=True, cancel_futures=True)
     if jobs <= 1 or len(nodes) <= 1:
         for nid in nodes:
             yield render_node(ctx, nid, out, formats)
