@@ -28,7 +28,8 @@ def _check(cycle, monkeypatch, parallel: bool):
 
     monkeypatch.setattr(checkpair.workers, "pool", counted)
     checked = pipeline.rollup(cycle)
-    assert calls == ([1] if parallel else []), "the path under test was not taken"
+    taken = parallel and len(checked.cycle.nodes) > 0  # no node loaded: nothing to share
+    assert calls == ([1] if taken else []), "the path under test was not taken"
     return checked
 
 
@@ -47,8 +48,6 @@ def test_the_sample_checks_and_rolls_up_the_same_in_two_processes(monkeypatch) -
 @pytest.mark.parametrize("case", [p for p in INVALID if p.is_dir()], ids=lambda p: p.name)
 def test_invalid_plans_give_the_same_diagnostics_and_no_roll_up(case, monkeypatch) -> None:
     one = _check(case, monkeypatch, parallel=False)
-    if len(one.cycle.nodes) == 0:
-        pytest.skip("nothing loads, so no roll-up is ever started")
     two = _check(case, monkeypatch, parallel=True)
     assert [d.format() for d in two.diagnostics] == [d.format() for d in one.diagnostics]
     assert (two.report is None) == (one.report is None)
