@@ -19,17 +19,18 @@ INVALID = sorted((REPO / "samples" / "invalid").iterdir())
 
 def _check(cycle, monkeypatch, parallel: bool):
     monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 1 if parallel else 10**9)
+    monkeypatch.setattr(checkpair.workers, "usable_cpus", lambda: 2)  # as on CI, on any machine
     calls = []
-    real = checkpair.workers.pool
+    real = checkpair.workers.started
 
-    def counted(shared, n):
-        calls.append(n)
-        return real(shared, n)
+    def counted(shared, fn, arg):
+        calls.append(fn.__name__)
+        return real(shared, fn, arg)
 
-    monkeypatch.setattr(checkpair.workers, "pool", counted)
+    monkeypatch.setattr(checkpair.workers, "started", counted)
     checked = pipeline.rollup(cycle)
     taken = parallel and len(checked.cycle.nodes) > 0  # no node loaded: nothing to share
-    assert calls == ([1] if taken else []), "the path under test was not taken"
+    assert calls == (["_validate_and_apply"] if taken else []), "the path was not taken"
     return checked
 
 
@@ -85,3 +86,16 @@ def test_the_roll_up_made_beside_validation_is_the_one_check_returns(monkeypatch
     monkeypatch.setattr(pipeline, "roll_up", counted)
     checked = _check(SAMPLE, monkeypatch, parallel=True)
     assert len(made) == 1 and checked.report is made[0]
+
+
+def test_check_alone_does_not_roll_up_beside_validation(monkeypatch) -> None:
+    """``opplan check`` rolls a cycle up only when a check needs it (plans without errors, a
+    typed figure): it starts no worker to roll it up before validation has spoken."""
+    monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 1)
+    monkeypatch.setattr(checkpair.workers, "usable_cpus", lambda: 2)
+    started = []
+    monkeypatch.setattr(checkpair.workers, "started", lambda *a: started.append(a))
+    invalid = REPO / "samples" / "invalid" / "dangling-dependency"
+    checked = pipeline.check(invalid)
+    assert started == [] and checked.report is None
+    assert any(d.severity.name == "ERROR" for d in checked.diagnostics)

@@ -119,7 +119,11 @@ def _killed_worker(task: object) -> object:
 
 @pytest.mark.parametrize("nodes", ["all", "few", "partner"])
 def test_a_killed_worker_is_one_line_not_an_internal_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], nodes: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    nodes: str,
+    partner_ready_first: None,
 ) -> None:
     """A worker the machine kills (the out-of-memory killer) stops the build with a plain
     line; what was written is complete, and the next build writes the rest."""
@@ -136,10 +140,11 @@ def test_a_killed_worker_is_one_line_not_an_internal_error(
         plan.write_text(plan.read_text().replace("title: ", "title: Edited ", 1))
     capsys.readouterr()
     # the worker's task function, passed to it by name: this module's, which ends it
-    name = {"all": "work_node", "few": "work_file", "partner": "work_digests"}[nodes]
+    name = {"all": "work_node", "few": "work_file", "partner": "work_file"}[nodes]
     monkeypatch.setattr(share, name, _killed_worker)
     if nodes == "partner":  # the check's worker stays and dies on its first task of the build
         monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 1)
+        monkeypatch.setattr(checkpair.workers, "usable_cpus", lambda: 2)
         monkeypatch.setattr(share, "PARALLEL_DIGESTS", 1)
     assert run(["build", str(cycle), "--out", str(out), "--jobs", "2"]) == 1
     err = capsys.readouterr().err

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -368,14 +369,20 @@ def _partnered(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 1)
     monkeypatch.setattr(share, "PARALLEL_DIGESTS", 1)
     monkeypatch.setitem(_LOGGED, "log", log)
-    real_pool = workers.pool
+    monkeypatch.setattr(workers, "usable_cpus", lambda: 2)  # as on CI, on any machine
+    real_pool, real_started = workers.pool, workers.started
     monkeypatch.setitem(_LOGGED, "pool", real_pool)
 
     def counted_pool(shared: Any, n: int) -> Any:
         _log(f"pool-of-{n}-beside-{len(multiprocessing.active_children())}")
         return real_pool(shared, n)
 
+    def counted_started(shared: Any, fn: Any, arg: Any) -> Any:
+        _log(f"partner-beside-{len(multiprocessing.active_children())}")
+        return real_started(shared, fn, arg)
+
     monkeypatch.setattr(workers, "pool", counted_pool)
+    monkeypatch.setattr(workers, "started", counted_started)
     for name, logged in (("work_file", _logged_file), ("work_digests", _logged_digests)):
         monkeypatch.setitem(_LOGGED, name, getattr(share, name))
         monkeypatch.setattr(share, name, logged)
@@ -393,7 +400,7 @@ def _alone(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_checks_worker_stays_as_the_partner_of_an_incremental_build(
-    org: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    org: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, partner_ready_first: None
 ) -> None:
     log = tmp_path / "tasks.log"
     _partnered(monkeypatch, log)
@@ -406,41 +413,63 @@ def test_the_checks_worker_stays_as_the_partner_of_an_incremental_build(
     assert sorted(p.name for p in second.files) == files_of(*path)
     assert rewritten(before, out) == files_of(*path)
     tasks = [line.split() for line in log.read_text().splitlines()]
-    pools = [kind for _, kind in tasks if kind.startswith("pool")]
-    assert pools == ["pool-of-1-beside-0"]  # the check's, which stayed: none forked for the build
-    tasks = [(pid, kind) for pid, kind in tasks if not kind.startswith("pool")]
-    assert {kind for _, kind in tasks} == {"work_file", "work_digests"}
+    pools = [kind for _, kind in tasks if not kind.startswith("work")]
+    assert pools == ["partner-beside-0"]  # the check's, which stayed: none forked for the build
+    tasks = [(pid, kind) for pid, kind in tasks if kind.startswith("work")]
+    assert "work_file" in {kind for _, kind in tasks}  # digests too, when it takes a run in time
     assert len({pid for pid, _ in tasks}) == 1  # one worker: the partner (jobs=2)
     assert str(os.getpid()) not in {pid for pid, _ in tasks}
     _alone(monkeypatch)
     assert_same_as_full_build(org, out, tmp_path / "fresh")
 
 
-def test_a_partner_without_a_roll_up_hands_its_tasks_back(
+def _slow_then_mark(*args: Any) -> Any:
+    """The partner's "What changed" step (only the partner calls it by this name): slow,
+    then leaves a mark, then fails."""
+    time.sleep(20)
+    _LOGGED["mark"].write_text("the partner finished its roll-up")
+    raise RuntimeError("only the partner gets here")
+
+
+def test_a_partner_still_rolling_up_gets_nothing_and_is_not_waited_for(
     org: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The partner's own roll-up fails (here: its "What changed" step): the build's own
-    process renders and hashes everything, and the result is the same."""
+    """While the partner's roll-up runs, the build's own process renders and hashes all;
+    when it is done, the partner is ended, not waited for. The result is the same."""
     from opplan.pipeline import changes
 
     log = tmp_path / "tasks.log"
     _partnered(monkeypatch, log)
-
-    def broken(*args: Any) -> Any:
-        raise RuntimeError("only the partner calls this one")
-
+    monkeypatch.setitem(_LOGGED, "mark", tmp_path / "mark")
     monkeypatch.setitem(_LOGGED, "with_changes", changes.with_changes)
-    monkeypatch.setattr(changes, "with_changes", broken)
+    monkeypatch.setattr(changes, "with_changes", _slow_then_mark)
     team, path = a_team(org)
     edit_ask_title(team)
 
     second = build(org, out)
 
     assert sorted(p.name for p in second.files) == files_of(*path)
-    assert log.read_text() != ""  # the partner was handed tasks, and gave them back
+    kinds = [line.split()[1] for line in log.read_text().splitlines()]
+    assert kinds == ["partner-beside-0"]  # it was started, and handed no task
+    assert multiprocessing.active_children() == []  # and it is gone
+    assert not (tmp_path / "mark").exists()  # ended in the middle of its roll-up
     monkeypatch.setattr(changes, "with_changes", _LOGGED["with_changes"])
     _alone(monkeypatch)
     assert_same_as_full_build(org, out, tmp_path / "fresh")
+
+
+def test_a_build_that_stops_early_ends_its_partner_at_once(
+    org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opplan.pipeline import changes
+
+    _partnered(monkeypatch, tmp_path / "tasks.log")
+    monkeypatch.setitem(_LOGGED, "mark", tmp_path / "mark")
+    monkeypatch.setattr(changes, "with_changes", _slow_then_mark)
+    result = pipeline.build(org, tmp_path / "out", jobs=2, node="no-such-node")
+    assert not result.ok and result.files == []
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "mark").exists()
 
 
 def test_a_full_build_ends_its_partner_before_forking_and_matches(
@@ -452,6 +481,6 @@ def test_a_full_build_ends_its_partner_before_forking_and_matches(
     assert len(full.files) == 72
     kinds = [line.split()[1] for line in log.read_text().splitlines()]
     # the partner, then fresh workers, forked once the partner (and its report) are gone
-    assert kinds[0] == "pool-of-1-beside-0" and "pool-of-2-beside-0" in kinds
+    assert kinds[0] == "partner-beside-0" and "pool-of-2-beside-0" in kinds
     assert "work_file" not in kinds  # every node's files came from the fresh workers
     assert_same_as_full_build(None, tmp_path / "full", reference)

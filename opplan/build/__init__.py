@@ -14,7 +14,6 @@ Given a roll-up (:func:`opplan.pipeline.build` checks and rolls up first), rende
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from opplan.build.files import (
     render_one,
     write_node,
 )
-from opplan.build.share import PARALLEL_DIGESTS, pooled, record_digests, shared
+from opplan.build.share import PARALLEL_DIGESTS, PartnerSlot, pooled, record_digests, shared
 from opplan.model import NodeId
 from opplan.model.diagnostics import Diagnostic, failed, sort_diagnostics
 from opplan.render.docx.plan import search_path
@@ -82,7 +81,7 @@ def render_all(
     out: Path,
     formats: Sequence[str],
     jobs: int = 1,
-    partner: Executor | None = None,
+    partner: PartnerSlot | None = None,
 ) -> Iterator[Built]:
     """Render ``nodes`` (in ``jobs`` processes); yield each node's outcome as it finishes.
 
@@ -105,7 +104,7 @@ def render_all(
                 done = []
         return
     if partner is not None:  # many nodes: its copy of the report is freed before forking
-        partner.shutdown(wait=True, cancel_futures=True)
+        workers.terminate(partner.executor)
     if jobs <= 1 or len(nodes) <= 1:
         for nid in nodes:
             yield render_node(ctx, nid, out, formats)
@@ -127,7 +126,7 @@ def render_report(
     diagnostics: Sequence[Diagnostic] = (),
     incremental: bool = False,
     force: bool = False,
-    partner: Executor | None = None,
+    partner: PartnerSlot | None = None,
 ) -> BuildResult:
     """Render every node of the (sub)tree of ``node`` (default: all) into ``out``.
 

@@ -5,11 +5,12 @@ Three ways, by how much there is to do:
 * :func:`pooled`: every node of a full build, in ``jobs`` forked workers, in order.
 * :func:`share`: a few large tasks (an incremental build's files, the record digests of a
   large org), each taken by whoever is free: this process or one of the workers.
-* A *partner*: the worker that validated a large cycle beside its check
-  (:mod:`opplan.pipeline.checkpair`) and then rolled it up itself, while this process did
-  the same. It holds its own copy of the report, so it renders and hashes without copying
-  this process's memory page by page as a freshly forked worker does. Until its roll-up is
-  done (or when it could not make one) it hands each task back (:data:`NOT_READY`).
+* A *partner* (:class:`PartnerSlot`): the worker that validated a large cycle beside its
+  check (:mod:`opplan.pipeline.checkpair`) and then rolled it up itself, while this process
+  did the same. It holds its own copy of the report, so it renders and hashes without
+  copying this process's memory page by page as a freshly forked worker does. It is handed
+  no task before its roll-up is done (this process works meanwhile), and none at all when
+  it could not make one; a task it cannot do comes back (:data:`NOT_READY`).
 
 A worker's task function reads the build's job (:func:`opplan.util.workers.job`): the
 build context, the output directory and the formats.
@@ -18,9 +19,11 @@ build context, the output directory and the formats.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,6 +36,19 @@ from opplan.util import workers
 T = TypeVar("T")
 R = TypeVar("R")
 
+
+@dataclass(frozen=True)
+class PartnerSlot:
+    """A worker holding its own roll-up of the build, and whether that roll-up is done and
+    is the build's (it is handed tasks only then)."""
+
+    executor: ProcessPoolExecutor
+    ready: Callable[[], bool]
+
+
+#: How often a partner's readiness is looked at while this process works (seconds).
+POLL = 0.02
+
 #: What a partner's task returns before its roll-up is done: the task goes back to the queue.
 NOT_READY = None
 
@@ -44,17 +60,18 @@ def share(
     tasks: Sequence[T],
     here: Callable[[T], R],
     there: Callable[[T], R | None],
-    slots: Sequence[Executor],
+    slots: Sequence[Executor | PartnerSlot],
 ) -> list[R]:
     """Each of ``tasks``, run by this process (``here``) or by a worker (``there``, passed
-    to one of ``slots``: an executor once per worker it has), each taking the next task in
-    order whenever it is free. This process starts with the first task (the largest: the
-    top node's document; a forked worker copies each page of the report it touches, so it
-    is slower there). A worker whose task comes back :data:`NOT_READY` gets no more; the
-    task goes back to the queue.
+    to one of ``slots``: an executor once per worker it has, or a partner), each taking the
+    next task in order whenever it is free. This process starts with the first task (the
+    largest: the top node's document; a forked worker copies each page of the report it
+    touches, so it is slower there). A partner is handed tasks once it is ready; a worker
+    whose task comes back :data:`NOT_READY` gets no more, and the task goes back to the
+    queue. Every task is run once, and what is left when the workers stop, this process runs.
 
-    One thread per slot hands its worker a task and waits for it; the first tasks are
-    submitted (and fresh workers forked) before any of these threads starts.
+    One thread per slot hands its worker a task and waits for it; the first tasks of the
+    executors are submitted (and fresh workers forked) before any of these threads starts.
     """
     results: list[Any] = [None] * len(tasks)
     done = [False] * len(tasks)
@@ -66,25 +83,37 @@ def share(
         with lock:
             return todo.popleft() if todo and not failures else None
 
-    def feed(slot: Executor, i: int, future: Future[R | None]) -> None:
+    def feed(slot: Executor, i: int | None, future: Future[R | None] | None) -> None:
         try:
-            while True:
+            while i is not None and future is not None:
                 result = future.result()
                 if result is NOT_READY:
                     with lock:
                         todo.appendleft(i)
                     return
                 results[i], done[i] = result, True
-                if (j := take()) is None:
-                    return
-                i, future = j, slot.submit(there, tasks[j])
+                if (i := take()) is not None:
+                    future = slot.submit(there, tasks[i])
         except BaseException as exc:  # a worker died: this process stops too
             with lock:
                 failures.append(exc)
 
-    handed = [(slot, take()) for slot in slots]
-    first = [(slot, i, slot.submit(there, tasks[i])) for slot, i in handed if i is not None]
-    feeders = [threading.Thread(target=feed, args=started, daemon=True) for started in first]
+    def partner(slot: PartnerSlot) -> None:
+        while not slot.ready():  # this process takes tasks meanwhile
+            with lock:
+                if not todo or failures:
+                    return
+            time.sleep(POLL)
+        i = take()
+        feed(slot.executor, i, None if i is None else slot.executor.submit(there, tasks[i]))
+
+    feeders: list[threading.Thread] = []
+    for slot in slots:
+        if isinstance(slot, PartnerSlot):
+            feeders.append(threading.Thread(target=partner, args=(slot,), daemon=True))
+        elif (i := take()) is not None:
+            started = (slot, i, slot.submit(there, tasks[i]))
+            feeders.append(threading.Thread(target=feed, args=started, daemon=True))
     for feeder in feeders:
         feeder.start()
     try:
@@ -133,12 +162,12 @@ def shared(
     tasks: Sequence[T],
     here: Callable[[T], R],
     there: Callable[[T], R | None],
-    partner: Executor | None,
+    partner: PartnerSlot | None,
 ) -> list[R]:
     """:func:`share` among this process, the ``partner`` (if any) and as many forked
     workers as make ``jobs`` processes in all."""
     fresh = jobs - 1 - (partner is not None)
-    slots: list[Executor] = [partner] if partner is not None else []
+    slots: list[Executor | PartnerSlot] = [partner] if partner is not None else []
     if fresh <= 0:
         return share(tasks, here, there, slots)
     with workers.pool((ctx, out, tuple(formats)), fresh) as pool:
@@ -151,7 +180,7 @@ def record_digests(
     out: Path,
     formats: Sequence[str],
     jobs: int,
-    partner: Executor | None = None,
+    partner: PartnerSlot | None = None,
 ) -> list[str]:
     """:func:`~opplan.report.fingerprint.record_digests` of ``ids``, in ``jobs`` processes
     for a large org (the build's records of 11,818 nodes take 8 s in one). The nodes are
@@ -177,7 +206,7 @@ def record_digests(
 
 def _ready() -> BuildContext | None:
     """This worker's build context; None in a partner that has none (yet)."""
-    job = workers.job()
+    job = workers.job_or_none()
     return job[0] if isinstance(job, tuple) and isinstance(job[0], BuildContext) else None
 
 

@@ -164,6 +164,7 @@ def check(
     *,
     cache: bool = True,
     partner: Partner | None = None,
+    speculate: bool = False,
 ) -> Checked:
     """Load, validate and apply policies; ``extra`` adds document checks by policy name.
     With ``cache``, plan files parsed before come from the cycle's parse cache
@@ -172,12 +173,12 @@ def check(
     The checks that need the roll-up (``typed-figure`` always; the ``extra`` ones,
     e.g. the page limit, which renders documents) run only when validation found
     no errors: the roll-up needs sound references. A large cycle is validated beside
-    its roll-up (:mod:`opplan.pipeline.checkpair`; for a build, that worker stays as its
-    ``partner``).
+    its roll-up when the caller rolls it up anyway (``speculate``: :func:`rollup`), in
+    :mod:`opplan.pipeline.checkpair`; for a build, that worker stays as its ``partner``.
     """
     with paused_gc():
         cycle, diags = load(cycle_dir, cache=cache)
-        early = validate_and_roll_up(cycle, partner)
+        early = validate_and_roll_up(cycle, partner, speculate=speculate)
         diags.extend(early.validation)
         rolled: list[Report] = []
 
@@ -262,7 +263,7 @@ def rollup(
     """Check the cycle, then roll it up unless it has errors (warnings do not stop it);
     ``cache`` and ``partner`` as for :func:`check`."""
     with paused_gc():
-        checked = check(cycle_dir, extra, cache=cache, partner=partner)
+        checked = check(cycle_dir, extra, cache=cache, partner=partner, speculate=True)
         report = None
         if not failed(checked.diagnostics):
             report = checked.report or roll_up(checked.cycle)
@@ -371,5 +372,5 @@ def _build(
         diagnostics=diags,
         incremental=True,
         force=force,
-        partner=partner.executor if partner is not None else None,
+        partner=partner.slot(report) if partner is not None else None,
     )

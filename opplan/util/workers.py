@@ -19,8 +19,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 # the job of this process's pool (set before forking, or by _init when workers are spawned)
@@ -41,9 +41,51 @@ def job() -> Any:
     return _JOB["job"]
 
 
+def job_or_none() -> Any:
+    """The job of this worker, or None when it has none (any more)."""
+    return _JOB.get("job")
+
+
 def set_job(value: Any) -> None:
     """In a worker: replace its job (a worker that goes on to a new kind of task)."""
     _JOB["job"] = value
+
+
+def started(
+    shared: Any, fn: Callable[[Any], Any], arg: Any
+) -> tuple[ProcessPoolExecutor, Future[Any]]:
+    """One worker process whose :func:`job` is ``shared``, forked now (platforms that fork
+    only), running ``fn(arg)`` first; the caller ends it with :func:`terminate`.
+
+    Unlike :func:`pool`, the heap is frozen only while the worker forks (so that neither
+    process copies the pages of what was alive then by scanning it), not for as long as the
+    worker lives: the caller's own freezing is left as it was.
+    """
+    from opplan.util.gcpause import frozen_for_fork
+
+    _JOB["job"] = shared
+    executor = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init,
+        initargs=(os.getpid(), None),
+    )
+    try:
+        with frozen_for_fork():
+            first = executor.submit(fn, arg)  # forks the worker
+    finally:
+        _JOB.clear()
+    return executor, first
+
+
+def terminate(executor: ProcessPoolExecutor) -> None:
+    """End ``executor``'s workers now, whatever they are doing (they write nothing), and
+    shut it down. Python 3.11 has no public way: the processes are the executor's own."""
+    processes: dict[int, Any] = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager

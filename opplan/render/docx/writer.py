@@ -3,9 +3,9 @@
 Real Word styles throughout (Title, Subtitle, Heading 1-3, Normal, List Bullet
 and List Number with their nested levels, one table style), fonts and page size
 set explicitly from cycle.yaml's ``document:``, a "Page X of Y" footer, core
-properties (title, author, dates from ``as_of``, never the clock), then
-:func:`~opplan.render.ooxml.normalize_zip` so the same inputs give the same bytes.
-Raw XML lives in :mod:`.docx_xml`.
+properties (title, author, dates from ``as_of``, never the clock), then its parts
+zipped by :func:`~opplan.render.ooxml.zip_parts` (fixed entry times) so the same inputs
+give the same bytes. Raw XML lives in :mod:`.oxml`.
 """
 
 from __future__ import annotations
