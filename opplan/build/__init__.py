@@ -47,7 +47,6 @@ __all__ = [
     "Renderer",
     "build_docx",
     "build_xlsx",
-    "default_jobs",
     "files",
     "record_digests",
     "render_all",
@@ -172,8 +171,3 @@ def render_report(
 
     removed = record(out, plan, written, failed)
     return BuildResult(sort_diagnostics(diags), files, plan.current, removed)
-
-
-def default_jobs() -> int:
-    """Worker processes by default: the CPUs this process may use."""
-    return workers.usable_cpus()

@@ -74,6 +74,7 @@ from opplan.pipeline.revise import Revised, revise
 from opplan.pipeline.revisions import Diffed, diff, diff_output
 from opplan.pipeline.status import STATUS_FORMATS, Status, status, status_output
 from opplan.report.records import NodeReport, Report
+from opplan.util import workers
 from opplan.util.gcpause import paused_gc, settle
 
 if TYPE_CHECKING:
@@ -296,9 +297,7 @@ def formats() -> tuple[str, ...]:
 
 def default_jobs() -> int:
     """Worker processes for a build by default: the CPUs this process may use."""
-    from opplan.build import default_jobs as jobs
-
-    return jobs()
+    return workers.usable_cpus()
 
 
 def build(

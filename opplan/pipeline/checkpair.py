@@ -31,7 +31,7 @@ from opplan.check.policies import plain_policies
 from opplan.check.validate import validate
 from opplan.engine.rollup import rollup as roll_up
 from opplan.model import Cycle
-from opplan.model.diagnostics import Diagnostic, Severity
+from opplan.model.diagnostics import Diagnostic, failed
 from opplan.report.fingerprint import digest
 from opplan.report.records import Report
 from opplan.util import workers
@@ -55,11 +55,7 @@ class Checks:
     @property
     def sound(self) -> bool:
         """True when validation found no error: the roll-up's rules may be applied."""
-        return not _has_errors(self.validation)
-
-
-def _has_errors(validation: list[Diagnostic]) -> bool:
-    return any(d.severity is Severity.ERROR for d in validation)
+        return not failed(self.validation)
 
 
 @dataclass
@@ -142,7 +138,7 @@ _SOUND: list[bool] = []
 def _validate_and_apply(_: None) -> tuple[list[Diagnostic], list[Diagnostic]]:
     cycle: Cycle = workers.job()
     validation = validate(cycle)
-    _SOUND.append(not _has_errors(validation))
+    _SOUND.append(not failed(validation))
     return validation, plain_policies(cycle)
 
 
