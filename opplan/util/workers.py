@@ -64,12 +64,7 @@ def started(
     from opplan.util.gcpause import frozen_for_fork
 
     _JOB["job"] = shared
-    executor = ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_init,
-        initargs=(os.getpid(), None),
-    )
+    executor = _forking(1)
     try:
         with frozen_for_fork():
             first = executor.submit(fn, arg)  # forks the worker
@@ -95,12 +90,7 @@ def pool(shared: Any, workers: int) -> Iterator[ProcessPoolExecutor]:
 
     if "fork" in multiprocessing.get_all_start_methods():
         _JOB["job"] = shared
-        executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_init,
-            initargs=(os.getpid(), None),
-        )
+        executor = _forking(workers)
     else:
         executor = ProcessPoolExecutor(
             max_workers=workers, initializer=_init, initargs=(os.getpid(), shared)
@@ -110,6 +100,17 @@ def pool(shared: Any, workers: int) -> Iterator[ProcessPoolExecutor]:
             yield executor
     finally:
         _JOB.clear()
+
+
+def _forking(workers: int) -> ProcessPoolExecutor:
+    """``workers`` processes forked from this one (they inherit the job set before), each
+    dying with it."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init,
+        initargs=(os.getpid(), None),
+    )
 
 
 def _init(parent: int, shared: Any) -> None:
