@@ -326,50 +326,37 @@ def build(
 
         if not available():
             raise UserError(NOT_INSTALLED)
-    # a large cycle's check starts a worker beside it: it stays and takes a share of the build
-    partner = (
-        Partner(since, Path(out), tuple(formats)) if "pdf" not in formats and jobs > 1 else None
-    )
-    with partner or nullcontext():
-        return _build(cycle_dir, Path(out), node, jobs, formats, progress, since, force, partner)
-
-
-def _build(
-    cycle_dir: str | Path,
-    out: Path,
-    node: NodeId | None,
-    jobs: int,
-    formats: Sequence[str],
-    progress: Callable[[Iterator[Built], int], Iterator[Built]] | None,
-    since: str | None,
-    force: bool,
-    partner: Partner | None,
-) -> BuildResult:
     from opplan.build import BuildResult, render_report
 
-    rolled = rollup(cycle_dir, partner=partner)
-    diags = list(rolled.diagnostics)
-    if rolled.report is None:
-        return BuildResult(diags, [])
-    if node is not None and node not in rolled.report.nodes:
-        diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
-        return BuildResult(diags, [])
-    report, found = with_changes(rolled.cycle, rolled.report, since)
-    diags = sort_diagnostics([*diags, *found])
-    if "pdf" in formats:
-        from opplan.pipeline.pdfbuild import build_with_pdf
+    out = Path(out)
+    # a large cycle's check starts a worker beside it: it stays and takes a share of the build
+    partner = Partner(since, out, tuple(formats)) if "pdf" not in formats and jobs > 1 else None
+    with partner or nullcontext():
+        rolled = rollup(cycle_dir, partner=partner)
+        diags = list(rolled.diagnostics)
+        if rolled.report is None:
+            return BuildResult(diags, [])
+        if node is not None and node not in rolled.report.nodes:
+            diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
+            return BuildResult(diags, [])
+        report, found = with_changes(rolled.cycle, rolled.report, since)
+        diags = sort_diagnostics([*diags, *found])
+        if "pdf" in formats:
+            from opplan.pipeline.pdfbuild import build_with_pdf
 
-        return build_with_pdf(report, rolled.cycle.dir, out, node, jobs, formats, progress, diags)
-    return render_report(
-        report,
-        rolled.cycle.dir,
-        out,
-        node=node,
-        jobs=jobs,
-        formats=formats,
-        progress=progress,
-        diagnostics=diags,
-        incremental=True,
-        force=force,
-        partner=partner.slot(report) if partner is not None else None,
-    )
+            return build_with_pdf(
+                report, rolled.cycle.dir, out, node, jobs, formats, progress, diags
+            )
+        return render_report(
+            report,
+            rolled.cycle.dir,
+            out,
+            node=node,
+            jobs=jobs,
+            formats=formats,
+            progress=progress,
+            diagnostics=diags,
+            incremental=True,
+            force=force,
+            partner=partner.slot(report) if partner is not None else None,
+        )
