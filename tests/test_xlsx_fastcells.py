@@ -5,17 +5,26 @@ of the sample."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import REPO
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan import pipeline
 from opplan.render.xlsx import fastcells, stack, workbook
-from opplan.render.xlsx.cells import add_styles, put_formula, put_text, put_value, row_height
+from opplan.render.xlsx.cells import (
+    add_styles,
+    put_formula,
+    put_shared,
+    put_text,
+    put_value,
+    row_height,
+)
 from opplan.render.xlsx.workbook import render_xlsx, save_workbook
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"
@@ -112,9 +121,15 @@ def report():
     return rolled.report
 
 
+def _unshared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Stack formula written in each row, as openpyxl's cells can only write it."""
+    monkeypatch.setattr(stack, "_shared", lambda template, col, first, last: template)
+
+
 def test_every_workbook_of_the_sample_is_the_same_with_openpyxl_cells(
     report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _unshared(monkeypatch)
     fast = {nid: render_xlsx(report, nid) for nid in report.nodes}
     monkeypatch.setattr(stack, "enable", lambda ws: None)
     monkeypatch.setattr(workbook, "enable", lambda ws: None)
@@ -122,3 +137,49 @@ def test_every_workbook_of_the_sample_is_the_same_with_openpyxl_cells(
     assert len(fast) == 34
     differ = [nid for nid in fast if fast[nid] != slow[nid]]
     assert differ == []
+
+
+def _cells(data: bytes) -> dict[tuple[str, str], object]:
+    book = load_workbook(io.BytesIO(data))
+    return {(ws.title, c.coordinate): c.value for ws in book for row in ws.iter_rows() for c in row}
+
+
+def test_shared_formulas_read_back_as_each_rows_own(
+    report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Stack sheet writes each formula column once (a shared formula); every cell of every
+    sample workbook reads back as with a formula in each row, and the text is shorter."""
+    shared = {nid: render_xlsx(report, nid) for nid in report.nodes}
+    _unshared(monkeypatch)
+    own = {nid: render_xlsx(report, nid) for nid in report.nodes}
+    root = report.root
+    stack_xml = zipfile.ZipFile(io.BytesIO(shared[root])).read("xl/worksheets/sheet2.xml")
+    assert stack_xml.count(b'<f t="shared" ref="') == len(stack._formulas(root, 2, 3))
+    assert len(shared[root]) < 0.9 * len(own[root])
+    assert [nid for nid in report.nodes if _cells(shared[nid]) != _cells(own[nid])] == []
+
+
+def test_a_formula_is_shared_only_when_every_row_reads_it_back() -> None:
+    assert isinstance(stack._shared("=A{r}+$B$2+SUM($C$2:$C$9)", 8, 2, 9), fastcells.Shared)
+    assert stack._shared("=A{r}+B2", 8, 2, 9) == "=A{r}+B2"  # B2 would move with the row
+    assert stack._shared("=ROUND(A2,{r})", 8, 2, 9) == "=ROUND(A2,{r})"  # not a reference
+    assert stack._shared('=A{r}&"\x01"', 8, 2, 9) == '=A{r}&"\x01"'  # not a formula
+
+
+def test_a_shared_formula_is_written_once_and_referred_to_below() -> None:
+    wb = _workbook("USD")
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    fastcells.enable(ws)
+    shared = fastcells.Shared('=IF(A{r}>0,"yes","no")', 4)
+    for r in (2, 3, 4, 6):  # row 6: past the shared rows, its own formula
+        put_shared(ws, r, 2, shared, "text-plain")
+    put_shared(ws, 3, 3, shared, None)  # another column: another shared formula
+    xml = zipfile.ZipFile(io.BytesIO(save_workbook(wb))).read("xl/worksheets/sheet1.xml")
+    assert b'<c r="B2" s="1"><f t="shared" ref="B2:B4" si="0">IF(A2&gt;0,' in xml
+    assert b'<c r="B3" s="1"><f t="shared" si="0"/><v></v></c>' in xml
+    assert b'<c r="C3"><f t="shared" ref="C3:C4" si="1">IF(A3&gt;0' in xml
+    assert b'<c r="B6" s="1"><f>IF(A6&gt;0,"yes","no")</f><v></v></c>' in xml
+    back = load_workbook(io.BytesIO(save_workbook(wb))).active
+    assert [back.cell(r, 2).value for r in (2, 3, 4, 6)] == [shared.at(r) for r in (2, 3, 4, 6)]
+    assert back.cell(3, 3).value == shared.at(3)

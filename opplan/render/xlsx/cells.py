@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.check.xmltext import xml_safe
 from opplan.model.costing import number_text
-from opplan.render.xlsx.fastcells import cells_of, materialize, put, style_array
+from opplan.render.xlsx.fastcells import Shared, cells_of, materialize, put, style_array
 
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32_767
@@ -106,17 +106,30 @@ def put_value(
         _bind(cell, value, "n" if type(value) in _NUMBERS else None)
 
 
+def formulaic(text: str) -> bool:
+    """Whether openpyxl writes ``text`` as a formula: ``=`` and more, no control character."""
+    return len(text) > 1 and text[0] == "=" and not _REFUSED.search(text)
+
+
 def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | None = None) -> None:
     """Write a formula (``formula`` starts with ``=``; only ever built by opplan)."""
-    formulaic = len(formula) > 1 and formula[0] == "=" and not _REFUSED.search(formula)
     fast = cells_of(ws)
-    if fast is not None and formulaic:
+    if fast is not None and formulaic(formula):
         put(fast, ws, row, col, formula, "f", style)
         return
     if fast is not None:
         materialize(ws)  # not a formula openpyxl would write as one: let it decide
     cell = _cell(ws, row, col, style)
-    _bind(cell, formula, "f" if formulaic else None)
+    _bind(cell, formula, "f" if formulaic(formula) else None)
+
+
+def put_shared(ws: Worksheet, row: int, col: int, formula: Shared, style: str | None) -> None:
+    """Write a column's shared formula in ``row`` (its own formula in an openpyxl sheet)."""
+    fast = cells_of(ws)
+    if fast is None:
+        put_formula(ws, row, col, formula.at(row), style)
+    else:
+        put(fast, ws, row, col, formula, "f", style)
 
 
 _NUMBERS = (int, Decimal)

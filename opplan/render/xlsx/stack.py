@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.render.xlsx.cells import (
+    formulaic,
     header_row,
     put_formula,
+    put_shared,
     put_text,
     put_value,
     row_height,
@@ -47,7 +50,7 @@ from opplan.render.xlsx.columns import (
     STACK_HEADERS,
     StackLayout,
 )
-from opplan.render.xlsx.fastcells import enable
+from opplan.render.xlsx.fastcells import Shared, enable
 from opplan.render.xlsx.stackform import colours, legend, validation
 from opplan.render.xlsx.stackrows import RowFacts, row_facts
 from opplan.report.records import NodeReport, Report
@@ -152,7 +155,10 @@ def stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout:
     header_row(ws, 1, STACK_HEADERS)
     facts = row_facts(report, node)
     first, last = 2, max(len(facts) + 1, 2)
-    formulas = _formulas(node.id, first, last)
+    formulas = {
+        name: _shared(f, COL[name], first, last)
+        for name, f in _formulas(node.id, first, last).items()
+    }
     widths = _widths(facts)
     own = node.decisions
     for r, f in enumerate(facts, start=first):
@@ -180,8 +186,25 @@ def stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout:
     return StackLayout(first, len(facts) + 1)
 
 
+def _shared(template: str, col: int, first: int, last: int) -> Shared | str:
+    """A formula column as one shared formula (written once for the whole column), when
+    every row reads it back as its own formula: each reference in it to the row itself
+    moves with the row, and nothing else does (a spreadsheet moves every relative reference
+    of a shared formula); else the format string, written in each row."""
+    shared = Shared(template, last)
+    letter = get_column_letter(col)
+    top = shared.at(first)
+    moved = [shared.at(r) for r in (first + 1, last)]
+    if not formulaic(top) or not all(map(formulaic, moved)):
+        return template
+    translator = Translator(top, f"{letter}{first}")
+    if [translator.translate_formula(f"{letter}{r}") for r in (first + 1, last)] != moved:
+        return template
+    return shared
+
+
 def _row(
-    ws: Worksheet, r: int, f: RowFacts, values: ReviewValues, formulas: dict[str, str]
+    ws: Worksheet, r: int, f: RowFacts, values: ReviewValues, formulas: dict[str, Shared | str]
 ) -> None:
     """The cells of one Stack row."""
     put_text(ws, r, COL[COL_ASK], f.ask, "text-plain")
@@ -214,7 +237,10 @@ def _row(
     for name, value in numbers.items():
         put_value(ws, r, COL[name], value, _style(name))
     for name, formula in formulas.items():
-        put_formula(ws, r, COL[name], formula.format(r=r), _style(name))
+        if isinstance(formula, Shared):
+            put_shared(ws, r, COL[name], formula, _style(name))
+        else:
+            put_formula(ws, r, COL[name], formula.format(r=r), _style(name))
 
 
 _KIND = {name: kind for name, kind, _ in STACK_COLUMNS}
