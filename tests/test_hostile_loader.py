@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from files import CYCLE, cycle
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opplan.cli import cli
+from opplan.load.loader import load
+from opplan.load.orgtree import display_path
 
 
 def run(cycle_dir: Path, *args: str) -> Result:
@@ -212,3 +216,29 @@ def test_huge_sparse_file_is_refused_without_reading_it(tmp_path, name, monkeypa
     assert (
         f"{name}:1:1: error: file is 4,294,967,296 bytes, more than the 5,242,880 allowed [io]"
     ) in result.stderr.splitlines()
+
+
+def test_a_narrative_symlinked_inside_the_cycle_is_read_and_a_directory_is_not(tmp_path):
+    """The walk decides which narratives are read: a link that stays inside is followed, a
+    directory named narrative.md is no narrative."""
+    base = cycle(tmp_path / "c")
+    shared = base / "shared.md"
+    shared.write_text("# Shared\n\nWritten once, linked from search.\n", encoding="utf-8")
+    os.symlink(shared, base / "acme" / "search" / "narrative.md")
+    loaded, _ = load(base)
+    assert loaded.nodes["search"].narrative is not None
+    assert "Written once" in loaded.nodes["search"].narrative.text
+    (base / "acme" / "search" / "narrative.md").unlink()
+    (base / "acme" / "search" / "narrative.md").mkdir()
+    loaded, diags = load(base)
+    assert loaded.nodes["search"].narrative is None
+    assert [d for d in diags if "narrative.md" in d.source.path] == []
+
+
+@given(
+    st.sampled_from([".", "./", "c", "c/", "./c", "/tmp/c", "/tmp//c/", "/", "//", "a/../c"]),
+    st.lists(st.sampled_from(["a", ".", "", "..", "b c", "plan.yaml"]), max_size=4),
+)
+def test_display_path_is_what_pathlib_joins(base, parts):
+    rel = "/".join(parts)
+    assert display_path(base, rel) == (str(Path(base) / rel) if rel else str(Path(base)))

@@ -136,10 +136,9 @@ def _load(
         else:
             plan = known
         narrative = None
-        narrative_file = base / nd.rel / NARRATIVE_FILE
-        if narrative_file.is_file() and inside(narrative_file, top):
+        if nd.narrative:  # discover() refused a link that leaves the cycle
             npath = display_path(display, f"{nd.rel}/{NARRATIVE_FILE}")
-            text, ndiags = read_text(narrative_file, npath)
+            text, ndiags = read_text(base / nd.rel / NARRATIVE_FILE, npath)
             diags.extend(ndiags)
             if text is not None:
                 narrative = Narrative(npath, text)

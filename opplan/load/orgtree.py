@@ -12,6 +12,7 @@ the walk is iterative, so no depth can exhaust the stack.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +43,28 @@ class NodeDir:
     parent: str | None
     depth: int
     children: tuple[str, ...]
+    #: It holds a narrative.md file (a symlink only when it stays inside the cycle).
+    narrative: bool = False
 
 
 def display_path(base: str, rel: str) -> str:
-    """The path of ``rel`` as the user will see it, relative to how they named the cycle."""
-    return str(Path(base) / rel) if rel else str(Path(base))
+    """The path of ``rel`` as the user will see it, relative to how they named the cycle:
+    ``str(Path(base) / rel)``, without building a path for each of a large cycle's files."""
+    prefix = _normal(base)
+    if not rel:
+        return prefix
+    if rel.startswith(("/", "./")) or rel.endswith(("/", "/.")) or "//" in rel or "/./" in rel:
+        return str(Path(prefix) / rel)  # not a plain relative path: let pathlib normalize it
+    if rel == ".":
+        return prefix
+    if prefix == ".":
+        return rel
+    return prefix + rel if prefix.endswith("/") else f"{prefix}/{rel}"
+
+
+@functools.lru_cache(maxsize=64)
+def _normal(base: str) -> str:
+    return str(Path(base))
 
 
 def inside(path: Path, top: Path) -> bool:
@@ -76,6 +94,7 @@ class _Walker:
         self.display = display
         self.diagnostics: list[Diagnostic] = []
         self.seen_real: set[Path] = set()
+        self.narratives: set[str] = set()  # the directories (rel) holding a narrative.md
 
     def src(self, rel: str) -> Source:
         return Source(display_path(self.display, rel))
@@ -143,6 +162,8 @@ class _Walker:
                     )
                 )
                 continue
+            if entry.name == NARRATIVE_FILE and entry.is_file():
+                self.narratives.add(rel)
             if entry.name == PLAN_FILE:
                 if entry.is_file():
                     frame.has_plan = True
@@ -229,12 +250,16 @@ def discover(
             )
 
     root_rel, root_below = tops[root_idx]
-    nodes = _number(root_rel, root_below, display, diags)
+    nodes = _number(root_rel, root_below, display, diags, walker.narratives)
     return nodes, nodes[0].id if nodes else None, diags
 
 
 def _number(
-    root_rel: str, root_below: list[DirTree], display: str, diags: list[Diagnostic]
+    root_rel: str,
+    root_below: list[DirTree],
+    display: str,
+    diags: list[Diagnostic],
+    narratives: set[str],
 ) -> list[NodeDir]:
     """The node directories of the root's tree, depth-first with children by name.
 
@@ -276,6 +301,6 @@ def _number(
         if parent is not None:
             children[parent].append(node_id)
     return [
-        NodeDir(node_id, rel, parent, depth, tuple(children[node_id]))
+        NodeDir(node_id, rel, parent, depth, tuple(children[node_id]), rel in narratives)
         for node_id, rel, parent, depth in order
     ]
