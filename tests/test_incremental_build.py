@@ -70,6 +70,8 @@ def out(reference: Path, tmp_path: Path) -> Path:
 def build(cycle: Path, out: Path, **options: Any) -> BuildResult:
     result = pipeline.build(cycle, out, jobs=2, **options)
     assert result.ok, result.diagnostics
+    assert result.report is not None  # the roll-up its documents show, one per node
+    assert {f"{n}.docx" for n in result.report.nodes} == {p.name for p in out.glob("*.docx")}
     return result
 
 

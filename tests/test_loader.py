@@ -329,3 +329,28 @@ def test_a_forking_build_leaves_the_callers_frozen_objects_frozen():
         assert gc.get_freeze_count() == mine
     finally:
         gc.unfreeze()
+
+
+def test_settle_keeps_the_commands_result_alive_to_the_end():
+    """The command-line process ends with os._exit: what settle() keeps (a build's result and
+    its roll-up) is never freed object by object; a later command's result replaces it."""
+    import gc
+    import weakref
+
+    from opplan.util.gcpause import settle
+
+    class Result:
+        pass
+
+    first, second = Result(), Result()
+    alive = weakref.ref(first)
+    try:
+        settle(first)
+        del first
+        assert alive() is not None
+        settle()  # a plain settle keeps it
+        assert alive() is not None
+        settle(second)
+        assert alive() is None
+    finally:
+        gc.unfreeze()

@@ -67,6 +67,8 @@ class BuildResult:
     files: list[Path]
     current: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    #: The roll-up the documents show (None when the plans had errors).
+    report: Report | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -166,8 +168,8 @@ def render_report(
             diags.append(built.problem)
             failed.append(built.node)
     if plan is None:
-        return BuildResult(sort_diagnostics(diags), files)
+        return BuildResult(sort_diagnostics(diags), files, report=report)
     from opplan.render.manifest import record
 
     removed = record(out, plan, written, failed)
-    return BuildResult(sort_diagnostics(diags), files, plan.current, removed)
+    return BuildResult(sort_diagnostics(diags), files, plan.current, removed, report)

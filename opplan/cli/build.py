@@ -124,6 +124,7 @@ def build(
         if exc.usage:
             raise click.UsageError(str(exc)) from exc
         raise click.ClickException(str(exc)) from exc
+    pipeline.settle(result)  # its roll-up is freed by the process's end, not object by object
     if not result.ok:
         click.echo(format_text(result.diagnostics), err=True)
         sys.exit(1)

@@ -34,7 +34,7 @@ def rollup(cycle_dir: str, node_id: str | None, depth: int | None, fmt: str) -> 
       opplan rollup samples/northwind-op1-2027 --format json > rollup.json
     """
     result = pipeline.rollup(cycle_dir)
-    pipeline.settle()  # the plans and the report stay alive to the end
+    pipeline.settle(result)  # the plans and the report stay alive to the end
     exit_on_failure(result.diagnostics)
     report = result.report
     assert report is not None, "no errors, so the roll-up ran"

@@ -52,7 +52,9 @@ def build_with_pdf(
         else BuildResult(diags, [])
     )
     return BuildResult(
-        sort_diagnostics([*rest.diagnostics, *pdf.diagnostics]), [*pdf.files, *rest.files]
+        sort_diagnostics([*rest.diagnostics, *pdf.diagnostics]),
+        [*pdf.files, *rest.files],
+        report=report,
     )
 
 
