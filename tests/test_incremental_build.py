@@ -71,6 +71,7 @@ def build(cycle: Path, out: Path, **options: Any) -> BuildResult:
     result = pipeline.build(cycle, out, jobs=2, **options)
     assert result.ok, result.diagnostics
     assert result.report is not None  # the roll-up its documents show, one per node
+    assert result.cycle is not None and result.cycle.nodes.keys() == result.report.nodes.keys()
     assert {f"{n}.docx" for n in result.report.nodes} == {p.name for p in out.glob("*.docx")}
     return result
 

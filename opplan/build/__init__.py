@@ -31,7 +31,7 @@ from opplan.build.files import (
     write_node,
 )
 from opplan.build.share import PARALLEL_DIGESTS, PartnerSlot, pooled, record_digests, shared
-from opplan.model import NodeId
+from opplan.model import Cycle, NodeId
 from opplan.model.diagnostics import Diagnostic, failed, sort_diagnostics
 from opplan.render.docx.plan import search_path
 from opplan.report.records import Report
@@ -69,6 +69,8 @@ class BuildResult:
     removed: list[Path] = field(default_factory=list)
     #: The roll-up the documents show (None when the plans had errors).
     report: Report | None = field(default=None, repr=False)
+    #: The loaded plans (``pipeline.build``; None from a bare ``render_report``).
+    cycle: Cycle | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -335,19 +335,20 @@ def build(
         rolled = rollup(cycle_dir, partner=partner)
         diags = list(rolled.diagnostics)
         if rolled.report is None:
-            return BuildResult(diags, [])
+            return BuildResult(diags, [], cycle=rolled.cycle)
         if node is not None and node not in rolled.report.nodes:
             diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
-            return BuildResult(diags, [])
+            return BuildResult(diags, [], cycle=rolled.cycle)
         report, found = with_changes(rolled.cycle, rolled.report, since)
         diags = sort_diagnostics([*diags, *found])
         if "pdf" in formats:
             from opplan.pipeline.pdfbuild import build_with_pdf
 
-            return build_with_pdf(
+            built = build_with_pdf(
                 report, rolled.cycle.dir, out, node, jobs, formats, progress, diags
             )
-        return render_report(
+            return replace(built, cycle=rolled.cycle)
+        built = render_report(
             report,
             rolled.cycle.dir,
             out,
@@ -360,3 +361,4 @@ def build(
             force=force,
             partner=partner.slot(report) if partner is not None else None,
         )
+        return replace(built, cycle=rolled.cycle)
