@@ -287,6 +287,23 @@ def test_each_kind_of_input_changes_the_digest_of_what_reads_it(org: Path) -> No
     assert changed(base, step) == {sibling.parent.name, *path[1:]}
 
 
+def test_a_root_decision_changes_the_digests_of_the_nodes_that_show_the_ask(org: Path) -> None:
+    """The approved plan is the root's view: a partial there changes the documents of the
+    team that asks (its status and amount in the approved plan) and of every node between."""
+    root = org / "contoso" / "plan.yaml"
+    text = root.read_text()
+    assert "t-00022/migrate-test-harness: {decision: partial, headcount: 1," in text
+    base = digests(org)
+    root.write_text(text.replace("partial, headcount: 1,", "partial, headcount: 2,"))
+    step = digests(org)
+    team = next(org.rglob("t-00022/plan.yaml")).parent
+    shows = set(team.relative_to(org).parts)
+    assert shows <= changed(base, step)
+    report = pipeline.rollup(org).report
+    assert report is not None
+    assert report.approved_rows["t-00022/migrate-test-harness"].amount.headcount == 2
+
+
 def test_a_few_nodes_render_a_file_per_task_and_a_failing_node_writes_none(
     tmp_path: Path,
 ) -> None:

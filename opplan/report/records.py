@@ -309,6 +309,12 @@ class Report:
         root = self.nodes.get(self.root)
         return {} if root is None else {r.ask: r for r in root.stack}
 
+    @cached_property
+    def removed_rows(self) -> Mapping[AskRef, RemovedRow]:
+        """The root's removed rows by ask: each ask the approved plan cuts or defers."""
+        root = self.nodes.get(self.root)
+        return {} if root is None else {r.ask: r for r in root.removed}
+
     def subtree(self, top: NodeId) -> list[NodeReport]:
         """``top`` and every node below it, depth-first."""
         return [self.nodes[nid] for nid in self.tree.subtree(top)]
