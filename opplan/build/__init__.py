@@ -67,10 +67,10 @@ class BuildResult:
     files: list[Path]
     current: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
-    #: The roll-up the documents show (None when the plans had errors).
-    report: Report | None = field(default=None, repr=False)
+    #: The roll-up the documents show (None when nothing was rendered: errors, no such node).
+    report: Report | None = field(default=None, repr=False, compare=False)
     #: The loaded plans (``pipeline.build``; None from a bare ``render_report``).
-    cycle: Cycle | None = field(default=None, repr=False)
+    cycle: Cycle | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

@@ -43,6 +43,7 @@ from opplan.report.reviewkeys import (
     STACK,
     ReviewValues,
 )
+from opplan.review.stackcells import stack_cells
 from opplan.util.xlsxsafe import Deadline, UnsafeWorkbook
 
 #: Most rows of a Stack sheet we read (a 10,000-team company has fewer live asks).
@@ -203,9 +204,7 @@ def _read_stack(
     problems: list[str] = []
     ignored: list[str] = []
     r = 1
-    for r, cells in enumerate(
-        ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=width), start=2
-    ):
+    for r, cells in enumerate(stack_cells(ws, 2, MAX_ROWS + 2, width), start=2):
         deadline.check()
         if r > MAX_ROWS + 1:
             raise ReviewError(

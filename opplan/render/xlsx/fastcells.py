@@ -3,17 +3,16 @@
 The root's ``Stack`` and ``Meta`` sheets of a 10,000-team org hold 2.3 million cells. As
 openpyxl cells they took 22 s of the root workbook's 22 s: creating the cell objects, then
 writing each through lxml's incremental writer, element by element. A sheet whose cells are
-only ever written through :func:`~opplan.render.xlsx.cells.put_text`, ``put_value`` and
-``put_formula`` (never read back, merged or made a table: ``ws.cell`` does not see them)
-keeps them here instead, as ``(value, type, style)`` by
-row and column (:func:`enable`), and :func:`save_workbook`'s writer writes its
-``<sheetData>`` as text.
+only ever written through :func:`~opplan.render.xlsx.cells.put_text`, ``put_value``,
+``put_formula`` and ``put_shared`` (never read back, merged or made a table: ``ws.cell``
+does not see them) keeps them here instead, as ``(value, type, style)`` by row and column
+(:func:`enable`), and :func:`save_workbook`'s writer writes its ``<sheetData>`` as text.
 
-The bytes are those openpyxl writes for the same cells, to the byte: the same elements,
-attributes and escapes, each number through openpyxl's own ``safe_string``, and each
-style's index taken from the workbook's style list in the order openpyxl's writer takes it
-(a test compares both writers on whole workbooks). Everything else in such a sheet (column
-widths, row heights, validations, conditional formats, protection) stays openpyxl's.
+The bytes are those openpyxl writes for the same cells: the same elements, attributes and
+escapes, each number through openpyxl's own ``safe_string``, and each style's index taken
+from the workbook's style list in the order openpyxl's writer takes it (a test compares both
+writers on whole workbooks). Everything else in such a sheet (column widths, row heights,
+validations, conditional formats, protection) stays openpyxl's.
 
 One thing openpyxl's cells cannot write: a column's formula written once, as a shared
 formula that the rows below refer to (:class:`Shared`; the root's ``Stack`` sheet of a
@@ -50,9 +49,9 @@ class Shared:
     """A column's formula down to row ``last``, the same in every row but for the row's own
     number (``{r}`` in ``template``, which starts with ``=``). A fast sheet writes its text
     once, in the first row that holds it, as a shared formula (``<f t="shared">``) that the
-    rows below refer to by number; everywhere else it is the row's own formula. Make one
-    with :func:`~opplan.render.xlsx.cells.shared_formula`, which checks that the rows below
-    read it back as their own formulas."""
+    rows below refer to by number; everywhere else it is the row's own formula. The Stack
+    sheet makes one per formula column (``stack._shared``) only after checking that the rows
+    below read it back as their own formulas."""
 
     template: str
     last: int
