@@ -183,3 +183,19 @@ def test_a_shared_formula_is_written_once_and_referred_to_below() -> None:
     back = load_workbook(io.BytesIO(save_workbook(wb))).active
     assert [back.cell(r, 2).value for r in (2, 3, 4, 6)] == [shared.at(r) for r in (2, 3, 4, 6)]
     assert back.cell(3, 3).value == shared.at(3)
+
+
+def test_a_fast_sheet_turned_into_openpyxl_cells_writes_each_rows_shared_formula() -> None:
+    wb = _workbook("USD")
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    fastcells.enable(ws)
+    shared = fastcells.Shared('=IF(A{r}>0,"yes","no")', 5)
+    for r in range(2, 6):
+        put_shared(ws, r, 2, shared, "text-plain")
+    ws.cell(row=9, column=1).value = "direct"  # an openpyxl cell: the sheet is openpyxl's
+    data = save_workbook(wb)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b't="shared"' not in xml
+    back = load_workbook(io.BytesIO(data)).active
+    assert [back.cell(r, 2).value for r in range(2, 6)] == [shared.at(r) for r in range(2, 6)]
