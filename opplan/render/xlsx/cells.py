@@ -114,13 +114,14 @@ def formulaic(text: str) -> bool:
 def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | None = None) -> None:
     """Write a formula (``formula`` starts with ``=``; only ever built by opplan)."""
     fast = cells_of(ws)
-    if fast is not None and formulaic(formula):
+    is_formula = formulaic(formula)
+    if fast is not None and is_formula:
         put(fast, ws, row, col, formula, "f", style)
         return
     if fast is not None:
         materialize(ws)  # not a formula openpyxl would write as one: let it decide
     cell = _cell(ws, row, col, style)
-    _bind(cell, formula, "f" if formulaic(formula) else None)
+    _bind(cell, formula, "f" if is_formula else None)
 
 
 def put_shared(ws: Worksheet, row: int, col: int, formula: Shared, style: str | None) -> None:
