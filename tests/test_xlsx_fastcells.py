@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -166,36 +167,41 @@ def test_a_formula_is_shared_only_when_every_row_reads_it_back() -> None:
     assert stack._shared('=A{r}&"\x01"', 8, 2, 9) == '=A{r}&"\x01"'  # not a formula
 
 
-def test_a_shared_formula_is_written_once_and_referred_to_below() -> None:
+def _shared_sheet(shared: fastcells.Shared, rows: Iterable[int]) -> tuple[Workbook, Worksheet]:
+    """A fast sheet with ``shared`` put in column B of ``rows``."""
     wb = _workbook("USD")
     ws = wb.active
     assert isinstance(ws, Worksheet)
     fastcells.enable(ws)
-    shared = fastcells.Shared('=IF(A{r}>0,"yes","no")', 4)
-    for r in (2, 3, 4, 6):  # row 6: past the shared rows, its own formula
+    for r in rows:
         put_shared(ws, r, 2, shared, "text-plain")
+    return wb, ws
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+
+
+def test_a_shared_formula_is_written_once_and_referred_to_below() -> None:
+    shared = fastcells.Shared('=IF(A{r}>0,"yes","no")', 4)
+    wb, ws = _shared_sheet(shared, (2, 3, 4, 6))  # row 6: past the shared rows, its own
     put_shared(ws, 3, 3, shared, None)  # another column: another shared formula
-    xml = zipfile.ZipFile(io.BytesIO(save_workbook(wb))).read("xl/worksheets/sheet1.xml")
+    data = save_workbook(wb)
+    xml = _sheet_xml(data)
     assert b'<c r="B2" s="1"><f t="shared" ref="B2:B4" si="0">IF(A2&gt;0,' in xml
     assert b'<c r="B3" s="1"><f t="shared" si="0"/><v></v></c>' in xml
     assert b'<c r="C3"><f t="shared" ref="C3:C4" si="1">IF(A3&gt;0' in xml
     assert b'<c r="B6" s="1"><f>IF(A6&gt;0,"yes","no")</f><v></v></c>' in xml
-    back = load_workbook(io.BytesIO(save_workbook(wb))).active
+    back = load_workbook(io.BytesIO(data)).active
     assert [back.cell(r, 2).value for r in (2, 3, 4, 6)] == [shared.at(r) for r in (2, 3, 4, 6)]
     assert back.cell(3, 3).value == shared.at(3)
 
 
 def test_a_fast_sheet_turned_into_openpyxl_cells_writes_each_rows_shared_formula() -> None:
-    wb = _workbook("USD")
-    ws = wb.active
-    assert isinstance(ws, Worksheet)
-    fastcells.enable(ws)
     shared = fastcells.Shared('=IF(A{r}>0,"yes","no")', 5)
-    for r in range(2, 6):
-        put_shared(ws, r, 2, shared, "text-plain")
+    wb, ws = _shared_sheet(shared, range(2, 6))
     ws.cell(row=9, column=1).value = "direct"  # an openpyxl cell: the sheet is openpyxl's
     data = save_workbook(wb)
-    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
-    assert b't="shared"' not in xml
+    assert b't="shared"' not in _sheet_xml(data)
     back = load_workbook(io.BytesIO(data)).active
     assert [back.cell(r, 2).value for r in range(2, 6)] == [shared.at(r) for r in range(2, 6)]
