@@ -86,3 +86,29 @@ def test_a_document_without_tables_is_saved_as_python_docx_saves_it() -> None:
     assert zip_parts(package_parts(document, fill_tables(document, []))) == normalize_zip(
         out.getvalue()
     )
+
+
+def test_a_repeated_cell_keeps_its_own_width_and_its_rows_keep_with_next() -> None:
+    """The same cell in every row and column (made once per width and place): each copy has
+    its column's width, and keeps with the next row in all rows but the last."""
+    cell = CellSpec((("same", True, False, False),), align="right", fill="D9D9D9")
+    other = CellSpec((("same", True, False, False),), align="left", fill="D9D9D9")
+    pending: list[str] = []
+    append_table(
+        docx.Document(),
+        [1000, 2000, 3000],
+        [[cell, cell, other]] * 3,
+        table_style="TableGrid",
+        para_style="Normal",
+        mono_font="Consolas",
+        keep_together=True,
+        pending=pending,
+    )
+    rows = pending[0].split("<w:tr>")[1:]
+    assert len(rows) == 3
+    for r, row in enumerate(rows):
+        cells = row.split("<w:tc>")[1:]
+        widths = [c.split('w:w="')[1].split('"')[0] for c in cells]
+        assert widths == ["1000", "2000", "3000"]
+        assert [c.count("<w:keepNext/>") for c in cells] == [int(r < 2)] * 3
+        assert ['<w:jc w:val="right"/>' in c for c in cells] == [True, True, False]

@@ -361,6 +361,39 @@ def test_record_digests_spread_over_processes_are_those_of_one(
     assert len(set(spread)) == len(ids)  # every node's record differs
 
 
+def test_record_digests_are_the_digests_of_each_records_repr(org: Path) -> None:
+    """The fast path, which shows each hire row once per call, gives ``digest(node, rows)``
+    of every node exactly; and ``record_text`` is ``repr`` for no, one and several rows."""
+    import dataclasses
+
+    from opplan.model import ask_ref
+    from opplan.report.fingerprint import digest, record_digests, record_text
+
+    report = pipeline.rollup(org).report
+    assert report is not None
+    approved, cut = report.approved_rows, report.removed_rows
+    ids = [n.id for n in report.subtree(report.root)]
+    expected = [
+        digest(
+            report.nodes[nid],
+            [
+                (approved.get(ask_ref(nid, a)), cut.get(ask_ref(nid, a)))
+                for a in report.nodes[nid].asks
+            ],
+        )
+        for nid in ids
+    ]
+    assert record_digests(report, ids) == expected
+    hires = [id(r) for n in report.nodes.values() for r in n.hiring.rows]
+    assert len(set(hires)) < len(hires)  # the views share rows: the fast path is taken
+    root = report.nodes[report.root]
+    rows = root.hiring.rows
+    assert len(rows) > 1
+    for some in ((), rows[:1], rows):
+        node = dataclasses.replace(root, hiring=dataclasses.replace(root.hiring, rows=some))
+        assert record_text(node, {}) == repr(node)
+
+
 _LOGGED: dict[str, Any] = {}  # set before the workers fork, so they inherit it
 
 

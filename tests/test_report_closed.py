@@ -129,3 +129,35 @@ def test_the_engine_fills_every_defaulted_field_of_a_node_report(monkeypatch):
         if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
     }
     assert defaulted and defaulted <= produced, sorted(defaulted - produced)
+
+
+def test_plain_repr_shows_a_record_as_the_generated_repr_does() -> None:
+    """The report's records drop only the cycle guard of their generated ``repr``: the text
+    is the one ``dataclasses`` writes; a class without a generated ``repr`` is refused."""
+    import pytest
+
+    from opplan.model.costing import Amount
+    from opplan.util.plainrepr import plain_repr
+
+    @dataclasses.dataclass(frozen=True)
+    class Row:
+        name: str
+        amount: Amount
+        rows: tuple = ()
+
+    row = Row("a'b", Amount(), (Row("c", Amount(cost=1)),))
+    guarded = repr(row)
+    assert hasattr(Row.__repr__, "__wrapped__")
+    plain_repr(Row)
+    assert not hasattr(Row.__repr__, "__wrapped__")
+    assert repr(row) == guarded
+    for record in (StackRow, NodeReport, records.Report, records.Totals, Amount):
+        assert not hasattr(record.__repr__, "__wrapped__"), record
+
+    @dataclasses.dataclass(repr=False)
+    class Shown:
+        def __repr__(self) -> str:
+            return "shown"
+
+    with pytest.raises(TypeError, match="no generated __repr__"):
+        plain_repr(Shown)

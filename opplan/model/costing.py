@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
 
 from opplan.model import Ask, HeadcountLine, RateEntry, Rates
+from opplan.util.plainrepr import plain_repr
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -31,6 +32,7 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@plain_repr
 @dataclass(frozen=True, slots=True)
 class Amount:
     """Heads and money of a line, an ask or a total."""

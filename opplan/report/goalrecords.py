@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from opplan.model import NodeId
+from opplan.util.plainrepr import plain_repr
 
 __all__ = ["ChildGoals", "GoalAtRisk", "GoalRow", "GoalTrack", "GoalYear", "StatusReport"]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class GoalAtRisk:
     """A goal no flat item names and no funded ask serves (roll-up rule 10, docs/rollup.md)."""
@@ -28,6 +30,7 @@ class GoalAtRisk:
     node_name: str = ""  # the display name of the goal's node
 
 
+@plain_repr
 @dataclass(frozen=True)
 class StatusReport:
     """One status report on a goal, as plan.yaml holds it."""
@@ -37,6 +40,7 @@ class StatusReport:
     note: str
 
 
+@plain_repr
 @dataclass(frozen=True)
 class GoalTrack:
     """A goal's status as of a date (reports dated after it ignored): the latest report,
@@ -52,6 +56,7 @@ class GoalTrack:
     stale: bool  # the latest report is older than the cycle's goal_stale_days
 
 
+@plain_repr
 @dataclass(frozen=True)
 class GoalRow:
     """One of the node's own goals as documents show it, with its verdict in the node's view."""
@@ -77,6 +82,7 @@ class GoalRow:
     history: tuple[StatusReport, ...] = ()  # every status report, oldest first
 
 
+@plain_repr
 @dataclass(frozen=True)
 class GoalYear:
     """A row of a document's "Goals this year" table: a goal of the node (or a child's red or
@@ -89,6 +95,7 @@ class GoalYear:
     track: GoalTrack
 
 
+@plain_repr
 @dataclass(frozen=True)
 class ChildGoals:
     """One child's own goals as its manager's document rolls them up: each with its latest

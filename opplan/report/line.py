@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import Literal
 
 from opplan.model.costing import ZERO, ZERO_AMOUNT, Amount
+from opplan.util.plainrepr import plain_repr
 
 Dimension = Literal["headcount", "cost"]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class LineFigures:
     """The line of one node's view, as figures.

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from opplan.model import AskRef, NodeId
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.util.plainrepr import plain_repr
 
 __all__ = [
     "NO_ENVELOPES",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class RoleCost:
     """Flat heads of one role family over the subtree, a full year each."""
@@ -37,6 +39,7 @@ class RoleCost:
     amount: Amount
 
 
+@plain_repr
 @dataclass(frozen=True)
 class CategoryAmount:
     """Flat non-headcount spend, or capex, of one category over the subtree (annual)."""
@@ -45,6 +48,7 @@ class CategoryAmount:
     amount: Decimal
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Resources:
     """The money of a subtree, whole: flat cost split into people (by role family) and other
@@ -68,6 +72,7 @@ class Resources:
     approved_total: Amount = ZERO_AMOUNT  # flat plus funded, the approved plan
 
 
+@plain_repr
 @dataclass(frozen=True)
 class HireRow:
     """One funded position group: heads of one role, level and location on one funded ask,
@@ -114,6 +119,7 @@ def hire_row(
     return row
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Hiring:
     """The funded asks of a subtree in one view, as hires: when the heads start, the bridge
@@ -134,6 +140,7 @@ class Hiring:
     average_headcount: Decimal = Decimal(0)
 
 
+@plain_repr
 @dataclass(frozen=True)
 class EnvelopeRow:
     """A child's envelope: its own budget, what it funded in its own view, and what this
@@ -147,6 +154,7 @@ class EnvelopeRow:
     funded_here: Amount  # the child's asks funded in this node's view
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Envelopes:
     """A manager's children's envelopes, their sum per dimension (None where no child sets

@@ -42,12 +42,14 @@ from opplan.report.stackrecords import RemovedRow as RemovedRow
 from opplan.report.stackrecords import StackRow as StackRow
 from opplan.report.stackrecords import StackStatus as StackStatus
 from opplan.report.stackrecords import stack_row as stack_row
+from opplan.util.plainrepr import plain_repr
 
 DependencyStatus = Literal["committed", "funded", "unfunded", "cut", "deferred", "unacknowledged"]
 DependencyRole = Literal["manager", "requester", "host", "path"]
 AnswerStatus = Literal["flat", "funded", "unfunded", "missing"]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class CycleInfo:
     """The cycle as documents print it."""
@@ -64,6 +66,7 @@ class CycleInfo:
     goal_stale_days: int = 45  # a goal's latest status older than this is stale
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Totals:
     """The figures of a node (inclusive of its subtree, or its own only)."""
@@ -83,6 +86,7 @@ class Totals:
         return self.requested - Amount.total([self.funded, self.unfunded, self.cut, self.deferred])
 
 
+@plain_repr
 @dataclass(frozen=True)
 class DependencyRow:
     """A dependency as seen from a node (roll-up rule 8, docs/rollup.md)."""
@@ -102,6 +106,7 @@ class DependencyRow:
     at_risk: bool = False  # neither committed nor funded in the manager's view
 
 
+@plain_repr
 @dataclass(frozen=True)
 class MandateAnswerRow:
     """One leaf's answer to a mandate, seen from a node."""
@@ -113,6 +118,7 @@ class MandateAnswerRow:
     approved_status: AnswerStatus = "missing"  # in the approved plan (the root's view)
 
 
+@plain_repr
 @dataclass(frozen=True)
 class MandateCoverage:
     """A mandate's coverage in a node's subtree (roll-up rule 9, docs/rollup.md)."""
@@ -134,6 +140,7 @@ class MandateCoverage:
         return self.leaves_in_scope - self.answered
 
 
+@plain_repr
 @dataclass(frozen=True)
 class HeadcountRow:
     """Flat heads of the subtree by child, role, level and location."""
@@ -145,6 +152,7 @@ class HeadcountRow:
     amount: Amount
 
 
+@plain_repr
 @dataclass(frozen=True)
 class ChildFigures:
     """What one list of a node's order holds in that node's view: the node's own asks
@@ -155,6 +163,7 @@ class ChildFigures:
     unfunded: Amount
 
 
+@plain_repr
 @dataclass(frozen=True)
 class FlatItemRow:
     """One of the node's own flat items (the zero-based plan)."""
@@ -166,6 +175,7 @@ class FlatItemRow:
     goals: tuple[str, ...]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class ApprovedCounts:
     """How many asks of a node's subtree have each status in the approved plan (the
@@ -185,6 +195,7 @@ class ApprovedCounts:
         return self.funded + self.below + self.unlined + self.cut + self.deferred
 
 
+@plain_repr
 @dataclass(frozen=True)
 class ChildSummary:
     """What a manager needs to know of one child's asks, in the manager's view and in the
@@ -203,6 +214,7 @@ class ChildSummary:
 TeamRowKind = Literal["own", "child", "others", "total"]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class TeamRow:
     """One row of a manager's flat-and-asks table: its own plan, a child, the children
@@ -218,6 +230,7 @@ class TeamRow:
     unfunded: Amount
 
 
+@plain_repr
 @dataclass(frozen=True)
 class NodeReport:
     """Everything the documents of one node show: no renderer needs anything else."""
@@ -277,6 +290,7 @@ class NodeReport:
     line: LineFigures = field(default_factory=LineFigures)
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Report:
     """The whole roll-up: every node's report, depth-first with children by id."""

@@ -8,11 +8,13 @@ from typing import Literal
 
 from opplan.model import AskRef, NodeId
 from opplan.model.costing import ZERO_AMOUNT, Amount
+from opplan.util.plainrepr import plain_repr
 
 StackStatus = Literal["above", "below", "unlined"]
 ApprovedStatus = Literal["above", "below", "unlined", "cut", "deferred"]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class StackRow:
     """One live ask in a node's order (roll-up rules 4-5, docs/rollup.md)."""
@@ -126,6 +128,7 @@ def stack_row(
     return row
 
 
+@plain_repr
 @dataclass(frozen=True)
 class RemovedRow:
     """An ask of the subtree that is not live in this view (cut or deferred)."""

@@ -196,14 +196,22 @@ def append_table(
         f'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
     ]
     keep = f'<w:pStyle w:val="{para_style}"/><w:keepNext/>'
+    # the same cell at the same width is the same XML: a big table repeats most of its
+    # cells (names, statuses, amounts; 166,000 distinct of the root's 900,000 at 10,000 teams)
+    made: dict[tuple[object, ...], str] = {}  # by the cell's fields (tuples compare in C)
     for r, row in enumerate(rows):
         trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if r == 0 else "")
+        kept = keep_together and r < len(rows) - 1
         cells, col = [], 0
         for cell in row:
             width = sum(widths[col : col + cell.span])
-            xml = _cell_xml(cell, width, para_style, mono_font)
-            if keep_together and r < len(rows) - 1:
-                xml = xml.replace(f'<w:pStyle w:val="{para_style}"/>', keep, 1)
+            key = (cell.runs, cell.align, cell.fill, cell.span, cell.line_color, cell.color)
+            xml = made.get((key, width, kept))
+            if xml is None:
+                xml = _cell_xml(cell, width, para_style, mono_font)
+                if kept:
+                    xml = xml.replace(f'<w:pStyle w:val="{para_style}"/>', keep, 1)
+                made[key, width, kept] = xml
             cells.append(xml)
             col += cell.span
         out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(cells)}</w:tr>")
