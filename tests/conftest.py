@@ -70,20 +70,3 @@ def sample_json():
     result = CliRunner().invoke(cli, ["rollup", str(SAMPLE), "--format", "json"])
     assert result.exit_code == 0, result.output
     return {n["id"]: n for n in json.loads(result.stdout)["nodes"]}
-
-
-@pytest.fixture
-def partner_ready_first(monkeypatch):
-    """A build shares its work with its partner only once the partner's roll-up is done: in
-    a large org that is soon, in a test's small one the build's own process would do it all
-    before (see opplan/pipeline/checkpair.py)."""
-    from opplan.pipeline import checkpair
-
-    real = checkpair.Partner.slot
-
-    def waiting(self, report):
-        if self.follow is not None:
-            self.follow.result()
-        return real(self, report)
-
-    monkeypatch.setattr(checkpair.Partner, "slot", waiting)

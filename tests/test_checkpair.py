@@ -99,3 +99,28 @@ def test_check_alone_does_not_roll_up_beside_validation(monkeypatch) -> None:
     checked = pipeline.check(invalid)
     assert started == [] and checked.report is None
     assert any(d.severity.name == "ERROR" for d in checked.diagnostics)
+
+
+def test_the_worker_finds_the_narratives_that_may_type_a_figure(monkeypatch) -> None:
+    """The typed-figure check's first pass runs in the worker; the check then looks only at
+    the nodes it found (so an empty set there means no diagnostic here)."""
+    from opplan.check.figures import check_typed_figures, typing_nodes
+    from opplan.check.policies import configuration
+    from opplan.load.loader import load
+
+    case = REPO / "samples" / "invalid" / "typed-figure"
+    cycle, _ = load(case)
+    monkeypatch.setattr(checkpair, "PARALLEL_CHECKS", 1)
+    monkeypatch.setattr(checkpair.workers, "usable_cpus", lambda: 2)
+    checks = checkpair.validate_and_roll_up(cycle)
+    assert checks.typing == typing_nodes(cycle) and checks.typing
+    assert checks.report is not None
+
+    def conf(nid):
+        return configuration(cycle)("typed-figure", nid)
+
+    found = check_typed_figures(cycle, conf, lambda: checks.report, typing=checks.typing)
+    assert found and found == check_typed_figures(cycle, conf, lambda: checks.report)
+    assert check_typed_figures(cycle, conf, lambda: checks.report, typing=frozenset()) == []
+    two = _check(case, monkeypatch, parallel=True)
+    assert [d.format() for d in two.diagnostics if d.rule == "typed-figure"]

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -356,7 +355,8 @@ def test_record_digests_spread_over_processes_are_those_of_one(
     ids = [n.id for n in report.subtree(report.root)]
     ctx = build.BuildContext(report, tuple(search_path(org)))
     monkeypatch.setattr(build.share, "PARALLEL_DIGESTS", 1)
-    spread = build.record_digests(ctx, ids, org, ("docx", "xlsx"), 2)
+    with build.Helpers((ctx, org, ("docx", "xlsx")), 1) as helpers:
+        spread = build.record_digests(ctx, ids, helpers)
     assert spread == record_digests(report, ids)
     assert len(set(spread)) == len(ids)  # every node's record differs
 
@@ -412,10 +412,11 @@ def _logged_digests(task: Any) -> Any:
     return _LOGGED["work_digests"](task)
 
 
-def _partnered(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
-    """Builds of the 36-node org take the large-org path: the check's worker stays as the
-    build's partner and shares the record digests and the files; each task a worker
-    process runs is logged (pid, kind) in ``log``."""
+def _shared(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Builds of the 36-node org take the large-org path: the check's worker validates
+    beside the roll-up, and the build's helper shares the record digests and the files;
+    each worker forked (with how many were alive then) and each task a worker process runs
+    is logged (pid, kind) in ``log``."""
     from opplan.build import share
     from opplan.pipeline import checkpair
 
@@ -431,7 +432,7 @@ def _partnered(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
         return real_pool(shared, n)
 
     def counted_started(shared: Any, fn: Any, arg: Any) -> Any:
-        _log(f"partner-beside-{len(multiprocessing.active_children())}")
+        _log(f"checks-beside-{len(multiprocessing.active_children())}")
         return real_started(shared, fn, arg)
 
     monkeypatch.setattr(workers, "pool", counted_pool)
@@ -442,7 +443,7 @@ def _partnered(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
 
 
 def _alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Back to the small-org path (no partner), for the clean full build to compare with."""
+    """Back to the small-org path, for the clean full build to compare with."""
     from opplan.build import share
     from opplan.pipeline import checkpair
 
@@ -452,11 +453,13 @@ def _alone(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(share, name, _LOGGED[name])
 
 
-def test_the_checks_worker_stays_as_the_partner_of_an_incremental_build(
-    org: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, partner_ready_first: None
+def test_an_incremental_build_shares_digests_and_files_with_one_worker_forked_once(
+    org: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The check's worker ends with the check; one helper, forked after the roll-up (it
+    inherits it), takes its share of the record digests and then of the files."""
     log = tmp_path / "tasks.log"
-    _partnered(monkeypatch, log)
+    _shared(monkeypatch, log)
     before = stamps(out)
     team, path = a_team(org)
     edit_ask_title(team)
@@ -466,74 +469,41 @@ def test_the_checks_worker_stays_as_the_partner_of_an_incremental_build(
     assert sorted(p.name for p in second.files) == files_of(*path)
     assert rewritten(before, out) == files_of(*path)
     tasks = [line.split() for line in log.read_text().splitlines()]
-    pools = [kind for _, kind in tasks if not kind.startswith("work")]
-    assert pools == ["partner-beside-0"]  # the check's, which stayed: none forked for the build
-    tasks = [(pid, kind) for pid, kind in tasks if kind.startswith("work")]
-    assert "work_file" in {kind for _, kind in tasks}  # digests too, when it takes a run in time
-    assert len({pid for pid, _ in tasks}) == 1  # one worker: the partner (jobs=2)
-    assert str(os.getpid()) not in {pid for pid, _ in tasks}
+    forks = [kind for _, kind in tasks if not kind.startswith("work")]
+    assert forks == ["checks-beside-0", "pool-of-1-beside-0"]  # the helper, once, alone
+    kinds = [kind for _, kind in tasks if kind.startswith("work")]
+    assert "work_digests" in kinds and "work_file" in kinds
+    assert kinds.index("work_file") > max(i for i, k in enumerate(kinds) if k == "work_digests")
+    workers_seen = {pid for pid, kind in tasks if kind.startswith("work")}
+    assert len(workers_seen) == 1 and str(os.getpid()) not in workers_seen
+    assert multiprocessing.active_children() == []  # ended with the build
     _alone(monkeypatch)
     assert_same_as_full_build(org, out, tmp_path / "fresh")
 
 
-def _slow_then_mark(*args: Any) -> Any:
-    """The partner's "What changed" step (only the partner calls it by this name): slow,
-    then leaves a mark, then fails."""
-    time.sleep(20)
-    _LOGGED["mark"].write_text("the partner finished its roll-up")
-    raise RuntimeError("only the partner gets here")
-
-
-def test_a_partner_still_rolling_up_gets_nothing_and_is_not_waited_for(
-    org: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While the partner's roll-up runs, the build's own process renders and hashes all;
-    when it is done, the partner is ended, not waited for. The result is the same."""
-    from opplan.pipeline import changes
-
-    log = tmp_path / "tasks.log"
-    _partnered(monkeypatch, log)
-    monkeypatch.setitem(_LOGGED, "mark", tmp_path / "mark")
-    monkeypatch.setitem(_LOGGED, "with_changes", changes.with_changes)
-    monkeypatch.setattr(changes, "with_changes", _slow_then_mark)
-    team, path = a_team(org)
-    edit_ask_title(team)
-
-    second = build(org, out)
-
-    assert sorted(p.name for p in second.files) == files_of(*path)
-    kinds = [line.split()[1] for line in log.read_text().splitlines()]
-    assert kinds == ["partner-beside-0"]  # it was started, and handed no task
-    assert multiprocessing.active_children() == []  # and it is gone
-    assert not (tmp_path / "mark").exists()  # ended in the middle of its roll-up
-    monkeypatch.setattr(changes, "with_changes", _LOGGED["with_changes"])
-    _alone(monkeypatch)
-    assert_same_as_full_build(org, out, tmp_path / "fresh")
-
-
-def test_a_build_that_stops_early_ends_its_partner_at_once(
+def test_a_build_that_stops_before_rendering_forks_no_helper(
     org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from opplan.pipeline import changes
-
-    _partnered(monkeypatch, tmp_path / "tasks.log")
-    monkeypatch.setitem(_LOGGED, "mark", tmp_path / "mark")
-    monkeypatch.setattr(changes, "with_changes", _slow_then_mark)
+    log = tmp_path / "tasks.log"
+    _shared(monkeypatch, log)
     result = pipeline.build(org, tmp_path / "out", jobs=2, node="no-such-node")
     assert not result.ok and result.files == []
     assert multiprocessing.active_children() == []
-    assert not (tmp_path / "mark").exists()
+    kinds = [line.split()[1] for line in log.read_text().splitlines()]
+    assert kinds == ["checks-beside-0"]
 
 
-def test_a_full_build_ends_its_partner_before_forking_and_matches(
+def test_a_full_build_ends_its_helper_before_forking_its_pool_and_matches(
     org: Path, reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "tasks.log"
-    _partnered(monkeypatch, log)
+    _shared(monkeypatch, log)
     full = build(org, tmp_path / "full")
     assert len(full.files) == 72
     kinds = [line.split()[1] for line in log.read_text().splitlines()]
-    # the partner, then fresh workers, forked once the partner (and its report) are gone
-    assert kinds[0] == "partner-beside-0" and "pool-of-2-beside-0" in kinds
-    assert "work_file" not in kinds  # every node's files came from the fresh workers
+    forks = [kind for kind in kinds if not kind.startswith("work")]
+    # the check's worker, the helper for the digests, then the pool for every node's files,
+    # forked once the helper is gone
+    assert forks == ["checks-beside-0", "pool-of-1-beside-0", "pool-of-2-beside-0"]
+    assert "work_digests" in kinds and "work_file" not in kinds
     assert_same_as_full_build(None, tmp_path / "full", reference)

@@ -30,12 +30,11 @@ from opplan.build.files import (
     render_one,
     write_node,
 )
-from opplan.build.share import PARALLEL_DIGESTS, PartnerSlot, pooled, record_digests, shared
+from opplan.build.share import PARALLEL_DIGESTS, Helpers, pooled, record_digests
 from opplan.model import Cycle, NodeId
 from opplan.model.diagnostics import Diagnostic, failed, sort_diagnostics
 from opplan.render.docx.plan import search_path
 from opplan.report.records import Report
-from opplan.util import workers
 from opplan.util.gcpause import paused_gc
 
 __all__ = [
@@ -44,6 +43,7 @@ __all__ = [
     "BuildContext",
     "BuildResult",
     "Built",
+    "Helpers",
     "Renderer",
     "build_docx",
     "build_xlsx",
@@ -84,21 +84,21 @@ def render_all(
     out: Path,
     formats: Sequence[str],
     jobs: int = 1,
-    partner: PartnerSlot | None = None,
+    helpers: Helpers | None = None,
 ) -> Iterator[Built]:
     """Render ``nodes`` (in ``jobs`` processes); yield each node's outcome as it finishes.
 
     A few nodes (fewer than four per process: an incremental build, a small subtree) are
-    rendered one file per task (:func:`~opplan.build.share.shared`, with the ``partner``
-    when there is one), so that the top node's document and workbook, the largest of all,
-    are rendered at once; their outcomes come when all are rendered, and the files of a
-    node are still written only when all rendered.
+    rendered one file per task, shared with the ``helpers`` (:func:`~opplan.build.share.share`;
+    ``jobs - 1`` workers forked now when none are given), so that the top node's document
+    and workbook, the largest of all, are rendered at once; their outcomes come when all are
+    rendered, and the files of a node are still written only when all rendered.
     """
     if jobs > 1 and len(formats) > 1 and 1 <= len(nodes) < 4 * jobs:
         tasks = [(nid, fmt) for nid in nodes for fmt in formats]
-        rendered = shared(
-            ctx, out, formats, jobs, tasks, lambda t: render_one(ctx, *t), share.work_file, partner
-        )
+        with Helpers((ctx, out, tuple(formats)), jobs - 1) as fresh:
+            slots = (helpers or fresh).slots()
+            rendered = share.share(tasks, lambda t: render_one(ctx, *t), share.work_file, slots)
         done: list[tuple[str, bytes | Diagnostic]] = []
         for (nid, fmt), result in zip(tasks, rendered, strict=True):
             done.append((fmt, result))
@@ -106,8 +106,8 @@ def render_all(
                 yield write_node(nid, out, done)
                 done = []
         return
-    if partner is not None:  # many nodes: its copy of the report is freed before forking
-        workers.terminate(partner.executor)
+    if helpers is not None:  # many nodes: a pool of ``jobs`` workers is forked for them
+        helpers.close()
     if jobs <= 1 or len(nodes) <= 1:
         for nid in nodes:
             yield render_node(ctx, nid, out, formats)
@@ -129,7 +129,6 @@ def render_report(
     diagnostics: Sequence[Diagnostic] = (),
     incremental: bool = False,
     force: bool = False,
-    partner: PartnerSlot | None = None,
 ) -> BuildResult:
     """Render every node of the (sub)tree of ``node`` (default: all) into ``out``.
 
@@ -138,37 +137,40 @@ def render_report(
     with the build's own. ``progress`` wraps the stream of finished nodes.
     ``incremental`` renders only the nodes whose files are not current by the
     manifest of ``out`` (:mod:`opplan.render.manifest`; all of them with ``force``)
-    and records what it wrote there. ``partner``: a worker that holds its own roll-up of
-    the same cycle and build (:mod:`opplan.build.share`), which takes a share of the
-    record digests and of an incremental build's files.
+    and records what it wrote there. With ``jobs`` above one, ``jobs - 1`` workers forked
+    from this process once (:class:`~opplan.build.share.Helpers`) share the record digests
+    of a large org and the files of a few nodes with it.
     """
     ctx = BuildContext(report, tuple(search_path(cycle_dir)))
     nodes = [n.id for n in report.subtree(node or report.root)]
     plan = None
-    if incremental:
-        from opplan.render.manifest import plan_build
-
-        def records(ids: Sequence[NodeId]) -> list[str]:
-            return record_digests(ctx, ids, out, formats, max(1, jobs), partner)
-
-        with paused_gc():  # hashing the report makes no cycles, only short-lived text
-            plan = plan_build(report, cycle_dir, out, nodes, formats, force=force, records=records)
-        nodes = plan.stale
-    stream = render_all(ctx, nodes, out, formats, max(1, jobs), partner)
-    if progress is not None:
-        stream = progress(stream, len(nodes))
     diags = list(diagnostics)
     files: list[Path] = []
     written: list[tuple[NodeId, Path, str]] = []
     failed: list[NodeId] = []
-    for built in stream:
-        files.extend(built.files)
-        written.extend(
-            (built.node, f, sha) for f, sha in zip(built.files, built.sha256, strict=True)
-        )
-        if built.problem is not None:
-            diags.append(built.problem)
-            failed.append(built.node)
+    with Helpers((ctx, out, tuple(formats)), max(1, jobs) - 1) as helpers:
+        if incremental:
+            from opplan.render.manifest import plan_build
+
+            def records(ids: Sequence[NodeId]) -> list[str]:
+                return record_digests(ctx, ids, helpers)
+
+            with paused_gc():  # hashing the report makes no cycles, only short-lived text
+                plan = plan_build(
+                    report, cycle_dir, out, nodes, formats, force=force, records=records
+                )
+            nodes = plan.stale
+        stream = render_all(ctx, nodes, out, formats, max(1, jobs), helpers)
+        if progress is not None:
+            stream = progress(stream, len(nodes))
+        for built in stream:
+            files.extend(built.files)
+            written.extend(
+                (built.node, f, sha) for f, sha in zip(built.files, built.sha256, strict=True)
+            )
+            if built.problem is not None:
+                diags.append(built.problem)
+                failed.append(built.node)
     if plan is None:
         return BuildResult(sort_diagnostics(diags), files, report=report)
     from opplan.render.manifest import record

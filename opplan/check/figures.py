@@ -45,7 +45,7 @@ from opplan.check.figuretext import (
     sentence,
     words_after,
 )
-from opplan.model import Cycle
+from opplan.model import Cycle, NodeId
 from opplan.model.diagnostics import Diagnostic, Source
 from opplan.narrative.filters import money_text
 from opplan.narrative.helpers import child_row
@@ -341,10 +341,25 @@ def _skip_words(text: str, words: list[tuple[str, int]]) -> int:
     return at
 
 
+def typing_nodes(cycle: Cycle) -> frozenset[NodeId]:
+    """The nodes whose narrative may type a figure (:func:`may_type_figures`), whatever the
+    policy's settings: the check's first pass, which needs no roll-up."""
+    currency = cycle.settings.currency if cycle.settings is not None else "USD"
+    return frozenset(
+        nid
+        for nid, node in cycle.nodes.items()
+        if node.narrative is not None and may_type_figures(node.narrative.text, currency)
+    )
+
+
 def check_typed_figures(
-    cycle: Cycle, conf: Conf, report_of: Callable[[], Report]
+    cycle: Cycle,
+    conf: Conf,
+    report_of: Callable[[], Report],
+    typing: frozenset[NodeId] | None = None,
 ) -> list[Diagnostic]:
-    """No narrative types a figure that its node's context holds: it writes the expression."""
+    """No narrative types a figure that its node's context holds: it writes the expression.
+    ``typing``: :func:`typing_nodes` of ``cycle``, when the caller has it already."""
     loaded = cycle.settings is not None and cycle.root is not None
     if not loaded or any(n.plan is None for n in cycle.nodes.values()):
         return []  # a file that did not load: its errors are reported, the roll-up cannot run
@@ -354,7 +369,9 @@ def check_typed_figures(
         for nid, node in cycle.nodes.items()
         if node.narrative is not None
         and conf(nid).on
-        and may_type_figures(node.narrative.text, currency)
+        and (
+            nid in typing if typing is not None else may_type_figures(node.narrative.text, currency)
+        )
     ]
     if not wanted:
         return []

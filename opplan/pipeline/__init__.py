@@ -13,8 +13,8 @@ openpyxl, matplotlib, pypdf or pandas.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +43,7 @@ from opplan.pipeline.approved import (
     write_approved,
 )
 from opplan.pipeline.changes import SINCE_NONE, SINCE_RULE, with_changes
-from opplan.pipeline.checkpair import Partner, validate_and_roll_up
+from opplan.pipeline.checkpair import validate_and_roll_up
 from opplan.pipeline.ci import (
     CI_FORMATS,
     Codeowners,
@@ -164,7 +164,6 @@ def check(
     extra: dict[str, DocumentCheck] | None = None,
     *,
     cache: bool = True,
-    partner: Partner | None = None,
     speculate: bool = False,
 ) -> Checked:
     """Load, validate and apply policies; ``extra`` adds document checks by policy name.
@@ -175,11 +174,11 @@ def check(
     e.g. the page limit, which renders documents) run only when validation found
     no errors: the roll-up needs sound references. A large cycle is validated beside
     its roll-up when the caller rolls it up anyway (``speculate``: :func:`rollup`), in
-    :mod:`opplan.pipeline.checkpair`; for a build, that worker stays as its ``partner``.
+    :mod:`opplan.pipeline.checkpair`.
     """
     with paused_gc():
         cycle, diags = load(cycle_dir, cache=cache)
-        early = validate_and_roll_up(cycle, partner, speculate=speculate)
+        early = validate_and_roll_up(cycle, speculate=speculate)
         diags.extend(early.validation)
         rolled: list[Report] = []
 
@@ -194,7 +193,7 @@ def check(
         bound: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None
         if early.sound:  # these apply the roll-up's rules, which need sound references
             checks: dict[str, DocumentCheck] = {
-                "typed-figure": check_typed_figures,
+                "typed-figure": partial(check_typed_figures, typing=early.typing),
                 **(extra or {}),
             }
             bound = {"over-budget": check_over_budget}
@@ -259,12 +258,11 @@ def rollup(
     extra: dict[str, DocumentCheck] | None = None,
     *,
     cache: bool = True,
-    partner: Partner | None = None,
 ) -> RolledUp:
     """Check the cycle, then roll it up unless it has errors (warnings do not stop it);
-    ``cache`` and ``partner`` as for :func:`check`."""
+    ``cache`` as for :func:`check`."""
     with paused_gc():
-        checked = check(cycle_dir, extra, cache=cache, partner=partner, speculate=True)
+        checked = check(cycle_dir, extra, cache=cache, speculate=True)
         report = None
         if not failed(checked.diagnostics):
             report = checked.report or roll_up(checked.cycle)
@@ -329,36 +327,30 @@ def build(
     from opplan.build import BuildResult, render_report
 
     out = Path(out)
-    # a large cycle's check starts a worker beside it: it stays and takes a share of the build
-    partner = Partner(since, out, tuple(formats)) if "pdf" not in formats and jobs > 1 else None
-    with partner or nullcontext():
-        rolled = rollup(cycle_dir, partner=partner)
-        diags = list(rolled.diagnostics)
-        if rolled.report is None:
-            return BuildResult(diags, [], cycle=rolled.cycle)
-        if node is not None and node not in rolled.report.nodes:
-            diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
-            return BuildResult(diags, [], cycle=rolled.cycle)
-        report, found = with_changes(rolled.cycle, rolled.report, since)
-        diags = sort_diagnostics([*diags, *found])
-        if "pdf" in formats:
-            from opplan.pipeline.pdfbuild import build_with_pdf
+    rolled = rollup(cycle_dir)
+    diags = list(rolled.diagnostics)
+    if rolled.report is None:
+        return BuildResult(diags, [], cycle=rolled.cycle)
+    if node is not None and node not in rolled.report.nodes:
+        diags.append(error(rolled.cycle.source, f"no node '{node}' in this cycle", "build"))
+        return BuildResult(diags, [], cycle=rolled.cycle)
+    report, found = with_changes(rolled.cycle, rolled.report, since)
+    diags = sort_diagnostics([*diags, *found])
+    if "pdf" in formats:
+        from opplan.pipeline.pdfbuild import build_with_pdf
 
-            built = build_with_pdf(
-                report, rolled.cycle.dir, out, node, jobs, formats, progress, diags
-            )
-            return replace(built, cycle=rolled.cycle)
-        built = render_report(
-            report,
-            rolled.cycle.dir,
-            out,
-            node=node,
-            jobs=jobs,
-            formats=formats,
-            progress=progress,
-            diagnostics=diags,
-            incremental=True,
-            force=force,
-            partner=partner.slot(report) if partner is not None else None,
-        )
+        built = build_with_pdf(report, rolled.cycle.dir, out, node, jobs, formats, progress, diags)
         return replace(built, cycle=rolled.cycle)
+    built = render_report(
+        report,
+        rolled.cycle.dir,
+        out,
+        node=node,
+        jobs=jobs,
+        formats=formats,
+        progress=progress,
+        diagnostics=diags,
+        incremental=True,
+        force=force,
+    )
+    return replace(built, cycle=rolled.cycle)
