@@ -435,8 +435,14 @@ def _shared(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
         _log(f"checks-beside-{len(multiprocessing.active_children())}")
         return real_started(shared, fn, arg)
 
+    def counted_forked(shared: Any, n: int) -> Any:
+        _log(f"helpers-of-{n}-beside-{len(multiprocessing.active_children())}")
+        return real_forked(shared, n)
+
+    real_forked = workers.forked
     monkeypatch.setattr(workers, "pool", counted_pool)
     monkeypatch.setattr(workers, "started", counted_started)
+    monkeypatch.setattr(workers, "forked", counted_forked)
     for name, logged in (("work_file", _logged_file), ("work_digests", _logged_digests)):
         monkeypatch.setitem(_LOGGED, name, getattr(share, name))
         monkeypatch.setattr(share, name, logged)
@@ -470,7 +476,7 @@ def test_an_incremental_build_shares_digests_and_files_with_one_worker_forked_on
     assert rewritten(before, out) == files_of(*path)
     tasks = [line.split() for line in log.read_text().splitlines()]
     forks = [kind for _, kind in tasks if not kind.startswith("work")]
-    assert forks == ["checks-beside-0", "pool-of-1-beside-0"]  # the helper, once, alone
+    assert forks == ["checks-beside-0", "helpers-of-1-beside-0"]  # the helper, once, alone
     kinds = [kind for _, kind in tasks if kind.startswith("work")]
     assert "work_digests" in kinds and "work_file" in kinds
     assert kinds.index("work_file") > max(i for i, k in enumerate(kinds) if k == "work_digests")
@@ -504,6 +510,6 @@ def test_a_full_build_ends_its_helper_before_forking_its_pool_and_matches(
     forks = [kind for kind in kinds if not kind.startswith("work")]
     # the check's worker, the helper for the digests, then the pool for every node's files,
     # forked once the helper is gone
-    assert forks == ["checks-beside-0", "pool-of-1-beside-0", "pool-of-2-beside-0"]
+    assert forks == ["checks-beside-0", "helpers-of-1-beside-0", "pool-of-2-beside-0"]
     assert "work_digests" in kinds and "work_file" not in kinds
     assert_same_as_full_build(None, tmp_path / "full", reference)

@@ -18,8 +18,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future
-from contextlib import ExitStack
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -42,28 +41,36 @@ Job = tuple[BuildContext, Path, tuple[str, ...]]
 
 class Helpers:
     """The worker processes that take a share of a build's few large tasks: ``count`` of
-    them, forked from this process when first asked for (:meth:`slots`), kept from the
-    record digests to the files, and ended when the ``with`` block is left or
-    :meth:`close` is called (before a full build forks its own pool)."""
+    them, forked from this process when first asked for (:meth:`slots`; with the heap frozen
+    only while they fork, :func:`~opplan.util.workers.forked`), kept from the record
+    digests to the files, and ended when the ``with`` block is left (at once when it is
+    left by an exception) or :meth:`close` is called (before a full build forks its pool)."""
 
     def __init__(self, job: Job, count: int) -> None:
         self.job = job
         self.count = max(0, count)
-        self._stack = ExitStack()
-        self._executor: Executor | None = None
+        self._executor: ProcessPoolExecutor | None = None
+        self._closed = False
 
     def slots(self) -> list[Executor]:
         """One slot per worker (the same executor), forking them on the first call."""
+        if self._closed:
+            raise RuntimeError("these helpers were ended")
         if self.count == 0:
             return []
         if self._executor is None:
-            self._executor = self._stack.enter_context(workers.pool(self.job, self.count))
+            self._executor = workers.forked(self.job, self.count)
         return [self._executor] * self.count
 
-    def close(self) -> None:
-        """End the workers, if any were forked."""
-        self._executor = None
-        self._stack.close()
+    def close(self, *, now: bool = False) -> None:
+        """End the workers, if any were forked: once their tasks are done, or ``now``."""
+        executor, self._executor, self._closed = self._executor, None, True
+        if executor is None:
+            return
+        if now:
+            workers.terminate(executor)
+        else:
+            executor.shutdown(wait=True)
 
     def __enter__(self) -> Helpers:
         return self
@@ -74,7 +81,7 @@ class Helpers:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        self.close(now=kind is not None)
 
 
 def share(
@@ -123,13 +130,12 @@ def share(
         while mine is not None:
             results[mine] = here(tasks[mine])
             mine = take()
-    except BaseException:  # the caller stopped: hand out nothing more
-        with lock:
+    except BaseException:  # the caller stopped: hand out nothing more and wait for nobody
+        with lock:  # (the caller ends the workers; their threads see it and end)
             todo.clear()
         raise
-    finally:
-        for feeder in feeders:
-            feeder.join()
+    for feeder in feeders:
+        feeder.join()
     if failures:
         raise failures[0]
     return results

@@ -91,7 +91,7 @@ def _hiring_text(hiring: Hiring, shown: dict[int, str]) -> str:
     parts = []
     for name in _HIRING_FIELDS:
         value = getattr(hiring, name)
-        if name != "rows":
+        if name != "rows" or type(value) is not tuple:
             parts.append(f"{name}={value!r}")
             continue
         texts = []

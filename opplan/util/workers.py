@@ -41,16 +41,6 @@ def job() -> Any:
     return _JOB["job"]
 
 
-def job_or_none() -> Any:
-    """The job of this worker, or None when it has none (any more)."""
-    return _JOB.get("job")
-
-
-def set_job(value: Any) -> None:
-    """In a worker: replace its job (a worker that goes on to a new kind of task)."""
-    _JOB["job"] = value
-
-
 def started(
     shared: Any, fn: Callable[[Any], Any], arg: Any
 ) -> tuple[ProcessPoolExecutor, Future[Any]]:
@@ -71,6 +61,40 @@ def started(
     finally:
         _JOB.clear()
     return executor, first
+
+
+def forked(shared: Any, workers: int) -> ProcessPoolExecutor:
+    """``workers`` processes whose :func:`job` is ``shared``, forked now (platforms that
+    fork only); the caller ends them (``shutdown``, or :func:`terminate`).
+
+    As in :func:`started`, the heap is frozen only while they fork, so the caller's own
+    freezing is left as it was. Each worker turns its collector on (a caller that forks
+    while the collector is paused would hand it one that never runs), the heap it
+    inherited staying frozen there: it collects only what it makes.
+    """
+    from opplan.util.gcpause import frozen_for_fork
+
+    _JOB["job"] = shared
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_collecting,
+        initargs=(os.getpid(),),
+    )
+    try:
+        with frozen_for_fork():
+            executor.submit(int)  # a fork pool starts all its workers on its first task
+    finally:
+        _JOB.clear()
+    return executor
+
+
+def _init_collecting(parent: int) -> None:
+    """Initializer of :func:`forked`'s workers: die with the parent, collect garbage."""
+    import gc
+
+    die_with_parent(parent)
+    gc.enable()
 
 
 def terminate(executor: ProcessPoolExecutor) -> None:
