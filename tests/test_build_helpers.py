@@ -36,6 +36,7 @@ def test_helpers_forked_with_the_collector_paused_collect_their_own_garbage() ->
     """Forked inside ``paused_gc`` (as while hashing records), a helper still collects what
     it makes (a workbook's cycles), the heap it inherited frozen; the parent's freezing is
     left as it was, before and after a caller froze its heap (the command line's settle)."""
+    gc.unfreeze()  # from a heap nobody froze (a command run in this process settles its heap)
     assert gc.get_freeze_count() == 0
     with Helpers(None, 1) as helpers:  # type: ignore[arg-type]
         with paused_gc():  # the record digests
