@@ -172,8 +172,9 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
     book: Any = ws.parent
     styles = book._cell_styles
     dims = ws.row_dimensions
-    letters: dict[int, str] = {}
     ids: dict[int, str] = {}  # by id() of a style array: its index (arrays live meanwhile)
+    # by column, id() of a style array and kind: its letter, the attributes after r=, styled
+    heads: dict[tuple[int, int, str], tuple[str, str, bool]] = {}
     masters: dict[tuple[int, int], tuple[str, int]] = {}  # (id of a Shared, column): si, last
     for r in sorted(fast.rows.keys() | dims.keys()):
         attrs = "".join(f' {k}="{_attribute(v)}"' for k, v in dims[r]) if r in dims else ""
@@ -181,20 +182,13 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
         cells = fast.rows.get(r, {})
         for c in sorted(cells):
             value, kind, array = cells[c]
-            styled = array is not None and any(array)
+            found = heads.get((c, id(array), kind))
+            if found is None:  # the style's index is taken when first met, as openpyxl does
+                found = heads[c, id(array), kind] = _head(c, array, kind, styles, ids)
+            letter, tail, styled = found
             if value is None and not styled:
                 continue
-            letter = letters.get(c) or letters.setdefault(c, get_column_letter(c))
-            head = f'<c r="{letter}{r}"'
-            if styled:
-                sid = ids.get(id(array))
-                if sid is None:
-                    sid = ids[id(array)] = str(styles.add(array))
-                head += f' s="{sid}"'
-            if kind == "s":
-                head += ' t="inlineStr"'
-            elif kind != "f":
-                head += f' t="{kind}"'
+            head = f'<c r="{letter}{r}"{tail}'
             if value is None or value == "":
                 parts.append(head + "></c>")
             elif kind == "f" and type(value) is Shared:
@@ -208,6 +202,23 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
                 parts.append(f"{head}><v>{_text(safe_string(value))}</v></c>")
         parts.append("</row>")
         yield "".join(parts)
+
+
+def _head(c: int, array: Any, kind: str, styles: Any, ids: dict[int, str]) -> tuple[str, str, bool]:
+    """A cell's column letter, its attributes after ``r=`` (style index, type) and whether
+    it has a style, for a cell of column ``c`` with style ``array`` and type ``kind``."""
+    styled = array is not None and any(array)
+    tail = ""
+    if styled:
+        sid = ids.get(id(array))
+        if sid is None:
+            sid = ids[id(array)] = str(styles.add(array))
+        tail = f' s="{sid}"'
+    if kind == "s":
+        tail += ' t="inlineStr"'
+    elif kind != "f":
+        tail += f' t="{kind}"'
+    return get_column_letter(c), tail, styled
 
 
 def _shared(
