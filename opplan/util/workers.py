@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -47,54 +48,40 @@ def started(
     """One worker process whose :func:`job` is ``shared``, forked now (platforms that fork
     only), running ``fn(arg)`` first; the caller ends it with :func:`terminate`.
 
-    Unlike :func:`pool`, the heap is frozen only while the worker forks (so that neither
-    process copies the pages of what was alive then by scanning it), not for as long as the
-    worker lives: the caller's own freezing is left as it was.
+    Unlike :func:`pool`, the heap is frozen only while the worker forks (:func:`_fork_now`),
+    not for as long as the worker lives: the caller's own freezing is left as it was.
     """
-    from opplan.util.gcpause import frozen_for_fork
-
-    _JOB["job"] = shared
     executor = _forking(1)
-    try:
-        with frozen_for_fork():
-            first = executor.submit(fn, arg)  # forks the worker
-    finally:
-        _JOB.clear()
-    return executor, first
+    return executor, _fork_now(executor, shared, fn, arg)
 
 
 def forked(shared: Any, workers: int) -> ProcessPoolExecutor:
     """``workers`` processes whose :func:`job` is ``shared``, forked now (platforms that
     fork only); the caller ends them (``shutdown``, or :func:`terminate`).
 
-    As in :func:`started`, the heap is frozen only while they fork, so the caller's own
-    freezing is left as it was. Each worker turns its collector on (a caller that forks
-    while the collector is paused would hand it one that never runs), the heap it
-    inherited staying frozen there: it collects only what it makes.
+    As in :func:`started`, the heap is frozen only while they fork. Each worker turns its
+    collector on (a caller that forks while the collector is paused would hand it one that
+    never runs), the heap it inherited staying frozen there: it collects only what it makes.
     """
-    from opplan.util.gcpause import frozen_for_fork
-
-    _JOB["job"] = shared
-    executor = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_init_collecting,
-        initargs=(os.getpid(),),
-    )
-    try:
-        with frozen_for_fork():
-            executor.submit(int)  # a fork pool starts all its workers on its first task
-    finally:
-        _JOB.clear()
+    executor = _forking(workers, collect=True)
+    _fork_now(executor, shared, int, 0)  # a fork pool starts all its workers on its first task
     return executor
 
 
-def _init_collecting(parent: int) -> None:
-    """Initializer of :func:`forked`'s workers: die with the parent, collect garbage."""
-    import gc
+def _fork_now(
+    executor: ProcessPoolExecutor, shared: Any, fn: Callable[[Any], Any], arg: Any
+) -> Future[Any]:
+    """Hand ``executor`` its first task, ``fn(arg)``, which forks its workers now with
+    ``shared`` as their job and the heap frozen while they fork (so that neither process
+    copies the pages of what was alive then by scanning it)."""
+    from opplan.util.gcpause import frozen_for_fork
 
-    die_with_parent(parent)
-    gc.enable()
+    _JOB["job"] = shared
+    try:
+        with frozen_for_fork():
+            return executor.submit(fn, arg)
+    finally:
+        _JOB.clear()
 
 
 def terminate(executor: ProcessPoolExecutor) -> None:
@@ -126,22 +113,25 @@ def pool(shared: Any, workers: int) -> Iterator[ProcessPoolExecutor]:
         _JOB.clear()
 
 
-def _forking(workers: int) -> ProcessPoolExecutor:
+def _forking(workers: int, *, collect: bool = False) -> ProcessPoolExecutor:
     """``workers`` processes forked from this one (they inherit the job set before), each
-    dying with it."""
+    dying with it; with ``collect``, each turns its garbage collector on."""
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_init,
-        initargs=(os.getpid(), None),
+        initargs=(os.getpid(), None, collect),
     )
 
 
-def _init(parent: int, shared: Any) -> None:
-    """Worker initializer: die with the parent, and keep the job (when not inherited)."""
+def _init(parent: int, shared: Any, collect: bool = False) -> None:
+    """Worker initializer: die with the parent, keep the job (when not inherited) and, with
+    ``collect``, turn the garbage collector on."""
     die_with_parent(parent)
     if shared is not None:
         _JOB["job"] = shared
+    if collect:
+        gc.enable()
 
 
 def die_with_parent(parent: int) -> None:
