@@ -363,7 +363,7 @@ def test_record_digests_spread_over_processes_are_those_of_one(
 
 def test_record_digests_are_the_digests_of_each_records_repr(org: Path) -> None:
     """The fast path, which shows each hire row once per call, gives ``digest(node, rows)``
-    of every node exactly; and ``record_text`` is ``repr`` for no, one and several rows."""
+    of every node exactly; and ``record_text`` is ``repr`` for no, one and several rows (hire rows, stack rows)."""
     import dataclasses
 
     from opplan.model import ask_ref
@@ -391,6 +391,11 @@ def test_record_digests_are_the_digests_of_each_records_repr(org: Path) -> None:
     assert len(rows) > 1
     for some in ((), rows[:1], rows):
         node = dataclasses.replace(root, hiring=dataclasses.replace(root.hiring, rows=some))
+        assert record_text(node, {}) == repr(node)
+    stack = root.stack  # a tuple field is shown item by item when it holds several
+    assert len(stack) > 1
+    for some_rows in ((), stack[:1], stack[:2], stack):
+        node = dataclasses.replace(root, stack=some_rows)
         assert record_text(node, {}) == repr(node)
 
 

@@ -32,7 +32,7 @@ same objects): :func:`record_text` shows each once per call, and gives the very 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from typing import Any
 
@@ -56,7 +56,8 @@ def shared_digest(report: Report, extra: Iterable[Any] = ()) -> str:
 def record_digests(report: Report, nodes: Iterable[NodeId]) -> list[str]:
     """The record digest of each node, in order: ``digest(node, rows)`` of its own record
     (all of :class:`NodeReport`) and the root's rows (stack and removed) of its own asks,
-    with :func:`record_text` for ``repr(node)``."""
+    with :func:`record_parts` for ``repr(node)``, hashed part by part (a manager's record
+    is megabytes of text: one string of it, then its bytes, would be two more copies)."""
     approved, cut = report.approved_rows, report.removed_rows
     shown: dict[int, str] = {}
     out: list[str] = []
@@ -64,8 +65,11 @@ def record_digests(report: Report, nodes: Iterable[NodeId]) -> list[str]:
         node = report.nodes[nid]
         refs = [ask_ref(nid, ask) for ask in node.asks]
         rows = [(approved.get(r), cut.get(r)) for r in refs]
-        text = f"({record_text(node, shown)}, {rows!r})"  # repr((node, rows))
-        out.append(hashlib.sha256(text.encode()).hexdigest())
+        sha = hashlib.sha256(b"(")  # the text of repr((node, rows))
+        for part in record_parts(node, shown):
+            sha.update(part.encode())
+        sha.update(f", {rows!r})".encode())
+        out.append(sha.hexdigest())
     return out
 
 
@@ -78,12 +82,28 @@ def record_text(node: NodeReport, shown: dict[int, str]) -> str:
     """``repr(node)``, showing each hire row once: ``shown`` keeps the text of every row
     shown so far by its ``id`` (the caller keeps the rows alive meanwhile, e.g. in the
     report, so an ``id`` is never reused for another row)."""
-    parts = []
+    return "".join(record_parts(node, shown))
+
+
+def record_parts(node: NodeReport, shown: dict[int, str]) -> Iterator[str]:
+    """The text of :func:`record_text` in parts: one per field, and each item of a tuple
+    of several (a stack, a list of rows) on its own."""
+    yield f"{type(node).__qualname__}("
+    sep = ""
     for name in _NODE_FIELDS:
         value = getattr(node, name)
-        text = _hiring_text(value, shown) if type(value) is Hiring else repr(value)
-        parts.append(f"{name}={text}")
-    return f"{type(node).__qualname__}({', '.join(parts)})"
+        if type(value) is tuple and len(value) > 1:  # repr: "(a, b)"; "(a,)" for one
+            yield f"{sep}{name}=("
+            comma = ""
+            for item in value:
+                yield f"{comma}{item!r}"
+                comma = ", "
+            yield ")"
+        else:
+            text = _hiring_text(value, shown) if type(value) is Hiring else repr(value)
+            yield f"{sep}{name}={text}"
+        sep = ", "
+    yield ")"
 
 
 def _hiring_text(hiring: Hiring, shown: dict[int, str]) -> str:
