@@ -189,10 +189,10 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
             if value is None and not styled:
                 continue
             head = f'<c r="{letter}{r}"{tail}'
-            if value is None or value == "":
-                parts.append(head + "></c>")
-            elif kind == "f" and type(value) is Shared:
+            if kind == "f" and type(value) is Shared:  # first: == on a record calls __eq__
                 parts.append(f"{head}>{_shared(value, r, c, letter, masters)}<v></v></c>")
+            elif value is None or value == "":
+                parts.append(head + "></c>")
             elif kind == "f":
                 parts.append(f"{head}><f>{_text(value[1:])}</f><v></v></c>")
             elif kind == "s":
