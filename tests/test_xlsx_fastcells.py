@@ -56,13 +56,19 @@ def _fill(ws: Worksheet) -> None:
         put_value(ws, r, 6, None)  # neither: no cell written
         put_formula(ws, r, 7, f'=IF(C{r}>0,"yes","<no>")', "text-plain")
         put_text(ws, r, 8, "", "review-text")  # styled, empty text
-        ws.row_dimensions[r].height = row_height((text, 10.0))
+        if r % 2:  # kept with a fast sheet's cells, or openpyxl's own row dimension
+            fastcells.set_height(ws, r, row_height((text, 10.0)))
+        else:
+            ws.row_dimensions[r].height = row_height((text, 10.0))
     put_value(ws, 3, 9, True, "review-int")
     put_value(ws, 3, 10, Decimal("0.1234567890123456789"), "num-plain")  # beyond a float
     put_value(ws, 3, 11, 10**20, "num-plain")
     put_text(ws, 2, 1, None, "review-text")  # restyle, keep the value
     put_text(ws, 2, 3, "now text", None)  # a new value, keep the style
     ws.row_dimensions[40].height = 30  # a row with a height and no cell
+    fastcells.set_height(ws, 41, 45.5)  # the same, kept with the cells
+    ws.row_dimensions[42].hidden = True  # a row dimension, then a height kept with the cells
+    fastcells.set_height(ws, 42, 20)
     put_text(ws, 50, 30, "far away", "label")
 
 

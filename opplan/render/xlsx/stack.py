@@ -50,7 +50,7 @@ from opplan.render.xlsx.columns import (
     STACK_HEADERS,
     StackLayout,
 )
-from opplan.render.xlsx.fastcells import Shared, enable
+from opplan.render.xlsx.fastcells import Shared, enable, set_height
 from opplan.render.xlsx.stackform import colours, legend, validation
 from opplan.render.xlsx.stackrows import RowFacts, row_facts
 from opplan.report.records import NodeReport, Report
@@ -162,14 +162,17 @@ def stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout:
     widths = _widths(facts)
     own = node.decisions
     for r, f in enumerate(facts, start=first):
-        _row(ws, r, f, ReviewValues.of(own.get(f.ask)), formulas)
-        ws.row_dimensions[r].height = row_height(
-            (f.ask, widths[0]),
-            (f.title, widths[1]),
-            (ReviewValues.of(own.get(f.ask)).note, widths[COL[COL_NOTE] - 1]),
+        values = ReviewValues.of(own.get(f.ask))
+        _row(ws, r, f, values, formulas)
+        set_height(
+            ws,
+            r,
+            row_height(
+                (f.ask, widths[0]), (f.title, widths[1]), (values.note, widths[COL[COL_NOTE] - 1])
+            ),
         )
     set_widths(ws, widths)
-    ws.row_dimensions[1].height = row_height(*zip(STACK_HEADERS, widths, strict=True))
+    set_height(ws, 1, row_height(*zip(STACK_HEADERS, widths, strict=True)))
     validation(ws, last)
     colours(ws, last)
     for col in range(FIRST_HELPER, len(STACK_COLUMNS) + 1):
