@@ -20,11 +20,15 @@ from opplan import pipeline
 from opplan.render.xlsx import fastcells, stack, workbook
 from opplan.render.xlsx.cells import (
     add_styles,
+    formula_cell,
+    number_cell,
+    put_cells,
     put_formula,
     put_shared,
     put_text,
     put_value,
     row_height,
+    text_cell,
 )
 from opplan.render.xlsx.workbook import render_xlsx, save_workbook
 
@@ -65,6 +69,19 @@ def _fill(ws: Worksheet) -> None:
     put_value(ws, 3, 11, 10**20, "num-plain")
     put_text(ws, 2, 1, None, "review-text")  # restyle, keep the value
     put_text(ws, 2, 3, "now text", None)  # a new value, keep the style
+    put_cells(  # a row at once: each cell as its helper writes it
+        ws,
+        30,
+        [
+            text_cell(1, "a & b", "label"),
+            text_cell(2, ""),
+            number_cell(3, Decimal("2.50"), "money-plain"),
+            number_cell(4, None, "review-num"),
+            text_cell(7, "\x01 bad"),
+            text_cell(3, None, "review-text"),  # restyle, keep the value
+        ],
+    )
+    put_cells(ws, 31, [formula_cell(5, "=C30*2", "num-plain"), text_cell(6, "x", "label")])
     ws.row_dimensions[40].height = 30  # a row with a height and no cell
     fastcells.set_height(ws, 41, 45.5)  # the same, kept with the cells
     ws.row_dimensions[42].hidden = True  # a row dimension, then a height kept with the cells
@@ -95,6 +112,40 @@ def _book(fast: bool) -> bytes:
 
 def test_a_fast_sheet_writes_the_bytes_of_openpyxl_cells() -> None:
     assert _book(fast=True) == _book(fast=False)
+
+
+def test_cells_put_at_once_are_those_their_helpers_put_one_by_one() -> None:
+    """``put_cells`` (the Stack's and Meta's rows) writes what ``put_text``, ``put_value``
+    and ``put_formula`` write called in the same order, on a fast sheet and on another."""
+    cells = [
+        text_cell(1, "a & b", "label"),
+        number_cell(2, Decimal("2.50"), "money-plain"),
+        text_cell(2, None, "review-text"),  # restyle, keep the value
+        number_cell(3, 7, "review-int"),
+        text_cell(3, "now text"),  # a new value, keep the style
+        text_cell(4, ""),
+        number_cell(5, None, "review-num"),
+        text_cell(6, "\x01 bad", "label"),
+    ]
+
+    def book(fast: bool, at_once: bool, formula: bool) -> bytes:
+        wb = _workbook("EUR")
+        ws = wb.active
+        assert isinstance(ws, Worksheet)
+        if fast:
+            fastcells.enable(ws)
+        row = [*cells, formula_cell(7, "=B2*2", "num-plain")] if formula else cells
+        if at_once:
+            put_cells(ws, 2, row)
+        else:
+            for col, value, kind, style in row:
+                put = {"s": put_text, "f": put_formula}.get(kind or "", put_value)
+                put(ws, 2, col, value, style)
+        return save_workbook(wb)
+
+    for fast in (True, False):
+        for formula in (True, False):  # a formula's text: each cell by its helper
+            assert book(fast, True, formula) == book(fast, False, formula), (fast, formula)
 
 
 def test_a_fast_sheet_that_also_gets_an_openpyxl_cell_is_written_by_openpyxl() -> None:

@@ -22,7 +22,7 @@ own formula, as Excel and LibreOffice do; an openpyxl sheet writes each row's fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass
 from typing import Any
@@ -137,6 +137,27 @@ def set_height(ws: Worksheet, row: int, height: float) -> None:
         ws.row_dimensions[row].height = height
     else:
         fast.heights[row] = height
+
+
+def put_many(
+    fast: FastCells,
+    ws: Worksheet,
+    row: int,
+    cells: Sequence[tuple[int, Any, str | None, str | None]],
+) -> None:
+    """:func:`put` of each ``(col, value, kind, style)`` of ``cells`` in ``row``, in order
+    (one look-up of the row and of each style for all of them)."""
+    here = fast.rows.setdefault(row, {})
+    styles = fast.styles
+    for col, value, kind, style in cells:
+        array = None if style is None else styles.get(style) or style_array(ws, style)
+        old = here.get(col)
+        if old is not None:
+            if value is None:
+                value, kind = old[0], old[1]
+            if style is None:
+                array = old[2]
+        here[col] = (value, kind or "n", array)
 
 
 def materialize(ws: Worksheet) -> None:

@@ -22,14 +22,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.render.xlsx.cells import (
+    formula_cell,
     formulaic,
     header_row,
-    put_formula,
-    put_shared,
-    put_text,
-    put_value,
+    number_cell,
+    put_cells,
     row_height,
     set_widths,
+    text_cell,
     text_width,
 )
 from opplan.render.xlsx.columns import (
@@ -155,10 +155,10 @@ def stack_sheet(ws: Worksheet, report: Report, node: NodeReport) -> StackLayout:
     header_row(ws, 1, STACK_HEADERS)
     facts = row_facts(report, node)
     first, last = 2, max(len(facts) + 1, 2)
-    formulas = {
-        name: _shared(f, COL[name], first, last)
+    formulas = [
+        (COL[name], _shared(f, COL[name], first, last), _style(name))
         for name, f in _formulas(node.id, first, last).items()
-    }
+    ]
     widths = _widths(facts)
     own = node.decisions
     for r, f in enumerate(facts, start=first):
@@ -207,16 +207,23 @@ def _shared(template: str, col: int, first: int, last: int) -> Shared | str:
 
 
 def _row(
-    ws: Worksheet, r: int, f: RowFacts, values: ReviewValues, formulas: dict[str, Shared | str]
+    ws: Worksheet,
+    r: int,
+    f: RowFacts,
+    values: ReviewValues,
+    formulas: list[tuple[int, Shared | str, str]],
 ) -> None:
-    """The cells of one Stack row."""
-    put_text(ws, r, COL[COL_ASK], f.ask, "text-plain")
-    put_text(ws, r, COL["Title"], f.title, "text-plain")
-    put_text(ws, r, COL[COL_DECISION], values.decision, "review-text")
-    put_value(ws, r, COL[COL_PARTIAL_HC], values.headcount, "review-num")
-    put_value(ws, r, COL[COL_PARTIAL_COST], values.cost, "review-money")
-    put_value(ws, r, COL[COL_RANK], values.rank, "review-int")
-    put_text(ws, r, COL[COL_NOTE], values.note, "review-text")
+    """The cells of one Stack row; ``formulas``: each formula column's ``(col, formula,
+    style)``, a format string of the row ``{r}`` where it is not shared."""
+    cells = [
+        text_cell(COL[COL_ASK], f.ask, "text-plain"),
+        text_cell(COL["Title"], f.title, "text-plain"),
+        text_cell(COL[COL_DECISION], values.decision, "review-text"),
+        number_cell(COL[COL_PARTIAL_HC], values.headcount, "review-num"),
+        number_cell(COL[COL_PARTIAL_COST], values.cost, "review-money"),
+        number_cell(COL[COL_RANK], values.rank, "review-int"),
+        text_cell(COL[COL_NOTE], values.note, "review-text"),
+    ]
     texts = {
         "Decision below": f.below_decision,
         "Decided below by": f.below_by,
@@ -224,8 +231,7 @@ def _row(
         "From": f.source,
         "Approved plan": f.approved,
     }
-    for name, text in texts.items():
-        put_text(ws, r, COL[name], text, "text-plain")
+    cells += [text_cell(COL[name], text, "text-plain") for name, text in texts.items()]
     numbers: dict[str, Decimal | int] = {
         "Requested headcount": f.requested.headcount,
         "Requested cost": f.requested.cost,
@@ -237,13 +243,12 @@ def _row(
         "List": f.list_no,
         "Place in list": f.place,
     }
-    for name, value in numbers.items():
-        put_value(ws, r, COL[name], value, _style(name))
-    for name, formula in formulas.items():
-        if isinstance(formula, Shared):
-            put_shared(ws, r, COL[name], formula, _style(name))
-        else:
-            put_formula(ws, r, COL[name], formula.format(r=r), _style(name))
+    cells += [number_cell(COL[name], value, _style(name)) for name, value in numbers.items()]
+    cells += [
+        formula_cell(col, formula if isinstance(formula, Shared) else formula.format(r=r), style)
+        for col, formula, style in formulas
+    ]
+    put_cells(ws, r, cells)
 
 
 _KIND = {name: kind for name, kind, _ in STACK_COLUMNS}

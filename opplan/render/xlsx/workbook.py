@@ -32,8 +32,10 @@ from opplan.render.xlsx.cells import (
     clean_text,
     fmt_num,
     print_setup,
+    put_cells,
     put_text,
     put_value,
+    text_cell,
 )
 from opplan.render.xlsx.fastcells import enable, write_workbook
 from opplan.render.xlsx.instructions import instructions_sheet
@@ -122,14 +124,21 @@ def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
     ]
     for i, (ref, owner, requested) in enumerate(refs, start=start + 1):
         # the node's own decision is prefilled, so the fingerprint covers those below it
-        put_text(ws, i, 1, ref)
-        put_text(ws, i, 2, report_fingerprint(report.nodes, ref, owner, node.id, requested))
         values = ReviewValues.of(own.get(ref))
-        put_text(ws, i, 3, values.decision)
-        put_text(ws, i, 4, fmt_num(values.headcount) or None)
-        put_text(ws, i, 5, fmt_num(values.cost) or None)
-        put_text(ws, i, 6, str(values.rank) if values.rank is not None else None)
-        put_text(ws, i, 7, values.note)
+        fingerprint = report_fingerprint(report.nodes, ref, owner, node.id, requested)
+        put_cells(
+            ws,
+            i,
+            (
+                text_cell(1, ref),
+                text_cell(2, fingerprint),
+                text_cell(3, values.decision),
+                text_cell(4, fmt_num(values.headcount) or None),
+                text_cell(5, fmt_num(values.cost) or None),
+                text_cell(6, str(values.rank) if values.rank is not None else None),
+                text_cell(7, values.note),
+            ),
+        )
 
 
 def _properties(wb: Workbook, report: Report, node: NodeReport) -> None:
