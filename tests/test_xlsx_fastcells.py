@@ -20,16 +20,13 @@ from opplan import pipeline
 from opplan.render.xlsx import fastcells, stack, workbook
 from opplan.render.xlsx.cells import (
     add_styles,
-    formula_cell,
-    number_cell,
-    put_cells,
     put_formula,
     put_shared,
     put_text,
     put_value,
     row_height,
-    text_cell,
 )
+from opplan.render.xlsx.rowcells import formula_cell, number_cell, put_cells, text_cell
 from opplan.render.xlsx.workbook import render_xlsx, save_workbook
 
 SAMPLE = REPO / "samples" / "northwind-op1-2027"

@@ -25,14 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.check.xmltext import xml_safe
 from opplan.model.costing import number_text
-from opplan.render.xlsx.fastcells import (
-    Shared,
-    cells_of,
-    materialize,
-    put,
-    put_many,
-    style_array,
-)
+from opplan.render.xlsx.fastcells import Shared, cells_of, materialize, put, style_array
 
 #: Excel's limit on the characters of one cell.
 MAX_CELL_TEXT = 32_767
@@ -106,7 +99,7 @@ def put_value(
     """Write a number (or nothing)."""
     fast = cells_of(ws)
     if fast is not None:
-        put(fast, ws, row, col, value, None if value is None else _kind(value), style)
+        put(fast, ws, row, col, value, None if value is None else number_kind(value), style)
         return
     cell = _cell(ws, row, col, style)
     if value is not None:
@@ -140,49 +133,10 @@ def put_shared(ws: Worksheet, row: int, col: int, formula: Shared, style: str | 
         put(fast, ws, row, col, formula, "f", style)
 
 
-#: A cell for :func:`put_cells`: ``(col, value, kind, style)``, made by :func:`text_cell`,
-#: :func:`number_cell` or :func:`formula_cell`.
-CellItem = tuple[int, Any, str | None, str | None]
-
-
-def text_cell(col: int, text: Any, style: str | None = None) -> CellItem:
-    """What :func:`put_text` writes in column ``col``, for :func:`put_cells`."""
-    empty = text is None or text == ""
-    return (col, None if empty else clean_text(text), None if empty else "s", style)
-
-
-def number_cell(col: int, value: Decimal | int | None, style: str | None = None) -> CellItem:
-    """What :func:`put_value` writes in column ``col``, for :func:`put_cells`."""
-    return (col, value, None if value is None else _kind(value), style)
-
-
-def formula_cell(col: int, formula: Shared | str, style: str | None = None) -> CellItem:
-    """A shared formula (:func:`put_shared`) or a formula's text (:func:`put_formula`)."""
-    return (col, formula, "f", style)
-
-
-def put_cells(ws: Worksheet, row: int, cells: Sequence[CellItem]) -> None:
-    """Write ``cells`` in ``row``, in order, as their helpers would one by one (a fast
-    sheet's row is looked up once for all of them: the Stack's 38 cells a row)."""
-    fast = cells_of(ws)
-    if fast is not None and all(k != "f" or type(v) is Shared for _, v, k, _ in cells):
-        put_many(fast, ws, row, cells)
-        return
-    for col, value, kind, style in cells:
-        if kind == "f" and type(value) is Shared:
-            put_shared(ws, row, col, value, style)
-        elif kind == "f":
-            put_formula(ws, row, col, value, style)
-        elif kind == "s":
-            put_text(ws, row, col, value, style)
-        else:
-            put_value(ws, row, col, value, style)
-
-
 _NUMBERS = (int, Decimal)
 
 
-def _kind(value: Any) -> str:
+def number_kind(value: Any) -> str:
     """The cell type openpyxl gives a number: ``b`` for a bool, ``n`` for the others."""
     if type(value) is bool:
         return "b"

@@ -22,14 +22,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.render.xlsx.cells import (
-    formula_cell,
     formulaic,
     header_row,
-    number_cell,
-    put_cells,
     row_height,
     set_widths,
-    text_cell,
     text_width,
 )
 from opplan.render.xlsx.columns import (
@@ -51,6 +47,7 @@ from opplan.render.xlsx.columns import (
     StackLayout,
 )
 from opplan.render.xlsx.fastcells import Shared, enable, set_height
+from opplan.render.xlsx.rowcells import formula_cell, number_cell, put_cells, text_cell
 from opplan.render.xlsx.stackform import colours, legend, validation
 from opplan.render.xlsx.stackrows import RowFacts, row_facts
 from opplan.report.records import NodeReport, Report
