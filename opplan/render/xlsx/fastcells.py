@@ -218,6 +218,9 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
     # by column, id() of a style array and kind: its letter, the attributes after r=, styled
     heads: dict[tuple[int, int, str], tuple[str, str, bool]] = {}
     masters: dict[tuple[int, int], tuple[str, int]] = {}  # (id of a Shared, column): si, last
+    # by column, id() of a style array and of a Shared: a referring cell's text around its
+    # row number, and the master's last row (each such cell is the same but for its row)
+    refs: dict[tuple[int, int, int], tuple[str, str, int]] = {}
     heights = fast.heights
     for r in heights.keys() & dims.keys():  # a row with both: openpyxl's, with the height
         dims[r].height = heights.pop(r)
@@ -235,6 +238,11 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
         cells = fast.rows.get(r, {})
         for c in sorted(cells):
             value, kind, array = cells[c]
+            if type(value) is Shared and kind == "f":  # a row below its column's master
+                below = refs.get((c, id(array), id(value)))
+                if below is not None and r <= below[2]:
+                    parts.append(f"{below[0]}{r}{below[1]}")
+                    continue
             found = heads.get((c, id(array), kind))
             if found is None:  # the style's index is taken when first met, as openpyxl does
                 found = heads[c, id(array), kind] = _head(c, array, kind, styles, ids)
@@ -244,6 +252,13 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
             head = f'<c r="{letter}{r}"{tail}'
             if kind == "f" and type(value) is Shared:  # first: == on a record calls __eq__
                 parts.append(f"{head}>{_shared(value, r, c, letter, masters)}<v></v></c>")
+                si, last = masters.get((id(value), c), ("", 0))
+                if r < last:  # the rows below down to ``last`` refer to it: their text
+                    refs[c, id(array), id(value)] = (
+                        f'<c r="{letter}',
+                        f'"{tail}><f t="shared" si="{si}"/><v></v></c>',
+                        last,
+                    )
             elif value is None or value == "":
                 parts.append(head + "></c>")
             elif kind == "f":
