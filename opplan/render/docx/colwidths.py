@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 
 from opplan.render.docx.grids import LINE, MUTED, Grid
 
@@ -69,7 +69,7 @@ _BREAKS = re.compile(r"\s+|(?<=-)")
 @lru_cache(maxsize=1 << 16)
 def _units(text: str) -> float:
     """The width of ``text`` in ems of the reference font (cells repeat: names, amounts)."""
-    return sum(_EM.get(c, _OTHER_EM) for c in text)
+    return sum(map(_EM.get, text, repeat(_OTHER_EM)))  # each character's, in order
 
 
 @lru_cache(maxsize=1 << 16)
