@@ -98,16 +98,19 @@ def build(
         pipeline.settle()  # the roll-up is built and lives until the process exits
         if not interactive:
             yield from stream
-            return
-        with click.progressbar(
-            length=total,
-            label="Building",
-            file=sys.stderr,
-            item_show_func=show_node,
-        ) as bar:
-            for built in stream:
-                bar.update(1, built)
-                yield built
+        else:
+            with click.progressbar(
+                length=total,
+                label="Building",
+                file=sys.stderr,
+                item_show_func=show_node,
+            ) as bar:
+                for built in stream:
+                    bar.update(1, built)
+                    yield built
+        # so is what rendering kept (caches of texts and templates: 460,000 objects after
+        # a rebuild of 10,000 teams), which a full collection would scan for 0.3 s
+        pipeline.settle()
 
     try:
         result = pipeline.build(
