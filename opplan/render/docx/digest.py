@@ -44,6 +44,8 @@ def _printed(value: object) -> object:
     if names is not None:
         return (kind.__name__, tuple([_printed(getattr(value, n)) for n in names]))
     if isinstance(value, (tuple, list)):
+        if all(type(v) is str for v in value):  # a table's row: its texts as they are
+            return tuple(value)
         return tuple([_printed(v) for v in value])
     if isinstance(value, bytes):
         return hashlib.sha256(value).hexdigest()
