@@ -64,6 +64,7 @@ CELL_PAD_PT = 7.5
 """Left and right cell margins (3.5 pt each) and the border."""
 
 _BREAKS = re.compile(r"\s+|(?<=-)")
+_BREAK_AT = re.compile(r"[\s-]")  # where _BREAKS can split a text
 
 
 @lru_cache(maxsize=1 << 16)
@@ -75,6 +76,8 @@ def _units(text: str) -> float:
 @lru_cache(maxsize=1 << 16)
 def _word_units(text: str) -> float:
     """The widest piece of ``text`` that cannot wrap, in ems of the reference font."""
+    if text and _BREAK_AT.search(text) is None:  # one piece (an amount, an id): its width
+        return _units(text)
     return max((_units(w) for w in _BREAKS.split(text) if w), default=0.0)
 
 
