@@ -112,3 +112,28 @@ def test_a_repeated_cell_keeps_its_own_width_and_its_rows_keep_with_next() -> No
         assert widths == ["1000", "2000", "3000"]
         assert [c.count("<w:keepNext/>") for c in cells] == [int(r < 2)] * 3
         assert ['<w:jc w:val="right"/>' in c for c in cells] == [True, True, False]
+
+
+def test_a_grid_shares_a_cell_only_down_its_column_and_within_its_kind() -> None:
+    """A grid makes one cell for a text repeated down a column: the same text in another
+    column keeps that column's alignment, and in a total row its bold and fill."""
+    from conftest import REPO
+
+    from opplan import pipeline
+    from opplan.render.docx import writer
+    from opplan.render.docx.grids import TOTAL, Builder, Column
+
+    report = pipeline.rollup(REPO / "samples" / "northwind-op1-2027").report
+    assert report is not None
+    base, ids = writer._base(report.cycle)
+    out = writer._Writer(docx.Document(io.BytesIO(base)), ids, report.cycle.body_font)
+    rows = Builder([Column("Name"), Column("Amount", align="right")])
+    for _ in range(3):
+        rows.add(["5", "5"])
+    rows.add(["5", "5"], TOTAL)
+    out.grid(rows.grid())
+    table = out.tables[0].split("<w:tr>")[2:]  # the rows below the header
+    cells = [row.split("<w:tc>")[1:] for row in table]
+    assert [['<w:jc w:val="right"/>' in c for c in row] for row in cells] == [[False, True]] * 4
+    assert [["<w:b/>" in c for c in row] for row in cells] == [[False, False]] * 3 + [[True, True]]
+    assert [len({c.split("</w:tcPr>")[1] for c in row}) for row in cells] == [2, 2, 2, 2]

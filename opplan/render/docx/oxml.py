@@ -199,21 +199,29 @@ def append_table(
     # the same cell at the same width is the same XML: a big table repeats most of its
     # cells (names, statuses, amounts; 166,000 distinct of the root's 900,000 at 10,000 teams)
     made: dict[tuple[object, ...], str] = {}  # by the cell's fields (tuples compare in C)
+    # and by the cell object itself (a grid shares one for a text repeated down a column;
+    # ``rows`` keeps every cell alive meanwhile, so an ``id`` names one cell)
+    seen: dict[tuple[int, int, bool], str] = {}
+    ncols = len(widths)
     for r, row in enumerate(rows):
         trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if r == 0 else "")
         kept = keep_together and r < len(rows) - 1
         cells, col = [], 0
         for cell in row:
-            width = sum(widths[col : col + cell.span])
-            key = (cell.runs, cell.align, cell.fill, cell.span, cell.line_color, cell.color)
-            xml = made.get((key, width, kept))
+            span = cell.span
+            width = widths[col] if span == 1 and col < ncols else sum(widths[col : col + span])
+            xml = seen.get((id(cell), width, kept))
             if xml is None:
-                xml = _cell_xml(cell, width, para_style, mono_font)
-                if kept:
-                    xml = xml.replace(f'<w:pStyle w:val="{para_style}"/>', keep, 1)
-                made[key, width, kept] = xml
+                key = (cell.runs, cell.align, cell.fill, span, cell.line_color, cell.color)
+                xml = made.get((key, width, kept))
+                if xml is None:
+                    xml = _cell_xml(cell, width, para_style, mono_font)
+                    if kept:
+                        xml = xml.replace(f'<w:pStyle w:val="{para_style}"/>', keep, 1)
+                    made[key, width, kept] = xml
+                seen[id(cell), width, kept] = xml
             cells.append(xml)
-            col += cell.span
+            col += span
         out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(cells)}</w:tr>")
     out.append("</w:tbl>")
     placeholder = OxmlElement("w:tbl")

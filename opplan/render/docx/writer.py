@@ -331,6 +331,7 @@ class _Writer:
     def grid(self, grid: Grid) -> None:
         """A generated table: header row, rows by kind, the line drawn across."""
         n = len(grid.columns)
+        made: dict[tuple[int, str, bool], CellSpec] = {}  # by column, text and total
         rows = [
             [CellSpec(((c.title, True, False, False),), c.align, HEADER_FILL) for c in grid.columns]
         ]
@@ -351,14 +352,16 @@ class _Writer:
                 rows.append([CellSpec(((cells[0], False, True, False),), span=n)])
             else:
                 total = kind == TOTAL
-                rows.append(
-                    [
-                        CellSpec(
-                            ((text, total, False, False),), col.align, TOTAL_FILL if total else None
+                row = []
+                for i, (text, col) in enumerate(zip(cells, grid.columns, strict=False)):
+                    cell = made.get((i, text, total))
+                    if cell is None:  # one cell for a text repeated down its column
+                        fill = TOTAL_FILL if total else None
+                        cell = made[i, text, total] = CellSpec(
+                            ((text, total, False, False),), col.align, fill
                         )
-                        for text, col in zip(cells, grid.columns, strict=False)
-                    ]
-                )
+                    row.append(cell)
+                rows.append(row)
         self._append(self._widths([c.width for c in grid.columns], grid_texts(grid)), rows)
 
 
