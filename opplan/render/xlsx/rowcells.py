@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.render.xlsx.cells import (
     clean_text,
+    formulaic,
     number_kind,
     put_formula,
     put_shared,
@@ -25,6 +27,7 @@ from opplan.render.xlsx.fastcells import Shared, cells_of, put_many
 #: A cell for :func:`put_cells`: ``(col, value, kind, style)``, made by :func:`text_cell`,
 #: :func:`number_cell` or :func:`formula_cell`.
 CellItem = tuple[int, Any, str | None, str | None]
+_KIND_OF = itemgetter(2)
 
 
 def text_cell(col: int, text: Any, style: str | None = None) -> CellItem:
@@ -39,21 +42,23 @@ def number_cell(col: int, value: Decimal | int | None, style: str | None = None)
 
 
 def formula_cell(col: int, formula: Shared | str, style: str | None = None) -> CellItem:
-    """A shared formula (``put_shared``) or a formula's text (``put_formula``)."""
-    return (col, formula, "f", style)
+    """A shared formula (``put_shared``) or a formula's text (``put_formula``); a text that
+    openpyxl would not write as a formula is of kind ``F``: ``put_formula`` lets it decide."""
+    kind = "f" if type(formula) is Shared or formulaic(formula) else "F"  # type: ignore[arg-type]
+    return (col, formula, kind, style)
 
 
 def put_cells(ws: Worksheet, row: int, cells: Sequence[CellItem]) -> None:
     """Write ``cells`` in ``row``, in order, as their helpers would one by one (a fast
     sheet's row is looked up once for all of them: the Stack's 38 cells a row)."""
     fast = cells_of(ws)
-    if fast is not None and all(k != "f" or type(v) is Shared for _, v, k, _ in cells):
+    if fast is not None and "F" not in map(_KIND_OF, cells):
         put_many(fast, ws, row, cells)
         return
     for col, value, kind, style in cells:
         if kind == "f" and type(value) is Shared:
             put_shared(ws, row, col, value, style)
-        elif kind == "f":
+        elif kind in ("f", "F"):
             put_formula(ws, row, col, value, style)
         elif kind == "s":
             put_text(ws, row, col, value, style)

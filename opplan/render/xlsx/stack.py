@@ -16,6 +16,7 @@ The renderer writes the report's figures and formulas; it computes nothing.
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import repeat
 
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
@@ -212,35 +213,24 @@ def _row(
 ) -> None:
     """The cells of one Stack row; ``formulas``: each formula column's ``(col, formula,
     style)``, a format string of the row ``{r}`` where it is not shared."""
+    below, requested = f.below, f.requested
     cells = [
-        text_cell(COL[COL_ASK], f.ask, "text-plain"),
-        text_cell(COL["Title"], f.title, "text-plain"),
-        text_cell(COL[COL_DECISION], values.decision, "review-text"),
-        number_cell(COL[COL_PARTIAL_HC], values.headcount, "review-num"),
-        number_cell(COL[COL_PARTIAL_COST], values.cost, "review-money"),
-        number_cell(COL[COL_RANK], values.rank, "review-int"),
-        text_cell(COL[COL_NOTE], values.note, "review-text"),
+        text_cell(_ASK, f.ask, "text-plain"),
+        text_cell(_TITLE, f.title, "text-plain"),
+        text_cell(_DECISION, values.decision, "review-text"),
+        number_cell(_PARTIAL_HC, values.headcount, "review-num"),
+        number_cell(_PARTIAL_COST, values.cost, "review-money"),
+        number_cell(_RANK, values.rank, "review-int"),
+        text_cell(_NOTE, values.note, "review-text"),
     ]
-    texts = {
-        "Decision below": f.below_decision,
-        "Decided below by": f.below_by,
-        "Node": f.node,
-        "From": f.source,
-        "Approved plan": f.approved,
-    }
-    cells += [text_cell(COL[name], text, "text-plain") for name, text in texts.items()]
-    numbers: dict[str, Decimal | int] = {
-        "Requested headcount": f.requested.headcount,
-        "Requested cost": f.requested.cost,
-        "Requested run rate": f.requested.run_rate,
-        "Below headcount": f.below.headcount,
-        "Below cost": f.below.cost,
-        "Below run rate": f.below.run_rate,
-        "Order group": f.group,
-        "List": f.list_no,
-        "Place in list": f.place,
-    }
-    cells += [number_cell(COL[name], value, _style(name)) for name, value in numbers.items()]
+    texts = (f.below_decision, f.below_by, f.node, f.source, f.approved)
+    cells += map(text_cell, _TEXT_COLUMNS, texts, repeat("text-plain"))
+    numbers: tuple[Decimal | int, ...] = (
+        *(requested.headcount, requested.cost, requested.run_rate),
+        *(below.headcount, below.cost, below.run_rate),
+        *(f.group, f.list_no, f.place),
+    )
+    cells += map(number_cell, _NUMBER_COLUMNS, numbers, _NUMBER_STYLES)
     cells += [
         formula_cell(col, formula if isinstance(formula, Shared) else formula.format(r=r), style)
         for col, formula, style in formulas
@@ -254,6 +244,21 @@ _KIND = {name: kind for name, kind, _ in STACK_COLUMNS}
 def _style(name: str) -> str:
     kind = _KIND[name]
     return kind if kind.startswith("review") else f"{kind}-plain"
+
+
+# the columns of a row's cells (:func:`_row`), in the order they are written
+_ASK, _TITLE, _DECISION, _NOTE = COL[COL_ASK], COL["Title"], COL[COL_DECISION], COL[COL_NOTE]
+_PARTIAL_HC, _PARTIAL_COST, _RANK = COL[COL_PARTIAL_HC], COL[COL_PARTIAL_COST], COL[COL_RANK]
+_TEXT_COLUMNS = tuple(
+    COL[name] for name in ("Decision below", "Decided below by", "Node", "From", "Approved plan")
+)
+_NUMBER_NAMES = (
+    *("Requested headcount", "Requested cost", "Requested run rate"),
+    *("Below headcount", "Below cost", "Below run rate"),
+    *("Order group", "List", "Place in list"),
+)
+_NUMBER_COLUMNS = tuple(COL[name] for name in _NUMBER_NAMES)
+_NUMBER_STYLES = tuple(_style(name) for name in _NUMBER_NAMES)
 
 
 def _widths(facts: list[RowFacts]) -> list[float]:
