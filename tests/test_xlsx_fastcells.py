@@ -79,6 +79,7 @@ def _fill(ws: Worksheet) -> None:
         ],
     )
     put_cells(ws, 31, [formula_cell(5, "=C30*2", "num-plain"), text_cell(6, "x", "label")])
+    put_cells(ws, 32, [])  # nothing: no row
     ws.row_dimensions[40].height = 30  # a row with a height and no cell
     fastcells.set_height(ws, 41, 45.5)  # the same, kept with the cells
     ws.row_dimensions[42].hidden = True  # a row dimension, then a height kept with the cells

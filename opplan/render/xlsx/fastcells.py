@@ -131,7 +131,8 @@ def put(
 
 def set_height(ws: Worksheet, row: int, height: float) -> None:
     """Set the height (points) of ``row`` as ``ws.row_dimensions[row].height = height``
-    does; a fast sheet keeps it with its cells and writes the same attributes."""
+    does; a fast sheet keeps it with its cells and writes the same attributes. Set a row's
+    height one way only: on a fast sheet, the height kept here is the one written."""
     fast = cells_of(ws)
     if fast is None:
         ws.row_dimensions[row].height = height

@@ -51,6 +51,8 @@ def formula_cell(col: int, formula: Shared | str, style: str | None = None) -> C
 def put_cells(ws: Worksheet, row: int, cells: Sequence[CellItem]) -> None:
     """Write ``cells`` in ``row``, in order, as their helpers would one by one (a fast
     sheet's row is looked up once for all of them: the Stack's 38 cells a row)."""
+    if not cells:  # nothing to write: no row either
+        return
     fast = cells_of(ws)
     if fast is not None and "F" not in map(_KIND_OF, cells):
         put_many(fast, ws, row, cells)
