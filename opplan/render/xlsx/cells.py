@@ -19,8 +19,6 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Pr
 from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.check.xmltext import xml_safe
@@ -79,17 +77,24 @@ def clean_text(text: Any) -> str:
     return value[:MAX_CELL_TEXT]
 
 
+def text_value(text: Any) -> tuple[str | None, str | None]:
+    """What a text cell holds, and its type: ``(clean text, "s")``, or ``(None, None)`` for
+    no text (None or ``""``)."""
+    if text is None or text == "":
+        return None, None
+    return clean_text(text), "s"
+
+
 def put_text(ws: Worksheet, row: int, col: int, text: Any, style: str | None = None) -> None:
     """Write ``text`` as a string cell, never a formula; None leaves the cell empty."""
     fast = cells_of(ws)
     if fast is not None:
-        empty = text is None or text == ""
-        put(fast, ws, row, col, None if empty else clean_text(text), None if empty else "s", style)
+        put(fast, ws, row, col, *text_value(text), style)
         return
     cell = _cell(ws, row, col, style)
-    if text is not None and text != "":
-        # clean text holds no character openpyxl refuses and at most 32,767 of them
-        _bind(cell, clean_text(text), "s")
+    value, kind = text_value(text)
+    if value is not None:  # clean: no character openpyxl refuses, at most 32,767 of them
+        _bind(cell, value, kind)
         cell.data_type = "s"
 
 
@@ -99,7 +104,7 @@ def put_value(
     """Write a number (or nothing)."""
     fast = cells_of(ws)
     if fast is not None:
-        put(fast, ws, row, col, value, None if value is None else number_kind(value), style)
+        put(fast, ws, row, col, value, number_kind(value), style)
         return
     cell = _cell(ws, row, col, style)
     if value is not None:
@@ -136,8 +141,11 @@ def put_shared(ws: Worksheet, row: int, col: int, formula: Shared, style: str | 
 _NUMBERS = (int, Decimal)
 
 
-def number_kind(value: Any) -> str:
-    """The cell type openpyxl gives a number: ``b`` for a bool, ``n`` for the others."""
+def number_kind(value: Any) -> str | None:
+    """The cell type openpyxl gives a number: ``b`` for a bool, ``n`` for the others (None
+    for no number)."""
+    if value is None:
+        return None
     if type(value) is bool:
         return "b"
     if isinstance(value, int | float | Decimal):
@@ -301,43 +309,6 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
 
 
 #: Paper sizes of the cycle's ``page_size`` (OOXML's paperSize codes).
-PAPER = {"letter": 1, "a4": 9}
-
-
-def print_setup(
-    ws: Worksheet,
-    title_rows: str | None = "1:1",
-    *,
-    header: tuple[str, str] = ("", ""),
-    paper: str = "letter",
-) -> None:
-    """Print landscape, as wide as one page, repeating the header row on every page, with
-    a header (``header``: the node and the cycle, and the sheet) and a page-numbered footer."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPER.get(paper.lower(), 1)
-    if ws.sheet_properties.pageSetUpPr is None:  # openpyxl makes one; its stubs allow None
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.6, header=0.3, footer=0.3)
-    if title_rows:
-        ws.print_title_rows = title_rows
-    node, cycle = (_hf(t) for t in header)
-    top, bottom = ws.oddHeader, ws.oddFooter
-    assert top is not None and bottom is not None  # openpyxl makes both; its stubs allow None
-    top.left.text = node
-    top.center.text = cycle
-    top.right.text = "&A"  # the sheet's name
-    bottom.left.text = node
-    bottom.right.text = "Page &P of &N"
-
-
-def _hf(text: str) -> str:
-    """Plain text for a header or footer field: ``&`` doubled, at most 80 characters."""
-    return clean_text(text)[:80].replace("&", "&&")
-
-
 #: Points per line of wrapped 11 pt text (Excel's default row height), and padding.
 LINE_POINTS = 15.0
 

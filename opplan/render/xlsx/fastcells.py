@@ -118,15 +118,7 @@ def put(
 ) -> None:
     """A cell as openpyxl's ``ws.cell`` then a value would leave it: a second write keeps
     the value when the new one is empty, and the style when none is given."""
-    cells = fast.rows.setdefault(row, {})
-    old = cells.get(col)
-    array = None if style is None else fast.styles.get(style) or style_array(ws, style)
-    if old is not None:
-        if value is None:
-            value, kind = old[0], old[1]
-        if style is None:
-            array = old[2]
-    cells[col] = (value, kind or "n", array)  # an empty cell is a number cell
+    put_many(fast, ws, row, ((col, value, kind, style),))
 
 
 def set_height(ws: Worksheet, row: int, height: float) -> None:
@@ -158,7 +150,7 @@ def put_many(
                 value, kind = old[0], old[1]
             if style is None:
                 array = old[2]
-        here[col] = (value, kind or "n", array)
+        here[col] = (value, kind or "n", array)  # an empty cell is a number cell
 
 
 def materialize(ws: Worksheet) -> None:
@@ -257,7 +249,7 @@ def _rows_xml(ws: Worksheet, fast: FastCells) -> Iterator[str]:
                 if r < last:  # the rows below down to ``last`` refer to it: their text
                     refs[c, id(array), id(value)] = (
                         f'<c r="{letter}',
-                        f'"{tail}><f t="shared" si="{si}"/><v></v></c>',
+                        f'"{tail}>{_reference(si)}<v></v></c>',
                         last,
                     )
             elif value is None or value == "":
@@ -305,12 +297,17 @@ def _shared(
     key = (id(value), c)
     master = masters.get(key)
     if master is not None and r <= master[1]:
-        return f'<f t="shared" si="{master[0]}"/>'
+        return _reference(master[0])
     if r >= value.last:
         return f"<f>{_text(value.at(r)[1:])}</f>"
     si = str(len(masters))
     masters[key] = (si, value.last)
     return f'<f t="shared" ref="{letter}{r}:{letter}{value.last}" si="{si}">{_text(value.at(r)[1:])}</f>'
+
+
+def _reference(si: str) -> str:
+    """The ``<f>`` of a cell that refers to the shared formula numbered ``si``."""
+    return f'<f t="shared" si="{si}"/>'
 
 
 def _dimension(fast: FastCells) -> str:

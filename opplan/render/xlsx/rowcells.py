@@ -14,13 +14,13 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opplan.render.xlsx.cells import (
-    clean_text,
     formulaic,
     number_kind,
     put_formula,
     put_shared,
     put_text,
     put_value,
+    text_value,
 )
 from opplan.render.xlsx.fastcells import Shared, cells_of, put_many
 
@@ -32,13 +32,13 @@ _KIND_OF = itemgetter(2)
 
 def text_cell(col: int, text: Any, style: str | None = None) -> CellItem:
     """What ``put_text`` writes in column ``col``, for :func:`put_cells`."""
-    empty = text is None or text == ""
-    return (col, None if empty else clean_text(text), None if empty else "s", style)
+    value, kind = text_value(text)
+    return (col, value, kind, style)
 
 
 def number_cell(col: int, value: Decimal | int | None, style: str | None = None) -> CellItem:
     """What ``put_value`` writes in column ``col``, for :func:`put_cells`."""
-    return (col, value, None if value is None else number_kind(value), style)
+    return (col, value, number_kind(value), style)
 
 
 def formula_cell(col: int, formula: Shared | str, style: str | None = None) -> CellItem:

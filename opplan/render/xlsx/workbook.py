@@ -31,12 +31,12 @@ from opplan.render.xlsx.cells import (
     add_styles,
     clean_text,
     fmt_num,
-    print_setup,
     put_text,
     put_value,
 )
 from opplan.render.xlsx.fastcells import enable, write_workbook
 from opplan.render.xlsx.instructions import instructions_sheet
+from opplan.render.xlsx.printsetup import print_setup
 from opplan.render.xlsx.rowcells import put_cells, text_cell
 from opplan.render.xlsx.stack import STACK_HEADERS, StackLayout, legend, stack_sheet
 from opplan.render.xlsx.summary import summary_sheet
