@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +34,17 @@ def _sample_without_cache() -> None:
     its caches in samples/northwind-op1-2027/.opplan-cache/, and the tests that copy the
     sample must not copy them. A cache never changes a result, so removing it loses nothing."""
     shutil.rmtree(SAMPLE / ".opplan-cache", ignore_errors=True)
+
+
+def children_end(timeout: float = 30.0) -> bool:
+    """Whether every worker process this one forked ends within ``timeout`` seconds: a
+    build's helpers are told to end when it is done, and not waited for."""
+    deadline = time.monotonic() + timeout
+    while multiprocessing.active_children():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def lines(diags: list[Diagnostic]) -> list[str]:

@@ -71,6 +71,11 @@ class BuildResult:
     report: Report | None = field(default=None, repr=False, compare=False)
     #: The loaded plans (``pipeline.build``; None from a bare ``render_report``).
     cycle: Cycle | None = field(default=None, repr=False, compare=False)
+    #: What the build made and kept to its end (this process's render caches, the
+    #: manifest's plan), held as long as the result is: a process that ends with
+    #: ``os._exit`` (the command line) never frees them object by object, which took 0.3 s
+    #: at the end of a rebuild of 10,000 teams.
+    made: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -171,9 +176,10 @@ def render_report(
             if built.problem is not None:
                 diags.append(built.problem)
                 failed.append(built.node)
+    made = (ctx, plan, nodes, written)
     if plan is None:
-        return BuildResult(sort_diagnostics(diags), files, report=report)
+        return BuildResult(sort_diagnostics(diags), files, report=report, made=made)
     from opplan.render.manifest import record
 
     removed = record(out, plan, written, failed)
-    return BuildResult(sort_diagnostics(diags), files, plan.current, removed, report)
+    return BuildResult(sort_diagnostics(diags), files, plan.current, removed, report, made=made)

@@ -44,7 +44,10 @@ class Helpers:
     them, forked from this process when first asked for (:meth:`slots`; with the heap frozen
     only while they fork, :func:`~opplan.util.workers.forked`), kept from the record
     digests to the files, and ended when the ``with`` block is left (at once when it is
-    left by an exception) or :meth:`close` is called (before a full build forks its pool)."""
+    left by an exception) or :meth:`close` is called (before a full build forks its pool).
+    Every task handed to them was waited for (:func:`share`), so when the block is left
+    they are idle: they are told to end and not waited for (a worker that inherited the
+    roll-up of 10,000 teams took 0.15 s to exit)."""
 
     def __init__(self, job: Job, count: int) -> None:
         self.job = job
@@ -62,15 +65,16 @@ class Helpers:
             self._executor = workers.forked(self.job, self.count)
         return [self._executor] * self.count
 
-    def close(self, *, now: bool = False) -> None:
-        """End the workers, if any were forked: once their tasks are done, or ``now``."""
+    def close(self, *, now: bool = False, wait: bool = True) -> None:
+        """End the workers, if any were forked: once their tasks are done (waiting for
+        them to exit unless not ``wait``), or ``now``."""
         executor, self._executor, self._closed = self._executor, None, True
         if executor is None:
             return
         if now:
             workers.terminate(executor)
         else:
-            executor.shutdown(wait=True)
+            executor.shutdown(wait=wait)
 
     def __enter__(self) -> Helpers:
         return self
@@ -81,7 +85,7 @@ class Helpers:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close(now=kind is not None)
+        self.close(now=kind is not None, wait=False)
 
 
 def share(

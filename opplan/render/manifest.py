@@ -187,6 +187,9 @@ def record(
     if not entries and not plan.entries:
         return removed  # nothing written and nothing recorded before: leave ``out`` as it is
     data = {"format": MANIFEST_FORMAT, "files": dict(sorted(entries.items()))}
+    # compact, so that json's C encoder writes it (an indented manifest of 23,636 files took
+    # 0.4 s of a rebuild in the pure-Python encoder, 0.04 s so)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     with contextlib.suppress(OSError):  # no manifest: the next build writes everything
-        write_text(out / MANIFEST, json.dumps(data, indent=0, sort_keys=True) + "\n")
+        write_text(out / MANIFEST, text + "\n")
     return removed
