@@ -175,3 +175,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "possessive": possessive,
 }
 """opplan's filters, registered here and nowhere else (docs/templates.md lists them)."""
+
+READS = ("cycle",)
+"""The keys of the context a filter reads (``money``: the cycle's currency). Every template
+is given them: a filter may be called by its name in a text (``map('money')``)."""

@@ -71,3 +71,7 @@ def child(context: Context, node_id: str) -> Mapping[str, Any]:
 
 HELPERS: dict[str, Callable[..., Any]] = {"ask": ask, "child": child}
 """The lookups narratives may call, registered in the environment factory only."""
+
+READS: dict[str, tuple[str, ...]] = {"ask": ("stack", "removed"), "child": ("children",)}
+"""The keys of the context each lookup reads: a template that calls it is given them
+(:mod:`opplan.narrative.names`)."""

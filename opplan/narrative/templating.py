@@ -51,6 +51,7 @@ from opplan.narrative.budget import (
 from opplan.narrative.errors import in_words
 from opplan.narrative.filters import FILTERS, headcount, money_text, plural, possessive
 from opplan.narrative.helpers import HELPERS
+from opplan.narrative.names import names_read, remember
 from opplan.narrative.sandbox import BoundedSandbox, bounded_filter, finalize
 
 
@@ -159,13 +160,16 @@ def is_template(text: str) -> bool:
 def compile_text(env: BoundedSandbox, source: str, path: str) -> Template:
     """Compile a narrative (or any text) as a template whose errors name ``path``."""
     try:
-        code = env.compile(source, name=path, filename=path)
+        tree = env.parse(source, name=path, filename=path)
+        reads = names_read(tree)  # before compiling: jinja's optimizer may rewrite the tree
+        code = env.compile(tree, name=path, filename=path)
     except TemplateSyntaxError as exc:
         raise TemplateError(path, exc.lineno or 1, exc.message or str(exc)) from None
     except RecursionError:
         raise TemplateError(path, deepest_line(source), TOO_NESTED) from None
     template = env.template_class.from_code(env, code, env.make_globals(None))
     _SOURCES[template] = source
+    remember(template, reads)
     return template
 
 

@@ -8,11 +8,17 @@ without trailing zeros, money with two places) and dates, which keeps the
 sandbox surface small. The records' shapes come from the one projection
 (:mod:`opplan.report.project`), which the JSON contract is made of too; this
 module only arranges them. Nothing here computes a figure.
+
+A context is made key by key, when a key is first asked for (:class:`NodeContext`): a
+manager's ``stack`` holds a row per ask below it (53,000 at the root of a 10,000-team org),
+and a template that never names it need not wait for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Collection
+from functools import cached_property
 from typing import Any
 
 from opplan.report import project
@@ -20,7 +26,7 @@ from opplan.report.goals import own_view_judges
 from opplan.report.project import amount, hc, totals
 from opplan.report.records import NodeReport, Report
 
-__all__ = ["amount", "hc", "node_context", "totals"]
+__all__ = ["KEYS", "NodeContext", "amount", "hc", "node_context", "totals"]
 
 
 def _due(value: object) -> str | None:
@@ -31,79 +37,105 @@ def _due(value: object) -> str | None:
     return str(value)
 
 
-def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
-    """Everything a narrative or template of ``node`` may use (see docs/templates.md)."""
-    cycle = report.cycle
-    there = report.approved_rows  # each live ask as the approved plan funds it
+def node_context(
+    node: NodeReport, report: Report, keys: Collection[str] | None = None
+) -> dict[str, Any]:
+    """Everything a narrative or template of ``node`` may use (see docs/templates.md); with
+    ``keys``, only those of them (:class:`NodeContext`)."""
+    return NodeContext(node, report).get(keys)
 
-    def approved_amount(row: dict[str, Any]) -> dict[str, Any]:
-        found = there.get(row["ask"])
-        return {**row, "approved_amount": None if found is None else amount(found.amount)}
 
-    rows = [approved_amount(project.stack_row(r)) for r in node.stack]
-    first_below = None if node.line.first_below is None else rows[node.line.first_below]
-    children = [report.nodes[c] for c in node.children if c in report.nodes]
-    summaries = {s.child: project.child_summary(s) for s in node.child_summaries}
-    names = report.nodes
+class NodeContext:
+    """The template context of one node, each key made the first time it is asked for and
+    kept: :meth:`get` gives the same values, in the same order, as a context made whole."""
 
-    def name(nid: str) -> str:
+    def __init__(self, node: NodeReport, report: Report) -> None:
+        self.node = node
+        self.report = report
+        self._made: dict[str, Any] = {}
+
+    def get(self, keys: Collection[str] | None = None) -> dict[str, Any]:
+        """The context: every key (None), or those of ``keys`` it has, in the context's order."""
+        made = self._made
+        out: dict[str, Any] = {}
+        for key in KEYS:
+            if keys is None or key in keys:
+                if key not in made:
+                    made[key] = _MAKERS[key](self)
+                out[key] = made[key]
+        return out
+
+    def name(self, nid: str) -> str:
+        names = self.report.nodes
         return names[nid].name if nid in names else nid
 
-    return {
-        "cycle": {
+    def _approved_amount(self, row: dict[str, Any]) -> dict[str, Any]:
+        found = self.report.approved_rows.get(row["ask"])  # the ask as the approved plan funds it
+        return {**row, "approved_amount": None if found is None else amount(found.amount)}
+
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """The stack's rows (``stack``, and the rows ``above``, ``below``... pick from)."""
+        return [self._approved_amount(project.stack_row(r)) for r in self.node.stack]
+
+    def _status(self, status: str) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["status"] == status]
+
+    def cycle(self) -> dict[str, Any]:
+        cycle = self.report.cycle
+        return {
             "name": cycle.name,
             "kind": cycle.kind,
             "year": cycle.year,
             "currency": cycle.currency,
             "as_of": cycle.as_of,
-        },
-        "node": {
+        }
+
+    def node_(self) -> dict[str, Any]:
+        node = self.node
+        return {
             **project.identity(node),
             "is_leaf": not node.children,
-            "path_names": list(report.path_names(node.id)),
+            "path_names": list(self.report.path_names(node.id)),
             "contributors": list(node.contributors),
             "state": node.state,
-        },
-        "budget": project.budget(node),
-        "has_budget": node.has_budget,
-        "totals": totals(node.totals),
-        "own": totals(node.own),
-        "approved": {
+        }
+
+    def approved(self) -> dict[str, Any]:
+        node, report = self.node, self.report
+        return {
             **project.approved(node),
             "total": amount(node.approved_total),
             "counts": project.approved_counts(node.approved_counts),
-            "root": {"id": report.root, "name": name(report.root)},
-        },
-        "over_budget": amount(node.over_budget) if node.over_budget else None,
-        "stack": rows,
-        "above": [r for r in rows if r["status"] == "above"],
-        "below": [r for r in rows if r["status"] == "below"],
-        "unlined": [r for r in rows if r["status"] == "unlined"],
-        "forced": [r for r in rows if r["forced"]],
-        "line": {**project.line(node), "first_below": first_below},
-        "removed": [approved_amount(project.removed_row(r)) for r in node.removed],
-        "dependencies": [
+            "root": {"id": report.root, "name": self.name(report.root)},
+        }
+
+    def line(self) -> dict[str, Any]:
+        at = self.node.line.first_below
+        return {**project.line(self.node), "first_below": None if at is None else self.rows[at]}
+
+    def dependencies(self) -> list[dict[str, Any]]:
+        return [
             {
                 **project.dependency(d),
-                "requester_name": name(d.requester),
-                "host_name": name(d.host),
-                "manager_name": name(d.manager),
+                "requester_name": self.name(d.requester),
+                "host_name": self.name(d.host),
+                "manager_name": self.name(d.manager),
             }
-            for d in node.dependencies
-        ],
-        "mandates": [project.mandate(m) for m in node.mandates],
-        "goals": [{**project.goal(g), "due": _due(g.due)} for g in node.goals],
-        "goals_at_risk": [project.goal_at_risk(g) for g in node.goals_at_risk],
-        "goals_own_view": own_view_judges(node),
-        "approved_goals_at_risk": [project.goal_at_risk(g) for g in node.approved_goals_at_risk],
-        "child_goals": [
+            for d in self.node.dependencies
+        ]
+
+    def child_goals(self) -> list[dict[str, Any]]:
+        return [
             {
                 **c,
                 "goals": [{**g, "due": _due(g["due"])} for g in c["goals"]],
             }
-            for c in map(project.child_goals, node.child_goals)
-        ],
-        "flat_items": [
+            for c in map(project.child_goals, self.node.child_goals)
+        ]
+
+    def flat_items(self) -> list[dict[str, Any]]:
+        return [
             {
                 "id": f.id,
                 "title": f.title,
@@ -111,9 +143,14 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
                 "summary": f.summary,
                 "goals": list(f.goals),
             }
-            for f in node.flat_items
-        ],
-        "children": [
+            for f in self.node.flat_items
+        ]
+
+    def children(self) -> list[dict[str, Any]]:
+        node, report = self.node, self.report
+        summaries = {s.child: project.child_summary(s) for s in node.child_summaries}
+        children = [report.nodes[c] for c in node.children if c in report.nodes]
+        return [
             {
                 "id": c.id,
                 "name": c.name,
@@ -124,11 +161,46 @@ def node_context(node: NodeReport, report: Report) -> dict[str, Any]:
                 **summaries.get(c.id, {}),
             }
             for c in children
-        ],
-        "review_note": node.review_note,
-        "resources": project.resources(node.resources),
-        "hiring": project.hiring(node.hiring),
-        "hiring_here": project.hiring(node.hiring_here),
-        "hiring_differs": node.hiring_differs,
-        "envelopes": project.envelopes(node.envelopes),
-    }
+        ]
+
+
+_Maker = Callable[[NodeContext], Any]
+
+#: How each key of the context is made, in the context's order.
+_MAKERS: dict[str, _Maker] = {
+    "cycle": NodeContext.cycle,
+    "node": NodeContext.node_,
+    "budget": lambda c: project.budget(c.node),
+    "has_budget": lambda c: c.node.has_budget,
+    "totals": lambda c: totals(c.node.totals),
+    "own": lambda c: totals(c.node.own),
+    "approved": NodeContext.approved,
+    "over_budget": lambda c: amount(c.node.over_budget) if c.node.over_budget else None,
+    "stack": lambda c: c.rows,
+    "above": lambda c: c._status("above"),
+    "below": lambda c: c._status("below"),
+    "unlined": lambda c: c._status("unlined"),
+    "forced": lambda c: [r for r in c.rows if r["forced"]],
+    "line": NodeContext.line,
+    "removed": lambda c: [c._approved_amount(project.removed_row(r)) for r in c.node.removed],
+    "dependencies": NodeContext.dependencies,
+    "mandates": lambda c: [project.mandate(m) for m in c.node.mandates],
+    "goals": lambda c: [{**project.goal(g), "due": _due(g.due)} for g in c.node.goals],
+    "goals_at_risk": lambda c: [project.goal_at_risk(g) for g in c.node.goals_at_risk],
+    "goals_own_view": lambda c: own_view_judges(c.node),
+    "approved_goals_at_risk": lambda c: [
+        project.goal_at_risk(g) for g in c.node.approved_goals_at_risk
+    ],
+    "child_goals": NodeContext.child_goals,
+    "flat_items": NodeContext.flat_items,
+    "children": NodeContext.children,
+    "review_note": lambda c: c.node.review_note,
+    "resources": lambda c: project.resources(c.node.resources),
+    "hiring": lambda c: project.hiring(c.node.hiring),
+    "hiring_here": lambda c: project.hiring(c.node.hiring_here),
+    "hiring_differs": lambda c: c.node.hiring_differs,
+    "envelopes": lambda c: project.envelopes(c.node.envelopes),
+}
+
+#: The context's keys, in its order.
+KEYS = tuple(_MAKERS)

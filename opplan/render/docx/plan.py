@@ -18,10 +18,10 @@ the first section), or at the end of the body.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opplan.narrative.markdown import (
     Block,
@@ -33,6 +33,7 @@ from opplan.narrative.markdown import (
     parse,
     plain,
 )
+from opplan.narrative.names import context_names
 from opplan.narrative.templating import (
     BoundedSandbox,
     TemplateError,
@@ -65,10 +66,13 @@ from opplan.render.docx.moneygrids import (
     resources_grid,
 )
 from opplan.render.docx.stackgrid import removed_grid, stack_grid
-from opplan.report.context import node_context
+from opplan.report.context import NodeContext
 from opplan.report.records import NodeReport, Report
 from opplan.report.reviewkeys import opplan_version
 from opplan.util.resources import templates_dir
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 TEMPLATE_DIR = "document"
 
@@ -145,20 +149,25 @@ class Renderer:
     def __init__(self, report: Report, paths: Sequence[Path]) -> None:
         self.report = report
         self.env: BoundedSandbox = environment(paths)
-        self._contexts: dict[str, dict[str, Any]] = {}
+        self._contexts: dict[str, NodeContext] = {}
 
-    def context(self, node_id: str) -> dict[str, Any]:
-        """The template context of a node (cached)."""
-        if node_id not in self._contexts:
-            self._contexts[node_id] = node_context(self.report.nodes[node_id], self.report)
-        return self._contexts[node_id]
+    def context(self, node_id: str, keys: Collection[str] | None = None) -> dict[str, Any]:
+        """The template context of a node, or only its ``keys`` (each key made once)."""
+        made = self._contexts.get(node_id)
+        if made is None:
+            made = self._contexts[node_id] = NodeContext(self.report.nodes[node_id], self.report)
+        return made.get(keys)
+
+    def _render(self, template: Template, node: NodeReport, **extra: Any) -> str:
+        """``template`` rendered with the keys of the node's context that it may read."""
+        return render(template, {**self.context(node.id, context_names(template)), **extra})
 
     def rendered(self, node: NodeReport) -> str | None:
         """The node's narrative text rendered with its figures; None without one."""
         if node.narrative is None:
             return None
         template = compile_text(self.env, node.narrative.text, node.narrative.path)
-        return render(template, self.context(node.id))
+        return self._render(template, node)
 
     def narrative(self, node: NodeReport) -> Document | None:
         """The node's narrative, rendered and parsed; None without one."""
@@ -168,7 +177,7 @@ class Renderer:
     def section(self, name: str, node: NodeReport, **extra: Any) -> list[Section]:
         """A section template rendered for a node, parsed into sections."""
         template = get_template(self.env, f"{TEMPLATE_DIR}/{name}.md.j2")
-        text = render(template, {**self.context(node.id), **extra})
+        text = self._render(template, node, **extra)
         return list(parse(text).body)
 
 
@@ -325,7 +334,7 @@ def _appendix(r: Renderer, node: NodeReport, doc: Document | None) -> list[Eleme
         out += _blocks(r.section("appendix_teams", node), 2)
         for cid in node.children:
             child = report.nodes[cid]
-            ctx = r.context(node.id)
+            ctx = r.context(node.id, ("children",))
             summary = next(c for c in ctx["children"] if c["id"] == cid)
             out += _blocks(
                 r.section("child", node, child=summary, introduction=_introduction(r, child)), 3
