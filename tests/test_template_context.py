@@ -41,6 +41,16 @@ def test_a_context_made_key_by_key_is_the_context_made_whole(report: Report) -> 
         assert first is None or any(first is row for row in made.get()["stack"])
 
 
+def test_counts_are_the_lengths_of_the_lists(report: Report) -> None:
+    forced_somewhere = False
+    for node in report.nodes.values():
+        whole = node_context(node, report)
+        lists = ("stack", "above", "below", "unlined", "forced", "removed")
+        assert whole["counts"] == {k: len(whole[k]) for k in lists}, node.id
+        forced_somewhere |= whole["counts"]["forced"] > 0
+    assert forced_somewhere
+
+
 @pytest.mark.parametrize(
     "source, named",
     [

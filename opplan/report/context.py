@@ -17,6 +17,7 @@ and a template that never names it need not wait for it.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Collection
 from functools import cached_property
 from typing import Any
@@ -53,6 +54,7 @@ class NodeContext:
         self.node = node
         self.report = report
         self._made: dict[str, Any] = {}
+        self._rows: dict[int, dict[str, Any]] = {}
 
     def get(self, keys: Collection[str] | None = None) -> dict[str, Any]:
         """The context: every key (None), or those of ``keys`` it has, in the context's order."""
@@ -76,7 +78,29 @@ class NodeContext:
     @cached_property
     def rows(self) -> list[dict[str, Any]]:
         """The stack's rows (``stack``, and the rows ``above``, ``below``... pick from)."""
-        return [self._approved_amount(project.stack_row(r)) for r in self.node.stack]
+        return [self._row(i) for i in range(len(self.node.stack))]
+
+    def _row(self, i: int) -> dict[str, Any]:
+        """Row ``i`` of the stack, made once: ``line.first_below`` is the same row as in
+        ``stack`` in whichever order the two are made."""
+        row = self._rows.get(i)
+        if row is None:
+            row = self._rows[i] = self._approved_amount(project.stack_row(self.node.stack[i]))
+        return row
+
+    def counts(self) -> dict[str, int]:
+        """How many rows ``stack``, ``above``, ``below``, ``unlined``, ``forced`` and
+        ``removed`` hold, without making them."""
+        stack = self.node.stack
+        status = Counter(r.status for r in stack)
+        return {
+            "stack": len(stack),
+            "above": status["above"],
+            "below": status["below"],
+            "unlined": status["unlined"],
+            "forced": sum(1 for r in stack if r.forced),
+            "removed": len(self.node.removed),
+        }
 
     def _status(self, status: str) -> list[dict[str, Any]]:
         return [r for r in self.rows if r["status"] == status]
@@ -112,7 +136,7 @@ class NodeContext:
 
     def line(self) -> dict[str, Any]:
         at = self.node.line.first_below
-        return {**project.line(self.node), "first_below": None if at is None else self.rows[at]}
+        return {**project.line(self.node), "first_below": None if at is None else self._row(at)}
 
     def dependencies(self) -> list[dict[str, Any]]:
         return [
@@ -177,6 +201,7 @@ _MAKERS: dict[str, _Maker] = {
     "approved": NodeContext.approved,
     "over_budget": lambda c: amount(c.node.over_budget) if c.node.over_budget else None,
     "stack": lambda c: c.rows,
+    "counts": NodeContext.counts,
     "above": lambda c: c._status("above"),
     "below": lambda c: c._status("below"),
     "unlined": lambda c: c._status("unlined"),
