@@ -68,8 +68,12 @@ def validate_and_roll_up(cycle: Cycle, *, speculate: bool = True) -> Checks:
         except Exception:  # plans that are not sound (validation says why), or a bug that
             report = None  # the roll-up check() asks for later raises again, as it would alone
         validation, policies, typing = future.result()
-    finally:
+    except BaseException:
         workers.terminate(pool)
+        raise
+    # its one task is done: it ends on its own, not waited for (a worker that inherited a
+    # 10,000-team cycle took 0.09 s to exit)
+    pool.shutdown(wait=False)
     checks = Checks(validation, policies, typing, report)
     return checks if checks.sound else Checks(validation, policies, typing)
 
