@@ -190,6 +190,14 @@ def test_a_corrupted_manifest_means_a_full_build(org: Path, out: Path) -> None:
     (out / manifest.MANIFEST).write_text(json.dumps(data))
     assert build(org, out).files == []  # the foreign entry is dropped, never used
     assert "../../escape.docx" not in json.loads((out / manifest.MANIFEST).read_text())["files"]
+    data = json.loads((out / manifest.MANIFEST).read_text())
+    ours = sorted(data["files"])
+    entry = data["files"][ours[0]]
+    for name in ("gone\u0000.docx", ".hidden.docx", "", "a/b.docx"):  # of a node that left
+        data["files"][name] = {**entry, "node": "no-such-node"}
+    (out / manifest.MANIFEST).write_text(json.dumps(data))
+    assert build(org, out).removed == []  # dropped: no such name is looked at or removed
+    assert sorted(json.loads((out / manifest.MANIFEST).read_text())["files"]) == ours
 
 
 def test_a_removed_node_loses_its_files_and_only_ours(tmp_path: Path) -> None:
