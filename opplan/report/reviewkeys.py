@@ -155,10 +155,12 @@ def fingerprint(
         "requested": _amount(requested),
         "decisions": [[node, _decision(entry)] for node, entry in decisions],
     }
-    text = json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(_JSON.encode(payload).encode("utf-8")).hexdigest()[:20]
+
+
+#: The fingerprint's JSON: ``json.dumps(payload, sort_keys=True, separators=(",", ":"),
+#: ensure_ascii=False, default=str)``, its encoder made once (not once per Stack row).
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 class _TreeNode(Protocol):

@@ -125,19 +125,16 @@ def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
         # the node's own decision is prefilled, so the fingerprint covers those below it
         values = ReviewValues.of(own.get(ref))
         fingerprint = report_fingerprint(report.nodes, ref, owner, node.id, requested)
-        put_cells(
-            ws,
-            i,
-            (
-                text_cell(1, ref),
-                text_cell(2, fingerprint),
+        cells = [text_cell(1, ref), text_cell(2, fingerprint)]
+        if not values.empty():  # most rows: no decision here, and an empty cell writes nothing
+            cells += (
                 text_cell(3, values.decision),
                 text_cell(4, fmt_num(values.headcount) or None),
                 text_cell(5, fmt_num(values.cost) or None),
                 text_cell(6, str(values.rank) if values.rank is not None else None),
                 text_cell(7, values.note),
-            ),
-        )
+            )
+        put_cells(ws, i, cells)
 
 
 def _properties(wb: Workbook, report: Report, node: NodeReport) -> None:
