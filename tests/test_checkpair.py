@@ -124,3 +124,29 @@ def test_the_worker_finds_the_narratives_that_may_type_a_figure(monkeypatch) -> 
     assert check_typed_figures(cycle, conf, lambda: checks.report, typing=frozenset()) == []
     two = _check(case, monkeypatch, parallel=True)
     assert [d.format() for d in two.diagnostics if d.rule == "typed-figure"]
+
+
+def test_the_over_budget_policy_is_applied_beside_the_roll_up(tmp_path, monkeypatch) -> None:
+    """Once validation found no error, the worker applies the over-budget policy too: this
+    process does not, and the diagnostics are a sequential check's."""
+    from cyclefactory import ask, plan, write_cycle
+
+    plans = {
+        "org": plan("Org", budget={"headcount": 1}, decisions={"team/t": {"decision": "fund"}}),
+        "org/team": plan("Team", ask("t", 3)),
+    }
+    base = write_cycle(tmp_path, plans)
+    here = []
+    real = pipeline.check_over_budget
+
+    def counted(cycle, conf):
+        here.append(1)
+        return real(cycle, conf)
+
+    monkeypatch.setattr(pipeline, "check_over_budget", counted)
+    one = _check(base, monkeypatch, parallel=False)
+    assert here == [1]
+    two = _check(base, monkeypatch, parallel=True)
+    assert here == [1]  # not again here: the worker did it
+    assert [d.format() for d in two.diagnostics] == [d.format() for d in one.diagnostics]
+    assert any(d.rule == "over-budget" for d in two.diagnostics)

@@ -385,6 +385,16 @@ def plain_policies(cycle: Cycle) -> list[Diagnostic]:
     return out
 
 
+def run_policy(
+    cycle: Cycle, name: str, check: Callable[[Cycle, Conf], Iterable[Diagnostic]]
+) -> list[Diagnostic]:
+    """One check the caller supplies, with the settings of the policy ``name``: what
+    :func:`apply_policies` gives for it as one of its ``extra`` checks."""
+    if cycle.root is None:
+        return []
+    return list(check(cycle, partial(configuration(cycle), name)))
+
+
 def apply_policies(
     cycle: Cycle,
     extra: dict[str, Callable[[Cycle, Conf], Iterable[Diagnostic]]] | None = None,

@@ -196,7 +196,8 @@ def check(
                 "typed-figure": partial(check_typed_figures, typing=early.typing),
                 **(extra or {}),
             }
-            bound = {"over-budget": check_over_budget}
+            over = early.over_budget  # found beside the roll-up, or computed here
+            bound = {"over-budget": check_over_budget if over is None else lambda c, f: over}
             bound.update({name: bind(fn) for name, fn in checks.items()})
         diags.extend(apply_policies(cycle, bound, plain=early.policies))
         found = cap_per_file(sort_diagnostics(resolve_positions(diags)))

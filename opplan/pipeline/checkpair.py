@@ -4,7 +4,7 @@ beside its roll-up.
 ``rollup`` and ``build`` of a 10,000-team cycle used to validate it and apply the built-in
 policies (2.5 s), then roll it up (5.6 s), one after the other on one core. Here a forked
 worker, which inherits the loaded cycle (nothing is pickled but its results), validates it,
-applies the policies and finds the narratives that may type a figure (the typed-figure
+applies the policies (the over-budget one too, once validation found no error) and finds the narratives that may type a figure (the typed-figure
 check's first pass, 1.3 s at 10,000 teams: :func:`~opplan.check.figures.typing_nodes`)
 while this process rolls it up. The roll-up so starts before validation has said the plans
 are sound: when they are not, it is thrown away with any exception it raised, and the
@@ -20,8 +20,9 @@ from __future__ import annotations
 import multiprocessing
 from dataclasses import dataclass
 
+from opplan.check.budgets import check_over_budget
 from opplan.check.figures import typing_nodes
-from opplan.check.policies import plain_policies
+from opplan.check.policies import plain_policies, run_policy
 from opplan.check.validate import validate
 from opplan.engine.rollup import rollup as roll_up
 from opplan.model import Cycle, NodeId
@@ -43,6 +44,9 @@ class Checks:
     policies: list[Diagnostic] | None = None
     typing: frozenset[NodeId] | None = None
     report: Report | None = None
+    #: The over-budget policy's diagnostics, computed by the worker when validation found
+    #: no error (None: not computed).
+    over_budget: list[Diagnostic] | None = None
 
     @property
     def sound(self) -> bool:
@@ -67,19 +71,21 @@ def validate_and_roll_up(cycle: Cycle, *, speculate: bool = True) -> Checks:
             report: Report | None = roll_up(cycle)
         except Exception:  # plans that are not sound (validation says why), or a bug that
             report = None  # the roll-up check() asks for later raises again, as it would alone
-        validation, policies, typing = future.result()
+        validation, policies, typing, over = future.result()
     except BaseException:
         workers.terminate(pool)
         raise
     # its one task is done: it ends on its own, not waited for (a worker that inherited a
     # 10,000-team cycle took 0.09 s to exit)
     pool.shutdown(wait=False)
-    checks = Checks(validation, policies, typing, report)
+    checks = Checks(validation, policies, typing, report, over)
     return checks if checks.sound else Checks(validation, policies, typing)
 
 
 def _validate_and_apply(
     _: None,
-) -> tuple[list[Diagnostic], list[Diagnostic], frozenset[NodeId]]:
+) -> tuple[list[Diagnostic], list[Diagnostic], frozenset[NodeId], list[Diagnostic] | None]:
     cycle: Cycle = workers.job()
-    return validate(cycle), plain_policies(cycle), typing_nodes(cycle)
+    validation = validate(cycle)
+    over = None if failed(validation) else run_policy(cycle, "over-budget", check_over_budget)
+    return validation, plain_policies(cycle), typing_nodes(cycle), over
