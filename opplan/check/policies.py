@@ -5,7 +5,8 @@ A policy is a named check with a default severity (``error``, ``warning`` or
 any node's ``policies:`` overrides them for its subtree, the nearest setting
 winning key by key. Each check is a small function
 ``check_*(cycle, conf) -> Iterable[Diagnostic]`` that asks ``conf(node_id)``
-for the setting in force at a node and builds its diagnostics with it.
+for the setting in force at a node and builds its diagnostics with it; those of what plans
+say are in :mod:`opplan.check.planrules`.
 
 The page-limit check needs the rendered document: it lives with the document
 code (:mod:`opplan.pagelimit`) and is passed in as an ``extra`` check. So are the
@@ -25,9 +26,17 @@ from functools import partial
 
 from opplan.check.codeowners import check_codeowners_stale
 from opplan.check.placeholder import check_placeholder
+from opplan.check.planrules import (
+    check_ask_needs_goal,
+    check_dependency_ack,
+    check_goal_measurable,
+    check_mandate_answer,
+    check_max_growth,
+    check_min_goals,
+    check_status_jump,
+)
 from opplan.check.style import check_narrative_style
-from opplan.model import Cycle, PolicySetting, ask_ref, dependency_ref
-from opplan.model.costing import number_text
+from opplan.model import Cycle, PolicySetting
 from opplan.model.diagnostics import MAX_PER_FILE_AND_RULE, Diagnostic, Severity, Source, error
 
 Conf = Callable[[str], "Effective"]
@@ -62,151 +71,6 @@ class Policy:
     params: frozenset[str]
     check: Callable[[Cycle, Conf], Iterable[Diagnostic]] | None
     summary: str
-
-
-def _leaves(cycle: Cycle) -> Iterator[str]:
-    return (nid for nid, n in cycle.nodes.items() if not n.children)
-
-
-def check_min_goals(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
-    """A team (a leaf) has at least ``min`` goals."""
-    for nid in _leaves(cycle):
-        node, eff = cycle.nodes[nid], conf(nid)
-        if node.plan is None or not eff.on:
-            continue
-        n = len(node.plan.goals)
-        if n < (eff.min or 0):
-            src = node.plan.source.at("goals") if n else node.plan.source
-            yield eff.diag(
-                src, f"{nid} has {n} goal{'s' if n != 1 else ''}, fewer than {eff.min}", "min-goals"
-            )
-
-
-def check_goal_measurable(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
-    """A metric goal has unit, baseline, target and due; an initiative goal has due."""
-    for node, plan in cycle.plans():
-        eff = conf(node.id)
-        if not eff.on:
-            continue
-        for goal in plan.goals:
-            needed = ("unit", "baseline", "target", "due") if goal.kind == "metric" else ("due",)
-            missing = [f for f in needed if getattr(goal, f) is None]
-            if missing:
-                yield eff.diag(
-                    goal.source.at("id"),
-                    f"{goal.kind} goal '{goal.id}' has no {', '.join(missing)}",
-                    "goal-measurable",
-                )
-
-
-def check_ask_needs_goal(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
-    """Every ask names at least one goal."""
-    for node, plan in cycle.plans():
-        eff = conf(node.id)
-        if not eff.on:
-            continue
-        for ask in plan.incremental:
-            if not ask.goals:
-                yield eff.diag(
-                    ask.source.at("id"),
-                    f"ask '{ask_ref(node.id, ask.id)}' names no goal",
-                    "ask-needs-goal",
-                )
-
-
-def check_mandate_answer(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
-    """Every leaf in a mandate's scope answers the mandate."""
-    if cycle.settings is None or cycle.root is None:
-        return
-    for mandate in cycle.settings.mandates:
-        for nid in cycle.mandate_scope(mandate):
-            node, eff = cycle.nodes[nid], conf(nid)
-            if node.children or node.plan is None or not eff.on:
-                continue
-            if mandate.id not in node.plan.mandates:
-                src = node.plan.source.at("mandates") if node.plan.mandates else node.plan.source
-                yield eff.diag(
-                    src,
-                    f"{nid} does not answer mandate '{mandate.id}' ({mandate.title})",
-                    "mandate-answer",
-                )
-
-
-def check_dependency_ack(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
-    """Every dependency that is not an away team has a commitment from its host."""
-    committed = {
-        (hid, c.to) for hid, n in cycle.nodes.items() if n.plan for c in n.plan.commitments
-    }
-    for node, plan in cycle.plans():
-        eff = conf(node.id)
-        if not eff.on:
-            continue
-        for dep in plan.dependencies:
-            host = cycle.nodes.get(dep.on)
-            if dep.away_team or host is None or host.plan is None or host is node:
-                continue
-            ref = dependency_ref(node.id, dep.id)
-            if (dep.on, ref) not in committed:
-                yield eff.diag(
-                    dep.source.at("id"),
-                    f"dependency '{ref}' on {dep.on} has no commitment from {dep.on}",
-                    "dependency-ack",
-                )
-
-
-def check_max_growth(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
-    """Requested incremental headcount of a subtree is at most ``max`` percent of its flat."""
-
-    def own_flat(nid: str) -> Decimal:
-        plan = cycle.nodes[nid].plan
-        return sum((line.count for line in plan.headcount), Decimal(0)) if plan else Decimal(0)
-
-    def own_asked(nid: str) -> Decimal:
-        plan = cycle.nodes[nid].plan
-        lines = (line for a in plan.incremental for line in a.headcount) if plan else ()
-        return sum((line.count for line in lines), Decimal(0))
-
-    flat = cycle.tree.reduce(own_flat, _sum)
-    asked = cycle.tree.reduce(own_asked, _sum)
-    for nid, node in cycle.nodes.items():
-        eff = conf(nid)
-        if node.plan is None or not eff.on or eff.max is None or asked[nid] == 0:
-            continue
-        limit = eff.max
-        if flat[nid] == 0 or asked[nid] * 100 > limit * flat[nid]:
-            growth = (
-                "no flat headcount"
-                if flat[nid] == 0
-                else f"{(asked[nid] * 100 / flat[nid]).quantize(Decimal('0.1'))}% of flat {number_text(flat[nid])}"
-            )
-            src = node.plan.source.at("incremental") if node.plan.incremental else node.plan.source
-            yield eff.diag(
-                src,
-                f"the {nid} subtree asks for {number_text(asked[nid])} heads "
-                f"({growth}), over {number_text(limit)}%",
-                "max-growth",
-            )
-
-
-def _sum(values: list[Decimal]) -> Decimal:
-    return sum(values, Decimal(0))
-
-
-def check_status_jump(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
-    """A goal's status never goes from green to red without a yellow between."""
-    for node, plan in cycle.plans():
-        eff = conf(node.id)
-        if not eff.on:
-            continue
-        for goal in plan.goals:
-            for i in range(1, len(goal.status)):
-                if goal.status[i - 1].color == "green" and goal.status[i].color == "red":
-                    yield eff.diag(
-                        goal.status[i].source.at("color"),
-                        f"goal '{goal.id}' goes from green to red on "
-                        f"{goal.status[i].date} with no yellow between",
-                        "status-jump",
-                    )
 
 
 POLICIES: tuple[Policy, ...] = (

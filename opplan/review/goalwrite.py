@@ -25,7 +25,8 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from opplan.check.policies import check_status_jump, configuration
+from opplan.check.planrules import check_status_jump
+from opplan.check.policies import configuration
 from opplan.load.loader import load
 from opplan.load.orgtree import PLAN_FILE
 from opplan.model import Goal
