@@ -75,3 +75,22 @@ def test_every_task_is_run_once_by_this_process_or_a_helper() -> None:
 def _there(n: int) -> tuple[str, int]:
     time.sleep(0.01)
     return "there", n
+
+
+def test_workers_told_to_end_are_waited_for_before_the_next_fork() -> None:
+    """A worker whose task is done is told to end and not waited for (``let_end``); the
+    next fork waits for its executor's threads first: no fork while they run."""
+    from opplan.util import workers
+
+    pool, future = workers.started(None, int, 7)
+    assert future.result() == 7
+    workers.let_end(pool)
+    assert [pool] == workers._ENDING
+    helpers = workers.forked(None, 1)
+    try:
+        assert workers._ENDING == []
+        assert pool._executor_manager_thread is None  # joined by the fork's wait
+        assert helpers.submit(int, 3).result() == 3
+    finally:
+        workers.terminate(helpers)
+    assert children_end()

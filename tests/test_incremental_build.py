@@ -193,10 +193,17 @@ def test_a_corrupted_manifest_means_a_full_build(org: Path, out: Path) -> None:
     data = json.loads((out / manifest.MANIFEST).read_text())
     ours = sorted(data["files"])
     entry = data["files"][ours[0]]
-    for name in ("gone\u0000.docx", ".hidden.docx", "", "a/b.docx"):  # of a node that left
-        data["files"][name] = {**entry, "node": "no-such-node"}
+    written = (out / ours[0]).read_bytes()
+    (out / "a").mkdir()
+    for name in (".hidden.xlsx", "a/b.docx"):  # files holding the bytes the entry records
+        (out / name).write_bytes(written)
+    for name in ("gone\u0000.docx", "gone\ud800.docx", ".hidden.xlsx", "", "a/b.docx"):
+        st = (out / name).stat() if name in (".hidden.xlsx", "a/b.docx") else None
+        times = {"mtime_ns": st.st_mtime_ns} if st else {}
+        data["files"][name] = {**entry, "node": "no-such-node", **times}  # a node that left
     (out / manifest.MANIFEST).write_text(json.dumps(data))
     assert build(org, out).removed == []  # dropped: no such name is looked at or removed
+    assert (out / ".hidden.xlsx").read_bytes() == written == (out / "a" / "b.docx").read_bytes()
     assert sorted(json.loads((out / manifest.MANIFEST).read_text())["files"]) == ours
 
 

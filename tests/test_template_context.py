@@ -85,15 +85,23 @@ def test_a_template_that_reads_another_gets_every_key(source: str) -> None:
 
 
 def test_every_lookup_and_filter_that_reads_the_context_is_known() -> None:
-    """A new lookup or filter that reads the context must say what it reads (its READS):
-    else a template calling it would miss a key it was not given."""
+    """A new lookup, filter or test that reads the context must say what it reads (its
+    READS): else a template calling it would miss a key it was not given. jinja's own
+    filters that take the context pass it on to the filters and tests they call by name."""
 
-    def reads_context(fn: object) -> bool:
-        return getattr(fn, "jinja_pass_arg", None) is not None
+    def readers(found: dict[str, object]) -> set[str]:
+        passes = {n: getattr(f, "jinja_pass_arg", None) for n, f in found.items()}
+        return {n for n, arg in passes.items() if getattr(arg, "name", None) == "context"}
 
-    assert {n for n, f in helpers.HELPERS.items() if reads_context(f)} == set(helpers.READS)
-    assert {n for n, f in filters.FILTERS.items() if reads_context(f)} == {"money"}
+    env = environment()
+    assert readers(env.globals) == set(helpers.READS)
+    assert readers(env.filters) == {"money"} | _JINJA_PASSING_ON
+    assert readers(env.tests) == set()
     assert filters.READS == ("cycle",)  # money reads the cycle's currency, nothing else
+
+
+#: jinja's filters that take the context only to call a filter or test by its name.
+_JINJA_PASSING_ON = {"map", "select", "reject", "selectattr", "rejectattr", "random"}
 
 
 def _whole(renderer: Renderer, text: str, node_id: str, report: Report) -> str:
@@ -107,9 +115,12 @@ def test_narratives_render_as_with_the_whole_context(report: Report, tmp_path: P
     mine = tmp_path / "templates" / "document"
     mine.mkdir(parents=True)
     (mine / "mine.md.j2").write_text("{{ stack | length }} {{ below | length }} {{ line.used }}")
+    (mine / "macros.md.j2").write_text("{% macro n() %}{{ stack | length }}{% endmacro %}")
     renderer = Renderer(report, search_path(tmp_path))
     texts = [
         '{% include "document/mine.md.j2" %}',
+        '{% import "document/macros.md.j2" as m with context %}{{ m.n() }}',
+        '{% from "document/macros.md.j2" import n with context %}{{ n() }}',
         "{{ line.first_below.title if line.first_below else '-' }} {{ forced | length }}",
         "{% for c in children %}{{ child(c.id).funded_here.headcount }} {% endfor %}",
         "{{ (above | first).title if above else '' }} {{ removed | length }}",

@@ -73,8 +73,10 @@ class Helpers:
             return
         if now:
             workers.terminate(executor)
+        elif wait:
+            executor.shutdown(wait=True)
         else:
-            executor.shutdown(wait=wait)
+            workers.let_end(executor)
 
     def __enter__(self) -> Helpers:
         return self

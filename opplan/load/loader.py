@@ -38,6 +38,7 @@ from opplan.load.yamlsrc import decode_text, parse, read_text
 from opplan.model import Cycle, CycleSettings, Narrative, Node, Plan
 from opplan.model.diagnostics import Diagnostic, Source, error
 from opplan.util.gcpause import paused_gc
+from opplan.util.workers import wait_ended
 
 #: Below this many nodes, worker processes cost more than they save.
 PARALLEL_MIN_NODES = 400
@@ -229,6 +230,7 @@ def _parse_all(
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     )
+    wait_ended()  # an earlier build's workers, told to end: no fork while their threads run
     with context.Pool(workers) as pool:
         yield from pool.imap(_parse_job, items, chunksize=32)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import weakref
 
-from jinja2 import Environment, Template, nodes
+from jinja2 import Environment, Template, TemplateError, nodes
 
 from opplan.narrative import filters, helpers
 
@@ -51,7 +51,11 @@ def context_names(template: Template) -> frozenset[str] | None:
     env: Environment = template.environment
     names = None
     if env.loader is not None and template.name is not None:
-        source = env.loader.get_source(env, template.name)[0]
-        names = names_read(env.parse(source, template.name, template.filename))
+        try:  # the file as jinja compiled it (a file changed or gone since: every key)
+            if template.is_up_to_date:
+                source = env.loader.get_source(env, template.name)[0]
+                names = names_read(env.parse(source, template.name, template.filename))
+        except (TemplateError, OSError, RecursionError):
+            names = None
     _NAMES[template] = names
     return names

@@ -76,7 +76,17 @@ def _valid(name: str, entry: object) -> bool:
         and "/" not in name
         and os.sep not in name
         and "\0" not in name  # no file can have it: os.stat refuses it
+        and (name.isascii() or _encodable(name))
     )
+
+
+def _encodable(name: str) -> bool:
+    """Whether ``name`` can name a file here (a lone surrogate from JSON cannot)."""
+    try:
+        os.fsencode(name)
+    except UnicodeError:
+        return False
+    return True
 
 
 def read_manifest(out: Path) -> dict[str, Entry]:
