@@ -176,7 +176,7 @@ def render_report(
             if built.problem is not None:
                 diags.append(built.problem)
                 failed.append(built.node)
-    made = (ctx, plan, nodes, written)
+    made = (ctx, plan)
     if plan is None:
         return BuildResult(sort_diagnostics(diags), files, report=report, made=made)
     from opplan.render.manifest import record

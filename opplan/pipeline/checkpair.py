@@ -4,15 +4,15 @@ beside its roll-up.
 ``rollup`` and ``build`` of a 10,000-team cycle used to validate it and apply the built-in
 policies (2.5 s), then roll it up (5.6 s), one after the other on one core. Here a forked
 worker, which inherits the loaded cycle (nothing is pickled but its results), validates it,
-applies the policies (the over-budget one too, once validation found no error) and finds the narratives that may type a figure (the typed-figure
-check's first pass, 1.3 s at 10,000 teams: :func:`~opplan.check.figures.typing_nodes`)
-while this process rolls it up. The roll-up so starts before validation has said the plans
+applies the policies (the over-budget one too, once validation found no error) and finds
+the narratives that may type a figure (the typed-figure check's first pass, 1.3 s at 10,000
+teams: :func:`~opplan.check.figures.typing_nodes`) while this process rolls it up. The roll-up so starts before validation has said the plans
 are sound: when they are not, it is thrown away with any exception it raised, and the
 outcome is the one of a sequential check and roll-up. ``check`` alone does not speculate:
 with errors in the plans, or no figure typed in a narrative, it never rolls the cycle up.
 
-The worker ends once it has answered. A build's own workers are forked later, from the
-process that holds the roll-up (:mod:`opplan.build.share`).
+The worker is told to end once it has answered, and not waited for. A build's own workers
+are forked later, from the process that holds the roll-up (:mod:`opplan.build.share`).
 """
 
 from __future__ import annotations
