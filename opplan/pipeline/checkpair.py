@@ -6,9 +6,10 @@ policies (2.5 s), then roll it up (5.6 s), one after the other on one core. Here
 worker, which inherits the loaded cycle (nothing is pickled but its results), validates it,
 applies the policies (the over-budget one too, once validation found no error) and finds
 the narratives that may type a figure (the typed-figure check's first pass, 1.3 s at 10,000
-teams: :func:`~opplan.check.figures.typing_nodes`) while this process rolls it up. The roll-up so starts before validation has said the plans
-are sound: when they are not, it is thrown away with any exception it raised, and the
-outcome is the one of a sequential check and roll-up. ``check`` alone does not speculate:
+teams: :func:`~opplan.check.figures.typing_nodes`) while this process rolls it up. The
+roll-up so starts before validation has said the plans are sound: when they are not, it is
+thrown away with any exception it raised, and the outcome is the one of a sequential check
+and roll-up. ``check`` alone does not speculate:
 with errors in the plans, or no figure typed in a narrative, it never rolls the cycle up.
 
 The worker is told to end once it has answered, and not waited for. A build's own workers
