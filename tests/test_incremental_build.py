@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -377,28 +378,43 @@ def test_record_digests_spread_over_processes_are_those_of_one(
     assert len(set(spread)) == len(ids)  # every node's record differs
 
 
-def test_record_digests_are_the_digests_of_each_records_repr(org: Path) -> None:
-    """The fast path, which shows each hire row once per call, gives ``digest(node, rows)``
-    of every node exactly; and ``record_text`` is ``repr`` for no, one and several rows (hire rows, stack rows)."""
+def _shown_text(node: Any) -> str:
+    """``repr(node)`` as the record digests show it: the stack's rows one after the other,
+    each of the node's own asks as its ``repr`` and each ask from below as its view text."""
     import dataclasses
 
+    from opplan.report.fingerprint import view_text
+
+    rows = [repr(r) + ", " if r.node == node.id else view_text(r) for r in node.stack]
+    asks = "".join(f"{k!r}: {a.model_dump_json()}, " for k, a in node.asks.items())
+    whole = repr(dataclasses.replace(node, stack=(), asks={}))
+    assert whole.count("stack=()") == 1 and whole.count("asks={}") == 1
+    return whole.replace("stack=()", f"stack=({''.join(rows)})").replace(
+        "asks={}", f"asks={{{asks}}}"
+    )
+
+
+def test_record_digests_are_the_digests_of_each_records_text(org: Path) -> None:
+    """The fast path, which shows each hire row once per call, gives the digest of every
+    node's record (its ``repr`` but for the stack rows of asks from below, shown by their
+    view text) and the root's rows of its own asks; ``record_text`` is that text for no,
+    one and several rows (hire rows, stack rows)."""
+    import dataclasses
+    import hashlib
+
     from opplan.model import ask_ref
-    from opplan.report.fingerprint import digest, record_digests, record_text
+    from opplan.report.fingerprint import record_digests, record_text
 
     report = pipeline.rollup(org).report
     assert report is not None
     approved, cut = report.approved_rows, report.removed_rows
     ids = [n.id for n in report.subtree(report.root)]
-    expected = [
-        digest(
-            report.nodes[nid],
-            [
-                (approved.get(ask_ref(nid, a)), cut.get(ask_ref(nid, a)))
-                for a in report.nodes[nid].asks
-            ],
-        )
-        for nid in ids
-    ]
+    expected = []
+    for nid in ids:
+        node = report.nodes[nid]
+        rows = [(approved.get(ask_ref(nid, a)), cut.get(ask_ref(nid, a))) for a in node.asks]
+        text = f"({_shown_text(node)}, {rows!r})"
+        expected.append(hashlib.sha256(text.encode()).hexdigest())
     assert record_digests(report, ids) == expected
     hires = [id(r) for n in report.nodes.values() for r in n.hiring.rows]
     assert len(set(hires)) < len(hires)  # the views share rows: the fast path is taken
@@ -407,12 +423,66 @@ def test_record_digests_are_the_digests_of_each_records_repr(org: Path) -> None:
     assert len(rows) > 1
     for some in ((), rows[:1], rows):
         node = dataclasses.replace(root, hiring=dataclasses.replace(root.hiring, rows=some))
-        assert record_text(node, {}) == repr(node)
-    stack = root.stack  # a tuple field is shown item by item when it holds several
-    assert len(stack) > 1
-    for some_rows in ((), stack[:1], stack[:2], stack):
-        node = dataclasses.replace(root, stack=some_rows)
-        assert record_text(node, {}) == repr(node)
+        assert record_text(node, {}) == _shown_text(node)
+    mixed = [  # a stack is shown row by row: own asks whole, asks from below by view text
+        n for n in report.nodes.values() if {r.node == n.id for r in n.stack} == {True, False}
+    ]
+    assert mixed
+    for manager in mixed:
+        stack = manager.stack
+        for some_rows in ((), stack[:1], stack[:2], stack):
+            node = dataclasses.replace(manager, stack=some_rows)
+            assert record_text(node, {}) == _shown_text(node)
+
+
+def test_a_stack_rows_view_text_shows_every_field_the_ask_does_not_give(org: Path) -> None:
+    """Each field of a stack row but those it takes from the ask as written changes its
+    view text (a field added to StackRow and left out of the text fails here); those are
+    the fields the owner's record holds, and an edit of one changes every ancestor's
+    digest through the owner's (the Merkle tree)."""
+    import dataclasses
+
+    from opplan.model.costing import Amount
+    from opplan.report.fingerprint import ASK_FIELDS, node_digests, shared_digest, view_text
+
+    report = pipeline.rollup(org).report
+    assert report is not None
+    row = next(r for r in report.nodes[report.root].stack if r.node != report.root)
+    others = {
+        int: 987654,
+        bool: None,
+        str: "something else",
+        Amount: Amount(Decimal("7.25"), Decimal("1.01"), Decimal("2.02")),
+    }
+    for f in dataclasses.fields(row):
+        value = getattr(row, f.name)
+        if type(value) is bool:
+            other: Any = not value
+        elif value is None:
+            other = "x" if f.name not in ("rank",) else 3
+        else:
+            other = others.get(type(value), "y")
+        changed = dataclasses.replace(row, **{f.name: other})
+        if f.name in ASK_FIELDS:
+            assert view_text(changed) == view_text(row), f.name
+        else:
+            assert view_text(changed) != view_text(row), f.name
+    assert {f.name for f in dataclasses.fields(row)} > ASK_FIELDS
+    # an ask's title, which the ancestors' records no longer show, changes their digests
+    owner = report.nodes[row.node]
+    ask_id = row.ask.split("/", 1)[1]
+    retitled = owner.asks[ask_id].model_copy(update={"title": "Another title"})
+    nodes = dict(report.nodes)
+    nodes[owner.id] = dataclasses.replace(owner, asks={**owner.asks, ask_id: retitled})
+    other_report = dataclasses.replace(report, nodes=nodes)
+    before = node_digests(report, report.root, shared_digest(report))
+    after = node_digests(other_report, report.root, shared_digest(other_report))
+    chain = {owner.id}
+    nid = owner.parent
+    while nid is not None:
+        chain.add(nid)
+        nid = report.nodes[nid].parent
+    assert {n for n in before if before[n] != after[n]} == chain
 
 
 _LOGGED: dict[str, Any] = {}  # set before the workers fork, so they inherit it
