@@ -85,7 +85,9 @@ def test_the_roll_up_made_beside_validation_is_the_one_check_returns(monkeypatch
     monkeypatch.setattr(checkpair, "roll_up", counted)
     monkeypatch.setattr(pipeline, "roll_up", counted)
     checked = _check(SAMPLE, monkeypatch, parallel=True)
-    assert len(made) == 1 and checked.report is made[0]
+    assert len(made) == 1 and checked.report is not None
+    # the same records, with the asks' JSON the worker made beside them
+    assert checked.report.nodes is made[0].nodes and checked.report.ask_json
 
 
 def test_check_alone_does_not_roll_up_beside_validation(monkeypatch) -> None:

@@ -300,6 +300,10 @@ class Report:
     nodes: Mapping[NodeId, NodeReport] = field(default_factory=dict)
     #: What changed since an older version (``opplan build --since``); None without one.
     changes: DocumentChanges | None = None
+    #: The JSON of each ask as written, by reference, when it was made beside the roll-up
+    #: (what a workbook row's fingerprint holds of its ask; one missing here is made when
+    #: needed). It is what the nodes' ``asks`` say, so it takes no part in comparisons.
+    ask_json: Mapping[AskRef, str] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def tree(self) -> Tree:

@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
+from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
-from opplan.model import Ask, AskRef, Decision, NodeId, Plan, parse_ask_ref
+from opplan.model import Ask, AskRef, Decision, NodeId, Plan, ask_ref, parse_ask_ref
 from opplan.model.costing import Amount, number_text
 from opplan.report.records import NodeReport
 
@@ -141,26 +142,52 @@ def fingerprint(
     ask: Ask,
     requested: Amount,
     decisions: Iterable[tuple[NodeId, Decision | None]],
+    record: str | None = None,
 ) -> str:
     """A short hash of what one Stack row was built from.
 
     ``decisions`` are the decision entries on the ask at every node from the
     ask's own node up to the workbook's node, that node excluded (None where a
-    node has none).
+    node has none). ``record`` is :func:`record_json` of ``ask`` when the caller
+    has it already.
+
+    The hash is of the JSON text of ``{"ask": ask_ref, "decisions": [[node, entry],
+    ...], "record": <the ask as written>, "requested": [heads, cost, run rate]}``,
+    keys sorted (``json.dumps(payload, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False, default=str)``). It is put together from the JSON of each
+    value, which is the same text (a test compares them), so that the record's
+    text can be made once per ask, beside the roll-up.
     """
-    record = ask.model_dump(mode="json")
-    payload = {
-        "ask": ask_ref,
-        "record": record,
-        "requested": _amount(requested),
-        "decisions": [[node, _decision(entry)] for node, entry in decisions],
-    }
-    return hashlib.sha256(_JSON.encode(payload).encode("utf-8")).hexdigest()[:20]
+    text = (
+        f'{{"ask":{_JSON.encode(ask_ref)},'
+        f'"decisions":{_JSON.encode([[n, _decision(e)] for n, e in decisions])},'
+        f'"record":{record_json(ask) if record is None else record},'
+        f'"requested":{_JSON.encode(_amount(requested))}}}'
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
 #: The fingerprint's JSON: ``json.dumps(payload, sort_keys=True, separators=(",", ":"),
 #: ensure_ascii=False, default=str)``, its encoder made once (not once per Stack row).
 _JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def record_json(ask: Ask) -> str:
+    """The ask as written, as a fingerprint holds it: the JSON text of its fields (every
+    one but its source position), keys sorted."""
+    return _JSON.encode(ask.model_dump(mode="json"))
+
+
+def ask_records(nodes: Mapping[NodeId, _TreeNode]) -> dict[AskRef, str]:
+    """:func:`record_json` of every ask of a cycle's or a report's ``nodes``, by reference:
+    what a workbook row's fingerprint holds of its ask (made once per ask, and by the
+    worker beside a large cycle's roll-up, :mod:`opplan.pipeline.checkpair`)."""
+    return {
+        ask_ref(nid, ask.id): record_json(ask)
+        for nid, node in nodes.items()
+        if node.plan is not None
+        for ask in node.plan.incremental
+    }
 
 
 class _TreeNode(Protocol):
@@ -231,13 +258,19 @@ def _below(
 
 
 def report_fingerprint(
-    nodes: Mapping[NodeId, NodeReport], ref: AskRef, owner: NodeId, top: NodeId, requested: Amount
+    nodes: Mapping[NodeId, NodeReport],
+    ref: AskRef,
+    owner: NodeId,
+    top: NodeId,
+    requested: Amount,
+    records: Mapping[AskRef, str] = MappingProxyType({}),
 ) -> str:
     """The :func:`fingerprint` of a Stack row of ``top``'s workbook, from the report's
     records: the same text :func:`decisions_below` and :class:`AskLookup` give the
-    importer over the loaded cycle."""
+    importer over the loaded cycle. ``records`` holds :func:`record_json` of asks by
+    reference, when they were made beforehand."""
     parts = parse_ask_ref(ref)
     assert parts is not None, "a Stack row's reference was built by ask_ref"
     ask = nodes[owner].asks[parts[1]]
     decisions = _below(nodes, owner, top, lambda node: node.decisions.get(ref))
-    return fingerprint(ref, ask, requested, decisions)
+    return fingerprint(ref, ask, requested, decisions, records.get(ref))

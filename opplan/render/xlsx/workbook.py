@@ -124,7 +124,9 @@ def _meta_sheet(ws: Worksheet, report: Report, node: NodeReport) -> None:
     for i, (ref, owner, requested) in enumerate(refs, start=start + 1):
         # the node's own decision is prefilled, so the fingerprint covers those below it
         values = ReviewValues.of(own.get(ref))
-        fingerprint = report_fingerprint(report.nodes, ref, owner, node.id, requested)
+        fingerprint = report_fingerprint(
+            report.nodes, ref, owner, node.id, requested, report.ask_json
+        )
         cells = [text_cell(1, ref), text_cell(2, fingerprint)]
         if not values.empty():  # most rows: no decision here, and an empty cell writes nothing
             cells += (
