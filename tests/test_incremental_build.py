@@ -448,25 +448,28 @@ def test_a_stack_rows_view_text_shows_every_field_the_ask_does_not_give(org: Pat
     report = pipeline.rollup(org).report
     assert report is not None
     row = next(r for r in report.nodes[report.root].stack if r.node != report.root)
-    others = {
-        int: 987654,
-        bool: None,
-        str: "something else",
-        Amount: Amount(Decimal("7.25"), Decimal("1.01"), Decimal("2.02")),
-    }
-    for f in dataclasses.fields(row):
-        value = getattr(row, f.name)
+    others = {int: 987654, bool: None, str: "something else"}
+
+    def variants(name: str, value: Any) -> list[Any]:
+        """Other values of a field: an amount with each of its parts changed in turn."""
+        if type(value) is Amount:
+            return [
+                dataclasses.replace(value, **{part: getattr(value, part) + Decimal("0.01")})
+                for part in ("headcount", "cost", "run_rate")
+            ]
         if type(value) is bool:
-            other: Any = not value
-        elif value is None:
-            other = "x" if f.name not in ("rank",) else 3
-        else:
-            other = others.get(type(value), "y")
-        changed = dataclasses.replace(row, **{f.name: other})
-        if f.name in ASK_FIELDS:
-            assert view_text(changed) == view_text(row), f.name
-        else:
-            assert view_text(changed) != view_text(row), f.name
+            return [not value]
+        if value is None:
+            return [3 if name == "rank" else "x"]
+        return [others.get(type(value), "y")]
+
+    for f in dataclasses.fields(row):
+        for other in variants(f.name, getattr(row, f.name)):
+            changed = dataclasses.replace(row, **{f.name: other})
+            if f.name in ASK_FIELDS:
+                assert view_text(changed) == view_text(row), f.name
+            else:
+                assert view_text(changed) != view_text(row), (f.name, other)
     assert {f.name for f in dataclasses.fields(row)} > ASK_FIELDS
     # an ask's title, which the ancestors' records no longer show, changes their digests
     owner = report.nodes[row.node]

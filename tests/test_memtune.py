@@ -49,16 +49,39 @@ def test_freed_memory_is_reused_without_faulting_again() -> None:
     took, faults = _probe("tune")
     assert took == "True"
     _, untuned = _probe("leave")
-    assert untuned > 20_000  # 96 MB of new pages: 24,576 of them, each a fault
-    assert faults < 2_000  # the freed block was kept and is reused
+    # 96 MB of new pages fault again when the block was given back: 24,576 faults with
+    # 4 KB pages (fewer where the kernel backs it with huge pages); kept, it is reused
+    assert untuned > 200
+    assert faults < untuned / 10
 
 
 def test_an_allocator_the_user_tuned_is_left_alone() -> None:
     took, faults = _probe("tune", MALLOC_ARENA_MAX="2")
+    _, untuned = _probe("leave", MALLOC_ARENA_MAX="2")
     assert took == "False"
-    assert faults > 20_000
+    assert faults > untuned / 2  # as untuned: the block was given back
     took, _ = _probe("tune", GLIBC_TUNABLES="glibc.malloc.arena_max=2")
     assert took == "False"
+
+
+def test_nothing_is_changed_off_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and musl have no glibc version to name (ValueError, an empty answer or
+    OSError), Windows no ``os.confstr`` at all: no setting is tried, nothing raises."""
+    tried: list[object] = []
+    monkeypatch.setattr(memtune.ctypes, "CDLL", lambda *a: tried.append(a))
+
+    def raising(error: type[Exception]) -> object:
+        def confstr(name: str) -> str:
+            raise error(name)
+
+        return confstr
+
+    for confstr in (raising(ValueError), raising(OSError), lambda name: None, lambda name: "musl"):
+        monkeypatch.setattr(memtune.os, "confstr", confstr)
+        assert memtune.keep_freed_memory() is False
+    monkeypatch.delattr(memtune.os, "confstr")
+    assert memtune.keep_freed_memory() is False
+    assert tried == []
 
 
 def test_the_command_line_process_tunes_its_allocator_first(

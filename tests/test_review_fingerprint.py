@@ -100,3 +100,7 @@ def test_the_asks_json_is_made_beside_the_roll_up_and_changes_no_byte(
     bare = dataclasses.replace(report, ask_json={})
     for nid in (report.root, *report.nodes[report.root].children[:2]):
         assert render_xlsx(report, nid) == render_xlsx(bare, nid)
+    # and the workbook takes the JSON from the report: another text, another fingerprint
+    ref = report.nodes[report.root].stack[0].ask
+    other = dataclasses.replace(report, ask_json={**report.ask_json, ref: "{}"})
+    assert render_xlsx(other, report.root) != render_xlsx(report, report.root)

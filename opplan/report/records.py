@@ -302,7 +302,9 @@ class Report:
     changes: DocumentChanges | None = None
     #: The JSON of each ask as written, by reference, when it was made beside the roll-up
     #: (what a workbook row's fingerprint holds of its ask; one missing here is made when
-    #: needed). It is what the nodes' ``asks`` say, so it takes no part in comparisons.
+    #: needed). It is what the nodes' ``asks`` say, so it takes no part in comparisons; a
+    #: report made from this one with other nodes (``replace(report, nodes=...)``) must
+    #: leave it out (``ask_json={}``).
     ask_json: Mapping[AskRef, str] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property

@@ -60,4 +60,5 @@ def keep_freed_memory() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
-    return all(mallopt(param, value) == 1 for param, value in SETTINGS)
+    took = [mallopt(param, value) == 1 for param, value in SETTINGS]  # each one, whatever
+    return all(took)
