@@ -163,6 +163,7 @@ def bench_build(cycle: Path, scratch: Path, jobs: int, timeout: float, verify: b
         "rewritten": rewritten,
         "only_team_and_ancestors": rewritten == expected,
         "summary": (scratch / "incr" / "stderr.txt").read_text().strip().splitlines()[-1],
+        "peak_mb": (full["peak_mb"], again["peak_mb"]),
     }
     if verify:
         fresh = scratch / "fresh"
@@ -227,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{b['only_team_and_ancestors']}"
             )
             print(f"build said: {b['summary']}")
+            print(
+                f"peak memory of the build's process: full {b['peak_mb'][0]:,.0f} MB, "
+                f"after the edit {b['peak_mb'][1]:,.0f} MB"
+            )
             if "identical_to_full_build" in b:
                 print(f"identical to a fresh full build: {b['identical_to_full_build']}")
     finally:
