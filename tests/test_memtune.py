@@ -11,8 +11,6 @@ import pytest
 from opplan import cli
 from opplan.util import memtune
 
-pytestmark = pytest.mark.skipif(not memtune.glibc(), reason="the settings are glibc's")
-
 # Allocates and frees 96 MB twice, touching every page; prints whether the settings took
 # and the page faults of the second allocation.
 _PROBE = """
@@ -47,6 +45,9 @@ def _probe(mode: str, **env: str) -> tuple[str, int]:
 
 def test_freed_memory_is_reused_without_faulting_again() -> None:
     took, faults = _probe("tune")
+    if not memtune.glibc():  # the settings are glibc's: elsewhere nothing is changed
+        assert took == "False"
+        return
     assert took == "True"
     _, untuned = _probe("leave")
     # 96 MB of new pages fault again when the block was given back: 24,576 faults with
@@ -58,7 +59,7 @@ def test_freed_memory_is_reused_without_faulting_again() -> None:
 def test_an_allocator_the_user_tuned_is_left_alone() -> None:
     took, faults = _probe("tune", MALLOC_ARENA_MAX="2")
     _, untuned = _probe("leave", MALLOC_ARENA_MAX="2")
-    assert took == "False"
+    assert took == "False"  # (and off glibc, where nothing is changed either)
     assert faults > untuned / 2  # as untuned: the block was given back
     took, _ = _probe("tune", GLIBC_TUNABLES="glibc.malloc.arena_max=2")
     assert took == "False"

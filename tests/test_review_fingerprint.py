@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -83,10 +82,6 @@ def test_ask_records_hold_every_ask_as_written() -> None:
         assert text == record_json(asks[ref])
 
 
-@pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(),
-    reason="the worker beside the roll-up is forked (no fork on this platform)",
-)
 def test_the_asks_json_is_made_beside_the_roll_up_and_changes_no_byte(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
