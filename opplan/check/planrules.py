@@ -10,16 +10,24 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from opplan.model import Cycle, ask_ref, dependency_ref
+from opplan.model import Cycle, Node, Plan, ask_ref, dependency_ref
 from opplan.model.costing import number_text
 from opplan.model.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from opplan.check.policies import Conf
+    from opplan.check.policies import Conf, Effective
 
 
 def _leaves(cycle: Cycle) -> Iterator[str]:
     return (nid for nid, n in cycle.nodes.items() if not n.children)
+
+
+def _switched_on(cycle: Cycle, conf: Conf) -> Iterator[tuple[Node, Plan, Effective]]:
+    """Each node with a plan whose setting of the policy is on, with that setting."""
+    for node, plan in cycle.plans():
+        eff = conf(node.id)
+        if eff.on:
+            yield node, plan, eff
 
 
 def check_min_goals(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
@@ -38,10 +46,7 @@ def check_min_goals(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
 
 def check_goal_measurable(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
     """A metric goal has unit, baseline, target and due; an initiative goal has due."""
-    for node, plan in cycle.plans():
-        eff = conf(node.id)
-        if not eff.on:
-            continue
+    for _node, plan, eff in _switched_on(cycle, conf):
         for goal in plan.goals:
             needed = ("unit", "baseline", "target", "due") if goal.kind == "metric" else ("due",)
             missing = [f for f in needed if getattr(goal, f) is None]
@@ -55,10 +60,7 @@ def check_goal_measurable(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
 
 def check_ask_needs_goal(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
     """Every ask names at least one goal."""
-    for node, plan in cycle.plans():
-        eff = conf(node.id)
-        if not eff.on:
-            continue
+    for node, plan, eff in _switched_on(cycle, conf):
         for ask in plan.incremental:
             if not ask.goals:
                 yield eff.diag(
@@ -91,10 +93,7 @@ def check_dependency_ack(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
     committed = {
         (hid, c.to) for hid, n in cycle.nodes.items() if n.plan for c in n.plan.commitments
     }
-    for node, plan in cycle.plans():
-        eff = conf(node.id)
-        if not eff.on:
-            continue
+    for node, plan, eff in _switched_on(cycle, conf):
         for dep in plan.dependencies:
             host = cycle.nodes.get(dep.on)
             if dep.away_team or host is None or host.plan is None or host is node:
@@ -148,10 +147,7 @@ def _sum(values: list[Decimal]) -> Decimal:
 
 def check_status_jump(cycle: Cycle, conf: Conf) -> Iterator[Diagnostic]:
     """A goal's status never goes from green to red without a yellow between."""
-    for node, plan in cycle.plans():
-        eff = conf(node.id)
-        if not eff.on:
-            continue
+    for _node, plan, eff in _switched_on(cycle, conf):
         for goal in plan.goals:
             for i in range(1, len(goal.status)):
                 if goal.status[i - 1].color == "green" and goal.status[i].color == "red":

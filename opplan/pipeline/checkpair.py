@@ -97,6 +97,7 @@ def _validate_and_apply(
 ]:
     cycle: Cycle = workers.job()
     validation = validate(cycle)
-    over = None if failed(validation) else run_policy(cycle, "over-budget", check_over_budget)
-    records = {} if failed(validation) else ask_records(cycle.nodes)
+    sound = not failed(validation)  # the over-budget policy and the asks need sound plans
+    over = run_policy(cycle, "over-budget", check_over_budget) if sound else None
+    records = ask_records(cycle.nodes) if sound else {}
     return validation, plain_policies(cycle), typing_nodes(cycle), over, records

@@ -94,10 +94,9 @@ _HIRING_FIELDS = tuple(f.name for f in fields(Hiring) if f.repr)
 
 def record_text(node: NodeReport, shown: dict[int, str]) -> str:
     """``repr(node)``, but for each stack row of an ask from below (its :func:`view_text`)
-    and the asks as written (their JSON),
-    showing each hire row once: ``shown`` keeps the text of every row shown so far by its
-    ``id`` (the caller keeps the rows alive meanwhile, e.g. in the report, so an ``id`` is
-    never reused for another row)."""
+    and the asks as written (their JSON), showing each hire row once: ``shown`` keeps the
+    text of every row shown so far by its ``id`` (the caller keeps the rows alive meanwhile,
+    e.g. in the report, so an ``id`` is never reused for another row)."""
     return "".join(record_parts(node, shown))
 
 
